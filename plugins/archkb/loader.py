@@ -1,0 +1,263 @@
+"""Loading the catalog from disk, with a content-hash cache for fast rebuilds.
+
+:func:`load_catalog` reads every pattern, reference file and reading path,
+validates each file, then cross-checks them. It never raises on bad input: every
+mistake becomes a :class:`~archkb.problems.Problem`, and every page is still
+returned so that a non-strict build loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, Topic
+from .model import SLUG_PATTERN, PatternMeta, ReadingPath, Reference, ReferenceFile
+from .problems import Problem
+from .safety import scan_markdown
+from .validate import cross_check, validate_model
+from .yamlload import LoadedYaml, YamlError, load_yaml, split_front_matter
+
+__all__ = ["ParseCache", "load_catalog", "find_root", "parse_pattern", "parse_reference_file",
+           "parse_reading_path", "decode_source"]
+
+T = TypeVar("T")
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+@dataclass
+class ParseCache:
+    """Parsed files keyed by path and content hash, shared across rebuilds.
+
+    Attributes:
+        hits: How many files were served from the cache.
+        misses: How many files had to be parsed.
+    """
+
+    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def get_or_parse(self, key: str, data: bytes, parse: Callable[[], T]) -> T:
+        """Return the cached result for ``key`` if ``data`` is unchanged, else parse."""
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        cached = self.entries.get(key)
+        if cached is not None and cached[0] == digest:
+            self.hits += 1
+            return cached[1]
+        self.misses += 1
+        result = parse()
+        self.entries[key] = (digest, result)
+        return result
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """Return the nearest folder at or above ``start`` that holds ``mkdocs.yml``.
+
+    Falls back to ``start`` itself (or the working directory) when none is found.
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate
+    return here
+
+
+def decode_source(data: bytes, path: str) -> tuple[str, list[Problem]]:
+    """Decode UTF-8 bytes; on bad bytes, report their line and decode with replacements."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        text = data.decode("utf-8", errors="replace")
+        return text, [Problem(path, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
+                                          f"offset {exc.start}); save it as UTF-8")]
+
+
+def _slug_problem(path: str, slug: str) -> list[Problem]:
+    if _SLUG.match(slug):
+        return []
+    better = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
+    return [Problem(path, 1, f"the file name '{slug}' must be lowercase words joined by hyphens; "
+                             f"rename it to '{better}'")]
+
+
+def parse_pattern(path: str, slug: str, data: bytes) -> PatternEntry:
+    """Parse and validate one pattern file (no cross-file checks).
+
+    Args:
+        path: The file, relative to the project root.
+        slug: The file name without ``.md``.
+        data: The file's bytes.
+    """
+    text, problems = decode_source(data, path)
+    problems += _slug_problem(path, slug)
+    empty = LoadedYaml(None, {})
+    if not text.strip():
+        problems.append(Problem(path, 1, "the file is empty; start it with front matter "
+                                         "('---', title:, summary:, '---') or run 'archkb new pattern'"))
+        return PatternEntry(slug, path, None, {}, "", 1, empty, problems)
+    try:
+        parts = split_front_matter(text)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return PatternEntry(slug, path, None, {}, text, 1, empty, problems)
+    if parts.yaml_text is None:
+        problems.append(Problem(path, 1, "the file has no front matter; it must start with a '---' line, "
+                                         "then title: and summary:, then '---'"))
+        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems)
+    try:
+        loaded = load_yaml(parts.yaml_text, line_offset=parts.yaml_line - 1)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems)
+    meta, errors = validate_model(PatternMeta, loaded.data, loaded, path, what="front matter")
+    problems += errors
+    raw = loaded.data if isinstance(loaded.data, dict) else {}
+    problems += scan_markdown(parts.body, path, parts.body_line)
+    return PatternEntry(slug, path, meta, raw, parts.body, parts.body_line, loaded, problems)
+
+
+@dataclass
+class _ReferenceFileResult:
+    topic: Topic
+    entries: list[ReferenceEntry]
+    problems: list[Problem]
+
+
+def parse_reference_file(path: str, slug: str, data: bytes) -> _ReferenceFileResult:
+    """Parse and validate one references file; each entry is validated on its own."""
+    text, problems = decode_source(data, path)
+    topic = Topic(slug, path, slug.replace("-", " ").capitalize(), None)
+    try:
+        loaded = load_yaml(text)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return _ReferenceFileResult(topic, [], problems)
+    head, errors = validate_model(ReferenceFile, loaded.data, loaded, path, what="references file")
+    if head is None:
+        problems += errors
+        raw = loaded.data if isinstance(loaded.data, dict) else {}
+        items = raw.get("references") if isinstance(raw.get("references"), list) else []
+        if isinstance(raw.get("topic"), str) and raw["topic"].strip():
+            topic.title = raw["topic"].strip()
+    else:
+        topic.title, topic.description = head.topic, head.description
+        items = head.references
+    entries: list[ReferenceEntry] = []
+    for index, item in enumerate(items):
+        loc = ("references", index)
+        ref, errors = validate_model(Reference, item, loaded, path, what="reference entry", loc_prefix=loc)
+        if ref is None:
+            label = item.get("id") if isinstance(item, dict) else None
+            problems += [Problem(p.path, p.line, f"{p.message}" + (f" (entry '{label}')" if label else ""))
+                         for p in errors]
+            continue
+        line = loaded.line_of(loc)
+        problems += scan_markdown(ref.summary, path, loaded.line_of(loc + ("summary",)))
+        entries.append(ReferenceEntry(ref, path, line, slug))
+    return _ReferenceFileResult(topic, entries, problems)
+
+
+def parse_reading_path(path: str, slug: str, data: bytes) -> tuple[PathEntry, list[Problem]]:
+    """Parse and validate one reading path file."""
+    text, problems = decode_source(data, path)
+    problems += _slug_problem(path, slug)
+    try:
+        loaded = load_yaml(text)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return PathEntry(slug, path, None, LoadedYaml(None, {})), problems
+    reading_path, errors = validate_model(ReadingPath, loaded.data, loaded, path, what="reading path")
+    return PathEntry(slug, path, reading_path, loaded), problems + errors
+
+
+def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix in suffixes and not p.name.startswith((".", "_")))
+
+
+def _read(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror or exc}"))
+        return None
+
+
+def load_catalog(
+    root: Path | str | None = None,
+    *,
+    patterns_dir: str = "patterns",
+    references_dir: str = "references",
+    paths_dir: str = "paths",
+    cache: ParseCache | None = None,
+) -> Catalog:
+    """Load, validate and cross-check the whole catalog under ``root``.
+
+    Args:
+        root: The project folder (default: the nearest folder holding ``mkdocs.yml``).
+        patterns_dir: Folder of pattern pages, relative to ``root``.
+        references_dir: Folder of reference YAML files, relative to ``root``.
+        paths_dir: Folder of reading path YAML files, relative to ``root``.
+        cache: A parse cache to reuse across calls (``mkdocs serve`` rebuilds).
+
+    Returns:
+        The catalog, whose ``problems`` list every mistake found. Never raises
+        because of file contents.
+    """
+    root = find_root(root) if root is None else Path(root).resolve()
+    cache = cache if cache is not None else ParseCache()
+    catalog = Catalog(root)
+    problems = catalog.problems
+
+    for file in _files(root / patterns_dir, (".md",)):
+        rel = file.relative_to(root).as_posix()
+        data = _read(file, rel, problems)
+        if data is None:
+            continue
+        entry = cache.get_or_parse(f"pattern:{rel}", data, lambda: parse_pattern(rel, file.stem, data))
+        catalog.patterns[entry.slug] = entry
+        problems.extend(entry.problems)
+
+    urls: dict[str, ReferenceEntry] = {}
+    for file in _files(root / references_dir, (".yml", ".yaml")):
+        rel = file.relative_to(root).as_posix()
+        data = _read(file, rel, problems)
+        if data is None:
+            continue
+        result = cache.get_or_parse(f"refs:{rel}", data, lambda: parse_reference_file(rel, file.stem, data))
+        problems.extend(result.problems)
+        topic = Topic(result.topic.slug, rel, result.topic.title, result.topic.description)
+        for entry in result.entries:
+            first = catalog.references.get(entry.id)
+            if first is not None:
+                problems.append(Problem(rel, entry.line, f"duplicate reference id '{entry.id}'; it is "
+                                                         f"already defined at {first.source}"))
+                continue
+            same_url = urls.get(entry.url.rstrip("/"))
+            if same_url is not None:
+                problems.append(Problem(rel, entry.line, f"reference '{entry.id}' has the same URL as "
+                                        f"'{same_url.id}' ({same_url.source}); keep one entry"))
+            urls.setdefault(entry.url.rstrip("/"), entry)
+            catalog.references[entry.id] = entry
+            topic.reference_ids.append(entry.id)
+        catalog.topics[topic.slug] = topic
+
+    for file in _files(root / paths_dir, (".yml", ".yaml")):
+        rel = file.relative_to(root).as_posix()
+        data = _read(file, rel, problems)
+        if data is None:
+            continue
+        path_entry, path_problems = cache.get_or_parse(
+            f"path:{rel}", data, lambda: parse_reading_path(rel, file.stem, data))
+        catalog.paths[path_entry.slug] = path_entry
+        problems.extend(path_problems)
+
+    problems.extend(cross_check(catalog))
+    return catalog

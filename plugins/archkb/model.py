@@ -1,0 +1,211 @@
+"""The catalog's data model: one pydantic model per kind of contributed file.
+
+The same models validate contributions and emit the JSON Schema that editors use,
+so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .relations import RELATION_TYPES
+
+__all__ = [
+    "SLUG_PATTERN",
+    "REFERENCE_KINDS",
+    "PATTERN_STATUSES",
+    "TEMPLATE_SECTIONS",
+    "Relation",
+    "PatternMeta",
+    "Reference",
+    "ReferenceFile",
+    "PathStep",
+    "ReadingPath",
+    "pattern_schema",
+]
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+"""Slugs, reference ids and tags: lowercase words joined by single hyphens."""
+
+REFERENCE_KINDS = (
+    "article", "blog", "book", "paper", "talk", "docs", "interview",
+    "whitepaper", "video", "podcast", "spec", "website",
+)
+"""The kinds a reference can be."""
+
+PATTERN_STATUSES = ("draft", "published")
+"""A pattern is a draft until it follows the whole template."""
+
+TEMPLATE_SECTIONS = (
+    "Context", "Problem", "Forces", "Solution", "Consequences",
+    "When not to use it", "Known uses",
+)
+"""The level-two sections of a published pattern, in order."""
+
+CONSEQUENCE_SUBSECTIONS = ("Benefits", "Liabilities")
+"""The level-three sections required under "Consequences"."""
+
+_SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+[A-Z0-9]")
+
+
+def _stripped_nonempty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _one_sentence(value: str) -> str:
+    if _SENTENCE_BREAK.search(value):
+        raise ValueError("must be one sentence; move the rest into the page body")
+    if "\n\n" in value:
+        raise ValueError("must be one sentence, not several paragraphs")
+    return value
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+NonEmptyStr = Annotated[str, AfterValidator(_stripped_nonempty)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Sentence = Annotated[str, AfterValidator(_stripped_nonempty), AfterValidator(_one_sentence)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+RelationTypeName = Literal[tuple(RELATION_TYPES)]  # type: ignore[valid-type]
+ReferenceKind = Literal[REFERENCE_KINDS]  # type: ignore[valid-type]
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Relation(BaseModel):
+    """A typed relation from one pattern to another, as declared in front matter."""
+
+    model_config = _STRICT
+
+    pattern: Slug = Field(description="The slug of the related pattern (its file name without .md).")
+    type: RelationTypeName = Field(description="The relation type; see the relation vocabulary.")
+    note: Optional[NonEmptyStr] = Field(None, description="A short phrase on why the patterns relate.")
+
+
+class PatternMeta(BaseModel):
+    """The front matter of a pattern page, ``patterns/<slug>.md``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        title="archkb pattern front matter",
+        json_schema_extra={"$id": "https://archkb.invalid/schema/pattern.json"},
+    )
+
+    title: NonEmptyStr = Field(max_length=80, description="The pattern's name (60 characters or fewer reads best).")
+    summary: Sentence = Field(description="One sentence: what the pattern does and when.")
+    tags: list[Slug] = Field(default_factory=list, description="Lowercase, hyphenated topic tags.")
+    aliases: list[NonEmptyStr] = Field(default_factory=list, description="Other names the pattern goes by.")
+    related: list[Relation] = Field(default_factory=list, description="Typed relations to other patterns.")
+    references: list[Slug] = Field(default_factory=list, description="Ids of references in the reading list.")
+    status: Literal[PATTERN_STATUSES] = Field(  # type: ignore[valid-type]
+        "published", description="'draft' until the page follows the whole template.")
+    added: Optional[dt.date] = Field(None, description="The date the pattern was first published (YYYY-MM-DD).")
+    updated: Optional[dt.date] = Field(None, description="The date of the last substantial change (YYYY-MM-DD).")
+
+
+_REFERENCE_FIELDS = (
+    "id", "title", "authors", "year", "kind", "url", "summary", "tags", "publisher",
+    "venue", "doi", "isbn", "archived_url", "note",
+)
+
+
+def _isbn(value: str) -> str:
+    digits = re.sub(r"[\s-]", "", value)
+    if not re.fullmatch(r"\d{9}[\dXx]|\d{13}", digits):
+        raise ValueError("must be an ISBN-10 or ISBN-13 (digits and hyphens)")
+    return value
+
+
+def _doi(value: str) -> str:
+    if not re.fullmatch(r"10\.\d{4,9}/\S+", value):
+        raise ValueError("must be a bare DOI such as 10.1145/502059.502057 (no https://doi.org/)")
+    return value
+
+
+class Reference(BaseModel):
+    """One entry of the reading list."""
+
+    model_config = _STRICT
+
+    id: Slug = Field(description="Unique id: <first-author-surname>-<year>-<short-title>.")
+    title: NonEmptyStr
+    authors: list[NonEmptyStr] = Field(min_length=1, description="People or organisations, in citation order.")
+    year: int = Field(ge=1800, le=2100, description="Year of publication, or of the edition cited.")
+    kind: ReferenceKind  # type: ignore[valid-type]
+    url: HttpUrl
+    summary: NonEmptyStr = Field(description="A few sentences in the project's own words.")
+    tags: list[Slug] = Field(default_factory=list)
+    publisher: Optional[NonEmptyStr] = None
+    venue: Optional[NonEmptyStr] = None
+    doi: Optional[Annotated[str, AfterValidator(_doi)]] = None
+    isbn: Optional[Annotated[str, AfterValidator(_isbn)]] = None
+    archived_url: Optional[HttpUrl] = Field(None, description="An older or archived URL of the same work.")
+    unverified: list[Literal[_REFERENCE_FIELDS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Fields whose facts are not yet verified from a source.")
+    note: Optional[NonEmptyStr] = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether every fact of the entry has been verified."""
+        return not self.unverified
+
+
+class ReferenceFile(BaseModel):
+    """A file of references, ``references/<topic>.yml``.
+
+    Entries are kept as raw mappings here and validated one by one, so one bad
+    entry never hides the others.
+    """
+
+    model_config = _STRICT
+
+    topic: NonEmptyStr
+    description: Optional[NonEmptyStr] = None
+    references: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class PathStep(BaseModel):
+    """One step of a reading path: a pattern or a reference, with why and how long."""
+
+    model_config = _STRICT
+
+    pattern: Optional[Slug] = None
+    reference: Optional[Slug] = None
+    why: NonEmptyStr = Field(description="Why read this at this point of the path.")
+    minutes: int = Field(ge=1, le=1000, description="Rough reading time in minutes.")
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> "PathStep":
+        if (self.pattern is None) == (self.reference is None):
+            raise ValueError("a step names exactly one of 'pattern' or 'reference'")
+        return self
+
+
+class ReadingPath(BaseModel):
+    """A curated, ordered reading path, ``paths/<slug>.yml``."""
+
+    model_config = _STRICT
+
+    title: NonEmptyStr
+    summary: Sentence
+    steps: list[PathStep] = Field(min_length=1)
+
+
+def pattern_schema() -> dict[str, Any]:
+    """Return the JSON Schema of pattern front matter, from :class:`PatternMeta`."""
+    schema = PatternMeta.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
