@@ -1,0 +1,42 @@
+"""Link checking for the knowledge base: fast, polite, cached, exact about what is broken.
+
+Public API (the MkDocs plugin and the ``archkb check-links`` command both use it):
+
+- :func:`check_urls` checks links and returns a :class:`Report`;
+- :class:`Settings` holds every option, :class:`Link`/:class:`Result`/:class:`State` are the values;
+- :func:`extract_links_from_html` / :func:`extract_links_from_markdown` find links with ``path:line``;
+- :func:`check_internal` checks a built site's own links and anchors offline;
+- :data:`DEFAULT_REPORT_PATH` is where every CLI run leaves its latest JSON report.
+"""
+
+from __future__ import annotations
+
+from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
+from .internal import check_internal, is_internal, load_pages
+from .report import FORMATS, Report, render
+from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
+from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
+from .states import Link, Result, State
+
+__all__ = [
+    "DEFAULT_CACHE_PATH",
+    "DEFAULT_REPORT_PATH",
+    "DEFAULT_USER_AGENT",
+    "FORMATS",
+    "Link",
+    "PageLinks",
+    "Report",
+    "Result",
+    "Settings",
+    "SettingsError",
+    "State",
+    "check_internal",
+    "check_urls",
+    "check_urls_async",
+    "extract_links_from_html",
+    "extract_links_from_markdown",
+    "ids_from_html",
+    "is_internal",
+    "load_pages",
+    "render",
+]

@@ -1,0 +1,434 @@
+"""The HTTP side: one polite, bounded check per document URL.
+
+Politeness and bounds live here: a queue per host (at most ``per_host`` requests in flight, paused as a
+whole when the host sends ``Retry-After``), a global cap, HEAD first and GET only when needed,
+streamed bodies read only for fragments and never past a byte cap, manual redirects judged hop by
+hop against the private-address policy, retries with jittered backoff only where they can help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import random
+import socket
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from .extract import ids_from_html
+from .guard import BlockedAddressError, GuardedResolver, check_host_literal
+from .settings import Settings
+from .states import State
+from .urls import host_key, is_http
+
+__all__ = ["Outcome", "HostGate", "Stats", "Client", "parse_retry_after"]
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+_RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+_BLOCKED_STATUSES = {401, 403, 451, 999}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class Outcome:
+    """What a check found for one URL (before fragments are judged).
+
+    Attributes:
+        state: The verdict.
+        status: Last HTTP status, or None.
+        final_url: The URL the redirects ended at, or None without redirects.
+        message: A short explanation.
+        ids: Element ids of the final page when its body was read, else None.
+        complete: True when the whole body was read (a missing id is then definite).
+        html: True when the final response was HTML.
+    """
+
+    state: State
+    status: int | None = None
+    final_url: str | None = None
+    message: str = ""
+    ids: set[str] | None = None
+    complete: bool = False
+    html: bool = False
+
+
+class _Retry(Exception):
+    """An attempt failed in a way another attempt may fix."""
+
+    def __init__(self, outcome: Outcome, wait: float | None = None) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+        self.wait = wait
+
+
+@dataclass
+class Stats:
+    """Counters of one run, for the summary line and the benchmark.
+
+    Attributes:
+        requests: HTTP requests sent (every hop and retry counts).
+        retries: Attempts repeated after a retryable failure.
+        peak_in_flight: Highest number of requests in flight at once, all hosts together.
+        peak_per_host: Highest number in flight to any single host.
+    """
+
+    requests: int = 0
+    retries: int = 0
+    peak_in_flight: int = 0
+    peak_per_host: int = 0
+    _in_flight: int = field(default=0, repr=False)
+
+
+class HostGate:
+    """The queue of one host: a slot limit plus a pause that ``Retry-After`` can extend."""
+
+    def __init__(self, limit: int, stats: Stats) -> None:
+        self._sem = asyncio.Semaphore(limit)
+        self._paused_until = 0.0
+        self._stats = stats
+        self.in_flight = 0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
+        until = time.monotonic() + seconds
+        self._paused_until = max(self._paused_until, until)
+
+    async def __aenter__(self) -> HostGate:
+        await self._sem.acquire()
+        try:
+            while (delay := self._paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+        except BaseException:
+            self._sem.release()
+            raise
+        self.in_flight += 1
+        self._stats._in_flight += 1
+        self._stats.peak_per_host = max(self._stats.peak_per_host, self.in_flight)
+        self._stats.peak_in_flight = max(self._stats.peak_in_flight, self._stats._in_flight)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.in_flight -= 1
+        self._stats._in_flight -= 1
+        self._sem.release()
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Return the delay a ``Retry-After`` header asks for, in seconds, or None if absent/invalid.
+
+    Accepts delta-seconds (``"120"``) and HTTP-dates (``"Wed, 21 Oct 2015 07:28:00 GMT"``).
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _dns_failure(exc: BaseException) -> OSError | None:
+    """Return the resolver error behind ``exc`` if it is a DNS failure, else None."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return exc.os_error
+    return None
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """Find an exception of type ``kind`` in ``exc`` or its cause/context chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return exc
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+    return None
+
+
+class Client:
+    """Checks document URLs over one aiohttp session with per-host queues.
+
+    Use as an async context manager. ``resolver`` replaces the system resolver (tests inject one so
+    that no real DNS is used); the private-address guard always wraps it.
+
+    Args:
+        settings: The run's options.
+        resolver: An aiohttp resolver, or None for aiohttp's threaded system resolver.
+    """
+
+    def __init__(self, settings: Settings, *, resolver: AbstractResolver | None = None) -> None:
+        self.settings = settings
+        self.stats = Stats()
+        self._resolver = resolver
+        self._gates: dict[str, HostGate] = {}
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Client:
+        inner = self._resolver or aiohttp.ThreadedResolver()
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.concurrency,
+            limit_per_host=self.settings.per_host,
+            resolver=GuardedResolver(
+                inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
+            ),
+            ttl_dns_cache=300,
+            ssl=True,  # TLS verification stays on
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={
+                "User-Agent": self.settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+            },
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.settings.timeout),
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def gate(self, url: str) -> HostGate:
+        """Return the queue of the host of ``url``."""
+        key = host_key(url)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = HostGate(self.settings.per_host, self.stats)
+        return gate
+
+    async def check(self, url: str, *, need_body: bool = False) -> Outcome:
+        """Check one document URL (no fragment) and return what was found.
+
+        Args:
+            url: An absolute http(s) URL without fragment.
+            need_body: Read the (capped) HTML body to collect ids, for fragment checks.
+        """
+        s = self.settings
+        method = "GET" if need_body else "HEAD"
+        attempt = 0
+        switched = False
+        while True:
+            try:
+                outcome = await self._attempt(method, url, need_body)
+            except _Retry as retry:
+                outcome = retry.outcome
+                if retry.wait is not None and retry.wait > s.retry_after_cap:
+                    note = f" (Retry-After {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
+                    return self._give_up(outcome, note)
+                if attempt >= s.retries:
+                    return self._give_up(outcome)
+                attempt += 1
+                self.stats.retries += 1
+                if retry.wait is not None:
+                    self.gate(outcome.final_url or url).pause(retry.wait)
+                else:
+                    backoff = s.backoff_base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+                    await asyncio.sleep(backoff)
+                continue
+            if (
+                method == "HEAD"
+                and not switched
+                and outcome.status is not None
+                and outcome.status >= 400
+            ):
+                # Many servers mishandle HEAD (405, 403, 404, 501...): ask again with GET.
+                method = "GET"
+                switched = True
+                continue
+            return outcome
+
+    @staticmethod
+    def _give_up(outcome: Outcome, note: str = "") -> Outcome:
+        """Turn the last retryable failure into the final verdict (a lasting 429 is ``blocked``)."""
+        if outcome.status == 429:
+            outcome.state = State.BLOCKED
+            outcome.message = "HTTP 429 Too Many Requests persisted"
+        else:
+            outcome.state = State.ERROR
+        outcome.message += note or " after retries"
+        return outcome
+
+    async def _attempt(self, method: str, url: str, need_body: bool) -> Outcome:
+        """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
+        s = self.settings
+        assert self._session is not None
+        visited = {url}
+        current = url
+        first_permanent: bool | None = None
+        budget = s.timeout
+        for _hop in range(s.max_redirects + 1):
+            if not is_http(current):
+                return Outcome(State.ERROR, None, current, f"redirect to a non-HTTP URL: {current}")
+            host = urlsplit(current).hostname or ""
+            if not s.allow_private:
+                try:
+                    check_host_literal(host, s.allow_hosts)
+                except BlockedAddressError as exc:
+                    return self._blocked_address(exc, current, url)
+            try:
+                hop, spent = await self._request(method, current, need_body, budget)
+            except asyncio.TimeoutError:
+                message = f"timed out after {s.timeout:g}s"
+                raise _Retry(Outcome(State.ERROR, None, self._final(current, url), message)) from None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every network failure becomes a verdict
+                return self._failure(exc, current, url)
+            budget -= spent
+            status, location, headers, ids, complete, html = hop
+            if status in _REDIRECTS and location:
+                if first_permanent is None:
+                    first_permanent = status in _PERMANENT
+                target = urljoin(current, location)
+                target = target.split("#", 1)[0] or target
+                if target in visited:
+                    return Outcome(State.ERROR, status, target, f"redirect loop at {target}")
+                visited.add(target)
+                current = target
+                if budget <= 0:
+                    raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
+                continue
+            return self._judge(status, headers, self._final(current, url), bool(first_permanent), ids, complete, html)
+        return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
+
+    @staticmethod
+    def _final(current: str, url: str) -> str | None:
+        return current if current != url else None
+
+    async def _request(
+        self, method: str, url: str, need_body: bool, budget: float
+    ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
+        """Send one request through the host's queue and the global cap.
+
+        The time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not
+        the host being slow. Returns the exchange and the seconds it took.
+        """
+        async with self.gate(url), self._global:
+            self.stats.requests += 1
+            started = time.monotonic()
+            exchange = await asyncio.wait_for(self._exchange(method, url, need_body), budget)
+            return exchange, time.monotonic() - started
+
+    async def _exchange(
+        self, method: str, url: str, need_body: bool
+    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
+        """Send the request and read only what is needed: headers, and the capped body for ids."""
+        assert self._session is not None
+        s = self.settings
+        async with self._session.request(method, url, allow_redirects=False) as resp:
+            headers = {k.lower(): v for k, v in resp.headers.items()}
+            location = resp.headers.get("Location")
+            ctype = (resp.content_type or "").lower()
+            html = ctype in _HTML_TYPES
+            ids: set[str] | None = None
+            complete = False
+            if need_body and method == "GET" and 200 <= resp.status < 300 and html:
+                chunks: list[bytes] = []
+                size = 0
+                while size < s.max_body_bytes:
+                    chunk = await resp.content.read(min(65536, s.max_body_bytes - size))
+                    if not chunk:
+                        complete = True
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                else:
+                    complete = resp.content.at_eof()
+                ids = ids_from_html(_decode(b"".join(chunks), resp.charset))
+            if method != "HEAD" and not complete:
+                resp.close()  # never drain an unread body (it may be 200 MB)
+            return resp.status, location, headers, ids, complete, html
+
+    def _judge(
+        self,
+        status: int,
+        headers: dict[str, str],
+        final: str | None,
+        permanent: bool,
+        ids: set[str] | None,
+        complete: bool,
+        html: bool,
+    ) -> Outcome:
+        """Map a final HTTP status to a verdict, raising _Retry where another attempt may help."""
+        if 200 <= status < 300:
+            state = State.REDIRECTED if permanent else State.OK
+            message = f"permanent redirect to {final}" if permanent else ""
+            return Outcome(state, status, final, message, ids, complete, html)
+        if status in (404, 410):
+            return Outcome(State.BROKEN, status, final, f"HTTP {status}")
+        if status in _RETRY_STATUSES:
+            wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
+            raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"), wait)
+        if status in _BLOCKED_STATUSES:
+            if headers.get("cf-mitigated"):
+                return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
+            return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
+        if 500 <= status < 600:
+            raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"))
+        if 300 <= status < 400:
+            return Outcome(State.ERROR, status, final, f"HTTP {status} without a usable Location")
+        return Outcome(State.ERROR, status, final, f"HTTP {status}")
+
+    def _blocked_address(self, exc: BlockedAddressError, current: str, url: str) -> Outcome:
+        where = "" if current == url else f" (redirect to {current})"
+        return Outcome(
+            State.SKIPPED,
+            None,
+            self._final(current, url),
+            f"private address: {exc}{where}; use --allow-private to check it",
+        )
+
+    def _failure(self, exc: BaseException, current: str, url: str) -> Outcome:
+        """Map a network exception to a verdict, raising _Retry for resets."""
+        final = self._final(current, url)
+        blocked = _find(exc, BlockedAddressError)
+        if blocked is not None:
+            return self._blocked_address(blocked, current, url)  # type: ignore[arg-type]
+        dns = _dns_failure(exc)
+        if dns is not None:
+            host = urlsplit(current).hostname
+            code = getattr(dns, "errno", None)
+            if code in (socket.EAI_AGAIN,) or (hasattr(socket, "EAI_FAIL") and code == socket.EAI_FAIL):
+                return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
+            return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
+        if _find(exc, ssl.SSLCertVerificationError) is not None or isinstance(exc, aiohttp.ClientSSLError):
+            return Outcome(State.ERROR, None, final, f"TLS error: {exc}")
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            os_error = getattr(exc, "os_error", None)
+            if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
+                return Outcome(State.ERROR, None, final, "connection refused")
+            return Outcome(State.ERROR, None, final, f"cannot connect: {exc}")
+        if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError)):
+            raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
+        if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
+            return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
+        return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {exc}")
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    """Decode a body with its declared charset, falling back to UTF-8 for unknown names."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Return items without duplicates, in first-seen order."""
+    return list(dict.fromkeys(items))

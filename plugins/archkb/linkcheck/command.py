@@ -1,0 +1,142 @@
+"""The ``archkb check-links`` command.
+
+Exit codes: 0 when nothing is broken, 2 when broken links were found, 3 for usage or configuration
+errors (click's own usage errors included).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .internal import check_internal
+from .report import FORMATS, render
+from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
+from .settings import DEFAULT_CACHE_PATH, Settings
+from .sources import InputError, collect_paths, collect_project
+from .states import State
+
+__all__ = ["check_links", "EXIT_OK", "EXIT_BROKEN", "EXIT_USAGE"]
+
+EXIT_OK = 0
+EXIT_BROKEN = 2
+EXIT_USAGE = 3
+
+
+class ConfigError(click.ClickException):
+    """A configuration or input error: printed without a traceback, exit code 3."""
+
+    exit_code = EXIT_USAGE
+
+
+class _Command(click.Command):
+    """A click command whose usage errors exit with 3 instead of click's 2 (2 means broken links)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        """Parse arguments; a usage error gets exit code 3."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+
+@click.command("check-links", cls=_Command)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="Project folder (holds mkdocs.yml); cache and report paths are relative to it.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE.")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Cache file [default: ROOT/{DEFAULT_CACHE_PATH}].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--max-age", type=click.FloatRange(min=0), default=7.0, show_default=True,
+              help="Days a cached verdict stays fresh (+/-20% jitter).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Requests in flight in total.")
+@click.option("--per-host", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Requests in flight per host.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds per attempt.")
+@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Extra attempts after 408/429/5xx, timeouts and resets.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
+              help="Seconds the whole network phase may take.")
+@click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
+@click.option("--allow-private", is_flag=True,
+              help="Also check private, loopback, link-local and metadata addresses.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Exempt HOST from the private-address policy (repeatable).")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable).")
+@click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
+def check_links(
+    paths: tuple[Path, ...],
+    root: Path,
+    fmt: str,
+    output: Path | None,
+    cache_path: Path | None,
+    no_cache: bool,
+    max_age: float,
+    concurrency: int,
+    per_host: int,
+    timeout: float,
+    retries: int,
+    budget: float,
+    offline: bool,
+    allow_private: bool,
+    allow_hosts: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_fragments: bool,
+) -> None:
+    """Check links: every reference URL and the links in patterns and docs, or PATHs.
+
+    PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
+    Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
+    """
+    root = root.resolve()
+    settings = Settings(
+        timeout=timeout,
+        retries=retries,
+        concurrency=concurrency,
+        per_host=per_host,
+        run_budget=budget,
+        cache_path=str(cache_path or root / DEFAULT_CACHE_PATH),
+        no_cache=no_cache,
+        max_age_days=max_age,
+        offline=offline,
+        allow_private=allow_private,
+        allow_hosts=list(allow_hosts),
+        excludes=list(exclude),
+        check_fragments=not no_fragments,
+    )
+    try:
+        inputs = collect_paths(list(paths), root) if paths else collect_project(root)
+        report = check_urls(inputs.external, settings, progress=True)
+    except (InputError, SettingsError) as exc:
+        raise ConfigError(str(exc)) from exc
+    for site_root, pages in inputs.sites:
+        report.results.extend(check_internal(pages, site_root))
+    report.sort()
+
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    text = render(report, fmt)
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
+    else:
+        click.echo(text, nl=False)
+    try:
+        report.save(root / DEFAULT_REPORT_PATH)
+    except OSError as exc:
+        click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
+    if fmt != "text" or output is not None:
+        counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
+        click.echo(f"{len(report.results)} links: {counts or 'none'}", err=True)
+    sys.exit(EXIT_BROKEN if any(r.state is State.BROKEN for r in report.results) else EXIT_OK)

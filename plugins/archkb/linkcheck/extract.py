@@ -1,0 +1,247 @@
+"""Finding links (with ``path:line``) and element ids in HTML pages and Markdown files.
+
+HTML is parsed with selectolax (lexbor), a real HTML5 parser; ids therefore come from the rendered
+HTML, never from re-slugifying headings. Lexbor does not report source positions, so each link is
+located in the raw text by searching forward from the previous link (document order), which gives
+exact lines for ordinary markup.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html as htmllib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .states import Link
+
+__all__ = [
+    "PageLinks",
+    "ids_from_html",
+    "extract_links_from_html",
+    "extract_links_from_markdown",
+]
+
+# Which attribute of which tag is a link.
+_LINK_ATTRS: dict[str, str] = {
+    "a": "href",
+    "area": "href",
+    "link": "href",
+    "img": "src",
+    "script": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "track": "src",
+    "embed": "src",
+}
+# <link rel=...> values that are hints or self-references, not links a reader follows.
+_SKIP_REL = {"preconnect", "dns-prefetch", "canonical", "preload", "modulepreload", "prefetch"}
+
+
+@dataclass
+class PageLinks:
+    """The links of one HTML page and the ids it defines.
+
+    Attributes:
+        path: The page's path (or the name given for text).
+        links: Every link in document order, with ``path:line`` sources.
+        ids: Every ``id`` attribute value and every ``<a name>`` on the page.
+    """
+
+    path: str
+    links: list[Link] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+
+
+def _read(path_or_text: str | Path, name: str | None, marker: str) -> tuple[str, str]:
+    """Return (text, display name). A ``Path``, or a str naming an existing file, is read."""
+    if isinstance(path_or_text, Path) or (
+        marker not in path_or_text and "\n" not in path_or_text and Path(path_or_text).is_file()
+    ):
+        path = Path(path_or_text)
+        return path.read_text(encoding="utf-8", errors="replace"), name or str(path)
+    return str(path_or_text), name or "<text>"
+
+
+class _Lines:
+    """Maps character offsets to 1-based line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+
+def ids_from_html(text: str) -> set[str]:
+    """Return the ids defined by an HTML document: ``id`` attributes and ``<a name>`` values."""
+    tree = LexborHTMLParser(text)
+    ids: set[str] = set()
+    for node in tree.css("[id]"):
+        value = node.attributes.get("id")
+        if value:
+            ids.add(value)
+    for node in tree.css("a[name]"):
+        value = node.attributes.get("name")
+        if value:
+            ids.add(value)
+    return ids
+
+
+def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None) -> PageLinks:
+    """Extract links and ids from an HTML page.
+
+    Args:
+        path_or_text: A file path, or the HTML itself.
+        name: The name used in sources (defaults to the path, or ``<text>``).
+
+    Returns:
+        The page's links (``a``/``area``/``link`` href, ``img``/``script``/``iframe``/media src; resource
+        hints and canonical links left out) and its ids.
+    """
+    text, display = _read(path_or_text, name, "<")
+    tree = LexborHTMLParser(text)
+    lines = _Lines(text)
+    page = PageLinks(path=display)
+    cursor = 0
+    root = tree.root
+    if root is None:
+        return page
+    for node in root.traverse(include_text=False):
+        attrs = node.attributes
+        value = attrs.get("id")
+        if value:
+            page.ids.add(value)
+        tag = node.tag
+        if tag == "a" and attrs.get("name"):
+            page.ids.add(attrs["name"])  # type: ignore[arg-type]
+        attr = _LINK_ATTRS.get(tag or "")
+        if attr is None:
+            continue
+        url = attrs.get(attr)
+        if not url or not url.strip():
+            continue
+        if tag == "link":
+            rels = set((attrs.get("rel") or "").lower().split())
+            if rels & _SKIP_REL:
+                continue
+        url = url.strip()
+        offset = -1
+        for candidate in (url, htmllib.escape(url, quote=False), htmllib.escape(url)):
+            offset = text.find(candidate, cursor)
+            if offset >= 0:
+                cursor = offset + len(candidate)
+                break
+        line = lines.line(offset if offset >= 0 else cursor)
+        page.links.append(Link(url, f"{display}:{line}"))
+    return page
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
+_HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def _blank_code(text: str) -> str:
+    """Replace fenced code blocks, inline code spans and front matter with spaces (keeping lines)."""
+    out: list[str] = []
+    fence: str | None = None
+    lines = text.split("\n")
+    front = bool(lines) and lines[0].strip() == "---"
+    for index, line in enumerate(lines):
+        if front:
+            if index > 0 and line.strip() in ("---", "..."):
+                front = False
+            out.append("")
+            continue
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            out.append("")
+            continue
+        if match:
+            fence = match.group(1)
+            out.append("")
+            continue
+        out.append(line)
+    body = "\n".join(out)
+    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+
+
+def _destination(text: str, start: int) -> tuple[str, int] | None:
+    """Parse an inline link destination starting right after ``](``; return (url, offset)."""
+    i = start
+    n = len(text)
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "<":
+        end = text.find(">", i)
+        if end < 0 or "\n" in text[i:end]:
+            return None
+        return text[i + 1 : end], i + 1
+    depth = 0
+    j = i
+    while j < n:
+        ch = text[j]
+        if ch == "\\" and j + 1 < n:
+            j += 2
+            continue
+        if ch in " \t\n":
+            break
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        j += 1
+    if j == i:
+        return None
+    return text[i:j], i
+
+
+def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = None) -> list[Link]:
+    """Extract links from Markdown with ``path:line`` sources.
+
+    Finds inline links and images (``[t](url "title")``, nested parentheses allowed), reference
+    definitions (``[id]: url``), autolinks (``<https://...>``) and ``href``/``src`` in raw HTML.
+    Front matter, fenced code blocks and inline code spans are ignored.
+
+    Args:
+        path_or_text: A file path, or the Markdown itself.
+        name: The name used in sources (defaults to the path, or ``<text>``).
+    """
+    text, display = _read(path_or_text, name, "\n")
+    body = _blank_code(text)
+    lines = _Lines(body)
+    found: list[tuple[int, str]] = []
+    for match in re.finditer(r"\]\(", body):
+        if match.start() > 0 and body[match.start() - 1] == "\\":
+            continue
+        parsed = _destination(body, match.end())
+        if parsed:
+            url, offset = parsed
+            found.append((offset, url))
+    for line_match in re.finditer(r"^.*$", body, re.M):
+        ref = _REF_DEF.match(line_match.group(0))
+        if ref:
+            url = ref.group(2) if ref.group(2) is not None else ref.group(3)
+            found.append((line_match.start(), url))
+    for match in _AUTOLINK.finditer(body):
+        found.append((match.start(1), match.group(1)))
+    for match in _HTML_ATTR.finditer(body):
+        url = match.group(1) if match.group(1) is not None else match.group(2)
+        found.append((match.start(1) if match.group(1) is not None else match.start(2), htmllib.unescape(url)))
+    found.sort()
+    links = [Link(url.strip(), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
+    return list(dict.fromkeys(links))  # a reference definition written as <url> is also an autolink

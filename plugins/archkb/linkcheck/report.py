@@ -1,0 +1,160 @@
+"""The report of a run and its four renderings: text, JSON, JUnit XML and Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .atomic import write_atomic
+from .states import STATE_ORDER, Result, State
+
+__all__ = ["Report", "FORMATS", "render"]
+
+#: Output formats of ``--format``.
+FORMATS = ("text", "json", "junit", "markdown")
+
+
+@dataclass
+class Report:
+    """The results of one run.
+
+    Attributes:
+        results: One result per unique link, sorted by state (worst first) then URL.
+        warnings: Problems met on the way that are not link verdicts (e.g. a corrupt cache rebuilt).
+        stats: Run counters (requests sent, retries, peak in flight, seconds); not part of the JSON.
+    """
+
+    results: list[Result] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Count of results per state, every state present (0 when none)."""
+        counts = Counter(r.state for r in self.results)
+        return {state.value: counts.get(state, 0) for state in STATE_ORDER}
+
+    @property
+    def broken(self) -> list[Result]:
+        """The results that are ``broken``."""
+        return [r for r in self.results if r.state is State.BROKEN]
+
+    def by_url(self) -> dict[str, Result]:
+        """Map each URL as written to its result (the site build looks references up this way)."""
+        return {r.url: r for r in self.results}
+
+    def sort(self) -> None:
+        """Order results worst first, then by URL."""
+        rank = {state: i for i, state in enumerate(STATE_ORDER)}
+        self.results.sort(key=lambda r: (rank[r.state], r.url))
+
+    def to_json(self) -> dict:
+        """Return the report in the documented format: ``{"results": [...], "summary": {...}}``."""
+        return {"results": [r.to_json() for r in self.results], "summary": self.summary}
+
+    def save(self, path: str | Path) -> None:
+        """Write the JSON report to ``path`` atomically (folders created)."""
+        write_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Report | None:
+        """Read a JSON report; return None if it is missing or not a valid report. Never raises."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+                return None
+            return cls(results=[Result.from_json(item) for item in data["results"]])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render a report as ``text``, ``json``, ``junit`` or ``markdown``.
+
+    Raises:
+        ValueError: for an unknown format.
+    """
+    if fmt == "json":
+        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "text":
+        return _text(report)
+    if fmt == "junit":
+        return _junit(report)
+    if fmt == "markdown":
+        return _markdown(report)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _detail(result: Result) -> str:
+    parts = []
+    if result.status is not None:
+        parts.append(str(result.status))
+    if result.message:
+        parts.append(result.message)
+    if result.final_url and result.state is State.REDIRECTED and result.final_url not in result.message:
+        parts.append(f"now {result.final_url}")
+    return "; ".join(parts)
+
+
+def _summary_line(report: Report) -> str:
+    counts = report.summary
+    return ", ".join(f"{counts[s.value]} {s.value}" for s in STATE_ORDER)
+
+
+def _text(report: Report) -> str:
+    lines = []
+    for result in report.results:
+        if result.state in (State.OK, State.SKIPPED):
+            continue
+        lines.append(f"{result.state.value.upper():<10} {result.url}")
+        detail = _detail(result)
+        if detail:
+            lines.append(f"           {detail}")
+        for source in result.sources[:5]:
+            lines.append(f"           in {source}")
+        if len(result.sources) > 5:
+            lines.append(f"           ... and {len(result.sources) - 5} more")
+    lines.append(f"{len(report.results)} links: {_summary_line(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def _junit(report: Report) -> str:
+    failures = sum(1 for r in report.results if r.state is State.BROKEN)
+    skipped = sum(1 for r in report.results if r.state is State.SKIPPED)
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="archkb check-links" tests="{len(report.results)}" failures="{failures}">',
+        f'  <testsuite name="links" tests="{len(report.results)}" failures="{failures}" skipped="{skipped}">',
+    ]
+    for result in report.results:
+        classname = result.sources[0].rsplit(":", 1)[0] if result.sources else "links"
+        out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(result.url)}>")
+        text = escape(f"{_detail(result)}\ncited in: " + ", ".join(result.sources))
+        if result.state is State.BROKEN:
+            out.append(f"      <failure message={quoteattr(_detail(result) or 'broken')}>{text}</failure>")
+        elif result.state is State.SKIPPED:
+            out.append(f"      <skipped message={quoteattr(result.message or 'skipped')}/>")
+        elif result.state is not State.OK:
+            out.append(f"      <system-out>{escape(result.state.value)}: {text}</system-out>")
+        out.append("    </testcase>")
+    out += ["  </testsuite>", "</testsuites>"]
+    return "\n".join(out) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(report: Report) -> str:
+    lines = ["# Link check", "", "| State | Count |", "| --- | ---: |"]
+    lines += [f"| {state} | {count} |" for state, count in report.summary.items()]
+    problems = [r for r in report.results if r.state not in (State.OK, State.SKIPPED)]
+    if problems:
+        lines += ["", "| State | URL | Detail | Cited in |", "| --- | --- | --- | --- |"]
+        for r in problems:
+            sources = ", ".join(r.sources[:3]) + (f" (+{len(r.sources) - 3})" if len(r.sources) > 3 else "")
+            lines.append(f"| {r.state.value} | <{r.url}> | {_md_cell(_detail(r))} | {_md_cell(sources)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,271 @@
+"""Running a check: dedupe links, apply policy and the cache, fetch the rest, build the report."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from aiohttp.abc import AbstractResolver
+
+from .cache import LinkCache
+from .client import Client, Outcome
+from .report import Report
+from .settings import Settings
+from .states import STATE_ORDER, Link, Result, State
+from .urls import fragment_is_checkable, has_scheme, is_http, normalize_url, split_fragment
+
+__all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
+
+#: Where every CLI run writes its latest JSON report (relative to the project root); the site build
+#: reads it to show each reference's link state.
+DEFAULT_REPORT_PATH = ".cache/archkb/link-report.json"
+
+
+class SettingsError(ValueError):
+    """The settings cannot be used (a usage or configuration error, exit code 3 on the CLI)."""
+
+
+def now_iso() -> str:
+    """Return the current UTC time in ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def check_urls(
+    links: Iterable[Link],
+    settings: Settings,
+    *,
+    progress: bool = False,
+    resolver: AbstractResolver | None = None,
+) -> Report:
+    """Check links and return the report (synchronous; safe to call from a running event loop).
+
+    Each unique URL (as written) gets one result listing every source that cites it; each unique
+    document is fetched once however many fragments of it are cited.
+
+    Args:
+        links: Link occurrences; relative links are reported ``skipped`` here (internal links are
+            checked against the built site by :func:`archkb.linkcheck.internal.check_internal`).
+        settings: The run's options.
+        progress: Show a progress display on a terminal (never when not a TTY or when ``CI`` is set).
+        resolver: Replace the system resolver (tests use this; no real DNS is needed).
+
+    Raises:
+        SettingsError: when the settings are invalid.
+    """
+    coro_args = (list(links), settings)
+    kwargs = {"progress": progress, "resolver": resolver}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(check_urls_async(*coro_args, **kwargs))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, check_urls_async(*coro_args, **kwargs)).result()
+
+
+def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
+    for pattern, replacement in rewrites:
+        url = re.sub(pattern, replacement, url)
+    return url
+
+
+async def check_urls_async(
+    links: Iterable[Link],
+    settings: Settings,
+    *,
+    progress: bool = False,
+    resolver: AbstractResolver | None = None,
+) -> Report:
+    """The asynchronous form of :func:`check_urls`."""
+    problems = settings.validate()
+    if problems:
+        raise SettingsError("; ".join(problems))
+    started = time.monotonic()
+    sources: dict[str, list[str]] = {}
+    for link in links:
+        url = link.url.strip()
+        bucket = sources.setdefault(url, [])
+        if link.source not in bucket:
+            bucket.append(link.source)
+
+    report = Report()
+    cache: LinkCache | None = None
+    if settings.cache_path and not settings.no_cache:
+        cache = LinkCache(settings.cache_path, settings.fingerprint(), settings.max_age_days).load()
+        if cache.warning:
+            report.warnings.append(cache.warning)
+
+    excludes = [re.compile(p) for p in settings.excludes]
+    results: dict[str, Result] = {}
+    targets: dict[str, str] = {}  # written url -> rewritten url
+    documents: dict[str, tuple[str, list[str]]] = {}  # normalized doc -> (doc url, written urls)
+    from_cache = 0
+    for url, where in sources.items():
+        target = _rewrite(url, settings.rewrites)
+        targets[url] = target
+        if not is_http(target):
+            if has_scheme(target):
+                scheme = target.split(":", 1)[0].lower()
+                message = f"not an HTTP(S) link ({scheme}:)"
+            else:
+                message = "not an absolute URL (internal links are checked against the built site)"
+            results[url] = Result(url, State.SKIPPED, sources=where, message=message)
+            continue
+        pattern = next((p.pattern for p in excludes if p.search(url) or p.search(target)), None)
+        if pattern is not None:
+            results[url] = Result(url, State.SKIPPED, sources=where, message=f"excluded by {pattern!r}")
+            continue
+        cached = cache.get(target) if cache else None
+        if cached is not None:
+            cached.url, cached.sources = url, where
+            results[url] = cached
+            from_cache += 1
+            continue
+        if settings.offline:
+            results[url] = Result(url, State.SKIPPED, sources=where, message="offline, and not in the cache")
+            continue
+        doc, _fragment = split_fragment(target)
+        key = normalize_url(doc)
+        documents.setdefault(key, (doc, []))[1].append(url)
+
+    client_stats = None
+    if documents:
+        total = sum(len(urls) for _doc, urls in documents.values())
+        with _Progress(total, enabled=progress) as bar:
+            async with Client(settings, resolver=resolver) as client:
+
+                async def one(doc: str, urls: list[str]) -> None:
+                    fragments = {u: split_fragment(targets[u])[1] for u in urls}
+                    need_body = settings.check_fragments and any(
+                        fragment_is_checkable(f) for f in fragments.values()
+                    )
+                    outcome = await client.check(doc, need_body=need_body)
+                    stamp = now_iso()
+                    for u in urls:
+                        result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
+                        results[u] = result
+                        bar.advance(result.state)
+
+                tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in documents.values()]
+                _done, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    await asyncio.gather(*pending, return_exceptions=True)
+                    stamp = now_iso()
+                    for _doc, urls in documents.values():
+                        for u in urls:
+                            if u not in results:
+                                results[u] = Result(
+                                    u,
+                                    State.ERROR,
+                                    sources=sources[u],
+                                    message=f"not checked within the run budget of {settings.run_budget:g}s",
+                                    checked_at=stamp,
+                                )
+                                bar.advance(State.ERROR)
+                for task in _done:
+                    exc = task.exception()
+                    if exc is not None:  # a bug, not a link verdict: surface it plainly
+                        raise exc
+                client_stats = client.stats
+
+    if cache is not None:
+        for _doc, urls in documents.values():
+            for u in urls:
+                result = results[u]
+                cache.put(Result(targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at))
+        try:
+            cache.save()
+        except OSError as exc:
+            report.warnings.append(f"{cache.path}: cannot write the link cache ({exc})")
+
+    report.results = [results[u] for u in sources]
+    report.sort()
+    report.stats = {
+        "links": float(sum(len(s) for s in sources.values())),
+        "unique": float(len(sources)),
+        "from_cache": float(from_cache),
+        "requests": float(client_stats.requests if client_stats else 0),
+        "retries": float(client_stats.retries if client_stats else 0),
+        "peak_in_flight": float(client_stats.peak_in_flight if client_stats else 0),
+        "peak_per_host": float(client_stats.peak_per_host if client_stats else 0),
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    return report
+
+
+def _verdict(
+    url: str, fragment: str, outcome: Outcome, settings: Settings, where: list[str], stamp: str
+) -> Result:
+    """Turn a document's outcome into the result of one written URL, judging its fragment."""
+    result = Result(url, outcome.state, outcome.status, outcome.final_url, where, outcome.message, stamp)
+    if outcome.state not in (State.OK, State.REDIRECTED):
+        return result
+    if not (settings.check_fragments and fragment_is_checkable(fragment)):
+        return result
+    if outcome.ids is None:
+        result.message = _join(result.message, f"fragment #{fragment} not checked: the target is not HTML")
+    elif fragment in outcome.ids or f"user-content-{fragment}" in outcome.ids:
+        pass
+    elif outcome.complete:
+        result.state = State.BROKEN
+        result.message = _join(result.message, f"fragment #{fragment} is not on the page")
+    else:
+        result.state = State.ERROR
+        limit = settings.max_body_bytes
+        result.message = _join(result.message, f"fragment #{fragment} not in the first {limit} bytes read")
+    return result
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+class _Progress:
+    """A rich progress bar with counts per state, shown only on a terminal and never in CI."""
+
+    def __init__(self, total: int, *, enabled: bool, stream=None) -> None:
+        stream = stream or sys.stderr
+        self._on = enabled and stream.isatty() and not os.environ.get("CI")
+        self._counts = {state: 0 for state in STATE_ORDER}
+        self._total = total
+        self._progress = None
+        self._task = None
+        self._stream = stream
+
+    def __enter__(self) -> _Progress:
+        if self._on:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("[bold]Checking links"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(file=self._stream),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("", total=self._total)
+        return self
+
+    def advance(self, state: State) -> None:
+        """Count one finished link."""
+        self._counts[state] += 1
+        if self._progress is not None:
+            text = " ".join(f"{s.value}={n}" for s, n in self._counts.items() if n)
+            self._progress.update(self._task, advance=1, description=text)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+

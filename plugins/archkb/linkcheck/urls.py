@@ -1,0 +1,108 @@
+"""URL helpers: classification, normalization (the cache key) and fragment handling."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+__all__ = [
+    "is_http",
+    "has_scheme",
+    "split_fragment",
+    "normalize_url",
+    "host_key",
+    "fragment_is_checkable",
+]
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalize_escapes(text: str) -> str:
+    """Uppercase percent-escapes and decode the ones that stand for unreserved characters."""
+
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
+
+    return _ESCAPE.sub(fix, text)
+
+
+# Line anchors of code viewers (``#L10``, ``#L10-L20``, ``#L3C5``) are made by scripts, not ids.
+_LINE_ANCHOR = re.compile(r"^L\d+(C\d+)?(-L\d+(C\d+)?)?$")
+
+
+def has_scheme(url: str) -> bool:
+    """Return True when ``url`` starts with a scheme (``https:``, ``mailto:``...)."""
+    return bool(_SCHEME.match(url))
+
+
+def is_http(url: str) -> bool:
+    """Return True for absolute ``http``/``https`` URLs (including protocol-relative is False)."""
+    return url[:7].lower() == "http://" or url[:8].lower() == "https://"
+
+
+def split_fragment(url: str) -> tuple[str, str]:
+    """Split ``url`` into (document URL, fragment); the fragment is percent-decoded, '' if none."""
+    base, sep, fragment = url.partition("#")
+    return base, unquote(fragment) if sep else ""
+
+
+def normalize_url(url: str) -> str:
+    """Return the canonical form of an http(s) URL, used to dedupe requests and key the cache.
+
+    Lowercases the scheme and host, drops default ports and an empty fragment, makes an empty path
+    ``/``, and normalizes percent-escapes as RFC 3986 section 6.2.2 allows: hex digits uppercased, unreserved
+    characters decoded (so ``%7e`` and ``~`` match), reserved ones left alone (``%2F`` is not ``/``). The
+    fragment is kept: a verdict on ``page#a`` is not a verdict on ``page#b``.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += f":{parts.password}"
+        netloc = f"{userinfo}@{netloc}"
+    path = _normalize_escapes(parts.path) or "/"
+    query = _normalize_escapes(parts.query)
+    fragment = parts.fragment
+    return urlunsplit((scheme, netloc, path, query, fragment))
+
+
+def host_key(url: str) -> str:
+    """Return the ``host:port`` that per-host limits and pauses apply to."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    except ValueError:
+        port = 0
+    return f"{host}:{port}"
+
+
+def fragment_is_checkable(fragment: str) -> bool:
+    """Return False for fragments that are not element ids.
+
+    Text fragments (``:~:text=``), PDF-style parameters (``page=2``), hash-bang routes (``!/x``)
+    routes of single-page apps (``/x``) and code viewers' line anchors (``L10-L20``) are not checked
+    against ids.
+    """
+    if not fragment:
+        return False
+    if fragment.startswith((":~:", "!", "/")) or "=" in fragment:
+        return False
+    return not _LINE_ANCHOR.match(fragment)

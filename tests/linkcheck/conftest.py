@@ -1,0 +1,218 @@
+"""Fixtures for the link checker tests: a local aiohttp server on 127.0.0.1 and a fake resolver.
+
+Nothing here touches the real network or real DNS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+from aiohttp import web
+from aiohttp.abc import AbstractResolver
+
+from archkb.linkcheck import Settings
+
+PAGE = """<!doctype html>
+<html><head><title>t</title></head>
+<body>
+<h1 id="top">Top</h1>
+<h2 id="present">Present</h2>
+<a name="legacy"></a>
+<div id="user-content-readme">x</div>
+</body></html>
+"""
+
+
+@dataclass
+class ServerState:
+    """What the test server saw."""
+
+    hits: Counter = field(default_factory=Counter)
+    methods: list[tuple[str, str]] = field(default_factory=list)
+    in_flight: int = 0
+    peak: int = 0
+    bytes_sent: Counter = field(default_factory=Counter)
+    hit_times: dict[str, list[float]] = field(default_factory=dict)
+
+
+class FakeResolver(AbstractResolver):
+    """Resolves names from a table; every other name fails like a name that does not exist."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):  # noqa: D102
+        address = self.table.get(host)
+        if address is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [
+            {"hostname": host, "host": address, "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}
+        ]
+
+    async def close(self) -> None:  # noqa: D102
+        return None
+
+
+def make_app(state: ServerState) -> web.Application:
+    """Build the application with one route per behaviour under test."""
+
+    @web.middleware
+    async def count(request: web.Request, handler):
+        state.hits[request.path] += 1
+        state.methods.append((request.method, request.path))
+        state.hit_times.setdefault(request.path, []).append(asyncio.get_running_loop().time())
+        state.in_flight += 1
+        state.peak = max(state.peak, state.in_flight)
+        try:
+            return await handler(request)
+        finally:
+            state.in_flight -= 1
+
+    app = web.Application(middlewares=[count])
+
+    async def ok(request):
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def status(request):
+        return web.Response(status=int(request.match_info["code"]), text="x")
+
+    def redirect(code: int, to: str):
+        async def handler(request):
+            return web.Response(status=code, headers={"Location": to})
+
+        return handler
+
+    async def redirect_to(request):
+        return web.Response(status=302, headers={"Location": request.query["to"]})
+
+    async def head405(request):
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def loop_a(request):
+        return web.Response(status=302, headers={"Location": "/loop-b"})
+
+    async def loop_b(request):
+        return web.Response(status=302, headers={"Location": "/loop-a"})
+
+    async def hang(request):
+        await asyncio.sleep(30)
+        return web.Response(text="late")
+
+    async def slow(request):
+        await asyncio.sleep(0.05)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def rate_limited_once(request):
+        if state.hits[request.path] == 1:
+            return web.Response(status=429, headers={"Retry-After": "1"})
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def rate_limited_always(request):
+        return web.Response(status=429, headers={"Retry-After": "0"})
+
+    async def unavailable_once(request):
+        if state.hits[request.path] == 1:
+            return web.Response(status=503)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def bot_wall(request):
+        return web.Response(status=403, headers={"cf-mitigated": "challenge"}, text="Just a moment")
+
+    async def huge(request):
+        """200 MB of HTML, streamed; HEAD is refused so that the checker must GET it."""
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        response.content_length = 200 * 1024 * 1024
+        await response.prepare(request)
+        chunk = b"<p>" + b"x" * (64 * 1024 - 7) + b"</p>\n"
+        try:
+            for _ in range(200 * 16):
+                await response.write(chunk)
+                state.bytes_sent[request.path] += len(chunk)
+        except (ConnectionResetError, ConnectionError):
+            pass
+        return response
+
+    app.router.add_route("*", "/ok", ok)
+    app.router.add_route("*", "/counted", ok)
+    app.router.add_route("*", "/status/{code}", status)
+    app.router.add_route("*", "/perm301", redirect(301, "/ok"))
+    app.router.add_route("*", "/perm308", redirect(308, "/ok"))
+    app.router.add_route("*", "/temp302", redirect(302, "/ok"))
+    app.router.add_route("*", "/head405", head405)
+    app.router.add_route("*", "/redirect-to", redirect_to)
+    app.router.add_route("*", "/loop-a", loop_a)
+    app.router.add_route("*", "/loop-b", loop_b)
+    app.router.add_route("*", "/hang", hang)
+    app.router.add_route("*", "/slow/{n}", slow)
+    app.router.add_route("*", "/429-once", rate_limited_once)
+    app.router.add_route("*", "/429-always", rate_limited_always)
+    app.router.add_route("*", "/503-once", unavailable_once)
+    app.router.add_route("*", "/bot-wall", bot_wall)
+    app.router.add_route("*", "/huge", huge)
+    return app
+
+
+@dataclass
+class LocalServer:
+    """A running test server."""
+
+    port: int
+    state: ServerState
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        """Absolute URL of ``path`` on this server."""
+        return f"http://{host}:{self.port}{path}"
+
+
+@pytest.fixture
+async def server():
+    """The behaviour server on 127.0.0.1 (a free port)."""
+    state = ServerState()
+    runner = web.AppRunner(make_app(state), shutdown_timeout=0.1, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the only way to learn the port
+    yield LocalServer(port, state)
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def reset_server():
+    """A raw TCP server on 127.0.0.1 that resets every connection after reading the request."""
+    count = {"connections": 0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        count["connections"] += 1
+        await reader.read(1024)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        writer.transport.abort()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}/", count
+    srv.close()
+    await srv.wait_closed()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Fast settings for local servers: the private-address guard is OFF (tests bind to loopback)."""
+    return Settings(
+        timeout=2.0,
+        retries=1,
+        backoff_base=0.01,
+        retry_after_cap=5.0,
+        run_budget=30.0,
+        cache_path=str(tmp_path / "cache.json"),
+        allow_private=True,
+    )

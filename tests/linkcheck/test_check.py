@@ -1,0 +1,281 @@
+"""Behaviour of the checker against a local server: one test per state-deciding situation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from archkb.linkcheck import Link, Settings, State, check_urls, check_urls_async
+
+from .conftest import FakeResolver
+
+
+async def check_one(url: str, settings: Settings, **kwargs):
+    report = await check_urls_async([Link(url, "page.md:1")], settings, **kwargs)
+    assert len(report.results) == 1
+    return report.results[0], report
+
+
+@pytest.mark.parametrize(
+    ("path", "state", "status", "final"),
+    [
+        ("/ok", State.OK, 200, None),
+        ("/status/404", State.BROKEN, 404, None),
+        ("/status/410", State.BROKEN, 410, None),
+        ("/perm301", State.REDIRECTED, 200, "/ok"),
+        ("/perm308", State.REDIRECTED, 200, "/ok"),
+        ("/temp302", State.OK, 200, "/ok"),
+        ("/status/403", State.BLOCKED, 403, None),
+        ("/status/401", State.BLOCKED, 401, None),
+        ("/status/999", State.BLOCKED, 999, None),
+        ("/bot-wall", State.BLOCKED, 403, None),
+        ("/head405", State.OK, 200, None),
+        ("/status/400", State.ERROR, 400, None),
+    ],
+)
+async def test_status_to_state(server, settings, path, state, status, final):
+    result, _ = await check_one(server.url(path), settings)
+    assert result.state is state, result.message
+    assert result.status == status
+    assert result.final_url == (server.url(final) if final else None)
+    assert result.sources == ["page.md:1"]
+    assert result.checked_at
+
+
+async def test_head_first_then_get_only_when_needed(server, settings):
+    await check_one(server.url("/head405"), settings)
+    assert server.state.methods == [("HEAD", "/head405"), ("GET", "/head405")]
+    server.state.methods.clear()
+    await check_one(server.url("/ok"), settings)
+    assert server.state.methods == [("HEAD", "/ok")]
+
+
+async def test_redirect_loop_is_error(server, settings):
+    result, _ = await check_one(server.url("/loop-a"), settings)
+    assert result.state is State.ERROR
+    assert "loop" in result.message
+    assert server.state.hits["/loop-a"] == 1  # detected at once, not after max_redirects hops
+
+
+async def test_too_many_redirects_is_error(server, settings):
+    result, _ = await check_one(server.url("/perm301"), settings.replace(max_redirects=0))
+    assert result.state is State.ERROR
+    assert "more than 0 redirects" in result.message
+
+
+async def test_guard_blocks_redirect_to_loopback(server, settings):
+    """Guard ON: an allowed host that redirects to a loopback address is refused at that hop."""
+    guarded = settings.replace(allow_private=False, allow_hosts=["docs.test"])
+    resolver = FakeResolver({"docs.test": "127.0.0.1", "sneaky.test": "127.0.0.1"})
+
+    # A literal loopback address is refused before any connection.
+    result, _ = await check_one(server.url("/ok"), guarded, resolver=resolver)
+    assert result.state is State.SKIPPED and "private address" in result.message
+
+    # Redirect to a name that resolves to loopback: the first hop is fetched, the second refused.
+    target = server.url("/ok", host="sneaky.test")
+    result, _ = await check_one(server.url(f"/redirect-to?to={target}", host="docs.test"), guarded, resolver=resolver)
+    assert result.state is State.SKIPPED, result.message
+    assert "sneaky.test resolves to the non-public address 127.0.0.1" in result.message
+    assert result.final_url == target
+
+    # Redirect to a literal loopback address: refused too.
+    target = server.url("/ok", host="127.0.0.1")
+    result, _ = await check_one(server.url(f"/redirect-to?to={target}", host="docs.test"), guarded, resolver=resolver)
+    assert result.state is State.SKIPPED, result.message
+    assert server.state.hits["/redirect-to"] == 2
+    assert server.state.hits["/ok"] == 0
+
+
+async def test_guard_judges_resolved_address(server, settings):
+    guarded = settings.replace(allow_private=False)
+    resolver = FakeResolver({"metadata.test": "169.254.169.254", "lan.test": "10.1.2.3"})
+    for host in ("metadata.test", "lan.test"):
+        result, _ = await check_one(f"http://{host}/x", guarded, resolver=resolver)
+        assert result.state is State.SKIPPED
+        assert "non-public address" in result.message
+
+
+async def test_unresolvable_host_is_broken(settings):
+    result, _ = await check_one("http://no-such-host.test/page", settings, resolver=FakeResolver({}))
+    assert result.state is State.BROKEN
+    assert "does not resolve" in result.message
+    assert result.status is None
+
+
+async def test_hanging_response_times_out_then_error(server, settings):
+    fast = settings.replace(timeout=0.3, retries=1)
+    started = time.monotonic()
+    result, report = await check_one(server.url("/hang"), fast)
+    elapsed = time.monotonic() - started
+    assert result.state is State.ERROR
+    assert "timed out after 0.3s" in result.message
+    assert server.state.hits["/hang"] == 2  # one retry
+    assert elapsed < 2.0
+    assert report.stats["retries"] == 1
+
+
+async def test_connection_reset_is_retried_then_error(reset_server, settings):
+    url, count = reset_server
+    result, report = await check_one(url, settings)
+    assert result.state is State.ERROR
+    assert "reset" in result.message
+    assert report.stats["requests"] == 2  # the attempt and one retry
+    assert report.stats["retries"] == 1
+    # aiohttp transparently re-sends an idempotent request once on a dropped connection (RFC 9112
+    # section 9.3.1.1), so each of our requests costs at most two connections.
+    assert 2 <= count["connections"] <= 4
+
+
+async def test_connection_refused_is_error_without_retry(settings):
+    import socket
+
+    with socket.socket() as sock:  # find a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result, report = await check_one(f"http://127.0.0.1:{port}/", settings)
+    assert result.state is State.ERROR
+    assert "refused" in result.message
+    assert report.stats["retries"] == 0
+
+
+async def test_429_with_retry_after_then_200(server, settings):
+    started = time.monotonic()
+    result, _ = await check_one(server.url("/429-once"), settings)
+    assert result.state is State.OK
+    assert server.state.hits["/429-once"] == 2
+    gap = server.state.hit_times["/429-once"][1] - server.state.hit_times["/429-once"][0]
+    assert gap >= 0.95  # Retry-After: 1 paused the host's queue
+    assert time.monotonic() - started < 3
+
+
+async def test_429_that_persists_is_blocked(server, settings):
+    result, _ = await check_one(server.url("/429-always"), settings.replace(retries=2))
+    assert result.state is State.BLOCKED
+    assert result.status == 429
+    assert server.state.hits["/429-always"] == 3
+
+
+async def test_retry_after_beyond_cap_gives_up_at_once(server, settings):
+    result, _ = await check_one(server.url("/429-once"), settings.replace(retry_after_cap=0.5))
+    assert result.state is State.BLOCKED
+    assert "exceeds" in result.message
+    assert server.state.hits["/429-once"] == 1
+
+
+async def test_503_then_200(server, settings):
+    result, _ = await check_one(server.url("/503-once"), settings)
+    assert result.state is State.OK
+    assert server.state.hits["/503-once"] == 2
+
+
+async def test_5xx_after_retries_is_error(server, settings):
+    result, _ = await check_one(server.url("/status/502"), settings)
+    assert result.state is State.ERROR
+    assert result.status == 502
+
+
+async def test_huge_body_is_not_downloaded(server, settings):
+    """HEAD refused, so GET: the checker stops after the headers (no fragment to look for)."""
+    started = time.monotonic()
+    result, _ = await check_one(server.url("/huge"), settings)
+    assert result.state is State.OK
+    assert time.monotonic() - started < 3
+    assert server.state.bytes_sent["/huge"] < 20 * 1024 * 1024
+
+
+async def test_huge_body_with_fragment_reads_only_the_cap(server, settings):
+    capped = settings.replace(max_body_bytes=256 * 1024)
+    result, _ = await check_one(server.url("/huge#somewhere"), capped)
+    assert result.state is State.ERROR  # not found in what we read: inconclusive, not broken
+    assert "first 262144 bytes" in result.message
+    assert server.state.bytes_sent["/huge"] < 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("fragment", "state"),
+    [
+        ("present", State.OK),
+        ("legacy", State.OK),  # <a name>
+        ("readme", State.OK),  # GitHub-style user-content- prefix
+        ("absent", State.BROKEN),
+        (":~:text=hello", State.OK),  # text fragments are not ids
+    ],
+)
+async def test_fragments(server, settings, fragment, state):
+    result, _ = await check_one(server.url(f"/ok#{fragment}"), settings)
+    assert result.state is state, result.message
+    assert result.url.endswith(f"#{fragment}")
+    if state is State.BROKEN:
+        assert f"#{fragment} is not on the page" in result.message
+
+
+async def test_fragment_after_permanent_redirect(server, settings):
+    result, _ = await check_one(server.url("/perm301#absent"), settings)
+    assert result.state is State.BROKEN
+    result, _ = await check_one(server.url("/perm301#present"), settings)
+    assert result.state is State.REDIRECTED
+
+
+async def test_one_url_cited_by_many_pages_is_fetched_once(server, settings):
+    url = server.url("/counted")
+    links = [Link(url, f"page{i}.md:{i}") for i in range(50)]
+    links += [Link(url + "#present", "a.md:1"), Link(url + "#absent", "b.md:2"), Link(url, "page0.md:0")]
+    report = await check_urls_async(links, settings)
+    assert server.state.hits["/counted"] == 1  # one GET serves the page and both fragments
+    by_url = report.by_url()
+    assert len(by_url[url].sources) == 50  # the repeated page0.md:0 is listed once
+    assert by_url[url + "#present"].state is State.OK
+    assert by_url[url + "#absent"].state is State.BROKEN
+    assert report.summary["ok"] == 2 and report.summary["broken"] == 1
+
+
+async def test_per_host_limit_is_never_exceeded(server, settings):
+    links = [Link(server.url(f"/slow/{i}"), "p.md:1") for i in range(24)]
+    report = await check_urls_async(links, settings.replace(per_host=3, concurrency=50))
+    assert report.summary["ok"] == 24
+    assert server.state.peak == 3
+    assert report.stats["peak_per_host"] == 3
+
+
+async def test_policy_skips(settings):
+    links = [
+        Link("mailto:someone@example.org", "a.md:1"),
+        Link("ftp://files.example.org/x", "a.md:2"),
+        Link("https://excluded.example.org/page", "a.md:3"),
+        Link("relative/page.md", "a.md:4"),
+    ]
+    report = await check_urls_async(links, settings.replace(excludes=[r"excluded\.example"]))
+    assert {r.state for r in report.results} == {State.SKIPPED}
+    messages = {r.url: r.message for r in report.results}
+    assert "mailto:" in messages["mailto:someone@example.org"]
+    assert "excluded" in messages["https://excluded.example.org/page"]
+    assert report.stats["requests"] == 0
+
+
+async def test_run_budget_stops_a_slow_run(server, settings):
+    started = time.monotonic()
+    report = await check_urls_async([Link(server.url("/hang"), "a.md:1")], settings.replace(run_budget=0.3, timeout=5))
+    assert time.monotonic() - started < 2
+    assert report.results[0].state is State.ERROR
+    assert "run budget" in report.results[0].message
+
+
+def test_sync_api_and_json_format(tmp_path):
+    settings = Settings(cache_path=str(tmp_path / "c.json"), offline=True)
+    report = check_urls([Link("https://example.org/a#b", "x.md:3"), Link("https://example.org/a#b", "y.md:4")], settings)
+    data = report.to_json()
+    assert set(data) == {"results", "summary"}
+    (entry,) = data["results"]
+    assert set(entry) == {"url", "state", "status", "final_url", "sources", "message", "checked_at"}
+    assert entry["url"] == "https://example.org/a#b"
+    assert entry["state"] == "skipped" and entry["sources"] == ["x.md:3", "y.md:4"]
+    assert data["summary"] == {"broken": 0, "error": 0, "blocked": 0, "redirected": 0, "ok": 0, "skipped": 1}
+
+
+def test_invalid_settings_raise_settings_error():
+    from archkb.linkcheck import SettingsError
+
+    with pytest.raises(SettingsError, match="per-host"):
+        check_urls([], Settings(per_host=0, no_cache=True))
