@@ -45,8 +45,9 @@ class _Command(click.Command):
 
 @click.command("check-links", cls=_Command)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="Project folder (holds mkdocs.yml); cache and report paths are relative to it.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder (default: the nearest folder holding mkdocs.yml, else the working "
+                   "directory); the cache and the report live under it.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE.")
@@ -74,7 +75,7 @@ class _Command(click.Command):
 @click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
 def check_links(
     paths: tuple[Path, ...],
-    root: Path,
+    root: Path | None,
     fmt: str,
     output: Path | None,
     cache_path: Path | None,
@@ -96,7 +97,9 @@ def check_links(
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
     Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
-    root = root.resolve()
+    from archkb.loader import find_root
+
+    root = find_root(root)
     settings = Settings(
         timeout=timeout,
         retries=retries,

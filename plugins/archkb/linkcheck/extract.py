@@ -178,6 +178,35 @@ def _blank_code(text: str) -> str:
     return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
 
 
+def _escaped(text: str, index: int) -> bool:
+    """Return True when the character at ``index`` is backslash-escaped."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _has_opening_bracket(text: str, close: int) -> bool:
+    """Return True when the ``]`` at ``close`` has an unescaped matching ``[`` in its paragraph."""
+    if _escaped(text, close):
+        return False
+    depth = 0
+    i = close - 1
+    while i >= 0:
+        ch = text[i]
+        if ch == "\n" and text[i - 1 : i] == "\n":
+            return False  # a blank line ends the paragraph
+        if ch in "[]" and not _escaped(text, i):
+            if ch == "]":
+                depth += 1
+            elif depth == 0:
+                return True
+            else:
+                depth -= 1
+        i -= 1
+    return False
+
+
 def _destination(text: str, start: int) -> tuple[str, int] | None:
     """Parse an inline link destination starting right after ``](``; return (url, offset)."""
     i = start
@@ -226,7 +255,7 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
     lines = _Lines(body)
     found: list[tuple[int, str]] = []
     for match in re.finditer(r"\]\(", body):
-        if match.start() > 0 and body[match.start() - 1] == "\\":
+        if not _has_opening_bracket(body, match.start()):
             continue
         parsed = _destination(body, match.end())
         if parsed:

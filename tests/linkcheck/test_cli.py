@@ -1,0 +1,216 @@
+"""The ``archkb check-links`` command: inputs, formats, exit codes, the report file, internal links."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archkb.linkcheck import DEFAULT_REPORT_PATH, Report, State
+from archkb.linkcheck.command import check_links
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """Bind pytest-httpserver to 127.0.0.1 only."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def web(httpserver):
+    """A threaded local server with an HTML page (ids ``top`` and ``sec``) and a 404."""
+    page = '<html><body><h1 id="top">T</h1><h2 id="sec">S</h2></body></html>'
+    httpserver.expect_request("/ok").respond_with_data(page, content_type="text/html")
+    httpserver.expect_request("/gone").respond_with_data("gone", status=404)
+    return httpserver
+
+
+def write_site(root: Path, base: str) -> Path:
+    """A small built site: two pages with external, internal and anchor links."""
+    site = root / "site"
+    (site / "other").mkdir(parents=True)
+    (site / "index.html").write_text(
+        "<html><body>\n"
+        f'<a href="{base}/ok">ok</a>\n'
+        f'<a href="{base}/ok#sec">ok anchor</a>\n'
+        '<a href="other/">other</a>\n'
+        '<a href="other/#part">other anchor</a>\n'
+        '<a href="#here">self anchor</a>\n'
+        '<h2 id="here">Here</h2>\n'
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    (site / "other" / "index.html").write_text(
+        "<html><body>\n"
+        '<h2 id="part">Part</h2>\n'
+        '<a href="../">home</a>\n'
+        '<a href="../index.html#here">home anchor</a>\n'
+        '<a href="mailto:x@example.org">mail</a>\n'
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    return site
+
+
+def run(args: list[str], env: dict | None = None):
+    return CliRunner().invoke(check_links, args, env=env or {"CI": "true"}, catch_exceptions=False)
+
+
+def test_clean_site_exits_0_and_writes_the_report(tmp_path, web):
+    site = write_site(tmp_path, web.url_for("").rstrip("/"))
+    result = run([str(site), "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["broken"] == 0
+    states = {(r["url"], r["state"]) for r in data["results"]}
+    assert (web.url_for("/ok"), "ok") in states
+    assert ("other/#part", "ok") in states and ("#here", "ok") in states and ("../index.html#here", "ok") in states
+    assert ("mailto:x@example.org", "skipped") in states
+    saved = Report.load(tmp_path / DEFAULT_REPORT_PATH)
+    assert saved is not None and saved.to_json() == data
+
+
+def test_broken_links_exit_2_with_sources(tmp_path, web):
+    site = write_site(tmp_path, web.url_for("").rstrip("/"))
+    page = site / "other" / "index.html"
+    page.write_text(
+        page.read_text()
+        + f'<a href="{web.url_for("/gone")}">gone</a>\n<a href="../missing/">missing</a>\n<a href="../#nope">bad anchor</a>\n'
+        + f'<a href="{web.url_for("/ok")}#absent">bad remote anchor</a>\n'
+    )
+    result = run([str(site), "--root", str(tmp_path), "--allow-private"])
+    assert result.exit_code == 2, result.output
+    out = result.stdout
+    assert "BROKEN" in out and web.url_for("/gone") in out
+    assert "in site/other/index.html:7" in out  # sources are root-relative path:line
+    assert "no page at ../missing/" in out
+    assert "anchor #nope is not an id on index.html" in out
+    assert "#absent is not on the page" in out
+
+
+def test_formats(tmp_path, web):
+    site = write_site(tmp_path, web.url_for("").rstrip("/"))
+    (site / "index.html").write_text(f'<a href="{web.url_for("/gone")}">g</a><a href="nowhere/">n</a>')
+    junit = tmp_path / "out" / "links.xml"
+    result = run([str(site), "--root", str(tmp_path), "--allow-private", "--format", "junit", "--output", str(junit)])
+    assert result.exit_code == 2
+    tree = ET.parse(junit)
+    suite = tree.getroot().find("testsuite")
+    # /gone, nowhere/ and other/'s link to the #here anchor the rewritten index no longer has
+    assert suite.get("failures") == "3"
+    assert len(tree.getroot().findall(".//failure")) == 3
+    result = run([str(site), "--root", str(tmp_path), "--allow-private", "--format", "markdown"])
+    assert "| broken | 3 |" in result.stdout and "no page at nowhere/" in result.stdout
+
+
+def test_offline_checks_internal_links_only(tmp_path, web):
+    site = write_site(tmp_path, web.url_for("").rstrip("/"))
+    (site / "other" / "index.html").write_text('<a href="../#nope">x</a>')
+    result = run([str(site), "--root", str(tmp_path), "--offline", "--format", "json"])
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert len(web.log) == 0
+    by_url = {r["url"]: r for r in data["results"]}
+    assert by_url["../#nope"]["state"] == "broken"
+    assert by_url[web.url_for("/ok")]["state"] == "skipped"
+
+
+def test_guard_is_on_by_default(tmp_path, web):
+    md = tmp_path / "page.md"
+    md.write_text(f"[local]({web.url_for('/ok')})\n")
+    result = run([str(md), "--root", str(tmp_path), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0
+    (entry,) = json.loads(result.stdout)["results"]
+    assert entry["state"] == "skipped" and "--allow-private" in entry["message"]
+    assert len(web.log) == 0
+
+
+def test_markdown_inputs(tmp_path, web):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(f"Intro\n\n[gone]({web.url_for('/gone')})\n[rel](b.md)\n")
+    result = run([str(docs), "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert result.exit_code == 2
+    (entry,) = json.loads(result.stdout)["results"]  # relative Markdown links are the build's job
+    assert entry["state"] == "broken" and entry["sources"] == ["docs/a.md:3"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "xml"],
+        ["does-not-exist.html"],
+        ["--per-host", "0"],
+        ["--timeout", "0"],
+        ["--exclude", "(unclosed"],
+        ["--no-such-option"],
+    ],
+)
+def test_usage_and_config_errors_exit_3(tmp_path, args):
+    (tmp_path / "p.md").write_text("[a](https://example.org)\n")
+    result = run(["--root", str(tmp_path), "--offline", *args] + ([] if "does-not-exist.html" in args else [str(tmp_path / "p.md")]))
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+
+
+def test_wrong_kind_of_file_exits_3(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    result = run([str(tmp_path / "notes.txt"), "--root", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "not an HTML (.html) or Markdown (.md) file" in result.output
+
+
+def test_no_project_without_paths_exits_3(tmp_path):
+    result = run(["--root", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "mkdocs.yml" in result.output
+
+
+def test_corrupt_cache_is_a_warning_not_a_crash(tmp_path, web):
+    cache = tmp_path / "cache.json"
+    cache.write_text("\x00\x01 not json")
+    md = tmp_path / "p.md"
+    md.write_text(f"[ok]({web.url_for('/ok')})\n")
+    result = run([str(md), "--root", str(tmp_path), "--allow-private", "--cache", str(cache)])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "corrupt" in result.stderr
+    assert json.loads(cache.read_text())["entries"]
+
+
+def test_report_load_never_raises(tmp_path):
+    assert Report.load(tmp_path / "missing.json") is None
+    (tmp_path / "bad.json").write_text("{not json")
+    assert Report.load(tmp_path / "bad.json") is None
+    (tmp_path / "wrong.json").write_text('{"results": [{"url": 1}]}')
+    assert Report.load(tmp_path / "wrong.json") is None
+    (tmp_path / "state.json").write_text('{"results": [{"url": "x", "state": "weird"}]}')
+    assert Report.load(tmp_path / "state.json") is None
+
+
+def test_progress_only_on_a_terminal_outside_ci(monkeypatch):
+    import io
+
+    from archkb.linkcheck.runner import _Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    stream = Tty()
+    with _Progress(3, enabled=True, stream=stream) as bar:
+        bar.advance(State.OK)
+    assert stream.getvalue()  # something was drawn
+    monkeypatch.setenv("CI", "true")
+    stream = Tty()
+    with _Progress(3, enabled=True, stream=stream) as bar:
+        bar.advance(State.OK)
+    assert stream.getvalue() == ""
+    stream = io.StringIO()  # not a terminal
+    monkeypatch.delenv("CI")
+    with _Progress(3, enabled=True, stream=stream) as bar:
+        bar.advance(State.OK)
+    assert stream.getvalue() == ""

@@ -1,0 +1,89 @@
+"""Link extraction with path:line sources, from HTML (selectolax) and Markdown."""
+
+from __future__ import annotations
+
+from archkb.linkcheck import Link, extract_links_from_html, extract_links_from_markdown, ids_from_html
+
+HTML = """<!doctype html>
+<html><head>
+<link rel="stylesheet" href="assets/style.css">
+<link rel="canonical" href="https://site.example/page/">
+<link rel="preconnect" href="https://fonts.example">
+</head>
+<body>
+<h1 id="intro">Intro</h1>
+<p>See <a href="https://a.example/x?a=1&amp;b=2">A</a> and
+<a href="https://b.example/">B</a>.</p>
+<a name="old-anchor"></a>
+<img src="img/pic.png" alt="">
+<a href="../other/#sec">other</a>
+<a href="">empty</a>
+<pre><code>&lt;a href="https://not-a-link.example"&gt;</code></pre>
+</body></html>
+"""
+
+
+def test_html_links_with_lines_and_ids():
+    page = extract_links_from_html(HTML, name="site/page/index.html")
+    assert page.links == [
+        Link("assets/style.css", "site/page/index.html:3"),
+        Link("https://a.example/x?a=1&b=2", "site/page/index.html:9"),
+        Link("https://b.example/", "site/page/index.html:10"),
+        Link("img/pic.png", "site/page/index.html:12"),
+        Link("../other/#sec", "site/page/index.html:13"),
+    ]
+    assert page.ids == {"intro", "old-anchor"}
+    assert ids_from_html(HTML) == {"intro", "old-anchor"}
+
+
+def test_html_same_url_twice_gets_each_line(tmp_path):
+    file = tmp_path / "p.html"
+    file.write_text('<p><a href="https://x.example/">1</a></p>\n\n<p><a href="https://x.example/">2</a></p>\n')
+    page = extract_links_from_html(file)
+    assert [link.source for link in page.links] == [f"{file}:1", f"{file}:3"]
+
+
+MARKDOWN = """---
+title: Front matter is not scanned
+see: "[x](https://front.example)"
+---
+
+Inline [link](https://inline.example/a_(b)) and ![image](img.png "Title").
+Code `[not](https://code.example)` is ignored, \\[escaped](https://esc.example) too.
+
+```python
+[not a link](https://fence.example)
+```
+
+~~~
+<https://tilde-fence.example>
+~~~
+
+A [reference][ref] link and an autolink <https://auto.example/p?q=1>.
+<a href="https://raw-html.example/?a=1&amp;b=2">raw</a>
+[ref]: https://ref.example/page "Title"
+[angle]: <https://angle.example/with space>
+Relative [other](other.md#anchor) and mail <mailto:me@example.org>.
+Citation [@some-ref] is not a link.
+"""
+
+
+def test_markdown_links_with_lines():
+    links = extract_links_from_markdown(MARKDOWN, name="docs/page.md")
+    assert links == [
+        Link("https://inline.example/a_(b)", "docs/page.md:6"),
+        Link("img.png", "docs/page.md:6"),
+        Link("https://auto.example/p?q=1", "docs/page.md:17"),
+        Link("https://raw-html.example/?a=1&b=2", "docs/page.md:18"),
+        Link("https://ref.example/page", "docs/page.md:19"),
+        Link("https://angle.example/with space", "docs/page.md:20"),
+        Link("other.md#anchor", "docs/page.md:21"),
+        Link("mailto:me@example.org", "docs/page.md:21"),
+    ]
+
+
+def test_markdown_from_file(tmp_path):
+    file = tmp_path / "x.md"
+    file.write_text("# T\n\n[a](https://a.example)\n", encoding="utf-8")
+    assert extract_links_from_markdown(file) == [Link("https://a.example", f"{file}:3")]
+    assert extract_links_from_markdown(str(file)) == [Link("https://a.example", f"{file}:3")]
