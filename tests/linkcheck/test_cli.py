@@ -214,3 +214,48 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch):
     with _Progress(3, enabled=True, stream=stream) as bar:
         bar.advance(State.OK)
     assert stream.getvalue() == ""
+
+
+def write_project(root: Path, base: str) -> None:
+    """A minimal project: mkdocs.yml, one reference file, one pattern, one docs page."""
+    (root / "mkdocs.yml").write_text("site_name: Test\n")
+    (root / "references").mkdir()
+    (root / "references" / "t.yml").write_text(
+        "topic: Testing\n"
+        "description: References for the link checker test.\n"
+        "references:\n"
+        "  - id: doe-2020-gone\n"
+        "    title: A page that is gone\n"
+        "    authors: [Jane Doe]\n"
+        "    year: 2020\n"
+        "    kind: article\n"
+        f"    url: {base}/gone\n"
+        f"    archived_url: {base}/ok\n"
+        "    summary: >-\n"
+        "      A reference whose page is gone. It exists to test the link checker.\n",
+        encoding="utf-8",
+    )
+    (root / "patterns").mkdir()
+    (root / "patterns" / "p.md").write_text(f"---\ntitle: P\n---\n\n## Context\n\nSee [it]({base}/ok#sec).\n")
+    (root / "docs" / "guide").mkdir(parents=True)
+    (root / "docs" / "guide" / "index.md").write_text(f"# Guide\n\n[home](../index.md) and <{base}/ok>\n")
+
+
+def test_no_path_checks_the_projects_own_links(tmp_path, web):
+    base = web.url_for("").rstrip("/")
+    write_project(tmp_path, base)
+    from archkb.loader import load_catalog
+
+    refs = load_catalog(tmp_path).references
+    assert "doe-2020-gone" in refs, "fixture reference must load"
+    result = run(["--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    assert set(by_url) == {f"{base}/gone", f"{base}/ok", f"{base}/ok#sec"}
+    ref_source = f"references/t.yml:{refs['doe-2020-gone'].line}"
+    assert by_url[f"{base}/gone"]["state"] == "broken"
+    assert by_url[f"{base}/gone"]["sources"] == [ref_source]
+    assert by_url[f"{base}/ok"]["sources"] == [ref_source, "docs/guide/index.md:3"]
+    assert by_url[f"{base}/ok#sec"]["sources"] == ["patterns/p.md:7"]
+    assert by_url[f"{base}/ok#sec"]["state"] == "ok"
+    assert (tmp_path / DEFAULT_REPORT_PATH).is_file()
