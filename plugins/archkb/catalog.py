@@ -18,6 +18,7 @@ __all__ = ["PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Cata
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*(?:\{[^}]*\})?\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
 @dataclass
@@ -95,11 +96,19 @@ class PatternEntry:
         return out
 
     def citations(self) -> list[tuple[int, str]]:
-        """Return ``(line, reference id)`` for each inline ``[@id]`` citation in the body."""
+        """Return ``(line, reference id)`` for each inline ``[@id]`` citation outside code."""
         out = []
+        fence: str | None = None
         for offset, line in enumerate(self.body.splitlines()):
-            for match in _CITATION.finditer(line):
-                out.append((self.body_line + offset, match.group(1)))
+            match = _FENCE.match(line)
+            if match:
+                marker = match.group(1)[0]
+                fence = marker if fence is None else (None if marker == fence else fence)
+                continue
+            if fence is not None:
+                continue
+            for cite in _CITATION.finditer(_CODE_SPAN.sub("", line)):
+                out.append((self.body_line + offset, cite.group(1)))
         return out
 
 

@@ -152,7 +152,12 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     return "\n".join(lines)
 
 
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
 def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
+    """Turn ``[@id]`` into links to the reading list, leaving code untouched."""
     to_list = relative(from_uri, READING_LIST_URI)
 
     def replace(match: re.Match[str]) -> str:
@@ -163,7 +168,27 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
         title = ref.title.replace('"', "'")
         return f'[{md_escape(citation_label(ref))}]({to_list}#{reference_anchor(ref.id)} "{title}")'
 
-    return _CITATION.sub(replace, body)
+    def outside_code_spans(line: str) -> str:
+        pieces, last = [], 0
+        for code in _CODE_SPAN.finditer(line):
+            pieces.append(_CITATION.sub(replace, line[last:code.start()]))
+            pieces.append(code.group(0))
+            last = code.end()
+        pieces.append(_CITATION.sub(replace, line[last:]))
+        return "".join(pieces)
+
+    out, fence = [], None
+    for line in body.splitlines(keepends=True):
+        match = _FENCE_LINE.match(line)
+        if match:
+            marker = match.group(1)[0]
+            fence = marker if fence is None else (None if marker == fence else fence)
+            out.append(line)
+        elif fence is not None or "[@" not in line:
+            out.append(line)
+        else:
+            out.append(outside_code_spans(line))
+    return "".join(out)
 
 
 def render_pattern_page(entry: PatternEntry, catalog: Catalog) -> str:

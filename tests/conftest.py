@@ -1,0 +1,194 @@
+"""Shared fixtures: tiny catalog sites written into tmp_path and built through the MkDocs API."""
+
+from __future__ import annotations
+
+import logging
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+
+MKDOCS_YML = """\
+site_name: Fixture KB
+docs_dir: docs
+theme:
+  name: material
+  font: false
+validation:
+  omitted_files: warn
+  absolute_links: warn
+  unrecognized_links: warn
+  anchors: warn
+plugins:
+  - search
+  - tags
+  - archkb
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+"""
+
+BODY = """\
+## Context
+
+Some context about {title}.
+
+## Problem
+
+What is the problem?
+
+## Forces
+
+- One force.
+- Another force.
+
+## Solution
+
+Do the thing, see [@{ref}].
+
+## Consequences
+
+### Benefits
+
+- Good things.
+
+### Liabilities
+
+- Bad things.
+
+## When not to use it
+
+When it hurts.
+
+## Known uses
+
+- A system [@{ref}].
+"""
+
+
+def pattern_text(title: str, *, summary: str | None = None, related: str = "", refs: tuple[str, ...] = ("ref-a",),
+                 extra: str = "", body: str | None = None, tags: str = "[testing]") -> str:
+    """Front matter and a template-complete body for a fixture pattern."""
+    summary = summary or f"{title} does one thing well."
+    head = f"---\ntitle: {title}\nsummary: {summary}\ntags: {tags}\n"
+    if related:
+        head += "related:\n" + textwrap.indent(textwrap.dedent(related).strip("\n"), "  ") + "\n"
+    head += f"references: [{', '.join(refs)}]\n{extra}---\n\n"
+    return head + (body if body is not None else BODY.format(title=title, ref=refs[0] if refs else "ref-a"))
+
+
+REFERENCES = """\
+topic: Testing
+description: References for fixtures.
+references:
+  - id: ref-a
+    title: "A & B: the first reference"
+    authors: [Ada Lovelace, Charles Babbage]
+    year: 1843
+    kind: paper
+    url: https://example.com/a
+    summary: The first reference, about engines.
+    tags: [engines]
+  - id: ref-b
+    title: The second reference
+    authors: [Grace Hopper]
+    year: 1952
+    kind: book
+    url: https://example.com/b
+    summary: The second reference, about compilers.
+"""
+
+
+@dataclass
+class Site:
+    """A fixture site on disk."""
+
+    root: Path
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *, strict: bool = False) -> "BuildResult":
+        """Build with the MkDocs API; collect warnings; never raise on strict failure."""
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, MkDocsException
+
+        records: list[logging.LogRecord] = []
+
+        class Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        handler = Collect(level=logging.WARNING)
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        error: Exception | None = None
+        try:
+            cfg = load_config(config_file=str(self.root / "mkdocs.yml"), strict=strict,
+                              site_dir=str(self.root / "site"))
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        except (Abort, MkDocsException, SystemExit) as exc:
+            error = exc
+        finally:
+            logger.removeHandler(handler)
+        return BuildResult(self.root / "site", [r.getMessage() for r in records], error)
+
+
+@dataclass
+class BuildResult:
+    """What a fixture build produced."""
+
+    site_dir: Path
+    warnings: list[str]
+    error: Exception | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def html(self, rel: str) -> str:
+        return (self.site_dir / rel).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """A valid three-pattern catalog site in tmp_path."""
+    s = Site(tmp_path)
+    s.write("mkdocs.yml", MKDOCS_YML)
+    s.write("docs/index.md", "# Home\n\nSee the [reading list](reading-list.md) and [patterns](patterns/index.md).\n")
+    s.write("docs/tags.md", "# Tags\n\n<!-- material/tags -->\n")
+    s.write("references/testing.yml", REFERENCES)
+    s.write("patterns/alpha.md", pattern_text("Alpha", related="""
+        - pattern: beta
+          type: uses
+          note: Alpha leans on beta.
+        - pattern: gamma
+          type: alternative-to
+        """, refs=("ref-a", "ref-b")))
+    s.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",)))
+    s.write("patterns/gamma.md", pattern_text("Gamma", refs=("ref-b",), related="""
+        - pattern: beta
+          type: leads-to
+        """))
+    return s
