@@ -1,0 +1,102 @@
+"""The build benchmark's catalog generator writes catalogs that the real tools accept."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from archkb.cli import main as archkb_main
+from archkb.loader import load_catalog
+from archkb.relations import RELATION_TYPES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_generator():
+    path = REPO / "bench" / "build" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_build_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+
+
+@pytest.fixture(scope="module")
+def catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("catalog")
+    gen.generate_catalog(root, 24)
+    return root
+
+
+def test_generated_catalog_validates_with_the_cli(catalog_dir: Path) -> None:
+    result = CliRunner().invoke(archkb_main, ["validate", "--root", str(catalog_dir)])
+    assert result.exit_code == 0, result.output
+    assert "24 patterns, 120 references, 5 reading paths: no problems" in result.output
+
+
+def test_generated_catalog_has_the_requested_shape(catalog_dir: Path) -> None:
+    catalog = load_catalog(catalog_dir)
+    assert len(catalog.patterns) == 24
+    assert len(catalog.references) == 120
+    assert len(catalog.topics) == gen.TOPIC_COUNT
+    assert len(catalog.paths) == gen.PATH_COUNT
+    # Every reference is cited by some pattern, and every pattern has relations and inline links.
+    assert all(catalog.cited_by[ref_id] for ref_id in catalog.references)
+    assert all(catalog.links[slug] for slug in catalog.patterns)
+    for entry in catalog.patterns.values():
+        assert "](" in entry.body and ".md)" in entry.body
+        assert entry.citations()
+
+
+def test_relation_vocabulary_matches_the_package() -> None:
+    assert set(gen.RELATION_NAMES) == set(RELATION_TYPES)
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    gen.generate_catalog(tmp_path / "a", 6, 10, seed=3)
+    gen.generate_catalog(tmp_path / "b", 6, 10, seed=3)
+    for sub in ("patterns", "references", "paths"):
+        names = sorted(p.name for p in (tmp_path / "a" / sub).iterdir())
+        assert names == sorted(p.name for p in (tmp_path / "b" / sub).iterdir())
+        for name in names:
+            assert (tmp_path / "a" / sub / name).read_bytes() == (tmp_path / "b" / sub / name).read_bytes()
+
+
+def test_site_config_drops_mkdocstrings_and_keeps_the_rest() -> None:
+    real = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = gen.site_config()
+    names = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
+    assert "mkdocstrings" not in names
+    assert "archkb" in names
+    assert config["theme"] == real["theme"]
+    assert config["markdown_extensions"] == real["markdown_extensions"]
+
+
+def test_baseline_has_plain_pages_and_no_plugin(catalog_dir: Path, tmp_path: Path) -> None:
+    copied = gen.generate_baseline(tmp_path / "base", catalog_dir)
+    assert copied == 24
+    config = yaml.safe_load((tmp_path / "base" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["plugins"] == ["search"]
+    assert "patterns/index.md" not in str(config.get("nav"))
+    slug = gen.pattern_slug(0)
+    assert (tmp_path / "base" / "docs" / "patterns" / f"{slug}.md").read_bytes() == \
+        (catalog_dir / "patterns" / f"{slug}.md").read_bytes()
+
+
+def test_generated_site_builds_without_warnings(catalog_dir: Path, tmp_path: Path) -> None:
+    from conftest import Site
+
+    root = tmp_path / "site"
+    gen.generate_catalog(root, 5, 12)
+    result = Site(root).build(strict=True)
+    assert result.ok, result.warnings
+    assert result.warnings == []
+    assert (result.site_dir / "patterns" / gen.pattern_slug(0) / "index.html").is_file()
