@@ -11,9 +11,10 @@ import click
 from . import __version__
 from .export import catalog_to_json
 from .loader import find_root, load_catalog
-from .model import pattern_schema
+from .changed_links import ChangedLinksError, changed_urls, format_changed
+from .model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
 from .problems import format_problems
-from .scaffold import ScaffoldError, new_pattern
+from .scaffold import ReferenceRejected, ScaffoldError, add_reference, new_pattern
 
 __all__ = ["main"]
 
@@ -68,12 +69,19 @@ def export_json(root: Path | None, output: Path | None) -> None:
                    err=True)
 
 
+SCHEMAS = {"pattern": pattern_schema, "references": reference_file_schema, "path": reading_path_schema}
+"""The JSON Schemas ``archkb schema --kind`` prints, by kind."""
+
+
 @main.command()
+@click.option("--kind", type=click.Choice(tuple(SCHEMAS)), default="pattern", show_default=True,
+              help="pattern: front matter of patterns/*.md; references: references/*.yml; "
+                   "path: paths/*.yml.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
-def schema(output: Path | None) -> None:
-    """Print the JSON Schema of pattern front matter."""
-    text = json.dumps(pattern_schema(), indent=2) + "\n"
+def schema(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema of pattern front matter, a references file or a reading path."""
+    text = json.dumps(SCHEMAS[kind](), indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -96,6 +104,106 @@ def new_pattern_command(title: str, root: Path | None) -> None:
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(path.relative_to(project).as_posix())
+
+
+_REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')"), ("year", "Year"),
+                     ("kind", "Kind"), ("url", "URL"), ("summary", "Summary (a few sentences, your own words)"))
+
+
+@new.command("reference")
+@click.option("--file", "file", required=True, metavar="references/<topic>.yml",
+              help="The references file to append to (created when missing).")
+@click.option("--id", "ref_id", default=None,
+              help="Unique id, <first-author-surname>-<year>-<short-title> [default: derived].")
+@click.option("--title", default=None, help="The work's title.")
+@click.option("--author", "authors", multiple=True, help="An author, in citation order (repeatable).")
+@click.option("--year", type=int, default=None, help="Year of publication, or of the edition cited.")
+@click.option("--kind", type=click.Choice(REFERENCE_KINDS), default=None, help="What kind of work it is.")
+@click.option("--url", default=None, help="Where to read it (http:// or https://).")
+@click.option("--summary", default=None, help="A few sentences in your own words.")
+@click.option("--tag", "tags", multiple=True, help="A lowercase, hyphenated tag (repeatable).")
+@click.option("--publisher", default=None, help="Publisher or organisation.")
+@click.option("--venue", default=None, help="Conference or journal.")
+@click.option("--doi", default=None, help="A bare DOI such as 10.1145/502059.502057.")
+@click.option("--isbn", default=None, help="ISBN-10 or ISBN-13.")
+@click.option("--archived-url", default=None, help="An older or archived URL of the same work.")
+@click.option("--note", default=None, help="Anything a reader or reviewer should know.")
+@click.option("--topic", default=None, help="Topic title when the file is created [default: from its name].")
+@click.option("--no-input", is_flag=True, help="Never prompt; missing required fields are errors.")
+@_root_option
+def new_reference_command(file: str, ref_id: str | None, title: str | None, authors: tuple[str, ...],
+                          year: int | None, kind: str | None, url: str | None, summary: str | None,
+                          tags: tuple[str, ...], publisher: str | None, venue: str | None, doi: str | None,
+                          isbn: str | None, archived_url: str | None, note: str | None, topic: str | None,
+                          no_input: bool, root: Path | None) -> None:
+    """Append a reference entry to references/<topic>.yml, validated before it is written.
+
+    Required fields that are not given as options are asked for, unless --no-input.
+    Nothing is written when the entry is invalid or its id or URL is already in the
+    catalog; each problem is printed and the exit status is 1.
+    """
+    project = find_root(root)
+    fields: dict[str, object] = {
+        "id": ref_id, "title": title, "authors": list(authors), "year": year, "kind": kind, "url": url,
+        "summary": summary, "tags": list(tags), "publisher": publisher, "venue": venue, "doi": doi,
+        "isbn": isbn, "archived_url": archived_url, "note": note,
+    }
+    if not no_input:
+        for name, label in _REQUIRED_PROMPTS:
+            if fields[name] in (None, []):
+                if name == "authors":
+                    answer = click.prompt(label)
+                    fields[name] = [a.strip() for a in answer.split(";") if a.strip()]
+                elif name == "kind":
+                    fields[name] = click.prompt(label, type=click.Choice(REFERENCE_KINDS))
+                elif name == "year":
+                    fields[name] = click.prompt(label, type=int)
+                else:
+                    fields[name] = click.prompt(label)
+    try:
+        added = add_reference(project, file, fields, topic=topic)
+    except ReferenceRejected as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo("nothing was written", err=True)
+        sys.exit(1)
+    created = " (new file)" if added.created else ""
+    click.echo(f"{added.path}:{added.line}: added reference '{added.id}'{created}")
+    click.echo(f"cite it from a pattern: add '{added.id}' to 'references:' and write [@{added.id}]", err=True)
+    if added.other_problems:
+        count = len(added.other_problems)
+        click.echo(f"note: the catalog has {count} other problem{'s' if count != 1 else ''}; "
+                   "run 'archkb validate'", err=True)
+
+
+@main.command("changed-links")
+@click.option("--base", required=True, metavar="REV",
+              help="The git revision to compare with, e.g. origin/main or the pull request's base SHA.")
+@click.option("--head", default=None, metavar="REV", help="The revision of the change [default: the working tree].")
+@click.option("--format", "fmt", type=click.Choice(("lines", "markdown", "json")), default="lines",
+              show_default=True, help="lines: one URL per line; markdown: a file that "
+                                      "'archkb check-links FILE.md' checks; json: URLs with sources.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@_root_option
+def changed_links_command(base: str, head: str | None, fmt: str, output: Path | None,
+                          root: Path | None) -> None:
+    """List the external links that the working tree adds compared with git revision BASE.
+
+    Reads references/*.yml (url, archived_url), patterns/*.md and docs/**/*.md in
+    both versions. Exit status 0 (also when nothing was added), 1 on a git error.
+    """
+    project = find_root(root)
+    try:
+        changed = changed_urls(project, base, head)
+    except ChangedLinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = format_changed(changed, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    click.echo(f"{len(changed)} external link{'s' if len(changed) != 1 else ''} added since {base}", err=True)
 
 
 def _register_optional_commands() -> None:

@@ -26,6 +26,9 @@ __all__ = [
     "PathStep",
     "ReadingPath",
     "pattern_schema",
+    "reference_file_schema",
+    "reading_path_schema",
+    "SCHEMA_DIALECT",
 ]
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -204,8 +207,50 @@ class ReadingPath(BaseModel):
     steps: list[PathStep] = Field(min_length=1)
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect of every schema emitted here."""
+
+
 def pattern_schema() -> dict[str, Any]:
     """Return the JSON Schema of pattern front matter, from :class:`PatternMeta`."""
     schema = PatternMeta.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$schema"] = SCHEMA_DIALECT
+    return schema
+
+
+def reference_file_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a references file, ``references/<topic>.yml``.
+
+    :class:`ReferenceFile` keeps entries as raw mappings (so one bad entry never
+    hides the others); the schema describes each entry with :class:`Reference`,
+    which is what the loader validates them against.
+    """
+    schema = ReferenceFile.model_json_schema()
+    entry = Reference.model_json_schema()
+    defs = schema.setdefault("$defs", {})
+    defs.update(entry.pop("$defs", {}))
+    defs["Reference"] = entry
+    schema["properties"]["references"]["items"] = {"$ref": "#/$defs/Reference"}
+    schema["properties"]["references"]["description"] = "The reading list entries of this topic."
+    schema["title"] = "archkb references file"
+    schema["$id"] = "https://archkb.invalid/schema/references.json"
+    schema["$schema"] = SCHEMA_DIALECT
+    return schema
+
+
+def reading_path_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a reading path, ``paths/<slug>.yml``.
+
+    Adds what the step validator checks in code: a step names exactly one of
+    ``pattern`` or ``reference``.
+    """
+    schema = ReadingPath.model_json_schema()
+    step = schema["$defs"]["PathStep"]
+    step["oneOf"] = [
+        {"required": ["pattern"], "not": {"required": ["reference"]}},
+        {"required": ["reference"], "not": {"required": ["pattern"]}},
+    ]
+    schema["title"] = "archkb reading path"
+    schema["$id"] = "https://archkb.invalid/schema/reading-path.json"
+    schema["$schema"] = SCHEMA_DIALECT
     return schema

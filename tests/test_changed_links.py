@@ -1,0 +1,112 @@
+"""`archkb changed-links`: the external links a change adds, compared with a git base."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archkb.changed_links import ChangedLinksError, changed_urls, urls_at, urls_in_file
+from archkb.cli import main
+
+REFS = """\
+topic: T
+references:
+  - id: a
+    title: A
+    authors: [A B]
+    year: 2020
+    kind: book
+    url: https://example.com/a
+    summary: S.
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose first commit holds a small project."""
+    root = tmp_path / "repo"
+    (root / "references").mkdir(parents=True)
+    (root / "patterns").mkdir()
+    (root / "docs/guide").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: T\n")
+    (root / "references/t.yml").write_text(REFS)
+    (root / "patterns/p.md").write_text("---\ntitle: P\n---\n\nSee [old](https://example.com/old).\n")
+    (root / "docs/guide/g.md").write_text("# G\n\n<https://example.com/docs>\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base")
+    return root
+
+
+def test_only_added_or_changed_urls_are_listed(repo):
+    refs = repo / "references/t.yml"
+    refs.write_text(REFS.replace("https://example.com/a", "https://example.com/a-moved")
+                    + "    archived_url: https://web.archive.org/a\n")
+    (repo / "patterns/p.md").write_text("---\ntitle: P\n---\n\nSee [old](https://example.com/old) and "
+                                        "[new](https://example.com/new_(thing)), not [me](../x.md).\n")
+    (repo / "patterns/q.md").write_text("Moved here: <https://example.com/docs>, code `https://example.com/code`.\n")
+    (repo / "docs/deep/er").mkdir(parents=True)
+    (repo / "docs/deep/er/x.md").write_text("[x](http://example.org/deep)\n")
+    (repo / "site").mkdir()
+    (repo / "site/ignored.md").write_text("[x](https://example.org/not-watched)\n")
+    changed = changed_urls(repo, "main")
+    assert [(c.url, c.sources) for c in changed] == [
+        ("http://example.org/deep", ["docs/deep/er/x.md:1"]),
+        ("https://example.com/a-moved", ["references/t.yml:8"]),
+        ("https://example.com/new_(thing)", ["patterns/p.md:5"]),
+        ("https://web.archive.org/a", ["references/t.yml:10"]),
+    ]
+
+
+def test_comparing_two_revisions_and_a_project_in_a_subfolder(tmp_path):
+    top = tmp_path / "mono"
+    root = top / "kb"
+    (root / "references").mkdir(parents=True)
+    (root / "references/t.yml").write_text(REFS)
+    git(top, "init", "-q", "-b", "main")
+    ident = ("-c", "user.name=T", "-c", "user.email=t@example.com")
+    git(top, *ident, "add", ".")
+    git(top, *ident, "commit", "-q", "-m", "one")
+    (root / "references/t.yml").write_text(REFS.replace("/a", "/b"))
+    git(top, *ident, "commit", "-q", "-am", "two")
+    assert list(urls_at(root, "HEAD~1")) == ["https://example.com/a"]
+    assert [c.url for c in changed_urls(root, "HEAD~1", "HEAD")] == ["https://example.com/b"]
+    assert changed_urls(root, "HEAD", "HEAD~1")[0].sources == ["references/t.yml:8"]
+
+
+def test_unknown_base_is_a_clear_error(repo):
+    with pytest.raises(ChangedLinksError, match="unknown git revision 'nope'"):
+        changed_urls(repo, "nope")
+    result = CliRunner().invoke(main, ["changed-links", "--base", "nope", "--root", str(repo)])
+    assert result.exit_code == 1
+    assert "unknown git revision 'nope'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_formats_feed_check_links(repo, tmp_path):
+    (repo / "patterns/p.md").write_text("[n](https://example.com/new)\n")
+    runner = CliRunner()
+    lines = runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo)])
+    assert lines.exit_code == 0
+    assert lines.stdout == "https://example.com/new\n"
+    assert "1 external link added since main" in lines.stderr
+    out = tmp_path / "changed.md"
+    md = runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown",
+                              "--output", str(out)])
+    assert md.exit_code == 0
+    # The Markdown file is read back by the same extractor check-links uses.
+    assert [url for url, _ in urls_in_file("changed.md", out.read_text())] == ["https://example.com/new"]
+    clean = runner.invoke(main, ["changed-links", "--base", "HEAD", "--head", "HEAD", "--root", str(repo)])
+    assert clean.exit_code == 0 and clean.stdout == ""
+
+
+def test_broken_yaml_still_yields_its_urls():
+    text = "topic: T\nreferences:\n  - id: a\n    url: https://example.com/x\n   bad: [\n"
+    assert urls_in_file("references/t.yml", text) == [("https://example.com/x", "references/t.yml:4")]
