@@ -33,6 +33,8 @@ class LinkCheckConfig(base.Config):
     """Requests in flight per host."""
     exclude = c.ListOfItems(c.Type(str), default=[])
     """Regular expressions of URLs never to check."""
+    allow_private = c.Type(bool, default=False)
+    """Allow checking private, loopback and link-local addresses (tests, intranets)."""
 
 
 class ArchkbConfig(base.Config):

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .catalog import Catalog
 from .config import ArchkbConfig
+from .link_report import latest_link_report
+from .linkcheck import Report, Settings, SettingsError
 from .loader import ParseCache, load_catalog
 from .render import (
     PATHS_URI,
@@ -49,6 +52,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.catalog: Catalog | None = None
         self.root = Path.cwd()
         self.command = "build"
+        self.link_report: Report | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -78,6 +82,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.catalog = catalog
         for problem in catalog.iter_problems():
             log.warning(str(problem))
+        self.link_report = self._link_report(catalog, config)
 
         def add(uri: str, content: str, *, edit_path: str | None = None,
                 inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
@@ -108,6 +113,39 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if marker in markdown:
                 markdown = markdown.replace(marker, render())
         return markdown
+
+    def _link_report(self, catalog: Catalog, config: MkDocsConfig) -> Report | None:
+        """Check external links now, or reuse the latest report; log what fails the build."""
+        options = self.config.link_check
+        online = options.external and (self.command != "serve" or options.serve_external)
+        settings = Settings(
+            timeout=float(options.timeout),
+            concurrency=options.concurrency,
+            per_host=options.per_host,
+            excludes=list(options.exclude),
+            allow_private=options.allow_private,
+            cache_path=str(self.root / options.cache),
+        )
+        try:
+            report = latest_link_report(catalog, settings, online=online, report_path=self.root / options.report,
+                                        docs_dir=Path(config.docs_dir))
+        except SettingsError as exc:
+            raise PluginError(f"archkb: invalid link_check settings: {exc}") from None
+        if online and report is not None:
+            for result in report.results:
+                if result.state.value in options.fail_on:
+                    target = f" -> {result.final_url}" if result.final_url and result.final_url != result.url else ""
+                    for source in result.sources or ["?"]:
+                        log.warning(f"{source}: {result.state.value} link {result.url}{target}"
+                                    f"{': ' + result.message if result.message else ''}")
+        return report
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the machine-readable link report into the built site."""
+        if not self.config.enabled:
+            return
+        report = self.link_report or Report()
+        report.save(Path(config.site_dir) / "link-report.json")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Watch the catalog folders, which live outside ``docs/``."""

@@ -1,0 +1,80 @@
+"""Link checking inside the MkDocs build: strict fails on broken links only, serve stays offline."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import MKDOCS_YML, REFERENCES
+
+
+def configure(site, httpserver, **options):
+    ok_url = httpserver.url_for("/fine")
+    dead_url = httpserver.url_for("/gone")
+    down_url = httpserver.url_for("/down")
+    refs = REFERENCES.replace("https://example.com/a", ok_url).replace("https://example.com/b", dead_url)
+    refs += f"""\
+  - id: ref-c
+    title: Down today
+    authors: [Someone Else]
+    year: 2001
+    kind: blog
+    url: {down_url}
+    summary: A host having a bad day.
+"""
+    site.write("references/testing.yml", refs)
+    lines = "".join(f"        {k}: {json.dumps(v)}\n" for k, v in options.items())
+    cfg = MKDOCS_YML.replace(
+        "  - archkb\n", "  - archkb:\n      link_check:\n" + lines)
+    site.write("mkdocs.yml", cfg)
+    httpserver.expect_request("/fine").respond_with_data("ok")
+    httpserver.expect_request("/gone").respond_with_data("nope", status=404)
+    httpserver.expect_request("/down").respond_with_data("busy", status=503)
+    return ok_url, dead_url, down_url
+
+
+def test_strict_build_fails_on_broken_but_not_on_error(site, httpserver):
+    ok_url, dead_url, down_url = configure(site, httpserver, external=True, allow_private=True, timeout=2,
+                                           cache=".cache/links.json", report=".cache/report.json")
+    result = site.build(strict=True)
+    assert not result.ok
+    broken = [w for w in result.warnings if "broken link" in w]
+    assert broken and all(dead_url in w for w in broken)
+    assert any(w.startswith("archkb: references/testing.yml:12: broken link") for w in broken), broken
+    assert not any(down_url in w for w in result.warnings)  # 5xx is 'error': never fails the build
+
+    plain = site.build(strict=False)
+    assert plain.ok
+    report = json.loads((plain.site_dir / "link-report.json").read_text())
+    states = {r["url"]: r["state"] for r in report["results"]}
+    assert states[ok_url] == "ok" and states[dead_url] == "broken" and states[down_url] == "error"
+    assert report["summary"]["broken"] == 1
+    assert json.loads((site.root / ".cache/report.json").read_text())["summary"]["broken"] == 1
+
+
+def test_builds_without_external_reuse_the_latest_report_and_send_nothing(site, httpserver):
+    configure(site, httpserver, external=True, allow_private=True, timeout=2,
+              cache=".cache/links.json", report=".cache/report.json")
+    site.build(strict=False)
+    sent = len(httpserver.log)
+    assert sent >= 3
+    configure(site, httpserver, external=False, allow_private=True,
+              cache=".cache/links.json", report=".cache/report.json")
+    result = site.build(strict=True)
+    assert len(httpserver.log) == sent  # no request at all
+    assert result.ok, result.warnings  # a stale report never fails a build
+    report = json.loads((result.site_dir / "link-report.json").read_text())
+    assert report["summary"]["broken"] == 1
+
+
+def test_serve_never_checks_online_by_default(site, httpserver):
+    configure(site, httpserver, external=True, allow_private=True, cache=".cache/links.json",
+              report=".cache/report.json")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(site.root / "site"))
+    cfg.plugins.on_startup(command="serve", dirty=False)
+    build(cfg, serve_url="http://127.0.0.1:8000/")
+    assert len(httpserver.log) == 0
+    report = json.loads((site.root / "site/link-report.json").read_text())
+    assert report["results"] == []
