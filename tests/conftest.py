@@ -192,3 +192,12 @@ def site(tmp_path: Path) -> Site:
           type: leads-to
         """))
     return s
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last.
+
+    Playwright's sync API keeps its own event loop running for the session; tests that
+    need pytest-asyncio's loop must all have run before it starts.
+    """
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
