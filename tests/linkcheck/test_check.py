@@ -32,6 +32,7 @@ async def check_one(url: str, settings: Settings, **kwargs):
         ("/bot-wall", State.BLOCKED, 403, None),
         ("/head405", State.OK, 200, None),
         ("/status/400", State.ERROR, 400, None),
+        ("/status/501", State.ERROR, 501, None),
     ],
 )
 async def test_status_to_state(server, settings, path, state, status, final):
@@ -49,6 +50,12 @@ async def test_head_first_then_get_only_when_needed(server, settings):
     server.state.methods.clear()
     await check_one(server.url("/ok"), settings)
     assert server.state.methods == [("HEAD", "/ok")]
+
+
+async def test_501_on_head_means_try_get_without_retrying(server, settings):
+    result, report = await check_one(server.url("/status/501"), settings)
+    assert server.state.methods == [("HEAD", "/status/501"), ("GET", "/status/501")]
+    assert report.stats["retries"] == 0
 
 
 async def test_redirect_loop_is_error(server, settings):

@@ -87,3 +87,21 @@ def test_markdown_from_file(tmp_path):
     file.write_text("# T\n\n[a](https://a.example)\n", encoding="utf-8")
     assert extract_links_from_markdown(file) == [Link("https://a.example", f"{file}:3")]
     assert extract_links_from_markdown(str(file)) == [Link("https://a.example", f"{file}:3")]
+
+
+def test_markdown_indented_code_is_ignored_but_list_continuations_are_not():
+    text = (
+        "Para.\n"
+        "\n"
+        "    [code](https://indented-code.example)\n"
+        "\n"
+        "- item\n"
+        "\n"
+        "    [continued](https://list-continuation.example)\n"
+        "\n"
+        "Back to text with [a link](https://after.example).\n"
+    )
+    assert [link.url for link in extract_links_from_markdown(text)] == [
+        "https://list-continuation.example",
+        "https://after.example",
+    ]

@@ -379,6 +379,8 @@ class Client:
             if headers.get("cf-mitigated"):
                 return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
+        if status == 501:  # "Not Implemented": usually the method (HEAD), so GET is tried next
+            return Outcome(State.ERROR, status, final, "HTTP 501")
         if 500 <= status < 600:
             raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"))
         if 300 <= status < 400:

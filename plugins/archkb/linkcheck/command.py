@@ -56,7 +56,7 @@ class _Command(click.Command):
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--max-age", type=click.FloatRange(min=0), default=7.0, show_default=True,
               help="Days a cached verdict stays fresh (+/-20% jitter).")
-@click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True,
+@click.option("--concurrency", type=click.IntRange(min=1), default=128, show_default=True,
               help="Requests in flight in total.")
 @click.option("--per-host", type=click.IntRange(min=1), default=4, show_default=True,
               help="Requests in flight per host.")

@@ -151,12 +151,22 @@ _HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'(
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
 
 
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
 def _blank_code(text: str) -> str:
-    """Replace fenced code blocks, inline code spans and front matter with spaces (keeping lines)."""
+    """Replace code (fenced and indented blocks, inline spans) and front matter with blanks.
+
+    Line structure is kept, so offsets still map to the right line numbers. An indented line counts
+    as code only after a blank line and outside a list (list items indent their continuation).
+    """
     out: list[str] = []
     fence: str | None = None
     lines = text.split("\n")
     front = bool(lines) and lines[0].strip() == "---"
+    in_list = False
+    in_indented = False
+    previous_blank = True
     for index, line in enumerate(lines):
         if front:
             if index > 0 and line.strip() in ("---", "..."):
@@ -172,7 +182,21 @@ def _blank_code(text: str) -> str:
         if match:
             fence = match.group(1)
             out.append("")
+            previous_blank = False
             continue
+        blank = not line.strip()
+        indented = line.startswith(("    ", "\t"))
+        if indented and not blank and not in_list and (previous_blank or in_indented):
+            in_indented = True
+            out.append("")
+            continue
+        if not blank:
+            in_indented = False
+            if _LIST_ITEM.match(line):
+                in_list = True
+            elif not indented and previous_blank:
+                in_list = False
+        previous_blank = blank
         out.append(line)
     body = "\n".join(out)
     return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
@@ -244,7 +268,7 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
 
     Finds inline links and images (``[t](url "title")``, nested parentheses allowed), reference
     definitions (``[id]: url``), autolinks (``<https://...>``) and ``href``/``src`` in raw HTML.
-    Front matter, fenced code blocks and inline code spans are ignored.
+    Front matter, fenced and indented code blocks and inline code spans are ignored.
 
     Args:
         path_or_text: A file path, or the Markdown itself.

@@ -107,6 +107,8 @@ async def check_urls_async(
     from_cache = 0
     for url, where in sources.items():
         target = _rewrite(url, settings.rewrites)
+        if target.startswith("//"):  # protocol-relative: check it the way a reader's browser would
+            target = f"https:{target}"
         targets[url] = target
         if not is_http(target):
             if has_scheme(target):

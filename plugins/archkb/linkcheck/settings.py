@@ -55,7 +55,7 @@ class Settings:
 
     timeout: float = 10.0
     retries: int = 1
-    concurrency: int = 64
+    concurrency: int = 128
     per_host: int = 4
     max_redirects: int = 10
     max_body_bytes: int = 5 * 1024 * 1024

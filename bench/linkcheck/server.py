@@ -1,0 +1,109 @@
+"""The benchmark's delayed server: one port on 127.0.0.1 ... 127.0.0.N, every answer after a delay.
+
+Run: ``python bench/linkcheck/server.py --port 8900 --control 8999 --hosts 64 --delay 0.05``.
+``GET http://127.0.0.1:<control>/stats`` returns what was seen since the last ``POST /reset``:
+requests in total and per host, and the peak of requests in flight per host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter
+
+from aiohttp import web
+
+PAGE = b"<!doctype html><html><head><title>doc</title></head><body><h1 id='top'>Doc</h1></body></html>"
+
+
+class Seen:
+    """Counters since the last reset."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything."""
+        self.requests: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+        self.paths: Counter[str] = Counter()
+
+
+def make_app(seen: Seen, delay: float) -> web.Application:
+    """The application served on every loopback address."""
+
+    async def handler(request: web.Request) -> web.Response:
+        host = request.transport.get_extra_info("sockname")[0] if request.transport else "?"
+        seen.requests[host] += 1
+        seen.paths[request.path.split("/")[1] if "/" in request.path else request.path] += 1
+        seen.in_flight[host] += 1
+        seen.peak[host] = max(seen.peak[host], seen.in_flight[host])
+        try:
+            await asyncio.sleep(delay)
+            if request.path.startswith("/missing/"):
+                return web.Response(status=404, text="not found")
+            if request.path == "/robots.txt":
+                return web.Response(status=404, text="no robots.txt")
+            return web.Response(body=PAGE, content_type="text/html")
+        finally:
+            seen.in_flight[host] -= 1
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    return app
+
+
+def make_control(seen: Seen) -> web.Application:
+    """The control application (stats and reset) on 127.0.0.1:<control>."""
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "requests": sum(seen.requests.values()),
+                "hosts": len(seen.requests),
+                "peak_per_host": max(seen.peak.values(), default=0),
+                "paths": dict(seen.paths),
+            }
+        )
+
+    async def reset(request: web.Request) -> web.Response:
+        seen.reset()
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    app.router.add_post("/reset", reset)
+    return app
+
+
+async def serve(port: int, control: int, hosts: int, delay: float) -> None:
+    """Serve until cancelled."""
+    seen = Seen()
+    runner = web.AppRunner(make_app(seen, delay), access_log=None)
+    await runner.setup()
+    for i in range(1, hosts + 1):
+        await web.TCPSite(runner, f"127.0.0.{i}", port, backlog=1024).start()
+    control_runner = web.AppRunner(make_control(seen), access_log=None)
+    await control_runner.setup()
+    await web.TCPSite(control_runner, "127.0.0.1", control).start()
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """Parse arguments and serve."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8900)
+    parser.add_argument("--control", type=int, default=8999)
+    parser.add_argument("--hosts", type=int, default=64)
+    parser.add_argument("--delay", type=float, default=0.05)
+    args = parser.parse_args()
+    try:
+        asyncio.run(serve(args.port, args.control, args.hosts, args.delay))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

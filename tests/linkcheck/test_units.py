@@ -1,0 +1,102 @@
+"""Small pure pieces: URL normalization, the address policy, Retry-After, settings, report formats."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+
+from archkb.linkcheck import Report, Result, Settings, State, render
+from archkb.linkcheck.client import parse_retry_after
+from archkb.linkcheck.guard import BlockedAddressError, check_host_literal, is_forbidden_address
+from archkb.linkcheck.urls import fragment_is_checkable, host_key, normalize_url, split_fragment
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("HTTPS://Example.ORG", "https://example.org/"),
+        ("https://example.org:443/a", "https://example.org/a"),
+        ("http://example.org:8080/a", "http://example.org:8080/a"),
+        ("https://example.org/%7euser/%2f", "https://example.org/~user/%2F"),
+        ("https://example.org/a?b=%26&c", "https://example.org/a?b=%26&c"),
+        ("https://example.org/a#Frag", "https://example.org/a#Frag"),
+    ],
+)
+def test_normalize_url(raw, normal):
+    assert normalize_url(raw) == normal
+
+
+def test_fragments_and_hosts():
+    assert split_fragment("https://x.org/p#a%20b") == ("https://x.org/p", "a b")
+    assert split_fragment("https://x.org/p") == ("https://x.org/p", "")
+    assert host_key("https://X.org/p") == "x.org:443"
+    assert host_key("http://x.org:81/") == "x.org:81"
+    for fragment in ("intro", "section-3.2"):
+        assert fragment_is_checkable(fragment)
+    for fragment in ("", ":~:text=x", "!/route", "/route", "page=2", "L10", "L10-L20", "L3C5-L4C1"):
+        assert not fragment_is_checkable(fragment)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+     "::1", "fe80::1", "fc00::1", "fd00:ec2::254", "::ffff:127.0.0.1", "224.0.0.1", "not-an-ip"],
+)
+def test_forbidden_addresses(address):
+    assert is_forbidden_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8"])
+def test_public_addresses(address):
+    assert not is_forbidden_address(address)
+
+
+def test_host_literals():
+    with pytest.raises(BlockedAddressError):
+        check_host_literal("127.0.0.1")
+    with pytest.raises(BlockedAddressError):
+        check_host_literal("[::1]")
+    check_host_literal("example.org")  # names are the resolver's job
+    check_host_literal("127.0.0.1", allow_hosts=["127.0.0.1"])
+
+
+def test_retry_after():
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    now = time.time()
+    date = email.utils.formatdate(now + 30, usegmt=True)
+    assert 28 <= parse_retry_after(date, now=now) <= 31
+    assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+
+def test_settings_validation_and_fingerprint():
+    assert Settings().validate() == []
+    problems = Settings(timeout=0, concurrency=0, excludes=["("]).validate()
+    assert len(problems) == 3
+    base = Settings()
+    assert base.fingerprint() == base.replace(timeout=1, per_host=1, concurrency=2).fingerprint()
+    assert base.fingerprint() != base.replace(allow_private=True).fingerprint()
+    assert base.timeout == 10 and base.retries == 1 and base.per_host == 4  # ~20 s for a dead URL
+    assert "archkb-linkcheck" in base.user_agent
+
+
+def test_text_and_markdown_rendering():
+    report = Report(
+        results=[
+            Result("https://a.example/", State.BROKEN, 404, None, ["a.md:1", "b.md:2"], "HTTP 404", "t"),
+            Result("https://b.example/", State.REDIRECTED, 200, "https://c.example/", ["a.md:3"], "", "t"),
+            Result("https://d.example/|x", State.OK, 200, None, ["a.md:4"], "", "t"),
+        ]
+    )
+    text = render(report, "text")
+    assert "BROKEN     https://a.example/" in text and "in b.md:2" in text
+    assert "now https://c.example/" in text
+    assert "https://d.example" not in text  # ok results are not listed
+    assert text.rstrip().endswith("1 broken, 0 error, 0 blocked, 1 redirected, 1 ok, 0 skipped")
+    markdown = render(report, "markdown")
+    assert "| broken | 1 |" in markdown and "<https://a.example/>" in markdown
+    with pytest.raises(ValueError, match="unknown format"):
+        render(report, "yaml")
