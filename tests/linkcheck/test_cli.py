@@ -86,7 +86,7 @@ def test_broken_links_exit_2_with_sources(tmp_path, web):
     out = result.stdout
     assert "BROKEN" in out and web.url_for("/gone") in out
     assert "in site/other/index.html:7" in out  # sources are root-relative path:line
-    assert "no page at ../missing/" in out
+    assert "no page at missing/ in the built site" in out
     assert "anchor #nope is not an id on index.html" in out
     assert "#absent is not on the page" in out
 
@@ -259,3 +259,25 @@ def test_no_path_checks_the_projects_own_links(tmp_path, web):
     assert by_url[f"{base}/ok#sec"]["sources"] == ["patterns/p.md:7"]
     assert by_url[f"{base}/ok#sec"]["state"] == "ok"
     assert (tmp_path / DEFAULT_REPORT_PATH).is_file()
+
+
+def test_root_relative_links_resolve_under_the_sites_base_path(tmp_path):
+    site = tmp_path / "site"
+    (site / "guide").mkdir(parents=True)
+    (site / "index.html").write_text(
+        '<html><head><link rel="canonical" href="https://example.invalid/kb/"></head><body>\n'
+        '<a href="exports/data.json">exports</a>\n</body></html>\n'
+    )
+    (site / "guide" / "index.html").write_text('<h2 id="s">S</h2>')
+    (site / "404.html").write_text(
+        '<a href="/kb/guide/">ok</a>\n<a href="/kb/guide/#s">ok anchor</a>\n'
+        '<a href="/kb/nope/">broken</a>\n<a href="/other-site/">elsewhere</a>\n'
+    )
+    result = run([str(site), "--root", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 2
+    by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_url["/kb/guide/"]["state"] == "ok" and by_url["/kb/guide/#s"]["state"] == "ok"
+    assert by_url["/kb/nope/"]["state"] == "broken"
+    assert by_url["/other-site/"]["state"] == "skipped"
+    assert by_url["exports/data.json"]["message"] == "no page at exports/data.json in the built site"
+    assert by_url["exports/data.json"]["sources"] == ["site/index.html:2"]

@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from selectolax.lexbor import LexborHTMLParser
+
 from .extract import PageLinks, extract_links_from_html
 from .runner import now_iso
 from .states import Result, State
 from .urls import fragment_is_checkable, has_scheme
 
-__all__ = ["is_internal", "check_internal", "load_pages"]
+__all__ = ["is_internal", "check_internal", "load_pages", "detect_base_path"]
 
 
 def is_internal(url: str) -> bool:
@@ -31,6 +33,19 @@ def load_pages(files: list[Path], root: Path) -> dict[Path, PageLinks]:
     return pages
 
 
+def detect_base_path(root: Path) -> str:
+    """Return the path the site is served under (``/archkb/``), read from the home page's
+    ``<link rel="canonical">`` (MkDocs writes ``site_url`` there); ``/`` when there is none."""
+    index = root / "index.html"
+    if not index.is_file():
+        return "/"
+    tree = LexborHTMLParser(index.read_text(encoding="utf-8", errors="replace"))
+    for node in tree.css("link[rel~=canonical][href]"):
+        path = urlsplit(node.attributes.get("href") or "").path or "/"
+        return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+    return "/"
+
+
 def _target_file(page: Path, path: str, root: Path) -> Path | None:
     """Find the file a link path points at (directory URLs resolve to their ``index.html``)."""
     base = root if path.startswith("/") else page.parent
@@ -47,14 +62,29 @@ def _target_file(page: Path, path: str, root: Path) -> Path | None:
     return next((option for option in options if option.is_file()), None)
 
 
-def check_internal(pages: dict[Path, PageLinks], root: Path) -> list[Result]:
+def _shown(page: Path, path: str, root: Path) -> str:
+    """The site-relative path a link resolves to, for messages."""
+    base = root if path.startswith("/") else page.parent
+    resolved = Path(os.path.normpath(base / unquote(path).lstrip("/")))
+    try:
+        shown = resolved.relative_to(root).as_posix()
+    except ValueError:
+        return f"{path} (outside the site)"
+    return shown + "/" if path.endswith("/") and shown != "." else shown
+
+
+def check_internal(pages: dict[Path, PageLinks], root: Path, base_path: str | None = None) -> list[Result]:
     """Check every internal link of ``pages`` (a built site rooted at ``root``) offline.
 
     A link is ``broken`` when its page does not exist in the site, or when its ``#fragment`` is not
     an id of the rendered target page; otherwise ``ok``. Each (link as written, target) pair is one
-    result carrying all its sources.
+    result carrying all its sources. Root-relative links (``/archkb/x/``, as in MkDocs' 404 page) are
+    resolved under ``base_path`` (detected from the home page's canonical link when None); one outside
+    it points at another site on the same host and is ``skipped``.
     """
     root = root.resolve()
+    if base_path is None:
+        base_path = detect_base_path(root)
     ids: dict[Path, set[str]] = {path: page.ids for path, page in pages.items()}
     results: dict[tuple[str, str], Result] = {}
     stamp = now_iso()
@@ -64,7 +94,23 @@ def check_internal(pages: dict[Path, PageLinks], root: Path) -> list[Result]:
                 continue
             parts = urlsplit(link.url)
             fragment = unquote(parts.fragment)
-            target = _target_file(path, parts.path, root)
+            link_path = parts.path
+            if link_path.startswith("/"):
+                if not (link_path + "/").startswith(base_path):
+                    key = (link.url, "outside")
+                    if key not in results:
+                        results[key] = Result(
+                            link.url,
+                            State.SKIPPED,
+                            sources=[],
+                            message=f"outside the site's base path {base_path}",
+                            checked_at=stamp,
+                        )
+                    if link.source not in results[key].sources:
+                        results[key].sources.append(link.source)
+                    continue
+                link_path = "/" + link_path[len(base_path) :]
+            target = _target_file(path, link_path, root)
             key_target = str(target) if target else f"missing:{parts.path}@{path.parent}"
             key = (link.url, f"{key_target}#{fragment}")
             if key in results:
@@ -74,7 +120,7 @@ def check_internal(pages: dict[Path, PageLinks], root: Path) -> list[Result]:
             result = Result(link.url, State.OK, sources=[link.source], checked_at=stamp)
             if target is None:
                 result.state = State.BROKEN
-                result.message = f"no page at {parts.path or link.url} in the built site"
+                result.message = f"no page at {_shown(path, link_path, root)} in the built site"
             elif fragment and fragment_is_checkable(fragment) and target.suffix in (".html", ".htm"):
                 if target not in ids:
                     ids[target] = extract_links_from_html(target).ids
