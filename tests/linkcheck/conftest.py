@@ -35,6 +35,8 @@ class ServerState:
     methods: list[tuple[str, str]] = field(default_factory=list)
     in_flight: int = 0
     peak: int = 0
+    path_in_flight: Counter = field(default_factory=Counter)
+    path_peak: Counter = field(default_factory=Counter)
     bytes_sent: Counter = field(default_factory=Counter)
     hit_times: dict[str, list[float]] = field(default_factory=dict)
 
@@ -67,10 +69,13 @@ def make_app(state: ServerState) -> web.Application:
         state.hit_times.setdefault(request.path, []).append(asyncio.get_running_loop().time())
         state.in_flight += 1
         state.peak = max(state.peak, state.in_flight)
+        state.path_in_flight[request.path] += 1
+        state.path_peak[request.path] = max(state.path_peak[request.path], state.path_in_flight[request.path])
         try:
             return await handler(request)
         finally:
             state.in_flight -= 1
+            state.path_in_flight[request.path] -= 1
 
     app = web.Application(middlewares=[count])
 

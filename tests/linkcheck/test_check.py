@@ -286,3 +286,27 @@ def test_invalid_settings_raise_settings_error():
 
     with pytest.raises(SettingsError, match="per-host"):
         check_urls([], Settings(per_host=0, no_cache=True))
+
+
+async def test_a_host_that_keeps_timing_out_is_given_up(server, settings):
+    """One dead host costs a few timeouts, not one timeout per URL."""
+    links = [Link(server.url(f"/hang?n={i}"), "a.md:1") for i in range(12)]
+    fast = settings.replace(timeout=0.3, retries=0, per_host=2, host_timeouts=2)
+    started = time.monotonic()
+    report = await check_urls_async(links, fast)
+    assert time.monotonic() - started < 1.5
+    assert report.summary["error"] == 12
+    assert server.state.hits["/hang"] <= 4
+    assert sum("in a row" in r.message for r in report.results) >= 8
+
+
+async def test_same_url_never_requested_twice_at_once(server, settings):
+    """Ten URLs redirect to /slow/shared while it is also checked directly: never two at once."""
+    shared = server.url("/slow/shared")
+    links = [Link(shared, "a.md:1")]
+    links += [Link(server.url(f"/redirect-to?to={shared}&k={i}"), f"a.md:{i + 2}") for i in range(10)]
+    report = await check_urls_async(links, settings.replace(per_host=8))
+    assert report.summary["ok"] == 11
+    assert server.state.hits["/slow/shared"] == 11
+    assert server.state.path_peak["/slow/shared"] == 1
+    assert server.state.peak > 1  # the redirects themselves did run in parallel

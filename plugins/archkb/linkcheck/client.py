@@ -26,7 +26,7 @@ from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
 from .settings import Settings
 from .states import State
-from .urls import host_key, is_http
+from .urls import host_key, is_http, normalize_url
 
 __all__ = ["Outcome", "HostGate", "Stats", "Client", "parse_retry_after"]
 
@@ -69,6 +69,14 @@ class _Retry(Exception):
         self.wait = wait
 
 
+class _HostDown(Exception):
+    """The host has timed out too many times in a row in this run: do not ask it again."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} timeouts in a row")
+        self.count = count
+
+
 @dataclass
 class Stats:
     """Counters of one run, for the summary line and the benchmark.
@@ -88,13 +96,15 @@ class Stats:
 
 
 class HostGate:
-    """The queue of one host: a slot limit plus a pause that ``Retry-After`` can extend."""
+    """The queue of one host: a slot limit, a pause that ``Retry-After`` can extend, and a count of
+    timeouts in a row (a host that keeps timing out is not asked again in this run)."""
 
     def __init__(self, limit: int, stats: Stats) -> None:
         self._sem = asyncio.Semaphore(limit)
         self._paused_until = 0.0
         self._stats = stats
         self.in_flight = 0
+        self.timeouts_in_a_row = 0
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
@@ -175,6 +185,7 @@ class Client:
         self.stats = Stats()
         self._resolver = resolver
         self._gates: dict[str, HostGate] = {}
+        self._url_locks: dict[str, asyncio.Lock] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
 
@@ -204,6 +215,18 @@ class Client:
         if self._session is not None:
             await self._session.close()
 
+    def _url_lock(self, url: str) -> asyncio.Lock:
+        """The lock that keeps two requests for the same URL from running at once.
+
+        Documents are already deduplicated; this also covers a redirect hop to a URL that is being
+        checked directly at the same moment.
+        """
+        key = normalize_url(url)
+        lock = self._url_locks.get(key)
+        if lock is None:
+            lock = self._url_locks[key] = asyncio.Lock()
+        return lock
+
     def gate(self, url: str) -> HostGate:
         """Return the queue of the host of ``url``."""
         key = host_key(url)
@@ -232,7 +255,7 @@ class Client:
                     note = f" (Retry-After {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
                     return self._give_up(outcome, note)
                 if attempt >= s.retries:
-                    return self._give_up(outcome)
+                    return self._give_up(outcome, " after retries" if attempt else "")
                 attempt += 1
                 self.stats.retries += 1
                 if retry.wait is not None:
@@ -261,7 +284,7 @@ class Client:
             outcome.message = "HTTP 429 Too Many Requests persisted"
         else:
             outcome.state = State.ERROR
-        outcome.message += note or " after retries"
+        outcome.message += note
         return outcome
 
     async def _attempt(self, method: str, url: str, need_body: bool) -> Outcome:
@@ -281,15 +304,21 @@ class Client:
                     check_host_literal(host, s.allow_hosts)
                 except BlockedAddressError as exc:
                     return self._blocked_address(exc, current, url)
+            gate = self.gate(current)
             try:
                 hop, spent = await self._request(method, current, need_body, budget)
+            except _HostDown as down:
+                message = f"not tried: {host} timed out {down.count} times in a row in this run"
+                return Outcome(State.ERROR, None, self._final(current, url), message)
             except asyncio.TimeoutError:
+                gate.timeouts_in_a_row += 1
                 message = f"timed out after {s.timeout:g}s"
                 raise _Retry(Outcome(State.ERROR, None, self._final(current, url), message)) from None
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every network failure becomes a verdict
                 return self._failure(exc, current, url)
+            gate.timeouts_in_a_row = 0
             budget -= spent
             status, location, headers, ids, complete, html = hop
             if status in _REDIRECTS and location:
@@ -319,7 +348,10 @@ class Client:
         The time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not
         the host being slow. Returns the exchange and the seconds it took.
         """
-        async with self.gate(url), self._global:
+        async with self._url_lock(url), self.gate(url) as gate, self._global:
+            limit = self.settings.host_timeouts
+            if limit and gate.timeouts_in_a_row >= limit:  # judged once a slot is ours, not before
+                raise _HostDown(gate.timeouts_in_a_row)
             self.stats.requests += 1
             started = time.monotonic()
             exchange = await asyncio.wait_for(self._exchange(method, url, need_body), budget)

@@ -38,6 +38,8 @@ class Settings:
         backoff_base: Base of the jittered exponential backoff between attempts, in seconds.
         retry_after_cap: Longest ``Retry-After`` pause honoured, in seconds; a longer one ends the
             retries for that URL at once.
+        host_timeouts: After this many timeouts in a row from one host, its remaining URLs are not
+            tried in this run (``error``); 0 disables. One dead host then costs seconds, not minutes.
         run_budget: Seconds the whole network phase may take; URLs still pending then get ``error``.
         cache_path: The persistent cache file (``None`` or ``no_cache`` disables it).
         no_cache: Neither read nor write the cache.
@@ -61,6 +63,7 @@ class Settings:
     max_body_bytes: int = 5 * 1024 * 1024
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0
+    host_timeouts: int = 3
     run_budget: float = 600.0
     cache_path: str | None = DEFAULT_CACHE_PATH
     no_cache: bool = False
@@ -88,6 +91,8 @@ class Settings:
             problems.append(f"max-redirects must be >= 0, got {self.max_redirects}")
         if self.max_age_days < 0:
             problems.append(f"max-age must be >= 0 days, got {self.max_age_days}")
+        if self.host_timeouts < 0:
+            problems.append(f"host-timeouts must be >= 0, got {self.host_timeouts}")
         if not self.run_budget > 0:
             problems.append(f"run budget must be > 0 seconds, got {self.run_budget}")
         for pattern in self.excludes:
