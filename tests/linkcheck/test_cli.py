@@ -281,3 +281,19 @@ def test_root_relative_links_resolve_under_the_sites_base_path(tmp_path):
     assert by_url["/other-site/"]["state"] == "skipped"
     assert by_url["exports/data.json"]["message"] == "no page at exports/data.json in the built site"
     assert by_url["exports/data.json"]["sources"] == ["site/index.html:2"]
+
+
+def test_check_site_api_offline_and_online(tmp_path, web):
+    from archkb.linkcheck import Settings, check_site
+
+    site = write_site(tmp_path, web.url_for("").rstrip("/"))
+    settings = Settings(cache_path=str(tmp_path / "c.json"), allow_private=True, timeout=2)
+    offline = check_site(site, settings, external=False)
+    assert len(web.log) == 0
+    assert offline.summary["broken"] == 0 and offline.summary["skipped"] >= 2
+    online = check_site(site, settings)
+    assert online.by_url()[web.url_for("/ok")].state is State.OK
+    assert online.by_url()["other/#part"].sources == ["index.html:5"]
+    # the build's offline run now knows the external verdicts from the cache
+    again = check_site(site, settings, external=False)
+    assert again.by_url()[web.url_for("/ok") + "#sec"].state is State.OK

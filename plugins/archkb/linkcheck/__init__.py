@@ -5,17 +5,21 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 - :func:`check_urls` checks links and returns a :class:`Report`;
 - :class:`Settings` holds every option, :class:`Link`/:class:`Result`/:class:`State` are the values;
 - :func:`extract_links_from_html` / :func:`extract_links_from_markdown` find links with ``path:line``;
+- :func:`check_site` checks a built site (internal links and anchors offline, external links online or
+  from the cache) and :func:`check_project` the project's own links, each in one call;
 - :func:`check_internal` checks a built site's own links and anchors offline;
 - :data:`DEFAULT_REPORT_PATH` is where every CLI run leaves its latest JSON report.
 """
 
 from __future__ import annotations
 
+from .build import check_project, check_site
 from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
 from .internal import check_internal, is_internal, load_pages
 from .report import FORMATS, Report, render
 from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
 from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
+from .sources import InputError
 from .states import Link, Result, State
 
 __all__ = [
@@ -23,6 +27,7 @@ __all__ = [
     "DEFAULT_REPORT_PATH",
     "DEFAULT_USER_AGENT",
     "FORMATS",
+    "InputError",
     "Link",
     "PageLinks",
     "Report",
@@ -31,6 +36,8 @@ __all__ = [
     "SettingsError",
     "State",
     "check_internal",
+    "check_project",
+    "check_site",
     "check_urls",
     "check_urls_async",
     "extract_links_from_html",
