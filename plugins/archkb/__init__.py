@@ -27,6 +27,10 @@ from .relations import RELATION_TYPES, RelationType, inverse_of
 from .safety import scan_markdown
 from .scaffold import new_pattern, slugify
 from .yamlload import YamlError, load_yaml
+from .bibtex import catalog_to_bibtex, reference_to_bibtex
+from .feed import Change, pattern_changes, render_atom
+from .health import LinkHealth, LinkStatus, render_link_state
+from .mapsvg import find_label_collisions, layout_map, layout_neighbourhood, map_data, render_svg
 
 __all__ = [
     "__version__",
@@ -40,4 +44,8 @@ __all__ = [
     "scan_markdown",
     "new_pattern", "slugify",
     "YamlError", "load_yaml",
+    "catalog_to_bibtex", "reference_to_bibtex",
+    "Change", "pattern_changes", "render_atom",
+    "LinkHealth", "LinkStatus", "render_link_state",
+    "find_label_collisions", "layout_map", "layout_neighbourhood", "map_data", "render_svg",
 ]

@@ -7,6 +7,7 @@ files across ``mkdocs serve`` rebuilds), reports its problems as warnings so tha
 
 from __future__ import annotations
 
+import html
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,19 +16,32 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog
 from .config import ArchkbConfig
 from .link_report import latest_link_report
 from .linkcheck import Report, Settings, SettingsError
 from .loader import ParseCache, load_catalog
+from .bibtex import catalog_to_bibtex
+from .export import catalog_to_json
+from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
+from .health import LinkHealth, render_link_health_page, render_link_state
 from .render import (
+    BIBTEX_EXPORT_URI,
+    EXPORT_JSON_URI,
+    LINK_HEALTH_PAGE_URI,
+    MAP_URI,
     PATHS_URI,
     PATTERNS_URI,
     FRAGMENT_MARKERS,
     READING_LIST_URI,
     path_uri,
     pattern_uri,
+    relative,
+    render_filter_css,
+    render_map_page,
+    render_map_preview,
     render_path_page,
     render_paths_index,
     render_pattern_page,
@@ -40,6 +54,10 @@ __all__ = ["ArchkbPlugin"]
 log = get_plugin_logger("archkb")
 
 CSS_URI = "assets/archkb/archkb.css"
+FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
+JS_URI = "assets/archkb/archkb-filter.js"
+MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
+RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
 
 
 class ArchkbPlugin(BasePlugin[ArchkbConfig]):
@@ -52,6 +70,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.catalog: Catalog | None = None
         self.root = Path.cwd()
         self.command = "build"
+        self.changes: list[Change] = []
         self.link_report: Report | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -64,8 +83,11 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return None
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.catalog = None
-        if CSS_URI not in config.extra_css:
-            config.extra_css.append(CSS_URI)
+        for uri in (CSS_URI, FILTER_CSS_URI):
+            if uri not in config.extra_css:
+                config.extra_css.append(uri)
+        if JS_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(JS_URI)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -94,15 +116,37 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
                 file.edit_uri = _relative_edit_uri(config, self.root, edit_path)
             files.append(file)
 
+        directory_urls = config.use_directory_urls
+        health = LinkHealth.load(self.root / self.config.link_check.report)
+
+        def link_state(ref: Any) -> str:
+            return render_link_state(ref, health)
+
+        needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
+        git_dates = git_last_commit_dates(self.root, self.config.patterns_dir) if needs_git else {}
+        self.changes = pattern_changes(catalog, git_dates=git_dates)
+
         for slug, entry in catalog.patterns.items():
-            add(pattern_uri(slug), render_pattern_page(entry, catalog), edit_path=entry.path)
+            add(pattern_uri(slug), render_pattern_page(entry, catalog, directory_urls=directory_urls,
+                                                       link_state=link_state), edit_path=entry.path)
         for slug, path_entry in catalog.paths.items():
             add(path_uri(slug), render_path_page(path_entry, catalog), edit_path=path_entry.path)
         add(f"{PATTERNS_URI}/index.md", render_patterns_index(catalog), inclusion=InclusionLevel.UNDEFINED)
         add(f"{PATHS_URI}/index.md", render_paths_index(catalog), inclusion=InclusionLevel.UNDEFINED)
-        add(READING_LIST_URI, render_reading_list(catalog), inclusion=InclusionLevel.UNDEFINED)
-        css = resources.files("archkb").joinpath("assets/archkb.css").read_text(encoding="utf-8")
-        files.append(File.generated(config, CSS_URI, content=css))
+        add(READING_LIST_URI, render_reading_list(catalog, link_state=link_state), inclusion=InclusionLevel.UNDEFINED)
+        add(MAP_URI, render_map_page(catalog, directory_urls=directory_urls), inclusion=InclusionLevel.UNDEFINED)
+        pages = {f.src_uri for f in files.documentation_pages()}
+        add(LINK_HEALTH_PAGE_URI, render_link_health_page(
+            catalog, health, existing_pages=pages, docs_dir=_docs_folder(config, self.root)),
+            inclusion=InclusionLevel.UNDEFINED)
+        add(EXPORT_JSON_URI, catalog_to_json(catalog))
+        add(BIBTEX_EXPORT_URI, catalog_to_bibtex(catalog))
+        add(FEED_URI, render_atom(self.changes, site_url=config.site_url, title=config.site_name,
+                                  subtitle=config.site_description, directory_urls=directory_urls))
+        add(FILTER_CSS_URI, render_filter_css(catalog))
+        assets = resources.files("archkb").joinpath("assets")
+        for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
+            add(uri, assets.joinpath(name).read_text(encoding="utf-8"))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
@@ -112,7 +156,23 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         for marker, render in FRAGMENT_MARKERS.items():
             if marker in markdown:
                 markdown = markdown.replace(marker, render())
+        src = page.file.src_uri
+        if MAP_PREVIEW_MARKER in markdown and self.catalog is not None:
+            markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
+                self.catalog, from_uri=src, directory_urls=config.use_directory_urls))
+        if RECENT_CHANGES_MARKER in markdown:
+            markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
+                self.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
         return markdown
+
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
+        """Announce the Atom feed in every page's head."""
+        if not self.config.enabled or "</head>" not in output:
+            return None
+        href = get_relative_url(FEED_URI, page.url)
+        title = html.escape(f"{config.site_name}: new and updated patterns", quote=True)
+        link = f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">'
+        return output.replace("</head>", link + "</head>", 1)
 
     def _link_report(self, catalog: Catalog, config: MkDocsConfig) -> Report | None:
         """Check external links now, or reuse the latest report; log what fails the build."""
@@ -156,6 +216,14 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _docs_folder(config: MkDocsConfig, root: Path) -> str:
+    """The docs folder relative to the project root (as link-report sources name it)."""
+    try:
+        return Path(config.docs_dir).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return "docs"
 
 
 def _relative_edit_uri(config: MkDocsConfig, root: Path, edit_path: str) -> str:

@@ -9,13 +9,17 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
 import yaml
 
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry
 from .model import Reference
+from .mapsvg import layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
+
+LinkState = Callable[[Reference], str]
+"""Renders the inline link state of a reference (see :func:`archkb.health.render_link_state`)."""
 
 __all__ = [
     "PATTERNS_URI", "READING_LIST_URI", "PATHS_URI",
@@ -24,6 +28,8 @@ __all__ = [
     "render_pattern_page", "render_related", "render_further_reading",
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
+    "MAP_URI", "EXPORT_JSON_URI", "KIND_HEADINGS", "LinkState", "page_url", "page_href",
+    "render_map_page", "render_map_preview", "render_neighbourhood", "render_filter_css", "reading_list_facets",
 ]
 
 PATTERNS_URI = "patterns"
@@ -32,6 +38,21 @@ READING_LIST_URI = "reading-list.md"
 """Source URI of the generated reading list."""
 PATHS_URI = "paths"
 """Site folder of the reading path pages."""
+MAP_URI = "map.md"
+"""Source URI of the generated pattern map page."""
+EXPORT_JSON_URI = "exports/catalog.json"
+"""Site path of the JSON export (the output of ``archkb export json``)."""
+BIBTEX_EXPORT_URI = "exports/references.bib"
+"""Site path of the BibTeX export."""
+LINK_HEALTH_PAGE_URI = "link-health.md"
+"""Source URI of the generated "Link health" page."""
+
+KIND_HEADINGS: dict[str, str] = {
+    "book": "Books", "paper": "Papers", "article": "Articles", "whitepaper": "White papers",
+    "talk": "Talks", "video": "Videos", "podcast": "Podcasts", "interview": "Interviews",
+    "blog": "Blog posts", "docs": "Documentation", "spec": "Specifications", "website": "Websites",
+}
+"""Reference kinds in reading-list order, with their group headings."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
@@ -59,6 +80,30 @@ def reference_anchor(ref_id: str) -> str:
 def relative(from_uri: str, to_uri: str) -> str:
     """A relative link from one source URI to another (both relative to ``docs/``)."""
     return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The site URL (relative to the site root) of the page built from ``src_uri``, as MkDocs computes it.
+
+    ``patterns/x.md`` gives ``patterns/x/`` with directory URLs and ``patterns/x.html`` without;
+    ``index.md`` gives ``""`` (or ``index.html``).
+    """
+    stem, _, _ = src_uri.rpartition(".")
+    folder, _, name = stem.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name in ("index", "README"):
+        return prefix if directory_urls else f"{prefix}index.html"
+    return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
+
+
+def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
+    """A relative link between two built pages, for raw HTML that MkDocs does not rewrite."""
+    src, dst = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+    base = src.rsplit("/", 1)[0] if "/" in src else ""
+    rel = posixpath.relpath(dst.rstrip("/") or ".", base or ".")
+    if dst.endswith("/") or dst == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel
 
 
 def md_escape(text: str) -> str:
@@ -109,11 +154,18 @@ def _byline(ref: Reference) -> str:
     return " · ".join(parts)
 
 
-def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None) -> str:
-    """The "Related patterns" section: relations from both directions, grouped by type."""
+def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
+                   directory_urls: bool | None = None) -> str:
+    """The "Related patterns" section: relations from both directions, grouped by type.
+
+    With ``directory_urls`` set (the site's ``use_directory_urls``), the section opens
+    with a small map of the pattern's neighbourhood.
+    """
     from_uri = from_uri or pattern_uri(entry.slug)
     links = catalog.links.get(entry.slug, [])
     lines = ["## Related patterns", ""]
+    if links and directory_urls is not None:
+        lines += [render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=directory_urls), ""]
     if not links:
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
@@ -133,8 +185,9 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     return "\n".join(lines)
 
 
-def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None) -> str:
-    """The "Further reading" section: each cited reference with its metadata and link."""
+def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
+                           link_state: LinkState | None = None) -> str:
+    """The "Further reading" section: each cited reference with its metadata, link and link state."""
     from_uri = from_uri or pattern_uri(entry.slug)
     refs = catalog.pattern_references(entry.slug)
     lines = ["## Further reading", ""]
@@ -144,9 +197,10 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     to_list = relative(from_uri, READING_LIST_URI)
     for ref_entry in refs:
         ref = ref_entry.data
+        state = f" {link_state(ref)}" if link_state is not None else ""
         lines.append(
             f"- [{md_escape(ref.title)}]({ref.url}): {_byline(ref)}. "
-            f"[Reading list entry]({to_list}#{reference_anchor(ref.id)})"
+            f"[Reading list entry]({to_list}#{reference_anchor(ref.id)}){state}"
         )
     lines.append("")
     return "\n".join(lines)
@@ -191,8 +245,17 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
     return "".join(out)
 
 
-def render_pattern_page(entry: PatternEntry, catalog: Catalog) -> str:
-    """The full Markdown of a pattern page: summary first, the body, then the generated sections."""
+def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls: bool | None = None,
+                        link_state: LinkState | None = None) -> str:
+    """The full Markdown of a pattern page: summary first, the body, then the generated sections.
+
+    Args:
+        entry: The pattern.
+        catalog: The catalog it belongs to.
+        directory_urls: The site's ``use_directory_urls``; when given, "Related patterns"
+            opens with a neighbourhood map (its links are computed for that URL style).
+        link_state: Renders each reference's link state in "Further reading".
+    """
     uri = pattern_uri(entry.slug)
     meta = entry.meta
     out = [_front_matter(title=entry.title, description=entry.summary or None, tags=entry.tags)]
@@ -204,21 +267,25 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog) -> str:
     if meta and meta.aliases:
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
     out.append(_link_citations(entry.body, catalog, uri).strip() + "\n")
-    out.append(render_related(entry, catalog, from_uri=uri))
-    out.append(render_further_reading(entry, catalog, from_uri=uri))
+    out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls))
+    out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state))
     return "\n".join(out)
 
 
 def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
-                     link_states: Mapping[str, str] | None = None) -> str:
+                     link_state: LinkState | None = None) -> str:
     ref = ref_entry.data
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
              f'data-year="{ref.year}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
     lines = [f"<div {attrs} markdown>", "",
              f"**[{md_escape(ref.title)}]({ref.url})**  ", _byline(ref) + "  "]
+    if link_state is not None:
+        lines.append(link_state(ref) + "  ")
     if ref.unverified:
         lines.append("*Not yet verified: " + ", ".join(ref.unverified) + ".*  ")
+    if ref.tags:
+        lines.append('<span class="archkb-ref-tags">Tags: ' + ", ".join(ref.tags) + "</span>  ")
     lines += ["", ref.summary.strip(), ""]
     citing = catalog.cited_by.get(ref.id, [])
     if citing:
@@ -229,23 +296,118 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     return "\n".join(lines)
 
 
-def render_reading_list(catalog: Catalog) -> str:
-    """The reading-list page: every reference by topic, each with "Cited by" backlinks."""
+def _kind_order(kind: str) -> int:
+    order = list(KIND_HEADINGS)
+    return order.index(kind) if kind in order else len(order)
+
+
+def reading_list_facets(catalog: Catalog) -> dict[str, list[tuple[str, str, int]]]:
+    """The filter facets of the reading list: ``kind``, ``tag`` and ``year``.
+
+    Each facet is a list of ``(value, label, count)``: kinds in reading order, tags
+    alphabetically, years newest first.
+    """
+    kinds: dict[str, int] = {}
+    tags: dict[str, int] = {}
+    years: dict[str, int] = {}
+    for ref_entry in catalog.references.values():
+        ref = ref_entry.data
+        kinds[ref.kind] = kinds.get(ref.kind, 0) + 1
+        years[str(ref.year)] = years.get(str(ref.year), 0) + 1
+        for tag in dict.fromkeys(ref.tags):
+            tags[tag] = tags.get(tag, 0) + 1
+    return {
+        "kind": [(k, KIND_HEADINGS.get(k, k.capitalize()), kinds[k]) for k in sorted(kinds, key=_kind_order)],
+        "tag": [(t, t, tags[t]) for t in sorted(tags)],
+        "year": [(y, y, years[y]) for y in sorted(years, reverse=True)],
+    }
+
+
+_FACET_LABELS = {"kind": ("Kind", "Any kind"), "tag": ("Tag", "Any tag"), "year": ("Year", "Any year")}
+_FACET_MATCH = {"kind": 'data-kind="{}"', "tag": 'data-tags~="{}"', "year": 'data-year="{}"'}
+
+
+def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) -> str:
+    """The filter: ``<select>`` controls for JavaScript, anchored facet links without it."""
+    form = ['<form id="archkb-filter" class="archkb-filter" hidden aria-label="Filter the reading list">']
+    for facet, values in facets.items():
+        label, anything = _FACET_LABELS[facet]
+        options = "".join(f'<option value="{_attr(v)}">{html.escape(text)} ({n})</option>' for v, text, n in values)
+        form.append(f'<label for="archkb-filter-{facet}">{label}</label>'
+                    f'<select id="archkb-filter-{facet}" name="{facet}">'
+                    f'<option value="">{anything}</option>{options}</select>')
+    form.append('<button type="reset" class="md-button">Show all</button>')
+    form.append(f'<p id="archkb-filter-status" class="archkb-filter-status" role="status" aria-live="polite">'
+                f'Showing all {total} references.</p>')
+    form.append("</form>")
+    links = ['<details id="archkb-filter-links" class="archkb-filter-links">',
+             "<summary>Filter by kind, tag or year</summary>"]
+    for facet, values in facets.items():
+        label, _ = _FACET_LABELS[facet]
+        items = " ".join(f'<a href="#filter-{facet}-{_attr(v)}">{html.escape(text)}&nbsp;({n})</a>'
+                         for v, text, n in values)
+        links.append(f'<p><strong>{label}:</strong> {items}</p>')
+    links.append('<p><a href="#archkb-filter-links">Show all references</a></p>')
+    links.append("</details>")
+    targets = [f'<div id="filter-{facet}-{_attr(v)}" class="archkb-filter-target" hidden></div>'
+               for facet, values in facets.items() for v, _, _ in values]
+    return "\n".join(form + links + targets) + "\n"
+
+
+def render_filter_css(catalog: Catalog) -> str:
+    """CSS that filters the reading list without JavaScript.
+
+    Following a facet link (``#filter-kind-book``) makes its hidden target ``:target``;
+    these rules then hide the entries, kind groups and topics that do not match.
+    """
+    rules = ["/* archkb: reading-list filters that work without JavaScript (generated). */"]
+    for facet, values in reading_list_facets(catalog).items():
+        for value, _, _ in values:
+            match = "[" + _FACET_MATCH[facet].format(value) + "]"
+            target = f"#filter-{facet}-{value}:target ~ "
+            rules.append(f"{target}.archkb-topic .archkb-ref:not({match}),\n"
+                         f"{target}.archkb-topic .archkb-kind-group:not(:has(.archkb-ref{match})),\n"
+                         f"{target}.archkb-topic:not(:has(.archkb-ref{match})) {{ display: none; }}")
+    return "\n".join(rules) + "\n"
+
+
+def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None) -> str:
+    """The reading-list page: references by topic, then by kind, with filters, exports and backlinks.
+
+    Args:
+        catalog: The catalog.
+        link_state: Renders each reference's link state (see :mod:`archkb.health`).
+    """
     uri = READING_LIST_URI
+    total = len(catalog.references)
     out = [_front_matter(title="Reading list",
                          description="Every reference of the knowledge base, with the patterns that cite it."),
            "# Reading list\n",
-           f"{len(catalog.references)} references in {len(catalog.topics)} topics. Each entry links back "
-           "to the patterns that cite it.\n"]
+           f"{total} references in {len(catalog.topics)} topics, grouped by topic and then by kind. Each "
+           "entry links back to the patterns that cite it and shows whether its link still worked at the "
+           f"last check ([link health]({relative(uri, LINK_HEALTH_PAGE_URI)})).\n",
+           f"Take it with you: [BibTeX]({relative(uri, BIBTEX_EXPORT_URI)}) (`references.bib`) · "
+           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog).\n{{: .archkb-exports }}\n",
+           _filter_controls(reading_list_facets(catalog), total)]
     for topic in catalog.topics.values():
         ids = [i for i in topic.reference_ids if i in catalog.references]
         if not ids:
             continue
+        out.append(f'<section class="archkb-topic" data-topic="{_attr(topic.slug)}" markdown>\n')
         out.append(f"## {md_escape(topic.title)} {{ #topic-{topic.slug} }}\n")
         if topic.description:
             out.append(md_escape(topic.description) + "\n")
+        by_kind: dict[str, list[str]] = {}
         for ref_id in ids:
-            out.append(_reference_block(catalog.references[ref_id], catalog, uri))
+            by_kind.setdefault(catalog.references[ref_id].data.kind, []).append(ref_id)
+        for kind in sorted(by_kind, key=_kind_order):
+            heading = KIND_HEADINGS.get(kind, kind.capitalize())
+            out.append(f'<div class="archkb-kind-group" data-kind="{_attr(kind)}" markdown>\n')
+            out.append(f"### {heading} {{ #topic-{topic.slug}-{kind} }}\n")
+            for ref_id in by_kind[kind]:
+                out.append(_reference_block(catalog.references[ref_id], catalog, uri, link_state))
+            out.append("</div>\n")
+        out.append("</section>\n")
     return "\n".join(out)
 
 
@@ -340,6 +502,83 @@ def render_template_sections() -> str:
             extra = " (with " + " and ".join(f"`### {s}`" for s in CONSEQUENCE_SUBSECTIONS) + ")"
         lines.append(f"{number}. `## {section}`{extra}")
     return "\n".join(lines) + "\n"
+
+
+def render_neighbourhood(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
+                         directory_urls: bool = True) -> str:
+    """A figure with the small map of a pattern's direct relations (empty when it has none)."""
+    from_uri = from_uri or pattern_uri(entry.slug)
+    layout = layout_neighbourhood(catalog, entry.slug)
+    if layout is None:
+        return ""
+    svg = render_svg(layout, href=lambda slug: page_href(from_uri, pattern_uri(slug), directory_urls),
+                     map_id=f"archkb-map-{entry.slug}", title=f"Patterns related to {entry.title}",
+                     description=f"{entry.title} and the {len(layout.nodes) - 1} patterns it is directly "
+                                 "related to, grouped by relation type.",
+                     css_class="archkb-map archkb-map--neighbourhood")
+    full = page_href(from_uri, MAP_URI, directory_urls)
+    return (f'<figure class="archkb-figure archkb-figure--neighbourhood">\n{svg}\n'
+            f'<figcaption>The neighbourhood of {html.escape(entry.title)}. '
+            f'<a href="{_attr(full)}">Open the full pattern map</a>.</figcaption>\n</figure>\n')
+
+
+def _full_map_svg(catalog: Catalog, from_uri: str, directory_urls: bool, map_id: str, css_class: str) -> str:
+    nodes, edges = map_data(catalog)
+    layout = layout_map(nodes, edges)
+    return render_svg(layout, href=lambda slug: page_href(from_uri, pattern_uri(slug), directory_urls),
+                      map_id=map_id, title="Pattern map",
+                      description=f"All {len(nodes)} patterns of the catalog, clustered by main tag, "
+                                  f"with their {len(layout.edges)} typed relations.",
+                      css_class=css_class)
+
+
+def render_map_page(catalog: Catalog, *, directory_urls: bool = True) -> str:
+    """The "Pattern map" page: every pattern and relation as an inline SVG, plus a text version."""
+    uri = MAP_URI
+    nodes, edges = map_data(catalog)
+    svg = _full_map_svg(catalog, uri, directory_urls, "archkb-map-full", "archkb-map archkb-map--full")
+    out = [_front_matter(title="Pattern map",
+                         description="Every pattern of the catalog and every typed relation between them.",
+                         hide=["navigation", "toc"]),
+           "# Pattern map\n",
+           f"All {len(nodes)} patterns and their {len(edges)} typed relations, drawn from the catalog at "
+           "build time. Patterns are clustered by their main tag; the legend shows how each relation type "
+           "is drawn. Select a pattern to open its page.\n",
+           '<figure class="archkb-figure archkb-figure--full">\n'
+           '<div class="archkb-map-scroll" tabindex="0" role="region" aria-label="Pattern map, scrolls sideways">\n'
+           f"{svg}\n</div>\n<figcaption>The pattern map. A dashed frame marks a draft.</figcaption>\n"
+           "</figure>\n",
+           "## Text version\n",
+           "The same map as a list: each pattern with the relations declared on it.\n"]
+    groups: dict[str, list[PatternEntry]] = {}
+    for entry in catalog.patterns.values():
+        groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    for source, rel_type, target in edges:
+        outgoing.setdefault(source, []).append((rel_type, target))
+    for group in sorted(groups, key=lambda g: (g == "other", g)):
+        out.append(f"### {md_escape(group.replace('-', ' ').capitalize())} {{ #map-{group} }}\n")
+        for entry in sorted(groups[group], key=lambda e: e.title.lower()):
+            line = f"- [{md_escape(entry.title)}]({relative(uri, pattern_uri(entry.slug))})"
+            rels = outgoing.get(entry.slug, [])
+            if rels:
+                line += ": " + "; ".join(
+                    f"{rel_type.replace('-', ' ')} [{md_escape(catalog.patterns[t].title)}]"
+                    f"({relative(uri, pattern_uri(t))})" for rel_type, t in rels)
+            out.append(line)
+        out.append("")
+    return "\n".join(out)
+
+
+def render_map_preview(catalog: Catalog, *, from_uri: str, directory_urls: bool = True) -> str:
+    """A preview of the pattern map for another page (the home page), linking to the full map."""
+    if not catalog.patterns:
+        return ""
+    svg = _full_map_svg(catalog, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview")
+    full = page_href(from_uri, MAP_URI, directory_urls)
+    return (f'<figure class="archkb-figure archkb-figure--preview">\n{svg}\n'
+            f'<figcaption><a href="{_attr(full)}">Open the full pattern map</a>, with a text version.'
+            "</figcaption>\n</figure>\n")
 
 
 FRAGMENT_MARKERS = {

@@ -1,0 +1,569 @@
+"""The pattern map: an SVG drawn at build time from the catalog.
+
+The map needs no JavaScript and no network: patterns are grouped into clusters by
+their first tag, clusters are placed on a grid, nodes are laid out compactly inside
+each cluster, and every typed relation is an edge styled by its type. The layout is
+deterministic (same catalog, same SVG) and collision-free by construction;
+:func:`find_label_collisions` checks that claim.
+
+Colours come from CSS classes and ``currentColor``, so the stylesheet can give the
+map different colours in the light and the dark theme.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from .relations import RELATION_TYPES
+
+__all__ = [
+    "MapNode", "Box", "PlacedNode", "PlacedGroup", "LegendItem", "MapLayout", "EdgeStyle",
+    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width",
+    "map_data", "layout_map", "layout_neighbourhood", "find_label_collisions", "render_svg",
+]
+
+FONT_SIZE = 12
+"""Font size of node labels, in SVG user units (pixels at scale 1)."""
+CHAR_WIDTH = 7.2
+"""A generous estimate of the average glyph width at :data:`FONT_SIZE` (0.6 em)."""
+LINE_HEIGHT = 15
+"""Distance between the baselines of a wrapped label."""
+WRAP_AT = 22
+"""Labels are wrapped at this many characters."""
+
+_PAD_X, _PAD_Y = 9, 7
+_GAP_X, _GAP_Y = 12, 10
+_GROUP_PAD, _GROUP_TITLE = 12, 24
+_GROUP_GAP = 34
+_LEGEND_SAMPLE, _LEGEND_H = 34, 22
+_MARGIN = 8
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How one canonical relation type is drawn.
+
+    Attributes:
+        type: The canonical relation type (``uses``, ``refines``, ...).
+        label: The wording in the legend.
+        arrow: Whether the edge has an arrowhead at its target.
+        dash: An SVG ``stroke-dasharray``, or ``None`` for a solid line.
+    """
+
+    type: str
+    label: str
+    arrow: bool
+    dash: str | None
+
+
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    s.type: s for s in (
+        EdgeStyle("uses", "uses", True, None),
+        EdgeStyle("refines", "refines (is a kind of)", True, "7 4"),
+        EdgeStyle("leads-to", "leads to", True, "2 4"),
+        EdgeStyle("alternative-to", "alternative to", False, "10 4 2 4"),
+        EdgeStyle("conflicts-with", "conflicts with", False, "5 3"),
+        EdgeStyle("complements", "complements", False, None),
+    )
+}
+"""Drawing style of each canonical relation type, in legend order. Dashes differ per
+type, so the map does not rely on colour alone."""
+
+_FORWARD = {"used-by": "uses", "refined-by": "refines", "follows-from": "leads-to"}
+
+
+def canonical_edge(source: str, rel_type: str, target: str) -> tuple[str, str, str]:
+    """Return the edge in its drawing direction: inverse types are flipped to their forward form.
+
+    ``("a", "used-by", "b")`` becomes ``("b", "uses", "a")``.
+    """
+    if rel_type in _FORWARD:
+        return target, _FORWARD[rel_type], source
+    return source, rel_type, target
+
+
+@dataclass(frozen=True)
+class MapNode:
+    """A pattern as the map sees it.
+
+    Attributes:
+        slug: The pattern's slug.
+        title: Its title (the node label).
+        group: The cluster it belongs to (its first tag).
+        summary: Its one-sentence summary (shown as a tooltip).
+        draft: Whether the pattern is a draft.
+    """
+
+    slug: str
+    title: str
+    group: str
+    summary: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle that holds text, named for error messages.
+
+    Attributes:
+        x: Left edge.
+        y: Top edge.
+        w: Width.
+        h: Height.
+        name: What the box labels.
+    """
+
+    x: float
+    y: float
+    w: float
+    h: float
+    name: str = ""
+
+    def overlaps(self, other: Box) -> bool:
+        """Whether the two boxes share any area (touching edges do not count)."""
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+
+@dataclass
+class PlacedNode:
+    """A node with its position.
+
+    Attributes:
+        node: The pattern.
+        lines: The label, wrapped.
+        box: The node's rectangle (its label sits inside).
+        current: Whether this is the page's own pattern (neighbourhood maps).
+    """
+
+    node: MapNode
+    lines: list[str]
+    box: Box
+    current: bool = False
+
+
+@dataclass
+class PlacedGroup:
+    """A titled group of nodes: a cluster on the full map, a relation type on a neighbourhood map.
+
+    Attributes:
+        title: The heading shown above the group.
+        box: The group's frame.
+        title_box: The heading's text box.
+        framed: Whether to draw the frame.
+    """
+
+    title: str
+    box: Box
+    title_box: Box
+    framed: bool = True
+
+
+@dataclass
+class LegendItem:
+    """One entry of the legend: a sample stroke and its label.
+
+    Attributes:
+        style: The edge style shown.
+        x: Left of the sample stroke.
+        y: Vertical centre of the item.
+        label_box: The label's text box.
+    """
+
+    style: EdgeStyle
+    x: float
+    y: float
+    label_box: Box
+
+
+@dataclass
+class MapLayout:
+    """A laid-out map, ready to render.
+
+    Attributes:
+        width: Width of the drawing.
+        height: Height of the drawing.
+        nodes: Placed nodes by slug.
+        groups: Placed groups (clusters or relation headings).
+        edges: Canonical edges ``(source, type, target)`` between placed nodes.
+        legend: Legend items.
+    """
+
+    width: float
+    height: float
+    nodes: dict[str, PlacedNode] = field(default_factory=dict)
+    groups: list[PlacedGroup] = field(default_factory=list)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)
+    legend: list[LegendItem] = field(default_factory=list)
+
+    def label_boxes(self) -> list[Box]:
+        """Every box that holds text: node labels, group headings and legend labels."""
+        boxes = [p.box for p in self.nodes.values()]
+        boxes += [g.title_box for g in self.groups]
+        boxes += [item.label_box for item in self.legend]
+        boxes += [Box(item.x, item.y - 5, _LEGEND_SAMPLE, 10, f"legend sample {item.style.type}")
+                  for item in self.legend]
+        return boxes
+
+
+def find_label_collisions(boxes: Sequence[Box]) -> list[tuple[Box, Box]]:
+    """Return every pair of text boxes that overlap (an empty list means a readable map).
+
+    A sweep over boxes sorted by left edge, so large maps stay fast.
+    """
+    ordered = sorted(boxes, key=lambda b: (b.x, b.y))
+    collisions = []
+    for i, box in enumerate(ordered):
+        for other in ordered[i + 1:]:
+            if other.x >= box.x + box.w:
+                break
+            if box.overlaps(other):
+                collisions.append((box, other))
+    return collisions
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """A generous estimate of how wide ``text`` renders at ``size``."""
+    return len(text) * CHAR_WIDTH * size / FONT_SIZE
+
+
+def wrap_label(text: str, width: int = WRAP_AT) -> list[str]:
+    """Wrap a label greedily at word boundaries; a longer word keeps its own line."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _node_size(lines: list[str]) -> tuple[float, float]:
+    width = max(text_width(line) for line in lines) + 2 * _PAD_X
+    return width, len(lines) * LINE_HEIGHT + 2 * _PAD_Y
+
+
+def map_data(catalog: object) -> tuple[list[MapNode], list[tuple[str, str, str]]]:
+    """Nodes and canonical edges of a :class:`~archkb.catalog.Catalog`.
+
+    Each pattern joins the cluster of its first tag (``other`` when it has none).
+    """
+    nodes = [
+        MapNode(slug, entry.title, entry.tags[0] if entry.tags else "other", entry.summary, entry.is_draft)
+        for slug, entry in catalog.patterns.items()  # type: ignore[attr-defined]
+    ]
+    edges = list(dict.fromkeys(canonical_edge(*edge) for edge in catalog.edges))  # type: ignore[attr-defined]
+    return nodes, edges
+
+
+def _group_title(group: str) -> str:
+    return group.replace("-", " ").capitalize()
+
+
+def _place_grid(items: list[tuple[MapNode, list[str], float, float]], columns: int,
+                left: float, top: float) -> tuple[list[PlacedNode], float, float]:
+    """Place nodes row by row in ``columns`` columns of equal width; return nodes, width, height."""
+    if not items:
+        return [], 0.0, 0.0
+    col_w = max(w for _, _, w, _ in items)
+    placed = []
+    y = top
+    for start in range(0, len(items), columns):
+        row = items[start:start + columns]
+        row_h = max(h for _, _, _, h in row)
+        for index, (node, lines, _w, h) in enumerate(row):
+            x = left + index * (col_w + _GAP_X)
+            placed.append(PlacedNode(node, lines, Box(x, y + (row_h - h) / 2, col_w, h, node.title)))
+        y += row_h + _GAP_Y
+    width = min(columns, len(items)) * (col_w + _GAP_X) - _GAP_X
+    return placed, width, y - _GAP_Y - top
+
+
+def _legend(types: Iterable[str], width: float, top: float) -> tuple[list[LegendItem], float]:
+    """Lay the legend out in rows no wider than ``width``; return items and the height used."""
+    items = []
+    x, y = _MARGIN, top + _LEGEND_H / 2
+    for name in EDGE_STYLES:
+        if name not in types:
+            continue
+        style = EDGE_STYLES[name]
+        item_w = _LEGEND_SAMPLE + 6 + text_width(style.label)
+        if x > _MARGIN and x + item_w > width - _MARGIN:
+            x, y = _MARGIN, y + _LEGEND_H
+        label = Box(x + _LEGEND_SAMPLE + 6, y - LINE_HEIGHT / 2, text_width(style.label), LINE_HEIGHT,
+                    f"legend {style.label}")
+        items.append(LegendItem(style, x, y, label))
+        x += item_w + 18
+    height = (y + _LEGEND_H / 2 - top) if items else 0.0
+    return items, height
+
+
+def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], *,
+               columns: int | None = None, legend_types: Iterable[str] | None = None) -> MapLayout:
+    """Lay out the whole catalog: clusters by group on a grid, nodes compact within each.
+
+    Args:
+        nodes: The patterns.
+        edges: Canonical edges; edges naming unknown nodes are dropped.
+        columns: Clusters per grid row (default: about the square root of the cluster count, at most 4).
+        legend_types: The relation types in the legend (default: those used by ``edges``).
+
+    Returns:
+        The layout; its size grows with the catalog, so labels stay at full size.
+    """
+    groups: dict[str, list[MapNode]] = {}
+    for node in sorted(nodes, key=lambda n: (n.title.lower(), n.slug)):
+        groups.setdefault(node.group, []).append(node)
+    names = sorted(groups, key=lambda g: (g == "other", g))
+    columns = columns or max(1, min(4, math.ceil(math.sqrt(len(names)))))
+
+    # Size each cluster on its own first, then fit the grid around the largest ones.
+    sized = []
+    for name in names:
+        members = groups[name]
+        inner = 1 if len(members) <= 4 else 2 if len(members) <= 10 else 3
+        items = [(n, lines, *_node_size(lines)) for n in members for lines in [wrap_label(n.title)]]
+        _, w, h = _place_grid(items, inner, 0, 0)
+        title = _group_title(name)
+        w = max(w, text_width(title, 13))
+        sized.append((name, title, items, inner, w + 2 * _GROUP_PAD, h + _GROUP_TITLE + 2 * _GROUP_PAD))
+    col_w = [0.0] * columns
+    rows = math.ceil(len(sized) / columns) if sized else 0
+    row_h = [0.0] * rows
+    for index, (*_, w, h) in enumerate(sized):
+        col_w[index % columns] = max(col_w[index % columns], w)
+        row_h[index // columns] = max(row_h[index // columns], h)
+    grid_w = sum(col_w) + _GROUP_GAP * (columns - 1)
+    types = set(legend_types) if legend_types is not None else {t for _, t, _ in edges}
+    legend, legend_h = _legend(types, grid_w + 2 * _MARGIN, _MARGIN)
+    top0 = _MARGIN + legend_h + (16 if legend else 0)
+
+    layout = MapLayout(width=grid_w + 2 * _MARGIN, height=0.0, legend=legend)
+    for index, (name, title, items, inner, _w, _h) in enumerate(sized):
+        col, row = index % columns, index // columns
+        left = _MARGIN + sum(col_w[:col]) + _GROUP_GAP * col
+        top = top0 + sum(row_h[:row]) + _GROUP_GAP * row
+        placed, _, _ = _place_grid(items, inner, left + _GROUP_PAD, top + _GROUP_PAD + _GROUP_TITLE)
+        for p in placed:
+            layout.nodes[p.node.slug] = p
+        frame = Box(left, top, col_w[col], row_h[row], f"cluster {name}")
+        title_box = Box(left + _GROUP_PAD, top + _GROUP_PAD - 2, text_width(title, 13), 18, f"cluster title {name}")
+        layout.groups.append(PlacedGroup(title, frame, title_box))
+    layout.height = top0 + sum(row_h) + _GROUP_GAP * max(0, rows - 1) + _MARGIN
+    layout.edges = [e for e in edges if e[0] in layout.nodes and e[2] in layout.nodes and e[0] != e[2]]
+    return layout
+
+
+def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
+    """Lay out one pattern and its direct relations, grouped by relation type.
+
+    The pattern sits in the middle; relation groups are shared between a left and a
+    right column so the drawing stays short. Returns ``None`` when the pattern has no
+    relations.
+    """
+    links = catalog.links.get(slug, [])  # type: ignore[attr-defined]
+    patterns = catalog.patterns  # type: ignore[attr-defined]
+    if not links or slug not in patterns:
+        return None
+    by_type: dict[str, list] = {}
+    for link in links:
+        by_type.setdefault(link.type, []).append(link)
+
+    def node_of(s: str) -> MapNode:
+        e = patterns[s]
+        return MapNode(s, e.title, "", e.summary, e.is_draft)
+
+    sides: list[list[tuple[str, list]]] = [[], []]
+    heights = [0.0, 0.0]
+    for rel_type, group_links in by_type.items():
+        items = [(node_of(l.slug), lines, *_node_size(lines))
+                 for l in group_links for lines in [wrap_label(patterns[l.slug].title)]]
+        h = _GROUP_TITLE + sum(i[3] for i in items) + _GAP_Y * len(items)
+        side = 0 if heights[0] <= heights[1] else 1
+        sides[side].append((rel_type, items))
+        heights[side] += h + 8
+    side_w = [max((max(max(i[2] for i in items), text_width(RELATION_TYPES[t].heading, 13))
+                   for t, items in side), default=0.0) for side in sides]
+    centre_lines = wrap_label(patterns[slug].title)
+    cw, ch = _node_size(centre_lines)
+    gap = 70
+    used = {canonical_edge(slug, l.type, l.slug)[1] for l in links}
+    total_w = side_w[0] + side_w[1] + cw + gap * (int(side_w[0] > 0) + int(side_w[1] > 0)) + 2 * _MARGIN
+    legend, legend_h = _legend(used, max(total_w, 320), _MARGIN)
+    total_w = max(total_w, 320)
+    top0 = _MARGIN + legend_h + 14
+    body_h = max(heights[0], heights[1], ch)
+    layout = MapLayout(width=total_w, height=top0 + body_h + _MARGIN, legend=legend)
+
+    lefts = [_MARGIN, _MARGIN + side_w[0] + (gap if side_w[0] else 0) + cw + gap]
+    centre_x = _MARGIN + side_w[0] + (gap if side_w[0] else 0)
+    if not side_w[0]:
+        lefts[1] = centre_x + cw + gap
+    layout.nodes[slug] = PlacedNode(node_of(slug), centre_lines,
+                                    Box(centre_x, top0 + (body_h - ch) / 2, cw, ch, patterns[slug].title), True)
+    for index, side in enumerate(sides):
+        y = top0 + (body_h - heights[index]) / 2
+        for rel_type, items in side:
+            heading = RELATION_TYPES[rel_type].heading
+            title_box = Box(lefts[index], y, text_width(heading, 13), 18, f"relation heading {rel_type}")
+            start = y
+            y += _GROUP_TITLE
+            for node, lines, w, h in items:
+                if node.slug not in layout.nodes:
+                    layout.nodes[node.slug] = PlacedNode(node, lines, Box(lefts[index], y, side_w[index], h, node.title))
+                    y += h + _GAP_Y
+            layout.groups.append(PlacedGroup(heading, Box(lefts[index], start, side_w[index], y - start),
+                                             title_box, framed=False))
+            y += 8
+    layout.edges = list(dict.fromkeys(canonical_edge(slug, l.type, l.slug) for l in links))
+    return layout
+
+
+def _clip(box: Box, toward: tuple[float, float]) -> tuple[float, float]:
+    """Where the segment from the box's centre toward a point leaves the box."""
+    cx, cy = box.x + box.w / 2, box.y + box.h / 2
+    dx, dy = toward[0] - cx, toward[1] - cy
+    if dx == 0 and dy == 0:
+        return cx, cy
+    scale = min((box.w / 2 + 2) / abs(dx) if dx else math.inf, (box.h / 2 + 2) / abs(dy) if dy else math.inf)
+    scale = min(scale, 1.0)
+    return cx + dx * scale, cy + dy * scale
+
+
+def _edge_path(a: Box, b: Box, bend: float) -> str:
+    ax, ay = a.x + a.w / 2, a.y + a.h / 2
+    bx, by = b.x + b.w / 2, b.y + b.h / 2
+    dx, dy = bx - ax, by - ay
+    dist = math.hypot(dx, dy) or 1.0
+    mx, my = (ax + bx) / 2, (ay + by) / 2
+    offset = 0.12 * dist + bend
+    cx, cy = mx - dy / dist * offset, my + dx / dist * offset
+    sx, sy = _clip(a, (cx, cy))
+    ex, ey = _clip(b, (cx, cy))
+    return f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: str, title: str,
+               description: str = "", css_class: str = "archkb-map") -> str:
+    """Render a layout as an inline SVG document fragment.
+
+    Args:
+        layout: The layout to draw.
+        href: The link of each pattern's page by slug, relative to the page showing the map;
+            ``None`` leaves the node unlinked.
+        map_id: A prefix for element ids, unique on the page (two maps can share a page).
+        title: The accessible name of the map (its ``<title>``).
+        description: A longer description (its ``<desc>``).
+        css_class: Extra class of the ``<svg>`` element.
+
+    Returns:
+        One ``<svg>`` element on a single logical block, with no blank lines, so
+        Markdown passes it through untouched.
+    """
+    w, h = math.ceil(layout.width), math.ceil(layout.height)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_esc(css_class)}" id="{_esc(map_id)}" '
+        f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" '
+        f'aria-labelledby="{map_id}-title{" " + map_id + "-desc" if description else ""}" '
+        f'font-size="{FONT_SIZE}">',
+        f'<title id="{map_id}-title">{_esc(title)}</title>',
+    ]
+    if description:
+        out.append(f'<desc id="{map_id}-desc">{_esc(description)}</desc>')
+    out.append("<defs>")
+    for style in EDGE_STYLES.values():
+        if style.arrow:
+            out.append(
+                f'<marker id="{map_id}-arrow-{style.type}" viewBox="0 0 10 10" refX="9" refY="5" '
+                f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+                f'<path d="M0,0 L10,5 L0,10 z" fill="currentColor" '
+                f'class="archkb-arrow archkb-rel--{style.type}"/></marker>')
+    out.append("</defs>")
+
+    out.append('<g class="archkb-groups" aria-hidden="true">')
+    for group in layout.groups:
+        if group.framed:
+            b = group.box
+            out.append(f'<rect class="archkb-cluster" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
+                       f'height="{b.h:.1f}" rx="8" fill="none" stroke="currentColor" stroke-opacity="0.25"/>')
+        t = group.title_box
+        out.append(f'<text class="archkb-group-title" x="{t.x:.1f}" y="{t.y + 13:.1f}" font-size="13" '
+                   f'font-weight="bold" fill="currentColor">{_esc(group.title)}</text>')
+    out.append("</g>")
+
+    out.append('<g class="archkb-edges" aria-hidden="true">')
+    pair_count: dict[frozenset[str], int] = {}
+    for source, rel_type, target in layout.edges:
+        pair = frozenset((source, target))
+        k = pair_count.get(pair, 0)
+        pair_count[pair] = k + 1
+        style = EDGE_STYLES.get(rel_type)
+        if style is None:
+            continue
+        bend = 22.0 * k * (1 if source < target else -1)
+        d = _edge_path(layout.nodes[source].box, layout.nodes[target].box, bend)
+        attrs = f'class="archkb-edge archkb-rel--{rel_type}" d="{d}" fill="none" stroke="currentColor"'
+        if style.dash:
+            attrs += f' stroke-dasharray="{style.dash}"'
+        if style.arrow:
+            attrs += f' marker-end="url(#{map_id}-arrow-{rel_type})"'
+        a_title, b_title = layout.nodes[source].node.title, layout.nodes[target].node.title
+        out.append(f'<path {attrs}><title>{_esc(f"{a_title} {style.label} {b_title}")}</title></path>')
+    out.append("</g>")
+
+    out.append('<g class="archkb-nodes">')
+    for placed in layout.nodes.values():
+        out.append(_render_node(placed, href(placed.node.slug) if not placed.current else None))
+    out.append("</g>")
+
+    if layout.legend:
+        out.append('<g class="archkb-legend" aria-hidden="true">')
+        for item in layout.legend:
+            style = item.style
+            dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+            marker = f' marker-end="url(#{map_id}-arrow-{style.type})"' if style.arrow else ""
+            out.append(f'<path class="archkb-edge archkb-rel--{style.type}" d="M{item.x:.1f},{item.y:.1f} '
+                       f'h{_LEGEND_SAMPLE - 4}" fill="none" stroke="currentColor"{dash}{marker}/>')
+            lb = item.label_box
+            out.append(f'<text class="archkb-legend-label" x="{lb.x:.1f}" y="{item.y + 4:.1f}" '
+                       f'fill="currentColor">{_esc(style.label)}</text>')
+        out.append("</g>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _render_node(placed: PlacedNode, link: str | None) -> str:
+    b, node = placed.box, placed.node
+    classes = ["archkb-node"]
+    if node.draft:
+        classes.append("archkb-node--draft")
+    if placed.current:
+        classes.append("archkb-node--current")
+    cx = b.x + b.w / 2
+    first = b.y + _PAD_Y + LINE_HEIGHT - 3.5
+    tspans = "".join(
+        f'<tspan x="{cx:.1f}" y="{first + i * LINE_HEIGHT:.1f}">{_esc(line)}</tspan>'
+        for i, line in enumerate(placed.lines))
+    dash = ' stroke-dasharray="4 3"' if node.draft else ""
+    shape = (f'<rect class="archkb-node-box" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" '
+             f'rx="6" fill="#ffffff" stroke="currentColor"{dash}/>'
+             f'<text class="archkb-node-label" text-anchor="middle" fill="currentColor">{tspans}</text>')
+    tooltip = f"<title>{_esc(node.title + (': ' + node.summary if node.summary else ''))}</title>"
+    label = node.title + (" (draft)" if node.draft else "")
+    if link is None:
+        return (f'<g class="{" ".join(classes)}" data-slug="{_esc(node.slug)}" role="img" '
+                f'aria-label="{_esc(label)}">{tooltip}{shape}</g>')
+    return (f'<a class="{" ".join(classes)}" href="{_esc(link)}" data-slug="{_esc(node.slug)}" '
+            f'aria-label="{_esc(label)}">{tooltip}{shape}</a>')
