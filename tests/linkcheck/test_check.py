@@ -310,3 +310,12 @@ async def test_same_url_never_requested_twice_at_once(server, settings):
     assert server.state.hits["/slow/shared"] == 11
     assert server.state.path_peak["/slow/shared"] == 1
     assert server.state.peak > 1  # the redirects themselves did run in parallel
+
+
+async def test_malformed_urls_are_broken_not_a_crash(settings):
+    bad = ["http://[bad", "http://exa mple.com/", "http://", "http://a.test:99999/", "https://a.test/\x00x"]
+    report = await check_urls_async([Link(u, "x.md:1") for u in bad], settings, resolver=FakeResolver({}))
+    assert [r.state for r in report.results] == [State.BROKEN] * len(bad)
+    assert all(r.message.startswith("malformed URL: ") for r in report.results)
+    assert report.stats["requests"] == 0
+

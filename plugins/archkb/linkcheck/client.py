@@ -26,7 +26,7 @@ from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
 from .settings import Settings
 from .states import State
-from .urls import host_key, is_http, normalize_url
+from .urls import host_key, is_http, malformed, normalize_url
 
 __all__ = ["Outcome", "HostGate", "Stats", "Client", "parse_retry_after"]
 
@@ -291,7 +291,7 @@ class Client:
         """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
         s = self.settings
         assert self._session is not None
-        visited = {url}
+        visited = {normalize_url(url)}
         current = url
         first_permanent: bool | None = None
         budget = s.timeout
@@ -326,9 +326,12 @@ class Client:
                     first_permanent = status in _PERMANENT
                 target = urljoin(current, location)
                 target = target.split("#", 1)[0] or target
-                if target in visited:
+                problem = malformed(target) if is_http(target) else None
+                if problem is not None:
+                    return Outcome(State.ERROR, status, target, f"redirect to a malformed URL: {problem}")
+                if normalize_url(target) in visited:
                     return Outcome(State.ERROR, status, target, f"redirect loop at {target}")
-                visited.add(target)
+                visited.add(normalize_url(target))
                 current = target
                 if budget <= 0:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))

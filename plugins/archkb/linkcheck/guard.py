@@ -38,7 +38,10 @@ class BlockedAddressError(Exception):
     """
 
     def __init__(self, host: str, address: str) -> None:
-        super().__init__(f"{host} resolves to the non-public address {address}")
+        if host.strip("[]") == address:
+            super().__init__(f"{address} is a non-public address")
+        else:
+            super().__init__(f"{host} resolves to the non-public address {address}")
         self.host = host
         self.address = address
 

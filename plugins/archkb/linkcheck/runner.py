@@ -18,7 +18,7 @@ from .client import Client, Outcome
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State
-from .urls import fragment_is_checkable, has_scheme, is_http, normalize_url, split_fragment
+from .urls import fragment_is_checkable, has_scheme, is_http, malformed, normalize_url, split_fragment
 
 __all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
@@ -118,6 +118,11 @@ async def check_urls_async(
                 message = "not an absolute URL (internal links are checked against the built site)"
             results[url] = Result(url, State.SKIPPED, sources=where, message=message)
             continue
+        problem = malformed(target)
+        if problem is not None:
+            message = f"malformed URL: {problem}"
+            results[url] = Result(url, State.BROKEN, sources=where, message=message, checked_at=now_iso())
+            continue
         pattern = next((p.pattern for p in excludes if p.search(url) or p.search(target)), None)
         if pattern is not None:
             results[url] = Result(url, State.SKIPPED, sources=where, message=f"excluded by {pattern!r}")
@@ -146,7 +151,10 @@ async def check_urls_async(
                     need_body = settings.check_fragments and any(
                         fragment_is_checkable(f) for f in fragments.values()
                     )
-                    outcome = await client.check(doc, need_body=need_body)
+                    try:
+                        outcome = await client.check(doc, need_body=need_body)
+                    except Exception as exc:  # noqa: BLE001 - one odd URL must not end the run
+                        outcome = Outcome(State.ERROR, message=f"could not check: {exc.__class__.__name__}: {exc}")
                     stamp = now_iso()
                     for u in urls:
                         result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
@@ -154,7 +162,7 @@ async def check_urls_async(
                         bar.advance(result.state)
 
                 tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in documents.values()]
-                _done, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+                _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
                 for task in pending:
                     task.cancel()
                 if pending:
@@ -171,10 +179,6 @@ async def check_urls_async(
                                     checked_at=stamp,
                                 )
                                 bar.advance(State.ERROR)
-                for task in _done:
-                    exc = task.exception()
-                    if exc is not None:  # a bug, not a link verdict: surface it plainly
-                        raise exc
                 client_stats = client.stats
 
     if cache is not None:

@@ -6,6 +6,7 @@ import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
+    "malformed",
     "is_http",
     "has_scheme",
     "split_fragment",
@@ -36,6 +37,36 @@ def _normalize_escapes(text: str) -> str:
 _LINE_ANCHOR = re.compile(r"^L\d+(C\d+)?(-L\d+(C\d+)?)?$")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def malformed(url: str) -> str | None:
+    """Return why an http(s) URL cannot work (no browser could follow it), or None if it can.
+
+    Spaces in the path or query are tolerated (browsers encode them); a bad host or port is not.
+    """
+    if _CONTROL.search(url):
+        return "it contains control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return str(exc)
+    host = parts.hostname
+    if not host:
+        return "it has no host"
+    if any(ch in host for ch in " <>\"^`{|}%"):
+        return f"the host {host!r} has characters a host name cannot have"
+    if port == 0:
+        return "port 0 is not a port"
+    try:
+        if not host.startswith("["):
+            host.encode("idna")
+    except UnicodeError:
+        return f"the host {host!r} is not a valid international domain name"
+    return None
+
+
 def has_scheme(url: str) -> bool:
     """Return True when ``url`` starts with a scheme (``https:``, ``mailto:``...)."""
     return bool(_SCHEME.match(url))
@@ -60,7 +91,10 @@ def normalize_url(url: str) -> str:
     characters decoded (so ``%7e`` and ``~`` match), reserved ones left alone (``%2F`` is not ``/``). The
     fragment is kept: a verdict on ``page#a`` is not a verdict on ``page#b``.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()  # malformed: left as written (never fetched, see malformed())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
