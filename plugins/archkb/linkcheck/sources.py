@@ -40,17 +40,28 @@ def _display(path: Path, base: Path) -> str:
 
 
 def _add_markdown(inputs: Inputs, files: list[Path], base: Path) -> None:
-    for file in files:
+    for file in _readable(files):
         for link in extract_links_from_markdown(file, name=_display(file, base)):
             if not is_internal(link.url):
                 inputs.external.append(link)
 
 
 def _add_html(inputs: Inputs, files: list[Path], root: Path, base: Path) -> None:
-    pages = load_pages(files, base)
+    pages = load_pages(_readable(files), base)
     for page in pages.values():
         inputs.external.extend(link for link in page.links if not is_internal(link.url))
     inputs.sites.append((root, pages))
+
+
+def _readable(files: list[Path]) -> list[Path]:
+    """Raise InputError for the first file that cannot be read."""
+    for file in files:
+        try:
+            with file.open("rb"):
+                pass
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read it ({exc.strerror or exc})") from exc
+    return files
 
 
 def collect_paths(paths: list[Path], base: Path) -> Inputs:
