@@ -22,8 +22,8 @@ BIBTEX_URI = BIBTEX_EXPORT_URI
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -46,7 +46,11 @@ _HOWPUBLISHED = {
 
 
 def bibtex_escape(text: str) -> str:
-    """Escape LaTeX's special characters (``\\ { } & % $ # _ ~ ^``) and collapse whitespace."""
+    """Escape LaTeX's special characters (``\\ { } & % $ # _ ~ ^``) and collapse whitespace.
+
+    Braces become ``\\textbraceleft{}`` and ``\\textbraceright{}`` rather than ``\\{``: BibTeX counts
+    every brace, escaped or not, so only these keep an unbalanced title valid.
+    """
     return _SPECIAL.sub(lambda m: _ESCAPES[m.group(0)], " ".join(text.split()))
 
 
