@@ -168,3 +168,21 @@ def test_interrupted_save_cleans_its_temp_file(tmp_path, monkeypatch):
     except KeyboardInterrupt:
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_interrupted_run_keeps_what_it_learned(server, settings):
+    import asyncio
+
+    links = [Link(server.url("/ok"), "a.md:1"), Link(server.url("/hang"), "a.md:2")]
+    task = asyncio.ensure_future(check_urls_async(links, settings.replace(timeout=20)))
+    while server.state.hits["/ok"] == 0 or server.state.hits["/hang"] == 0:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    cache = LinkCache(settings.cache_path, settings.fingerprint(), settings.max_age_days).load()
+    assert cache.get(server.url("/ok")).state is State.OK
+    assert cache.get(server.url("/hang")) is None

@@ -141,55 +141,13 @@ async def check_urls_async(
         documents.setdefault(key, (doc, []))[1].append(url)
 
     client_stats = None
-    if documents:
-        total = sum(len(urls) for _doc, urls in documents.values())
-        with _Progress(total, enabled=progress) as bar:
-            async with Client(settings, resolver=resolver) as client:
-
-                async def one(doc: str, urls: list[str]) -> None:
-                    fragments = {u: split_fragment(targets[u])[1] for u in urls}
-                    need_body = settings.check_fragments and any(
-                        fragment_is_checkable(f) for f in fragments.values()
-                    )
-                    try:
-                        outcome = await client.check(doc, need_body=need_body)
-                    except Exception as exc:  # noqa: BLE001 - one odd URL must not end the run
-                        outcome = Outcome(State.ERROR, message=f"could not check: {exc.__class__.__name__}: {exc}")
-                    stamp = now_iso()
-                    for u in urls:
-                        result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
-                        results[u] = result
-                        bar.advance(result.state)
-
-                tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in documents.values()]
-                _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
-                for task in pending:
-                    task.cancel()
-                if pending:
-                    await asyncio.gather(*pending, return_exceptions=True)
-                    stamp = now_iso()
-                    for _doc, urls in documents.values():
-                        for u in urls:
-                            if u not in results:
-                                results[u] = Result(
-                                    u,
-                                    State.ERROR,
-                                    sources=sources[u],
-                                    message=f"not checked within the run budget of {settings.run_budget:g}s",
-                                    checked_at=stamp,
-                                )
-                                bar.advance(State.ERROR)
-                client_stats = client.stats
-
-    if cache is not None:
-        for _doc, urls in documents.values():
-            for u in urls:
-                result = results[u]
-                cache.put(Result(targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at))
-        try:
-            cache.save()
-        except OSError as exc:
-            report.warnings.append(f"{cache.path}: cannot write the link cache ({exc})")
+    try:
+        if documents:
+            client_stats = await _fetch_all(documents, targets, sources, results, settings, progress, resolver)
+    finally:
+        # Even when the run is interrupted, remember what was learned (written atomically).
+        if cache is not None:
+            _remember(cache, documents, targets, results, report)
 
     report.results = [results[u] for u in sources]
     report.sort()
@@ -204,6 +162,73 @@ async def check_urls_async(
         "seconds": round(time.monotonic() - started, 3),
     }
     return report
+
+
+async def _fetch_all(
+    documents: dict[str, tuple[str, list[str]]],
+    targets: dict[str, str],
+    sources: dict[str, list[str]],
+    results: dict[str, Result],
+    settings: Settings,
+    progress: bool,
+    resolver: AbstractResolver | None,
+):
+    """Fetch every document once (within the run budget) and fill ``results``; return the stats."""
+    total = sum(len(urls) for _doc, urls in documents.values())
+    with _Progress(total, enabled=progress) as bar:
+        async with Client(settings, resolver=resolver) as client:
+
+            async def one(doc: str, urls: list[str]) -> None:
+                fragments = {u: split_fragment(targets[u])[1] for u in urls}
+                need_body = settings.check_fragments and any(fragment_is_checkable(f) for f in fragments.values())
+                try:
+                    outcome = await client.check(doc, need_body=need_body)
+                except Exception as exc:  # noqa: BLE001 - one odd URL must not end the run
+                    outcome = Outcome(State.ERROR, message=f"could not check: {exc.__class__.__name__}: {exc}")
+                stamp = now_iso()
+                for u in urls:
+                    result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
+                    results[u] = result
+                    bar.advance(result.state)
+
+            tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in documents.values()]
+            try:
+                _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+            finally:  # on the budget, or on an interruption: stop what is still running
+                unfinished = [task for task in tasks if not task.done()]
+                for task in unfinished:
+                    task.cancel()
+                if unfinished:
+                    await asyncio.gather(*unfinished, return_exceptions=True)
+            stamp = now_iso()
+            for _doc, urls in documents.values():
+                for u in urls:
+                    if u not in results:
+                        message = f"not checked within the run budget of {settings.run_budget:g}s"
+                        results[u] = Result(u, State.ERROR, sources=sources[u], message=message, checked_at=stamp)
+                        bar.advance(State.ERROR)
+            return client.stats
+
+
+def _remember(
+    cache: LinkCache,
+    documents: dict[str, tuple[str, list[str]]],
+    targets: dict[str, str],
+    results: dict[str, Result],
+    report: Report,
+) -> None:
+    """Put the new verdicts in the cache (it keeps only cacheable ones) and save it."""
+    for _doc, urls in documents.values():
+        for u in urls:
+            result = results.get(u)
+            if result is not None:
+                cache.put(
+                    Result(targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at)
+                )
+    try:
+        cache.save()
+    except OSError as exc:
+        report.warnings.append(f"{cache.path}: cannot write the link cache ({exc})")
 
 
 def _verdict(
