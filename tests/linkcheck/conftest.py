@@ -129,6 +129,9 @@ def make_app(state: ServerState) -> web.Application:
     async def bot_wall(request):
         return web.Response(status=403, headers={"cf-mitigated": "challenge"}, text="Just a moment")
 
+    async def bot_wall_503(request):
+        return web.Response(status=503, headers={"cf-mitigated": "challenge"}, text="Just a moment")
+
     async def huge(request):
         """200 MB of HTML, streamed; HEAD is refused so that the checker must GET it."""
         if request.method == "HEAD":
@@ -161,6 +164,7 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/429-always", rate_limited_always)
     app.router.add_route("*", "/503-once", unavailable_once)
     app.router.add_route("*", "/bot-wall", bot_wall)
+    app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)
     return app
 

@@ -30,6 +30,7 @@ async def check_one(url: str, settings: Settings, **kwargs):
         ("/status/401", State.BLOCKED, 401, None),
         ("/status/999", State.BLOCKED, 999, None),
         ("/bot-wall", State.BLOCKED, 403, None),
+        ("/bot-wall-503", State.BLOCKED, 503, None),  # a challenge is not retried as an outage
         ("/head405", State.OK, 200, None),
         ("/status/400", State.ERROR, 400, None),
         ("/status/501", State.ERROR, 501, None),

@@ -405,14 +405,14 @@ class Client:
             state = State.REDIRECTED if permanent else State.OK
             message = f"permanent redirect to {final}" if permanent else ""
             return Outcome(state, status, final, message, ids, complete, html)
+        if headers.get("cf-mitigated"):  # a bot challenge (403 or 503): refused to us, not dead
+            return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
         if status in (404, 410):
             return Outcome(State.BROKEN, status, final, f"HTTP {status}")
         if status in _RETRY_STATUSES:
             wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
             raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"), wait)
         if status in _BLOCKED_STATUSES:
-            if headers.get("cf-mitigated"):
-                return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
         if status == 501:  # "Not Implemented": usually the method (HEAD), so GET is tried next
             return Outcome(State.ERROR, status, final, "HTTP 501")
