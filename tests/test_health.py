@@ -1,0 +1,145 @@
+"""Link health for readers: reading the latest report, each reference's state, the "Link health" page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archkb import load_catalog
+from archkb.health import (
+    UNCHECKED,
+    LinkHealth,
+    archive_url_for,
+    render_link_health_page,
+    render_link_state,
+    wayback_url,
+)
+from archkb.model import Reference
+
+
+def result(url: str, state: str, **extra) -> dict:
+    return {"url": url, "state": state, "status": extra.pop("status", 200), "final_url": extra.pop("final_url", None),
+            "sources": extra.pop("sources", []), "message": extra.pop("message", ""),
+            "checked_at": extra.pop("checked_at", "2026-11-20T08:30:00Z"), **extra}
+
+
+REPORT = {
+    "results": [
+        result("https://example.com/a", "broken", status=404, sources=["references/testing.yml:4",
+                                                                       "patterns/alpha.md:20"]),
+        result("https://example.com/b", "redirected", status=301, final_url="https://example.org/b-new"),
+        result("https://example.com/c", "ok", checked_at="2026-11-21T09:00:00Z"),
+        result("https://blocked.example.com/", "blocked", status=403, message="bot wall",
+               sources=["docs/guide/index.md:3", "docs/gone.md:1"]),
+        result("https://timeout.example.com/x", "error", status=None, message="timed out"),
+        {"url": "https://example.com/malformed", "state": "no-such-state"},
+        "not an object",
+    ],
+    "summary": {},
+}
+
+
+def ref(url: str, **extra) -> Reference:
+    return Reference(id="r-2020-x", title="R", authors=["A B"], year=2020, kind="book", url=url, summary="s", **extra)
+
+
+@pytest.fixture
+def report_file(tmp_path):
+    path = tmp_path / "link-report.json"
+    path.write_text(json.dumps(REPORT), encoding="utf-8")
+    return path
+
+
+def test_load_skips_malformed_entries_only(report_file):
+    health = LinkHealth.load(report_file)
+    assert health.loaded
+    assert set(health.results) == {"https://example.com/a", "https://example.com/b", "https://example.com/c",
+                                   "https://blocked.example.com/", "https://timeout.example.com/x"}
+    assert health.last_checked == "2026-11-21T09:00:00Z"
+    assert [p.state for p in health.problems()] == ["broken", "redirected", "error", "blocked"]
+
+
+@pytest.mark.parametrize("content", [None, "", "{not json", "[]", '{"results": 3}', "\xff\xfe"])
+def test_missing_or_corrupt_report_means_not_checked_yet(tmp_path, content):
+    path = tmp_path / "report.json"
+    if content is not None:
+        path.write_bytes(content.encode("latin-1"))
+    health = LinkHealth.load(path)
+    assert not health.loaded and health.results == {}
+    assert health.status("https://example.com/a").state == UNCHECKED
+    assert "Link not checked yet" in render_link_state(ref("https://example.com/a"), health)
+
+
+def test_status_ignores_a_trailing_slash(report_file):
+    health = LinkHealth.load(report_file)
+    assert health.status("https://example.com/c/").state == "ok"
+    assert health.status("https://blocked.example.com").state == "blocked"
+    assert health.status("https://elsewhere.example.com/").state == UNCHECKED
+
+
+def test_each_state_reads_as_a_sentence(report_file):
+    health = LinkHealth.load(report_file)
+    ok = render_link_state(ref("https://example.com/c"), health)
+    assert 'class="archkb-link-state archkb-link-state--ok"' in ok
+    assert 'Link verified <time datetime="2026-11-21">2026-11-21</time>' in ok
+    moved = render_link_state(ref("https://example.com/b"), health)
+    assert "archkb-link-state--redirected" in moved and "now at <https://example.org/b-new>" in moved
+    broken = render_link_state(ref("https://example.com/a"), health)
+    assert "archkb-link-state--broken" in broken
+    assert "[archived copy](https://web.archive.org/web/*/https://example.com/a)" in broken
+    archived = render_link_state(ref("https://example.com/a", archived_url="https://archive.example.net/a"), health)
+    assert "[archived copy](https://archive.example.net/a)" in archived
+    blocked = render_link_state(ref("https://blocked.example.com/"), health)
+    assert "archkb-link-state--blocked" in blocked and "refused" in blocked
+    error = render_link_state(ref("https://timeout.example.com/x"), health)
+    assert "archkb-link-state--error" in error and "the check failed" in error
+    assert "Link not checked yet" in render_link_state(ref("https://new.example.com/"), None)
+
+
+def test_archive_urls():
+    assert wayback_url("https://example.com/a b?x=1") == "https://web.archive.org/web/*/https://example.com/a%20b?x=1"
+    assert archive_url_for(ref("https://example.com/a")) == "https://web.archive.org/web/*/https://example.com/a"
+    assert archive_url_for(ref("https://example.com/a", archived_url="https://a.example/x")) == "https://a.example/x"
+
+
+def test_link_health_page_lists_problems_with_citing_pages(site, report_file):
+    catalog = load_catalog(site.root)
+    health = LinkHealth.load(report_file)
+    page = render_link_health_page(catalog, health, existing_pages={"guide/index.md", "index.md"})
+    assert page.startswith("---\ntitle: Link health\n")
+    assert "# Link health" in page
+    assert 'Last check: <time datetime="2026-11-21">2026-11-21</time>' in page
+    summary = page[page.index("## Summary"):page.index("## Problem links")]
+    assert "| Verified | 1 | 0 |" in summary
+    assert "| Broken | 1 | 1 |" in summary and "| Moved | 1 | 1 |" in summary
+    assert "| Not checked yet | – | 0 |" in summary
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "://" in line]
+    assert [r.split(" | ")[0] for r in rows] == ["| Broken", "| Moved", "| Could not be checked (error)",
+                                                 "| Could not be checked (refused)"]
+    broken = rows[0]
+    # ref-a's URL: its reading-list entry and both patterns that cite it.
+    assert "[Reading list: A & B: the first reference](reading-list.md#ref-ref-a)" in broken.replace("\\&", "&")
+    assert "[Alpha](patterns/alpha.md)" in broken and "[Beta](patterns/beta.md)" in broken
+    assert "[archived copy](https://web.archive.org/web/*/https://example.com/a)" in broken
+    assert "HTTP 404" in broken
+    moved = rows[1]
+    assert "now at <https://example.org/b-new>" in moved and "[Gamma](patterns/gamma.md)" in moved
+    blocked = rows[3]
+    # A docs page that exists is linked; one that no longer exists is named, not linked.
+    assert "[guide/index.md](guide/index.md)" in blocked
+    assert "`docs/gone.md`" in blocked and "(gone.md)" not in blocked
+
+
+def test_link_health_page_before_any_check(site, tmp_path):
+    catalog = load_catalog(site.root)
+    page = render_link_health_page(catalog, LinkHealth.load(tmp_path / "missing.json"))
+    assert "No link check has run yet" in page and "archkb check-links" in page
+    assert "## Problem links" not in page
+
+
+def test_link_health_page_with_no_problems(site, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"results": [result("https://example.com/a", "ok")]}), encoding="utf-8")
+    page = render_link_health_page(load_catalog(site.root), LinkHealth.load(path))
+    assert "No problem links" in page
