@@ -110,3 +110,16 @@ def test_cli_formats_feed_check_links(repo, tmp_path):
 def test_broken_yaml_still_yields_its_urls():
     text = "topic: T\nreferences:\n  - id: a\n    url: https://example.com/x\n   bad: [\n"
     assert urls_in_file("references/t.yml", text) == [("https://example.com/x", "references/t.yml:4")]
+
+
+def test_merge_commit_first_parent_is_the_pull_requests_base(repo):
+    """CI compares GitHub's merge commit with HEAD^1: only the pull request's own links are new."""
+    ident = ("-c", "user.name=T", "-c", "user.email=t@example.com")
+    git(repo, "switch", "-q", "-c", "feature")
+    (repo / "patterns/p.md").write_text("[f](https://example.com/from-the-pr)\n")
+    git(repo, *ident, "commit", "-q", "-am", "feature link")
+    git(repo, "switch", "-q", "main")
+    (repo / "docs/guide/g.md").write_text("[m](https://example.com/main-moved-on)\n")
+    git(repo, *ident, "commit", "-q", "-am", "main moves on")
+    git(repo, *ident, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    assert [c.url for c in changed_urls(repo, "HEAD^1")] == ["https://example.com/from-the-pr"]
