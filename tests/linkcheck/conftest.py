@@ -214,6 +214,12 @@ async def reset_server():
 
 
 @pytest.fixture
+def fake_resolver():
+    """The :class:`FakeResolver` class: ``fake_resolver({"name.test": "127.0.0.1"})``."""
+    return FakeResolver
+
+
+@pytest.fixture
 def settings(tmp_path) -> Settings:
     """Fast settings for local servers: the private-address guard is OFF (tests bind to loopback)."""
     return Settings(

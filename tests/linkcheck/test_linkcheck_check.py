@@ -8,7 +8,6 @@ import pytest
 
 from archkb.linkcheck import Link, Settings, State, check_urls, check_urls_async
 
-from .conftest import FakeResolver
 
 
 async def check_one(url: str, settings: Settings, **kwargs):
@@ -72,10 +71,10 @@ async def test_too_many_redirects_is_error(server, settings):
     assert "more than 0 redirects" in result.message
 
 
-async def test_guard_blocks_redirect_to_loopback(server, settings):
+async def test_guard_blocks_redirect_to_loopback(server, settings, fake_resolver):
     """Guard ON: an allowed host that redirects to a loopback address is refused at that hop."""
     guarded = settings.replace(allow_private=False, allow_hosts=["docs.test"])
-    resolver = FakeResolver({"docs.test": "127.0.0.1", "sneaky.test": "127.0.0.1"})
+    resolver = fake_resolver({"docs.test": "127.0.0.1", "sneaky.test": "127.0.0.1"})
 
     # A literal loopback address is refused before any connection.
     result, _ = await check_one(server.url("/ok"), guarded, resolver=resolver)
@@ -96,17 +95,17 @@ async def test_guard_blocks_redirect_to_loopback(server, settings):
     assert server.state.hits["/ok"] == 0
 
 
-async def test_guard_judges_resolved_address(server, settings):
+async def test_guard_judges_resolved_address(server, settings, fake_resolver):
     guarded = settings.replace(allow_private=False)
-    resolver = FakeResolver({"metadata.test": "169.254.169.254", "lan.test": "10.1.2.3"})
+    resolver = fake_resolver({"metadata.test": "169.254.169.254", "lan.test": "10.1.2.3"})
     for host in ("metadata.test", "lan.test"):
         result, _ = await check_one(f"http://{host}/x", guarded, resolver=resolver)
         assert result.state is State.SKIPPED
         assert "non-public address" in result.message
 
 
-async def test_unresolvable_host_is_broken(settings):
-    result, _ = await check_one("http://no-such-host.test/page", settings, resolver=FakeResolver({}))
+async def test_unresolvable_host_is_broken(settings, fake_resolver):
+    result, _ = await check_one("http://no-such-host.test/page", settings, resolver=fake_resolver({}))
     assert result.state is State.BROKEN
     assert "does not resolve" in result.message
     assert result.status is None
@@ -313,9 +312,9 @@ async def test_same_url_never_requested_twice_at_once(server, settings):
     assert server.state.peak > 1  # the redirects themselves did run in parallel
 
 
-async def test_malformed_urls_are_broken_not_a_crash(settings):
+async def test_malformed_urls_are_broken_not_a_crash(settings, fake_resolver):
     bad = ["http://[bad", "http://exa mple.com/", "http://", "http://a.test:99999/", "https://a.test/\x00x"]
-    report = await check_urls_async([Link(u, "x.md:1") for u in bad], settings, resolver=FakeResolver({}))
+    report = await check_urls_async([Link(u, "x.md:1") for u in bad], settings, resolver=fake_resolver({}))
     assert [r.state for r in report.results] == [State.BROKEN] * len(bad)
     assert all(r.message.startswith("malformed URL: ") for r in report.results)
     assert report.stats["requests"] == 0
