@@ -100,30 +100,52 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Pa
     return site_dir
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static file handler that does not log every request to stderr."""
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static file handler for a site hosted under a path prefix (``/archkb/``), without an access log."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        """Map ``<prefix>rest`` to ``<site_dir>/rest``; anything outside the prefix maps to nothing (404)."""
+        if not path.startswith(self.prefix):
+            return os.path.join(self.directory, ".outside-site-prefix", "missing")
+        return super().translate_path("/" + path[len(self.prefix):])
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Discard the access log."""
 
 
+def site_url_path(config_file: Path = REPO / "mkdocs.yml") -> str:
+    """The path part of ``site_url`` in the MkDocs configuration (``/archkb/``), or ``/``.
+
+    Pages that MkDocs renders with absolute URLs (the 404 page) only work when the site is served there.
+    """
+    text = config_file.read_text(encoding="utf-8")
+    match = re.search(r"^site_url:\s*[\"']?([^\s\"'#]+)", text, flags=re.MULTILINE)
+    path = urlsplit(match.group(1)).path if match else "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
 @contextlib.contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
+def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
     """Serve ``site_dir`` over HTTP on 127.0.0.1 and a free port, in a background thread.
 
     Args:
         site_dir: The built site.
+        prefix: URL path the site lives under, as in its ``site_url``; defaults to :func:`site_url_path`.
 
     Yields:
-        The base URL, ending in ``/``.
+        The base URL, ending in ``/`` (``http://127.0.0.1:<port>/archkb/``).
     """
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    prefix = site_url_path() if prefix is None else prefix
+    handler_class = type("SiteHandler", (_SiteHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

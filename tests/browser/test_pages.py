@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import Visit
@@ -32,3 +34,27 @@ def test_reading_list_without_javascript_shows_every_entry(browser, base_url: st
         assert not hidden, f"entries hidden without JavaScript: {hidden}"
     finally:
         context.close()
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every HTML page of the built site, as paths relative to the site root (``patterns/x/``)."""
+    pages = []
+    for html in sorted(site_dir.rglob("*.html")):
+        rel = html.relative_to(site_dir).as_posix()
+        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
+
+
+def test_no_page_of_the_site_logs_a_console_error(visit: Visit, site_dir: Path) -> None:
+    """Every built page, opened in turn, logs no console error and requests nothing from other hosts."""
+    pages = site_pages(site_dir)
+    assert len(pages) > 10, pages
+    problems = {}
+    for path in pages:
+        visit.watch.clear()
+        visit.page.goto(visit.base_url + path, wait_until="load")
+        visit.page.wait_for_timeout(100)
+        if visit.watch.console_errors or visit.watch.external_requests:
+            problems[path] = visit.watch.console_errors + visit.watch.external_requests
+    assert not problems, "pages with console errors or external requests:\n" + "\n".join(
+        f"/{path}: {found}" for path, found in problems.items())
