@@ -95,13 +95,7 @@ def check_links(
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
-    Markdown files. Each unique URL is requested once (HEAD first), at most --per-host at a time per
-    host, and #fragments are looked up in the target page's ids. Every result is one of ok,
-    redirected (permanent; update the link), broken (404/410, no such host, missing fragment),
-    blocked (401/403/429/bot walls), error (timeouts, resets, 5xx) or skipped (by policy).
-
-    The latest JSON report is also written to ROOT/.cache/archkb/link-report.json.
-    Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
+    Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
     from archkb.loader import find_root
 
