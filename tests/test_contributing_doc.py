@@ -149,3 +149,16 @@ def test_changelog_follows_keep_a_changelog_and_names_the_version():
     assert headings <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
     from importlib.metadata import version
     assert version("archkb") == archkb.__version__
+
+
+def test_refresh_command_checks_then_fixes_a_stale_page(tmp_path, capsys):
+    from archkb.docs_fragments import main
+
+    page = tmp_path / "configuration.md"
+    page.write_text(f"# C\n\n{START.format(name='configuration')}\nSTALE-CONTENT\n<!-- end of generated region -->\n")
+    assert main(["--check", str(page)]) == 1
+    assert "out of date" in capsys.readouterr().out
+    assert "STALE-CONTENT" in page.read_text()
+    assert main([str(page)]) == 0
+    assert main(["--check", str(page)]) == 0
+    assert "| `link_check.fail_on` |" in page.read_text()
