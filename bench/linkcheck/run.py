@@ -191,7 +191,8 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, *commands: 
         "# Link checker benchmark results",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, `python bench/linkcheck/run.py`.",
+        f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
+        f"Python {platform.python_version()}, `python bench/linkcheck/run.py`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts, "
         f"{expected_broken} of them 404; every answer after 50 ms.",
         "Wall time is the median of the rounds (all rounds listed); requests and the per-host peak are",
