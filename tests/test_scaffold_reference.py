@@ -80,10 +80,11 @@ def test_missing_required_fields_without_input(site):
 
 def test_prompts_for_missing_fields_and_creates_a_new_file(site):
     answers = "Release It!\nMichael T. Nygard\n2018\nbook\nhttps://pragprog.com/titles/mnee2/release-it-second-edition/\n" \
-              "Stability patterns for production systems.\n"
+              "Stability patterns for production systems.\n\n"  # the last answer accepts the suggested id
     result = run("new", "reference", "--file", "references/resilience.yml", "--topic", "Resilience",
                  "--root", str(site.root), input=answers)
     assert result.exit_code == 0, result.output
+    assert "Id [nygard-2018-release-it]:" in result.output
     text = (site.root / "references/resilience.yml").read_text()
     assert text.startswith("topic: Resilience\nreferences:\n  - id: nygard-2018-release-it\n")
     catalog = load_catalog(site.root)

@@ -14,7 +14,7 @@ from .loader import find_root, load_catalog
 from .changed_links import ChangedLinksError, changed_urls, format_changed
 from .model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
 from .problems import format_problems
-from .scaffold import ReferenceRejected, ScaffoldError, add_reference, new_pattern
+from .scaffold import ReferenceRejected, ScaffoldError, add_reference, new_pattern, reference_id
 
 __all__ = ["main"]
 
@@ -138,7 +138,8 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
                           no_input: bool, root: Path | None) -> None:
     """Append a reference entry to references/<topic>.yml, validated before it is written.
 
-    Required fields that are not given as options are asked for, unless --no-input.
+    Required fields that are not given as options are asked for, unless --no-input;
+    the id is then suggested from the first author's surname, the year and the title.
     Nothing is written when the entry is invalid or its id or URL is already in the
     catalog; each problem is printed and the exit status is 1.
     """
@@ -160,6 +161,9 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
                     fields[name] = click.prompt(label, type=int)
                 else:
                     fields[name] = click.prompt(label)
+        if not fields["id"]:
+            suggested = reference_id(list(fields["authors"] or []), fields["year"], str(fields["title"] or ""))
+            fields["id"] = click.prompt("Id", default=suggested or None)
     try:
         added = add_reference(project, file, fields, topic=topic)
     except ReferenceRejected as exc:
