@@ -15,7 +15,6 @@ import random
 import socket
 import ssl
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -465,7 +464,3 @@ def _decode(body: bytes, charset: str | None) -> str:
     except LookupError:
         return body.decode("utf-8", errors="replace")
 
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Return items without duplicates, in first-seen order."""
-    return list(dict.fromkeys(items))
