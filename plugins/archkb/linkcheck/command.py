@@ -135,10 +135,13 @@ def check_links(
             raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
     else:
         click.echo(text, nl=False)
-    try:
-        report.save(root / DEFAULT_REPORT_PATH)
-    except OSError as exc:
-        click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
+    if not paths:
+        # Only a check of the project itself updates the link health that readers see;
+        # checking some other site or file must not overwrite it.
+        try:
+            report.save(root / DEFAULT_REPORT_PATH)
+        except OSError as exc:
+            click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
     if fmt != "text" or output is not None:
         counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
         click.echo(f"{len(report.results)} links: {counts or 'none'}", err=True)
