@@ -553,7 +553,9 @@ def _render_node(placed: PlacedNode, link: str | None) -> str:
         classes.append("archkb-node--current")
     cx = b.x + b.w / 2
     first = b.y + _PAD_Y + LINE_HEIGHT - 3.5
-    tspans = "".join(
+    # The lines are joined by a space, so the text content (what assistive technology
+    # compares with the accessible name) reads as the whole title.
+    tspans = " ".join(
         f'<tspan x="{cx:.1f}" y="{first + i * LINE_HEIGHT:.1f}">{_esc(line)}</tspan>'
         for i, line in enumerate(placed.lines))
     dash = ' stroke-dasharray="4 3"' if node.draft else ""
