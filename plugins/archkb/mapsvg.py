@@ -306,6 +306,28 @@ def _legend(types: Iterable[str], width: float, top: float) -> tuple[list[Legend
     return items, height
 
 
+def _order_groups(groups: dict[str, list[MapNode]], edges: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Order clusters so that strongly connected ones sit next to each other (deterministic).
+
+    Greedy: start with the largest cluster, then keep taking the cluster with the most
+    edges to those already placed (ties: larger first, then by name). ``other`` goes last.
+    """
+    group_of = {n.slug: name for name, members in groups.items() for n in members}
+    weight: dict[frozenset[str], int] = {}
+    for source, _, target in edges:
+        a, b = group_of.get(source), group_of.get(target)
+        if a and b and a != b:
+            weight[frozenset((a, b))] = weight.get(frozenset((a, b)), 0) + 1
+    remaining = sorted((g for g in groups if g != "other"), key=lambda g: (-len(groups[g]), g))
+    order: list[str] = []
+    while remaining:
+        best = max(remaining, key=lambda g: (sum(weight.get(frozenset((g, o)), 0) for o in order[-3:]),
+                                             len(groups[g]), [-ord(c) for c in g]))
+        order.append(best)
+        remaining.remove(best)
+    return order + (["other"] if "other" in groups else [])
+
+
 def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], *,
                columns: int | None = None, legend_types: Iterable[str] | None = None) -> MapLayout:
     """Lay out the whole catalog: clusters by group on a grid, nodes compact within each.
@@ -322,7 +344,7 @@ def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], 
     groups: dict[str, list[MapNode]] = {}
     for node in sorted(nodes, key=lambda n: (n.title.lower(), n.slug)):
         groups.setdefault(node.group, []).append(node)
-    names = sorted(groups, key=lambda g: (g == "other", g))
+    names = _order_groups(groups, edges)
     columns = columns or max(1, min(4, math.ceil(math.sqrt(len(names)))))
 
     # Size each cluster on its own first, then fit the grid around the largest ones.
@@ -498,9 +520,6 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
             b = group.box
             out.append(f'<rect class="archkb-cluster" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
                        f'height="{b.h:.1f}" rx="8" fill="none" stroke="currentColor" stroke-opacity="0.25"/>')
-        t = group.title_box
-        out.append(f'<text class="archkb-group-title" x="{t.x:.1f}" y="{t.y + 13:.1f}" font-size="13" '
-                   f'font-weight="bold" fill="currentColor">{_esc(group.title)}</text>')
     out.append("</g>")
 
     out.append('<g class="archkb-edges" aria-hidden="true">')
@@ -521,6 +540,15 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
             attrs += f' marker-end="url(#{map_id}-arrow-{rel_type})"'
         a_title, b_title = layout.nodes[source].node.title, layout.nodes[target].node.title
         out.append(f'<path {attrs}><title>{_esc(f"{a_title} {style.label} {b_title}")}</title></path>')
+    out.append("</g>")
+
+    # Headings go over the edges, with a halo in the background colour so they stay legible.
+    out.append('<g class="archkb-group-titles" aria-hidden="true">')
+    for group in layout.groups:
+        t = group.title_box
+        out.append(f'<text class="archkb-group-title" x="{t.x:.1f}" y="{t.y + 13:.1f}" font-size="13" '
+                   f'font-weight="bold" fill="currentColor" stroke="#ffffff" stroke-width="4" '
+                   f'stroke-linejoin="round" paint-order="stroke">{_esc(group.title)}</text>')
     out.append("</g>")
 
     out.append('<g class="archkb-nodes">')

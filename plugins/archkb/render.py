@@ -336,7 +336,7 @@ def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) 
         form.append(f'<label for="archkb-filter-{facet}">{label}</label>'
                     f'<select id="archkb-filter-{facet}" name="{facet}">'
                     f'<option value="">{anything}</option>{options}</select>')
-    form.append('<button type="reset" class="md-button">Show all</button>')
+    form.append('<button type="reset" id="archkb-filter-reset" class="md-button">Show all</button>')
     form.append(f'<p id="archkb-filter-status" class="archkb-filter-status" role="status" aria-live="polite">'
                 f'Showing all {total} references.</p>')
     form.append("</form>")

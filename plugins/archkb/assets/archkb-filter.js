@@ -72,7 +72,11 @@
     form.hidden = false;
     if (links) links.hidden = true;
     form.addEventListener("change", function () { clearHashFilter(); apply(); });
-    form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+    form.addEventListener("reset", function (event) {
+      event.preventDefault();
+      FACETS.forEach(function (facet) { if (controls[facet]) controls[facet].value = ""; });
+      apply();
+    });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     window.addEventListener("hashchange", function () { fromHash(); apply(); });
     fromHash();
