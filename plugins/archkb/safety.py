@@ -110,14 +110,18 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
     Returns:
         One problem per refused tag, attribute or link target.
     """
+    if "<" not in text and ":" not in text:
+        return []
     visible = _strip_code(text)
-    scanner = _Scanner(path, first_line)
-    try:
-        scanner.feed(visible)
-        scanner.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient; never let odd input crash a build
-        pass
-    problems = scanner.problems
+    problems: list[Problem] = []
+    if "<" in visible:
+        scanner = _Scanner(path, first_line)
+        try:
+            scanner.feed(visible)
+            scanner.close()
+        except Exception:  # noqa: BLE001 - HTMLParser is lenient; never let odd input crash a build
+            pass
+        problems = scanner.problems
     for regex in (_INLINE_TARGET, _REF_DEFINITION, _AUTOLINK):
         for match in regex.finditer(visible):
             scheme = unsafe_url(match.group(1))

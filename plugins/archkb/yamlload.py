@@ -11,6 +11,7 @@ first, so that:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,11 +76,17 @@ class LoadedYaml:
         return default
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_FastLoader = getattr(yaml, "CSafeLoader", None)
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
+
+
 class _Builder:
     def __init__(self, offset: int) -> None:
         self.offset = offset
         self.lines: dict[tuple[Any, ...], int] = {}
         self.constructor = SafeConstructor()
+        self.seen: set[int] = set()
 
     def line(self, node: Node) -> int:
         return node.start_mark.line + 1 + self.offset
@@ -88,7 +95,13 @@ class _Builder:
         if depth > _MAX_DEPTH:
             raise YamlError(self.line(node), f"nesting deeper than {_MAX_DEPTH} levels")
         self.lines.setdefault(loc, self.line(node))
+        if id(node) in self.seen:
+            # The C composer resolves an alias to the anchored node itself.
+            raise YamlError(self.line(node), "YAML aliases are not allowed; write the value out in full")
+        self.seen.add(id(node))
         if isinstance(node, ScalarNode):
+            if node.tag == _STR_TAG:
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=True)
             except ConstructorError as exc:
@@ -142,7 +155,10 @@ def load_yaml(text: str, *, line_offset: int = 0) -> LoadedYaml:
         YamlError: On malformed YAML, aliases, merge keys, duplicate keys or
             tags other than the standard safe ones.
     """
-    loader = _NoAliasLoader(text)
+    # libyaml composes fast; documents with anchors take the pure-Python path, which
+    # refuses each alias at its own line before following it.
+    fast = _FastLoader is not None and not _ANCHOR.search(text)
+    loader = _FastLoader(text) if fast else _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
     except YamlError as exc:
