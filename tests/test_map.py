@@ -85,9 +85,9 @@ def test_layout_is_deterministic_and_clusters_by_group():
     second = render_svg(layout_map(list(reversed(nodes)), edges), href=lambda s: f"{s}/", map_id="m", title="Map")
     assert first == second
     layout = layout_map(nodes, edges)
-    frames = {g.title: g.box for g in layout.groups}
+    frames = {g.box.name: g.box for g in layout.groups}
     for placed in layout.nodes.values():
-        frame = frames[placed.node.group.replace("-", " ").capitalize()]
+        frame = frames[f"cluster {placed.node.group}"]
         b = placed.box
         assert frame.x <= b.x and b.x + b.w <= frame.x + frame.w
         assert frame.y <= b.y and b.y + b.h <= frame.y + frame.h
@@ -202,3 +202,9 @@ def test_neighbourhood_with_many_relations_stays_readable(site):
     layout = layout_neighbourhood(load_catalog(site.root), "hub")
     assert len(layout.nodes) == 13
     assert find_label_collisions(layout.label_boxes()) == []
+
+
+def test_cluster_titles_read_as_headings():
+    nodes = [MapNode("a", "A", "api-gateway"), MapNode("b", "B", "resilience"), MapNode("c", "C", "sre-practice")]
+    titles = {g.title for g in layout_map(nodes, []).groups}
+    assert titles == {"API gateway", "Resilience", "SRE practice"}

@@ -21,7 +21,7 @@ from .relations import RELATION_TYPES
 
 __all__ = [
     "MapNode", "Box", "PlacedNode", "PlacedGroup", "LegendItem", "MapLayout", "EdgeStyle",
-    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width",
+    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width", "group_title",
     "map_data", "layout_map", "layout_neighbourhood", "find_label_collisions", "render_svg",
 ]
 
@@ -264,8 +264,16 @@ def map_data(catalog: object) -> tuple[list[MapNode], list[tuple[str, str, str]]
     return nodes, edges
 
 
-def _group_title(group: str) -> str:
-    return group.replace("-", " ").capitalize()
+_ACRONYMS = frozenset("api aws bff cqrs ddd gcp http io jvm rpc sla slo sre ui".split())
+
+
+def group_title(group: str) -> str:
+    """A tag as a heading: ``api-gateway`` → ``API gateway``."""
+    words = group.split("-")
+    words = [w.upper() if w in _ACRONYMS else w for w in words]
+    if words and words[0] == words[0].lower():
+        words[0] = words[0].capitalize()
+    return " ".join(words)
 
 
 def _place_grid(items: list[tuple[MapNode, list[str], float, float]], columns: int,
@@ -354,7 +362,7 @@ def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], 
         inner = 1 if len(members) <= 4 else 2 if len(members) <= 10 else 3
         items = [(n, lines, *_node_size(lines)) for n in members for lines in [wrap_label(n.title)]]
         _, w, h = _place_grid(items, inner, 0, 0)
-        title = _group_title(name)
+        title = group_title(name)
         w = max(w, text_width(title, 13))
         sized.append((name, title, items, inner, w + 2 * _GROUP_PAD, h + _GROUP_TITLE + 2 * _GROUP_PAD))
     col_w = [0.0] * columns

@@ -15,7 +15,7 @@ import yaml
 
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry
 from .model import Reference
-from .mapsvg import layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
 
 LinkState = Callable[[Reference], str]
@@ -557,7 +557,7 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True) -> str:
     for source, rel_type, target in edges:
         outgoing.setdefault(source, []).append((rel_type, target))
     for group in sorted(groups, key=lambda g: (g == "other", g)):
-        out.append(f"### {md_escape(group.replace('-', ' ').capitalize())} {{ #map-{group} }}\n")
+        out.append(f"### {md_escape(group_title(group))} {{ #map-{group} }}\n")
         for entry in sorted(groups[group], key=lambda e: e.title.lower()):
             line = f"- [{md_escape(entry.title)}]({relative(uri, pattern_uri(entry.slug))})"
             rels = outgoing.get(entry.slug, [])
