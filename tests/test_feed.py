@@ -6,8 +6,6 @@ import datetime as dt
 import subprocess
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from archkb import load_catalog
 from archkb.feed import ATOM_NS, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
 from conftest import pattern_text

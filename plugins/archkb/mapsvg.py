@@ -33,6 +33,8 @@ LINE_HEIGHT = 15
 """Distance between the baselines of a wrapped label."""
 WRAP_AT = 22
 """Labels are wrapped at this many characters."""
+MAX_WIDTH = 1150
+"""The full map aims to be no wider than this (Material's content column with the sidebars hidden)."""
 
 _PAD_X, _PAD_Y = 9, 7
 _GAP_X, _GAP_Y = 12, 10
@@ -314,6 +316,14 @@ def _legend(types: Iterable[str], width: float, top: float) -> tuple[list[Legend
     return items, height
 
 
+def _grid_width(widths: list[float], columns: int) -> float:
+    """Width of a grid of clusters of these widths, ``columns`` per row."""
+    col_w = [0.0] * columns
+    for index, w in enumerate(widths):
+        col_w[index % columns] = max(col_w[index % columns], w)
+    return sum(col_w) + _GROUP_GAP * (columns - 1)
+
+
 def _order_groups(groups: dict[str, list[MapNode]], edges: Sequence[tuple[str, str, str]]) -> list[str]:
     """Order clusters so that strongly connected ones sit next to each other (deterministic).
 
@@ -343,7 +353,8 @@ def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], 
     Args:
         nodes: The patterns.
         edges: Canonical edges; edges naming unknown nodes are dropped.
-        columns: Clusters per grid row (default: about the square root of the cluster count, at most 4).
+        columns: Clusters per grid row (default: about the square root of the cluster count, at most 4,
+            fewer when that would be wider than :data:`MAX_WIDTH`).
         legend_types: The relation types in the legend (default: those used by ``edges``).
 
     Returns:
@@ -353,7 +364,6 @@ def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], 
     for node in sorted(nodes, key=lambda n: (n.title.lower(), n.slug)):
         groups.setdefault(node.group, []).append(node)
     names = _order_groups(groups, edges)
-    columns = columns or max(1, min(4, math.ceil(math.sqrt(len(names)))))
 
     # Size each cluster on its own first, then fit the grid around the largest ones.
     sized = []
@@ -365,6 +375,11 @@ def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], 
         title = group_title(name)
         w = max(w, text_width(title, 13))
         sized.append((name, title, items, inner, w + 2 * _GROUP_PAD, h + _GROUP_TITLE + 2 * _GROUP_PAD))
+    if columns is None:
+        # As square as possible, but no wider than a wide content column when that can be helped.
+        columns = max(1, min(4, math.ceil(math.sqrt(len(names)))))
+        while columns > 1 and _grid_width([w for *_, w, _ in sized], columns) > MAX_WIDTH - 2 * _MARGIN:
+            columns -= 1
     col_w = [0.0] * columns
     rows = math.ceil(len(sized) / columns) if sized else 0
     row_h = [0.0] * rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from typing import Callable, Mapping
+from typing import Callable
 
 import yaml
 
