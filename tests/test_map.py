@@ -10,6 +10,7 @@ import pytest
 from archkb import load_catalog
 from archkb.mapsvg import (
     EDGE_STYLES,
+    MAX_WIDTH,
     Box,
     MapNode,
     canonical_edge,
@@ -55,6 +56,8 @@ def test_no_label_collisions_at_scale(count):
     boxes = layout.label_boxes()
     assert len(boxes) > count  # nodes, cluster titles and legend labels are all checked
     assert find_label_collisions(boxes) == []
+    # Labels stay at full size: the map grows downwards instead of overflowing the content column.
+    assert layout.width <= MAX_WIDTH
     # Every box lies inside the drawing.
     for box in boxes:
         assert box.x >= 0 and box.y >= 0
