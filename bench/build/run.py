@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+import hashlib
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate_baseline, generate_catalog  # noqa: E402
 
-__all__ = ["BuildRun", "timed_build", "summarise", "write_markdown", "write_plot", "main"]
+__all__ = ["BuildRun", "plugin_fingerprint", "timed_build", "summarise", "write_markdown", "write_plot", "main"]
 
 GOALS = {
     "time_ratio_at_1000": 1.3,
@@ -68,6 +69,9 @@ class BuildRun:
         max_rss_mb: Peak resident memory of the process, in MiB.
         warnings: How many WARNING lines the build logged.
         returncode: The process's exit status.
+        first_warnings: The first few WARNING lines, to tell what they were.
+        plugin_source: A hash of ``plugins/archkb/*.py`` when the build ran (the package is
+            installed editable, so a change during a run shows up here).
     """
 
     variant: str
@@ -78,10 +82,22 @@ class BuildRun:
     max_rss_mb: float
     warnings: int
     returncode: int
+    first_warnings: list[str] = field(default_factory=list)
+    plugin_source: str = ""
+
+
+def plugin_fingerprint(package: Path = HERE.parents[1] / "plugins" / "archkb") -> str:
+    """A short hash of the archkb sources, to tell whether the plugin changed between builds."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def timed_build(root: Path, variant: str, patterns: int) -> BuildRun:
     """Run ``mkdocs build`` in ``root`` in a child process and measure it."""
+    source = plugin_fingerprint()
     site_dir = Path(tempfile.mkdtemp(prefix=f"archkb-bench-{variant}-"))
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0")
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(root / "mkdocs.yml"),
@@ -96,6 +112,7 @@ def timed_build(root: Path, variant: str, patterns: int) -> BuildRun:
         output = log.read().decode("utf-8", errors="replace")
     shutil.rmtree(site_dir, ignore_errors=True)
     built = _BUILT_IN.search(output)
+    warning_lines = [line for line in output.splitlines() if line.startswith("WARNING")]
     if process.returncode != 0:
         tail = "\n".join(output.splitlines()[-15:])
         raise RuntimeError(f"mkdocs build of {root} failed with status {process.returncode}:\n{tail}")
@@ -106,8 +123,10 @@ def timed_build(root: Path, variant: str, patterns: int) -> BuildRun:
         cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         build_s=float(built.group(1)) if built else None,
         max_rss_mb=round(usage.ru_maxrss / 1024, 1),
-        warnings=sum(1 for line in output.splitlines() if line.startswith("WARNING")),
+        warnings=len(warning_lines),
         returncode=process.returncode,
+        first_warnings=warning_lines[:5],
+        plugin_source=source,
     )
 
 
