@@ -84,12 +84,13 @@ def test_each_state_reads_as_a_sentence(report_file):
     assert 'class="archkb-link-state archkb-link-state--ok"' in ok
     assert 'Link verified <time datetime="2026-11-21">2026-11-21</time>' in ok
     moved = render_link_state(ref("https://example.com/b"), health)
-    assert "archkb-link-state--redirected" in moved and "now at <https://example.org/b-new>" in moved
+    assert "archkb-link-state--redirected" in moved
+    assert 'now at <a href="https://example.org/b-new">https://example.org/b-new</a>' in moved
     broken = render_link_state(ref("https://example.com/a"), health)
     assert "archkb-link-state--broken" in broken
-    assert "[archived copy](https://web.archive.org/web/*/https://example.com/a)" in broken
+    assert '<a href="https://web.archive.org/web/*/https://example.com/a">archived copy</a>' in broken
     archived = render_link_state(ref("https://example.com/a", archived_url="https://archive.example.net/a"), health)
-    assert "[archived copy](https://archive.example.net/a)" in archived
+    assert '<a href="https://archive.example.net/a">archived copy</a>' in archived
     blocked = render_link_state(ref("https://blocked.example.com/"), health)
     assert "archkb-link-state--blocked" in blocked and "refused" in blocked
     error = render_link_state(ref("https://timeout.example.com/x"), health)

@@ -167,7 +167,9 @@ def _time(date: str) -> str:
 
 
 def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
-    """The inline Markdown that tells a reader the state of a reference's link.
+    """The inline HTML that tells a reader the state of a reference's link.
+
+    It is plain HTML, so it reads the same inside Markdown and in raw HTML blocks.
 
     Returns a ``<span class="archkb-link-state archkb-link-state--STATE">`` holding
     "Link verified DATE", "Moved: now at URL", "Link broken: archived copy",
@@ -180,10 +182,11 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
         text = f"Link verified{when}"
     elif state == "redirected":
         target = status.final_url or ref.url
-        text = f"Link moved{' (checked' + when + ')' if when else ''}: now at <{target}>"
+        text = (f"Link moved{' (checked' + when + ')' if when else ''}: now at "
+                f'<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>')
     elif state == "broken":
         text = (f"Link broken{' (checked' + when + ')' if when else ''}: "
-                f"[archived copy]({archive_url_for(ref)})")
+                f'<a href="{html.escape(archive_url_for(ref), quote=True)}">archived copy</a>')
     elif state in ("error", "blocked"):
         reason = "the site refused the checker" if state == "blocked" else "the check failed"
         text = f"Link not verified{' on' + when if when else ''}: {reason}"

@@ -40,6 +40,7 @@ from .render import (
     pattern_uri,
     relative,
     render_filter_css,
+    DeferredHtml,
     render_map_page,
     render_map_preview,
     render_path_page,
@@ -72,6 +73,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.command = "build"
         self.changes: list[Change] = []
         self.link_report: Report | None = None
+        self.deferred: dict[str, DeferredHtml] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -126,15 +128,24 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         git_dates = git_last_commit_dates(self.root, self.config.patterns_dir) if needs_git else {}
         self.changes = pattern_changes(catalog, git_dates=git_dates)
 
+        self.deferred = {}
+
+        def deferred_for(uri: str) -> DeferredHtml:
+            return self.deferred.setdefault(uri, DeferredHtml())
+
         for slug, entry in catalog.patterns.items():
-            add(pattern_uri(slug), render_pattern_page(entry, catalog, directory_urls=directory_urls,
-                                                       link_state=link_state), edit_path=entry.path)
+            uri = pattern_uri(slug)
+            add(uri, render_pattern_page(entry, catalog, directory_urls=directory_urls, link_state=link_state,
+                                         deferred=deferred_for(uri)), edit_path=entry.path)
         for slug, path_entry in catalog.paths.items():
             add(path_uri(slug), render_path_page(path_entry, catalog), edit_path=path_entry.path)
         add(f"{PATTERNS_URI}/index.md", render_patterns_index(catalog), inclusion=InclusionLevel.UNDEFINED)
         add(f"{PATHS_URI}/index.md", render_paths_index(catalog), inclusion=InclusionLevel.UNDEFINED)
-        add(READING_LIST_URI, render_reading_list(catalog, link_state=link_state), inclusion=InclusionLevel.UNDEFINED)
-        add(MAP_URI, render_map_page(catalog, directory_urls=directory_urls), inclusion=InclusionLevel.UNDEFINED)
+        add(READING_LIST_URI, render_reading_list(catalog, link_state=link_state, directory_urls=directory_urls,
+                                                  deferred=deferred_for(READING_LIST_URI)),
+            inclusion=InclusionLevel.UNDEFINED)
+        add(MAP_URI, render_map_page(catalog, directory_urls=directory_urls, deferred=deferred_for(MAP_URI)),
+            inclusion=InclusionLevel.UNDEFINED)
         pages = {f.src_uri for f in files.documentation_pages()}
         add(LINK_HEALTH_PAGE_URI, render_link_health_page(
             catalog, health, existing_pages=pages, docs_dir=_docs_folder(config, self.root)),
@@ -159,11 +170,23 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         src = page.file.src_uri
         if MAP_PREVIEW_MARKER in markdown and self.catalog is not None:
             markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
-                self.catalog, from_uri=src, directory_urls=config.use_directory_urls))
+                self.catalog, from_uri=src, directory_urls=config.use_directory_urls,
+                deferred=self.deferred.setdefault(src, DeferredHtml())))
         if RECENT_CHANGES_MARKER in markdown:
             markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
                 self.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
         return markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        """Put the deferred raw HTML back, and tell MkDocs about the anchors it carries."""
+        if not self.config.enabled:
+            return None
+        deferred = self.deferred.get(page.file.src_uri)
+        if not deferred:
+            return None
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(deferred.anchor_ids())
+        return deferred.restore(html)
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
         """Announce the Atom feed in every page's head."""

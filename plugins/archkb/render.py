@@ -29,7 +29,7 @@ __all__ = [
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
     "MAP_URI", "EXPORT_JSON_URI", "KIND_HEADINGS", "LinkState", "page_url", "page_href",
-    "render_map_page", "render_map_preview", "render_neighbourhood", "render_filter_css", "reading_list_facets",
+    "DeferredHtml", "render_map_page", "render_map_preview", "render_neighbourhood", "render_filter_css", "reading_list_facets",
 ]
 
 PATTERNS_URI = "patterns"
@@ -106,6 +106,44 @@ def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     return rel
 
 
+class DeferredHtml:
+    """Raw HTML kept out of Markdown conversion, for the bulky generated parts of a page.
+
+    Python-Markdown re-parses raw HTML slowly, and a reading list of thousands of
+    references or a map of hundreds of patterns is mostly HTML already. The renderer
+    puts a placeholder comment in the Markdown instead, and the plugin swaps the HTML
+    back in after conversion (``on_page_content``). Links inside deferred HTML are
+    written as final relative URLs, to pages the catalog knows exist; the anchors they
+    carry are reported back to MkDocs so links to them are validated.
+    """
+
+    _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
+    _ID = re.compile(r'\sid="([^"]+)"')
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks)
+
+    def defer(self, html_block: str) -> str:
+        """Keep ``html_block`` aside and return the Markdown placeholder that stands for it."""
+        self.blocks.append(html_block)
+        return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
+
+    def restore(self, html_text: str) -> str:
+        """Put every deferred block back into the converted page."""
+        return self._PLACEHOLDER.sub(lambda m: self.blocks[int(m.group(1))], html_text)
+
+    def anchor_ids(self) -> set[str]:
+        """The ``id`` attributes of the deferred blocks."""
+        return {match for block in self.blocks for match in self._ID.findall(block)}
+
+
+def _place(html_block: str, deferred: DeferredHtml | None) -> str:
+    return deferred.defer(html_block) if deferred is not None else f"\n{html_block}\n"
+
+
 def md_escape(text: str) -> str:
     """Escape Markdown punctuation so ``text`` renders literally."""
     return _MD_SPECIAL.sub(r"\\\1", text)
@@ -155,7 +193,7 @@ def _byline(ref: Reference) -> str:
 
 
 def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
-                   directory_urls: bool | None = None) -> str:
+                   directory_urls: bool | None = None, deferred: DeferredHtml | None = None) -> str:
     """The "Related patterns" section: relations from both directions, grouped by type.
 
     With ``directory_urls`` set (the site's ``use_directory_urls``), the section opens
@@ -165,7 +203,8 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     links = catalog.links.get(entry.slug, [])
     lines = ["## Related patterns", ""]
     if links and directory_urls is not None:
-        lines += [render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=directory_urls), ""]
+        figure = render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=directory_urls)
+        lines += [_place(figure, deferred) if figure else "", ""]
     if not links:
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
@@ -246,7 +285,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
 
 
 def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls: bool | None = None,
-                        link_state: LinkState | None = None) -> str:
+                        link_state: LinkState | None = None, deferred: DeferredHtml | None = None) -> str:
     """The full Markdown of a pattern page: summary first, the body, then the generated sections.
 
     Args:
@@ -255,6 +294,7 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
         directory_urls: The site's ``use_directory_urls``; when given, "Related patterns"
             opens with a neighbourhood map (its links are computed for that URL style).
         link_state: Renders each reference's link state in "Further reading".
+        deferred: Collects the raw HTML (the neighbourhood map) kept out of Markdown.
     """
     uri = pattern_uri(entry.slug)
     meta = entry.meta
@@ -267,33 +307,43 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
     if meta and meta.aliases:
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
     out.append(_link_citations(entry.body, catalog, uri).strip() + "\n")
-    out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls))
+    out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls, deferred=deferred))
     out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state))
     return "\n".join(out)
 
 
+def _byline_html(ref: Reference) -> str:
+    parts = [html.escape(", ".join(ref.authors))]
+    where = ref.venue or ref.publisher
+    if where:
+        parts.append(f"<em>{html.escape(where)}</em>")
+    parts += [str(ref.year), html.escape(ref.kind)]
+    return " · ".join(parts)
+
+
 def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
-                     link_state: LinkState | None = None) -> str:
+                     link_state: LinkState | None = None, directory_urls: bool = True) -> str:
+    """One reading-list entry, as HTML (see :class:`DeferredHtml`)."""
     ref = ref_entry.data
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
              f'data-year="{ref.year}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
-    lines = [f"<div {attrs} markdown>", "",
-             f"**[{md_escape(ref.title)}]({ref.url})**  ", _byline(ref) + "  "]
+    head = [f'<strong><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a></strong>', _byline_html(ref)]
     if link_state is not None:
-        lines.append(link_state(ref) + "  ")
+        head.append(link_state(ref))
     if ref.unverified:
-        lines.append("*Not yet verified: " + ", ".join(ref.unverified) + ".*  ")
+        head.append("<em>Not yet verified: " + html.escape(", ".join(ref.unverified)) + ".</em>")
     if ref.tags:
-        lines.append('<span class="archkb-ref-tags">Tags: ' + ", ".join(ref.tags) + "</span>  ")
-    lines += ["", ref.summary.strip(), ""]
+        head.append('<span class="archkb-ref-tags">Tags: ' + html.escape(", ".join(ref.tags)) + "</span>")
+    parts = [f"<div {attrs}>", "<p>" + "<br>\n".join(head) + "</p>",
+             f"<p>{html.escape(ref.summary.strip())}</p>"]
     citing = catalog.cited_by.get(ref.id, [])
     if citing:
-        lines.append("Cited by: " + ", ".join(
-            f"[{md_escape(catalog.patterns[s].title)}]({relative(from_uri, pattern_uri(s))})" for s in citing))
-        lines.append("")
-    lines += ["</div>", ""]
-    return "\n".join(lines)
+        parts.append("<p>Cited by: " + ", ".join(
+            f'<a href="{_attr(page_href(from_uri, pattern_uri(s), directory_urls))}">'
+            f"{html.escape(catalog.patterns[s].title)}</a>" for s in citing) + "</p>")
+    parts.append("</div>")
+    return "\n".join(parts)
 
 
 def _kind_order(kind: str) -> int:
@@ -371,12 +421,15 @@ def render_filter_css(catalog: Catalog) -> str:
     return "\n".join(rules) + "\n"
 
 
-def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None) -> str:
+def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None,
+                        directory_urls: bool = True, deferred: DeferredHtml | None = None) -> str:
     """The reading-list page: references by topic, then by kind, with filters, exports and backlinks.
 
     Args:
         catalog: The catalog.
         link_state: Renders each reference's link state (see :mod:`archkb.health`).
+        directory_urls: The site's ``use_directory_urls``, for the entries' links.
+        deferred: Collects the entries' HTML, kept out of Markdown conversion.
     """
     uri = READING_LIST_URI
     total = len(catalog.references)
@@ -404,8 +457,9 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
             heading = KIND_HEADINGS.get(kind, kind.capitalize())
             out.append(f'<div class="archkb-kind-group" data-kind="{_attr(kind)}" markdown>\n')
             out.append(f"### {heading} {{ #topic-{topic.slug}-{kind} }}\n")
-            for ref_id in by_kind[kind]:
-                out.append(_reference_block(catalog.references[ref_id], catalog, uri, link_state))
+            entries = "\n".join(_reference_block(catalog.references[ref_id], catalog, uri, link_state,
+                                                  directory_urls) for ref_id in by_kind[kind])
+            out.append(_place(entries, deferred))
             out.append("</div>\n")
         out.append("</section>\n")
     return "\n".join(out)
@@ -532,7 +586,8 @@ def _full_map_svg(catalog: Catalog, from_uri: str, directory_urls: bool, map_id:
                       css_class=css_class)
 
 
-def render_map_page(catalog: Catalog, *, directory_urls: bool = True) -> str:
+def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
+                    deferred: DeferredHtml | None = None) -> str:
     """The "Pattern map" page: every pattern and relation as an inline SVG, plus a text version."""
     uri = MAP_URI
     nodes, edges = map_data(catalog)
@@ -544,10 +599,11 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True) -> str:
            f"All {len(nodes)} patterns and their {len(edges)} typed relations, drawn from the catalog at "
            "build time. Patterns are clustered by their main tag; the legend shows how each relation type "
            "is drawn. Select a pattern to open its page.\n",
-           '<figure class="archkb-figure archkb-figure--full">\n'
-           '<div class="archkb-map-scroll" tabindex="0" role="region" aria-label="Pattern map, scrolls sideways">\n'
-           f"{svg}\n</div>\n<figcaption>The pattern map. A dashed frame marks a draft.</figcaption>\n"
-           "</figure>\n",
+           _place('<figure class="archkb-figure archkb-figure--full">\n'
+                  '<div class="archkb-map-scroll" tabindex="0" role="region" '
+                  'aria-label="Pattern map, scrolls sideways">\n'
+                  f"{svg}\n</div>\n<figcaption>The pattern map. A dashed frame marks a draft.</figcaption>\n"
+                  "</figure>", deferred),
            "## Text version\n",
            "The same map as a list: each pattern with the relations declared on it.\n"]
     groups: dict[str, list[PatternEntry]] = {}
@@ -570,15 +626,16 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True) -> str:
     return "\n".join(out)
 
 
-def render_map_preview(catalog: Catalog, *, from_uri: str, directory_urls: bool = True) -> str:
+def render_map_preview(catalog: Catalog, *, from_uri: str, directory_urls: bool = True,
+                       deferred: DeferredHtml | None = None) -> str:
     """A preview of the pattern map for another page (the home page), linking to the full map."""
     if not catalog.patterns:
         return ""
     svg = _full_map_svg(catalog, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview")
     full = page_href(from_uri, MAP_URI, directory_urls)
-    return (f'<figure class="archkb-figure archkb-figure--preview">\n{svg}\n'
-            f'<figcaption><a href="{_attr(full)}">Open the full pattern map</a>, with a text version.'
-            "</figcaption>\n</figure>\n")
+    return _place(f'<figure class="archkb-figure archkb-figure--preview">\n{svg}\n'
+                  f'<figcaption><a href="{_attr(full)}">Open the full pattern map</a>, with a text version.'
+                  "</figcaption>\n</figure>", deferred)
 
 
 FRAGMENT_MARKERS = {
