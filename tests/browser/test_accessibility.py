@@ -16,6 +16,8 @@ PAGES = {
     "pattern": None,  # the sample pattern, filled in by the test
     "reading-list": "reading-list/",
     "map": "map/",
+    "link-health": "link-health/",
+    "paths": "paths/",
 }
 
 
