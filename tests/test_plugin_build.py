@@ -139,3 +139,35 @@ def test_disabled_plugin_adds_nothing(site):
     result = site.build(strict=False)
     assert result.ok
     assert not (result.site_dir / "patterns/alpha/index.html").exists()
+
+
+def test_generated_html_links_are_validated(site, caplog):
+    """Links inside generated HTML (kept out of Markdown) are checked against pages and anchors."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from archkb.render import DeferredHtml
+
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    cfg = load_config(config_file=str(site.root / "mkdocs.yml"))
+    plugin = cfg.plugins["archkb"]
+    deferred = DeferredHtml()
+    assert deferred.href("patterns/alpha.md", "patterns/nowhere.md") == "../nowhere/"
+    assert deferred.href("patterns/alpha.md", "reading-list.md", "ref-x") == "../../reading-list/#ref-x"
+    plugin.deferred = {"patterns/alpha.md": deferred}
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.archkb"):
+        plugin.on_env(None, config=cfg, files=Files([]))
+    assert "patterns/alpha.md: generated link to 'patterns/nowhere.md', which is not a page" in caplog.text
+
+
+def test_generated_sections_link_to_real_pages_and_anchors(site):
+    from archkb.linkcheck import check_internal, load_pages
+
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    pages = load_pages(sorted(result.site_dir.rglob("*.html")), result.site_dir)
+    results = check_internal(pages, result.site_dir)
+    checked = {r.url for r in results if r.state.value == "ok"}
+    assert any("#ref-ref-a" in url for url in checked)  # "Reading list entry" links were checked
+    assert [r for r in results if r.state.value == "broken"] == []

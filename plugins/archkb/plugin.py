@@ -131,7 +131,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.deferred = {}
 
         def deferred_for(uri: str) -> DeferredHtml:
-            return self.deferred.setdefault(uri, DeferredHtml())
+            return self.deferred.setdefault(uri, DeferredHtml(directory_urls=directory_urls))
 
         for slug, entry in catalog.patterns.items():
             uri = pattern_uri(slug)
@@ -171,7 +171,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if MAP_PREVIEW_MARKER in markdown and self.catalog is not None:
             markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
                 self.catalog, from_uri=src, directory_urls=config.use_directory_urls,
-                deferred=self.deferred.setdefault(src, DeferredHtml())))
+                deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls))))
         if RECENT_CHANGES_MARKER in markdown:
             markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
                 self.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
@@ -187,6 +187,21 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
         return deferred.restore(html)
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Validate the links of the generated HTML, now that every page's anchors are known."""
+        if not self.config.enabled:
+            return env
+        for uri, deferred in self.deferred.items():
+            for to_uri, anchor in sorted(set(deferred.links), key=lambda link: (link[0], link[1] or "")):
+                target = files.get_file_from_path(to_uri)
+                if target is None:
+                    log.warning(f"{uri}: generated link to '{to_uri}', which is not a page of the site")
+                    continue
+                anchors = target.page.present_anchor_ids if target.page is not None else None
+                if anchor and anchors is not None and anchor not in anchors:
+                    log.warning(f"{uri}: generated link to '{to_uri}#{anchor}', but there is no such anchor")
+        return env
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
         """Announce the Atom feed in every page's head."""

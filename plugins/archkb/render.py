@@ -120,11 +120,18 @@ class DeferredHtml:
     _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
     _ID = re.compile(r'\sid="([^"]+)"')
 
-    def __init__(self) -> None:
+    def __init__(self, *, directory_urls: bool = True) -> None:
         self.blocks: list[str] = []
+        self.directory_urls = directory_urls
+        self.links: list[tuple[str, str | None]] = []
 
     def __bool__(self) -> bool:
         return bool(self.blocks)
+
+    def href(self, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
+        """Return the final relative URL of a page (and anchor), and record it for validation."""
+        self.links.append((to_uri, anchor))
+        return page_href(from_uri, to_uri, self.directory_urls) + (f"#{anchor}" if anchor else "")
 
     def defer(self, html_block: str) -> str:
         """Keep ``html_block`` aside and return the Markdown placeholder that stands for it."""
@@ -142,6 +149,13 @@ class DeferredHtml:
 
 def _place(html_block: str, deferred: DeferredHtml | None) -> str:
     return deferred.defer(html_block) if deferred is not None else f"\n{html_block}\n"
+
+
+def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str | None = None,
+          directory_urls: bool = True) -> str:
+    if deferred is not None:
+        return deferred.href(from_uri, to_uri, anchor)
+    return page_href(from_uri, to_uri, directory_urls) + (f"#{anchor}" if anchor else "")
 
 
 def md_escape(text: str) -> str:
@@ -196,36 +210,40 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
                    directory_urls: bool | None = None, deferred: DeferredHtml | None = None) -> str:
     """The "Related patterns" section: relations from both directions, grouped by type.
 
-    With ``directory_urls`` set (the site's ``use_directory_urls``), the section opens
-    with a small map of the pattern's neighbourhood.
+    Headings stay Markdown (they belong in the table of contents); each group's list is
+    HTML, kept out of Markdown conversion when ``deferred`` is given, with its links
+    recorded there for validation. With ``directory_urls`` set (the site's
+    ``use_directory_urls``), the section opens with a small map of the neighbourhood.
     """
     from_uri = from_uri or pattern_uri(entry.slug)
+    urls = True if directory_urls is None else directory_urls
     links = catalog.links.get(entry.slug, [])
     lines = ["## Related patterns", ""]
     if links and directory_urls is not None:
-        figure = render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=directory_urls)
+        figure = render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=urls, deferred=deferred)
         lines += [_place(figure, deferred) if figure else "", ""]
     if not links:
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
-    current = None
+    groups: dict[str, list[str]] = {}
     for link in links:
-        if link.type != current:
-            current = link.type
-            lines += ["", f"### {RELATION_TYPES[link.type].heading}", ""]
         other = catalog.patterns[link.slug]
-        text = f"- [{md_escape(other.title)}]({relative(from_uri, pattern_uri(other.slug))})"
+        item = (f'<li><a href="{_attr(_href(deferred, from_uri, pattern_uri(other.slug), None, urls))}">'
+                f"{html.escape(other.title)}</a>")
         if other.summary:
-            text += f": {md_escape(other.summary)}"
+            item += f": {html.escape(other.summary)}"
         if link.note:
-            text += f" *({md_escape(link.note)})*"
-        lines.append(text)
-    lines.append("")
+            item += f" <em>({html.escape(link.note)})</em>"
+        groups.setdefault(link.type, []).append(item + "</li>")
+    for rel_type, items in groups.items():
+        lines += [f"### {RELATION_TYPES[rel_type].heading}", "",
+                  _place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
     return "\n".join(lines)
 
 
 def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
-                           link_state: LinkState | None = None) -> str:
+                           link_state: LinkState | None = None, directory_urls: bool = True,
+                           deferred: DeferredHtml | None = None) -> str:
     """The "Further reading" section: each cited reference with its metadata, link and link state."""
     from_uri = from_uri or pattern_uri(entry.slug)
     refs = catalog.pattern_references(entry.slug)
@@ -233,15 +251,14 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     if not refs:
         lines += ["This pattern cites no references yet.", ""]
         return "\n".join(lines)
-    to_list = relative(from_uri, READING_LIST_URI)
+    items = []
     for ref_entry in refs:
         ref = ref_entry.data
         state = f" {link_state(ref)}" if link_state is not None else ""
-        lines.append(
-            f"- [{md_escape(ref.title)}]({ref.url}): {_byline(ref)}. "
-            f"[Reading list entry]({to_list}#{reference_anchor(ref.id)}){state}"
-        )
-    lines.append("")
+        entry_href = _href(deferred, from_uri, READING_LIST_URI, reference_anchor(ref.id), directory_urls)
+        items.append(f'<li><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a>: {_byline_html(ref)}. '
+                     f'<a href="{_attr(entry_href)}">Reading list entry</a>{state}</li>')
+    lines += [_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
     return "\n".join(lines)
 
 
@@ -308,7 +325,9 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
     out.append(_link_citations(entry.body, catalog, uri).strip() + "\n")
     out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls, deferred=deferred))
-    out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state))
+    out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state,
+                                      directory_urls=True if directory_urls is None else directory_urls,
+                                      deferred=deferred))
     return "\n".join(out)
 
 
@@ -322,7 +341,8 @@ def _byline_html(ref: Reference) -> str:
 
 
 def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
-                     link_state: LinkState | None = None, directory_urls: bool = True) -> str:
+                     link_state: LinkState | None = None, directory_urls: bool = True,
+                     deferred: DeferredHtml | None = None) -> str:
     """One reading-list entry, as HTML (see :class:`DeferredHtml`)."""
     ref = ref_entry.data
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
@@ -340,7 +360,7 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     citing = catalog.cited_by.get(ref.id, [])
     if citing:
         parts.append("<p>Cited by: " + ", ".join(
-            f'<a href="{_attr(page_href(from_uri, pattern_uri(s), directory_urls))}">'
+            f'<a href="{_attr(_href(deferred, from_uri, pattern_uri(s), None, directory_urls))}">'
             f"{html.escape(catalog.patterns[s].title)}</a>" for s in citing) + "</p>")
     parts.append("</div>")
     return "\n".join(parts)
@@ -458,7 +478,7 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
             out.append(f'<div class="archkb-kind-group" data-kind="{_attr(kind)}" markdown>\n')
             out.append(f"### {heading} {{ #topic-{topic.slug}-{kind} }}\n")
             entries = "\n".join(_reference_block(catalog.references[ref_id], catalog, uri, link_state,
-                                                  directory_urls) for ref_id in by_kind[kind])
+                                                  directory_urls, deferred) for ref_id in by_kind[kind])
             out.append(_place(entries, deferred))
             out.append("</div>\n")
         out.append("</section>\n")
@@ -559,27 +579,28 @@ def render_template_sections() -> str:
 
 
 def render_neighbourhood(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
-                         directory_urls: bool = True) -> str:
+                         directory_urls: bool = True, deferred: DeferredHtml | None = None) -> str:
     """A figure with the small map of a pattern's direct relations (empty when it has none)."""
     from_uri = from_uri or pattern_uri(entry.slug)
     layout = layout_neighbourhood(catalog, entry.slug)
     if layout is None:
         return ""
-    svg = render_svg(layout, href=lambda slug: page_href(from_uri, pattern_uri(slug), directory_urls),
+    svg = render_svg(layout, href=lambda slug: _href(deferred, from_uri, pattern_uri(slug), None, directory_urls),
                      map_id=f"archkb-map-{entry.slug}", title=f"Patterns related to {entry.title}",
                      description=f"{entry.title} and the {len(layout.nodes) - 1} patterns it is directly "
                                  "related to, grouped by relation type.",
                      css_class="archkb-map archkb-map--neighbourhood")
-    full = page_href(from_uri, MAP_URI, directory_urls)
+    full = _href(deferred, from_uri, MAP_URI, None, directory_urls)
     return (f'<figure class="archkb-figure archkb-figure--neighbourhood">\n{svg}\n'
             f'<figcaption>The neighbourhood of {html.escape(entry.title)}. '
             f'<a href="{_attr(full)}">Open the full pattern map</a>.</figcaption>\n</figure>\n')
 
 
-def _full_map_svg(catalog: Catalog, from_uri: str, directory_urls: bool, map_id: str, css_class: str) -> str:
+def _full_map_svg(catalog: Catalog, from_uri: str, directory_urls: bool, map_id: str, css_class: str,
+                  deferred: DeferredHtml | None = None) -> str:
     nodes, edges = map_data(catalog)
     layout = layout_map(nodes, edges)
-    return render_svg(layout, href=lambda slug: page_href(from_uri, pattern_uri(slug), directory_urls),
+    return render_svg(layout, href=lambda slug: _href(deferred, from_uri, pattern_uri(slug), None, directory_urls),
                       map_id=map_id, title="Pattern map",
                       description=f"All {len(nodes)} patterns of the catalog, clustered by main tag, "
                                   f"with their {len(layout.edges)} typed relations.",
@@ -591,7 +612,7 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
     """The "Pattern map" page: every pattern and relation as an inline SVG, plus a text version."""
     uri = MAP_URI
     nodes, edges = map_data(catalog)
-    svg = _full_map_svg(catalog, uri, directory_urls, "archkb-map-full", "archkb-map archkb-map--full")
+    svg = _full_map_svg(catalog, uri, directory_urls, "archkb-map-full", "archkb-map archkb-map--full", deferred)
     out = [_front_matter(title="Pattern map",
                          description="Every pattern of the catalog and every typed relation between them.",
                          hide=["navigation", "toc"]),
@@ -631,8 +652,9 @@ def render_map_preview(catalog: Catalog, *, from_uri: str, directory_urls: bool 
     """A preview of the pattern map for another page (the home page), linking to the full map."""
     if not catalog.patterns:
         return ""
-    svg = _full_map_svg(catalog, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview")
-    full = page_href(from_uri, MAP_URI, directory_urls)
+    svg = _full_map_svg(catalog, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview",
+                        deferred)
+    full = _href(deferred, from_uri, MAP_URI, None, directory_urls)
     return _place(f'<figure class="archkb-figure archkb-figure--preview">\n{svg}\n'
                   f'<figcaption><a href="{_attr(full)}">Open the full pattern map</a>, with a text version.'
                   "</figcaption>\n</figure>", deferred)
