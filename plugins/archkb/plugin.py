@@ -61,6 +61,10 @@ MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
 RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
 
 
+SEARCHABLE_DEFERRED = frozenset({READING_LIST_URI})
+"""Pages whose deferred HTML goes into the search index."""
+
+
 class ArchkbPlugin(BasePlugin[ArchkbConfig]):
     """Turns ``patterns/``, ``references/`` and ``paths/`` into a connected catalog."""
 
@@ -178,7 +182,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
-        """Put the deferred raw HTML back, and tell MkDocs about the anchors it carries."""
+        """Tell MkDocs about the anchors of the deferred HTML; put back what search should index.
+
+        The reading list is restored here, so its entries are searchable. Elsewhere the
+        generated HTML (maps, related patterns, further reading) repeats other pages'
+        titles and would only add noise and cost to the search index: it goes back in
+        at ``on_post_page``.
+        """
         if not self.config.enabled:
             return None
         deferred = self.deferred.get(page.file.src_uri)
@@ -186,7 +196,9 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return None
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
-        return deferred.restore(html)
+        if page.file.src_uri in SEARCHABLE_DEFERRED:
+            return deferred.restore(html)
+        return None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Validate the links of the generated HTML, now that every page's anchors are known."""
@@ -204,9 +216,14 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return env
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str | None:
-        """Announce the Atom feed in every page's head."""
-        if not self.config.enabled or "</head>" not in output:
+        """Restore the remaining deferred HTML, and announce the Atom feed in every page's head."""
+        if not self.config.enabled:
             return None
+        deferred = self.deferred.get(page.file.src_uri)
+        if deferred and page.file.src_uri not in SEARCHABLE_DEFERRED:
+            output = deferred.restore(output)
+        if "</head>" not in output:
+            return output
         href = get_relative_url(FEED_URI, page.url)
         title = html.escape(f"{config.site_name}: new and updated patterns", quote=True)
         link = f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">'

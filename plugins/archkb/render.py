@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+from functools import lru_cache
 import re
 from typing import Callable
 
@@ -96,14 +97,19 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
 
 
+@lru_cache(maxsize=1 << 16)
 def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
-    """A relative link between two built pages, for raw HTML that MkDocs does not rewrite."""
-    src, dst = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
-    base = src.rsplit("/", 1)[0] if "/" in src else ""
-    rel = posixpath.relpath(dst.rstrip("/") or ".", base or ".")
-    if dst.endswith("/") or dst == "":
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    """A relative link between two built pages, for raw HTML that MkDocs does not rewrite.
+
+    Computed from the URL segments alone (no file system calls), and cached: a build
+    asks for the same few targets from every page.
+    """
+    base = page_url(from_uri, directory_urls).split("/")[:-1]
+    target = page_url(to_uri, directory_urls).split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    return ("../" * (len(base) - common) + "/".join(target[common:])) or "./"
 
 
 class DeferredHtml:
@@ -210,18 +216,20 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
                    directory_urls: bool | None = None, deferred: DeferredHtml | None = None) -> str:
     """The "Related patterns" section: relations from both directions, grouped by type.
 
-    Headings stay Markdown (they belong in the table of contents); each group's list is
-    HTML, kept out of Markdown conversion when ``deferred`` is given, with its links
-    recorded there for validation. With ``directory_urls`` set (the site's
+    The section heading stays Markdown (it belongs in the table of contents); the rest is
+    one HTML block, kept out of Markdown conversion when ``deferred`` is given, with its
+    links recorded there for validation. With ``directory_urls`` set (the site's
     ``use_directory_urls``), the section opens with a small map of the neighbourhood.
     """
     from_uri = from_uri or pattern_uri(entry.slug)
     urls = True if directory_urls is None else directory_urls
     links = catalog.links.get(entry.slug, [])
     lines = ["## Related patterns", ""]
+    blocks: list[str] = []
     if links and directory_urls is not None:
         figure = render_neighbourhood(entry, catalog, from_uri=from_uri, directory_urls=urls, deferred=deferred)
-        lines += [_place(figure, deferred) if figure else "", ""]
+        if figure:
+            blocks.append(figure)
     if not links:
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
@@ -235,9 +243,11 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
         if link.note:
             item += f" <em>({html.escape(link.note)})</em>"
         groups.setdefault(link.type, []).append(item + "</li>")
-    for rel_type, items in groups.items():
-        lines += [f"### {RELATION_TYPES[rel_type].heading}", "",
-                  _place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
+    # One HTML block for every group: each Markdown heading costs a table-of-contents
+    # entry and a conversion pass, and the relation types read fine as sub-headings.
+    blocks += [f'<h3 id="rel-{rel_type}">{html.escape(RELATION_TYPES[rel_type].heading)}</h3>\n'
+               f"<ul>\n" + "\n".join(items) + "\n</ul>" for rel_type, items in groups.items()]
+    lines += [_place("\n".join(blocks), deferred), ""]
     return "\n".join(lines)
 
 
@@ -266,8 +276,14 @@ _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
-def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
-    """Turn ``[@id]`` into links to the reading list, leaving code untouched."""
+def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls: bool = True,
+                    deferred: DeferredHtml | None = None) -> str:
+    """Turn ``[@id]`` into links to the reading list, leaving code untouched.
+
+    With ``deferred``, a citation becomes an inline HTML link whose target is recorded
+    there for validation (cheaper to convert than a Markdown link); without it, a
+    Markdown link that MkDocs resolves and validates itself.
+    """
     to_list = relative(from_uri, READING_LIST_URI)
 
     def replace(match: re.Match[str]) -> str:
@@ -275,8 +291,13 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str) -> str:
         if ref_entry is None:
             return md_escape(match.group(0))
         ref = ref_entry.data
+        anchor = reference_anchor(ref.id)
+        if deferred is not None:
+            href = deferred.href(from_uri, READING_LIST_URI, anchor)
+            return (f'<a href="{_attr(href)}" title="{_attr(ref.title)}">'
+                    f"{html.escape(citation_label(ref))}</a>")
         title = ref.title.replace('"', "'")
-        return f'[{md_escape(citation_label(ref))}]({to_list}#{reference_anchor(ref.id)} "{title}")'
+        return f'[{md_escape(citation_label(ref))}]({to_list}#{anchor} "{title}")'
 
     def outside_code_spans(line: str) -> str:
         pieces, last = [], 0
@@ -323,7 +344,8 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
         out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
     if meta and meta.aliases:
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
-    out.append(_link_citations(entry.body, catalog, uri).strip() + "\n")
+    out.append(_link_citations(entry.body, catalog, uri, deferred=deferred,
+                               directory_urls=True if directory_urls is None else directory_urls).strip() + "\n")
     out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls, deferred=deferred))
     out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state,
                                       directory_urls=True if directory_urls is None else directory_urls,
