@@ -657,15 +657,18 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
         outgoing.setdefault(source, []).append((rel_type, target))
     for group in sorted(groups, key=lambda g: (g == "other", g)):
         out.append(f"### {md_escape(group_title(group))} {{ #map-{group} }}\n")
+        items = []
         for entry in sorted(groups[group], key=lambda e: e.title.lower()):
-            line = f"- [{md_escape(entry.title)}]({relative(uri, pattern_uri(entry.slug))})"
+            href = _href(deferred, uri, pattern_uri(entry.slug), None, directory_urls)
+            item = f'<li><a href="{_attr(href)}">{html.escape(entry.title)}</a>'
             rels = outgoing.get(entry.slug, [])
             if rels:
-                line += ": " + "; ".join(
-                    f"{rel_type.replace('-', ' ')} [{md_escape(catalog.patterns[t].title)}]"
-                    f"({relative(uri, pattern_uri(t))})" for rel_type, t in rels)
-            out.append(line)
-        out.append("")
+                item += ": " + "; ".join(
+                    f'{rel_type.replace("-", " ")} <a href="'
+                    f'{_attr(_href(deferred, uri, pattern_uri(t), None, directory_urls))}">'
+                    f"{html.escape(catalog.patterns[t].title)}</a>" for rel_type, t in rels)
+            items.append(item + "</li>")
+        out.append(_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred))
     return "\n".join(out)
 
 
