@@ -100,3 +100,48 @@ def test_generated_site_builds_without_warnings(catalog_dir: Path, tmp_path: Pat
     assert result.ok, result.warnings
     assert result.warnings == []
     assert (result.site_dir / "patterns" / gen.pattern_slug(0) / "index.html").is_file()
+
+
+def _load(name: str):
+    path = REPO / "bench" / "build" / f"{name}.py"
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_build_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_serve_rebuild_reparses_only_the_edited_pattern(tmp_path: Path) -> None:
+    incremental = _load("incremental")
+    root = tmp_path / "cat"
+    gen.generate_catalog(root, 6, 12)
+    edited = root / "patterns" / f"{gen.pattern_slug(2)}.md"
+    result = incremental.measure_rebuild(root, edited)
+    first, after_edit, no_edit = (result[k] for k in ("first_build", "rebuild_after_edit", "rebuild_no_edit"))
+    # 6 patterns, 12 reference files (12 references over at most 20 topics) and 5 reading paths.
+    assert (first["cache_misses"], first["cache_hits"]) == (6 + 12 + gen.PATH_COUNT, 0)
+    assert after_edit["cache_misses"] == 1
+    assert after_edit["cache_hits"] == first["cache_misses"] - 1
+    assert no_edit["cache_misses"] == 0
+    assert "files" in after_edit["plugin"]["events"]
+    assert "An edited sentence for the rebuild benchmark." in edited.read_text(encoding="utf-8")
+
+
+def test_runner_measures_both_variants_and_writes_results(tmp_path: Path) -> None:
+    run = _load("run")
+    site, base = tmp_path / "site", tmp_path / "base"
+    gen.generate_catalog(site, 4, 8)
+    gen.generate_baseline(base, site)
+    runs = [run.timed_build(site, "archkb", 4), run.timed_build(base, "baseline", 4)]
+    assert all(r.returncode == 0 and r.wall_s > 0 and r.max_rss_mb > 10 for r in runs)
+    assert runs[0].warnings == 0, runs[0].first_warnings
+    results = {"command": "test", "machine": "test", "repeat": 1, "references_per_pattern": 2, "finished": "now",
+               "summary": run.summarise(runs)}
+    assert set(results["summary"]["sizes"]["4"]["ratio"]) >= {"wall_s", "cpu_s", "max_rss_mb"}
+    run.write_markdown(tmp_path / "results.md", results)
+    text = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "| 4 |" in text and "archkb" in text and "baseline" in text

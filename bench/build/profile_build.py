@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate_baseline, generate_catalog  # noqa: E402
 
-__all__ = ["profile_build", "page_category", "breakdown", "breakdown_report", "package_of", "report", "main"]
+__all__ = ["fresh_plugins", "profile_build", "page_category", "breakdown", "breakdown_report", "package_of", "report", "main"]
 
 _PACKAGES = ("archkb", "mkdocs", "material", "markdown", "pymdownx", "jinja2", "yaml", "pydantic",
              "pydantic_core", "markupsafe", "babel", "pygments", "backrefs", "mkdocs_autorefs", "paginate")
@@ -51,12 +51,28 @@ def package_of(filename: str) -> str:
     return "other"
 
 
+def fresh_plugins() -> None:
+    """Forget plugin instances kept from earlier builds in this process.
+
+    MkDocs keeps one instance of each plugin that defines ``on_startup`` across
+    config loads (that is how ``mkdocs serve`` keeps state), so a second build in
+    the same process would start with the archkb plugin's warm parse cache.
+    """
+    from mkdocs.config.defaults import MkDocsConfig
+
+    for _, option in MkDocsConfig._schema:
+        cache = getattr(option, "plugin_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+
+
 def profile_build(root: Path) -> tuple[pstats.Stats, float]:
-    """Build ``root`` once in this process under cProfile; return the stats and the wall time."""
+    """Build ``root`` once in this process under cProfile (cold plugin state); return the stats and wall time."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     os.chdir(root)
+    fresh_plugins()
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=tempfile.mkdtemp(prefix="archkb-prof-"))
     config.plugins.on_startup(command="build", dirty=False)
     profiler = cProfile.Profile()
@@ -99,6 +115,7 @@ def breakdown(root: Path) -> dict[str, Any]:
     from incremental import EventTimer
 
     os.chdir(root)
+    fresh_plugins()
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=tempfile.mkdtemp(prefix="archkb-brk-"))
     config.plugins.on_startup(command="build", dirty=False)
     timers: dict[str, EventTimer] = {}

@@ -184,7 +184,9 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         "",
         f"Measured {results['finished']} on {results['machine']}, "
         f"{results['repeat']} repeats per size and variant, medians. "
-        f"Command: `{results['command']}`.",
+        f"Command: `{results['command']}`. Plugin at commit {results.get('git', {}).get('commit', '?')}"
+        + (" with uncommitted changes" if results.get("git", {}).get("plugin_uncommitted_changes") else "")
+        + ".",
         "",
         "`archkb` is our site (Material + tags + archkb plugin); `baseline` is plain Material "
         "building the same pattern Markdown as plain pages with no plugin but search and no nav entries. "
@@ -267,6 +269,17 @@ def write_plot(path: Path, results: dict[str, Any]) -> None:
     plt.close(fig)
 
 
+def _git_state() -> dict[str, Any]:
+    """The commit the plugin was measured at, and whether its sources had uncommitted changes."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "plugin_uncommitted_changes": bool(git("status", "--porcelain", "--", "../../plugins/archkb"))}
+
+
 def _machine() -> str:
     cpus = os.cpu_count() or 0
     return f"{platform.system()} {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}"
@@ -304,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
         "references_per_pattern": args.references_per_pattern,
         "goals": GOALS,
+        "git": _git_state(),
     }
     results["command"] = results["command"].strip()
     runs: list[BuildRun] = []
