@@ -41,6 +41,10 @@ class ParseCache:
     hits: int = 0
     misses: int = 0
 
+    def digests(self) -> dict[str, str]:
+        """The content digest of every cached file, by its path relative to the root."""
+        return {key.split(":", 1)[1]: digest for key, (digest, _) in self.entries.items()}
+
     def get_or_parse(self, key: str, data: bytes, parse: Callable[[], T]) -> T:
         """Return the cached result for ``key`` if ``data`` is unchanged, else parse."""
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -8,9 +8,11 @@ files across ``mkdocs serve`` rebuilds), reports its problems as warnings so tha
 from __future__ import annotations
 
 import html
+import hashlib
+import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -19,6 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog
+from .incremental import RenderCache, fingerprints, report_identity
 from .config import ArchkbConfig
 from .link_report import latest_link_report
 from .linkcheck import Report, Settings, SettingsError
@@ -78,6 +81,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.changes: list[Change] = []
         self.link_report: Report | None = None
         self.deferred: dict[str, DeferredHtml] = {}
+        self.renders = RenderCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -123,7 +127,16 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             files.append(file)
 
         directory_urls = config.use_directory_urls
-        health = LinkHealth.load(self.root / self.config.link_check.report)
+        report_path = self.root / self.config.link_check.report
+        if self.link_report is not None:
+            health = LinkHealth.from_results([r.to_json() for r in self.link_report.results])
+            health_id: Any = _hash_report(self.link_report)
+        else:
+            health = LinkHealth.load(report_path)
+            health_id = report_identity(report_path)
+        prints = fingerprints(catalog, self.cache, health=(health_id, directory_urls))
+        renders = self.renders
+        renders.start_build()
 
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
@@ -134,31 +147,44 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
 
         self.deferred = {}
 
-        def deferred_for(uri: str) -> DeferredHtml:
-            return self.deferred.setdefault(uri, DeferredHtml(directory_urls=directory_urls))
+        def add_deferred(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str], **options: Any) -> None:
+            """Add a page whose bulky HTML is deferred, reusing it while its inputs are unchanged."""
+
+            def run() -> tuple[str, DeferredHtml]:
+                deferred = DeferredHtml(directory_urls=directory_urls)
+                return render(deferred), deferred
+
+            markdown, deferred = renders.get(uri, fingerprint, run)
+            self.deferred[uri] = deferred
+            add(uri, markdown, **options)
 
         for slug, entry in catalog.patterns.items():
-            uri = pattern_uri(slug)
-            add(uri, render_pattern_page(entry, catalog, directory_urls=directory_urls, link_state=link_state,
-                                         deferred=deferred_for(uri)), edit_path=entry.path)
+            add_deferred(pattern_uri(slug), prints.pattern_page(entry.path),
+                         lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=directory_urls,
+                                                                    link_state=link_state, deferred=d),
+                         edit_path=entry.path)
         for slug, path_entry in catalog.paths.items():
             add(path_uri(slug), render_path_page(path_entry, catalog), edit_path=path_entry.path)
-        add(f"{PATTERNS_URI}/index.md", render_patterns_index(catalog), inclusion=InclusionLevel.UNDEFINED)
-        add(f"{PATHS_URI}/index.md", render_paths_index(catalog), inclusion=InclusionLevel.UNDEFINED)
-        add(READING_LIST_URI, render_reading_list(catalog, link_state=link_state, directory_urls=directory_urls,
-                                                  deferred=deferred_for(READING_LIST_URI)),
-            inclusion=InclusionLevel.UNDEFINED)
-        add(MAP_URI, render_map_page(catalog, directory_urls=directory_urls, deferred=deferred_for(MAP_URI)),
-            inclusion=InclusionLevel.UNDEFINED)
+        listed = InclusionLevel.UNDEFINED
+        add(f"{PATTERNS_URI}/index.md", renders.get("patterns-index", prints.meta,
+                                                    lambda: render_patterns_index(catalog)), inclusion=listed)
+        add(f"{PATHS_URI}/index.md", render_paths_index(catalog), inclusion=listed)
+        add_deferred(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
+                     lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=directory_urls,
+                                                   deferred=d), inclusion=listed)
+        add_deferred(MAP_URI, _join(prints.meta, prints.health),
+                     lambda d: render_map_page(catalog, directory_urls=directory_urls, deferred=d), inclusion=listed)
         pages = {f.src_uri for f in files.documentation_pages()}
-        add(LINK_HEALTH_PAGE_URI, render_link_health_page(
-            catalog, health, existing_pages=pages, docs_dir=_docs_folder(config, self.root)),
-            inclusion=InclusionLevel.UNDEFINED)
-        add(EXPORT_JSON_URI, catalog_to_json(catalog))
-        add(BIBTEX_EXPORT_URI, catalog_to_bibtex(catalog))
+        add(LINK_HEALTH_PAGE_URI, renders.get(
+            LINK_HEALTH_PAGE_URI, _join(prints.meta, prints.references, prints.health, sorted(pages)),
+            lambda: render_link_health_page(catalog, health, existing_pages=pages,
+                                            docs_dir=_docs_folder(config, self.root))), inclusion=listed)
+        add(EXPORT_JSON_URI, renders.get(EXPORT_JSON_URI, _join(prints.meta, prints.references, prints.paths),
+                                         lambda: catalog_to_json(catalog)))
+        add(BIBTEX_EXPORT_URI, renders.get(BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog)))
         add(FEED_URI, render_atom(self.changes, site_url=config.site_url, title=config.site_name,
                                   subtitle=config.site_description, directory_urls=directory_urls))
-        add(FILTER_CSS_URI, render_filter_css(catalog))
+        add(FILTER_CSS_URI, renders.get(FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog)))
         assets = resources.files("archkb").joinpath("assets")
         for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
             add(uri, assets.joinpath(name).read_text(encoding="utf-8"))
@@ -271,6 +297,16 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _join(*parts: object) -> str:
+    """One fingerprint from several."""
+    return repr(parts)
+
+
+def _hash_report(report: Report) -> str:
+    """Identify a link report by its content."""
+    return hashlib.blake2b(json.dumps(report.to_json(), sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
 def _docs_folder(config: MkDocsConfig, root: Path) -> str:
