@@ -100,13 +100,21 @@ class RenderCache:
     entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    _seen: set[str] = field(default_factory=set, repr=False)
 
     def start_build(self) -> None:
         """Reset the counters at the start of a build."""
         self.hits = self.misses = 0
+        self._seen = set()
+
+    def prune(self) -> None:
+        """Drop outputs not asked for since :meth:`start_build` (deleted pages)."""
+        for key in [k for k in self.entries if k not in self._seen]:
+            del self.entries[key]
 
     def get(self, key: str, fingerprint: str, render: Callable[[], T]) -> T:
         """Return the cached output for ``key`` if its fingerprint matches, else render it."""
+        self._seen.add(key)
         cached = self.entries.get(key)
         if cached is not None and cached[0] == fingerprint:
             self.hits += 1

@@ -33,13 +33,24 @@ class ParseCache:
     """Parsed files keyed by path and content hash, shared across rebuilds.
 
     Attributes:
-        hits: How many files were served from the cache.
-        misses: How many files had to be parsed.
+        hits: How many files were served from the cache in the last load.
+        misses: How many files had to be parsed in the last load.
     """
 
     entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    _seen: set[str] = field(default_factory=set, repr=False)
+
+    def begin(self) -> None:
+        """Start a load: reset the counters and forget which files were seen."""
+        self.hits = self.misses = 0
+        self._seen = set()
+
+    def prune(self) -> None:
+        """Drop files not seen since :meth:`begin` (deleted or renamed ones)."""
+        for key in [k for k in self.entries if k not in self._seen]:
+            del self.entries[key]
 
     def digests(self) -> dict[str, str]:
         """The content digest of every cached file, by its path relative to the root."""
@@ -48,6 +59,7 @@ class ParseCache:
     def get_or_parse(self, key: str, data: bytes, parse: Callable[[], T]) -> T:
         """Return the cached result for ``key`` if ``data`` is unchanged, else parse."""
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self._seen.add(key)
         cached = self.entries.get(key)
         if cached is not None and cached[0] == digest:
             self.hits += 1
@@ -217,6 +229,7 @@ def load_catalog(
     """
     root = find_root(root) if root is None else Path(root).resolve()
     cache = cache if cache is not None else ParseCache()
+    cache.begin()
     catalog = Catalog(root)
     problems = catalog.problems
 
@@ -264,4 +277,5 @@ def load_catalog(
         problems.extend(path_problems)
 
     problems.extend(cross_check(catalog))
+    cache.prune()
     return catalog

@@ -91,7 +91,11 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         """Resolve the project root and register the stylesheet."""
         if not self.config.enabled:
             return None
-        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        if root != self.root:
+            # MkDocs reuses plugin instances within a process; another project starts afresh.
+            self.cache, self.renders = ParseCache(), RenderCache()
+        self.root = root
         self.catalog = None
         for uri in (CSS_URI, FILTER_CSS_URI):
             if uri not in config.extra_css:
@@ -188,6 +192,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         assets = resources.files("archkb").joinpath("assets")
         for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
             add(uri, assets.joinpath(name).read_text(encoding="utf-8"))
+        renders.prune()
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
