@@ -13,9 +13,20 @@ from pathlib import Path
 from typing import Iterable
 
 from .catalog import Catalog
-from .linkcheck import Link, Report, Settings, check_urls, extract_links_from_markdown, is_internal
+from .linkcheck.extract import extract_links_from_markdown
+from .linkcheck.internal import is_internal
+from .linkcheck.report import Report
+from .linkcheck.settings import Settings
+from .linkcheck.states import Link
 
-__all__ = ["catalog_links", "latest_link_report"]
+
+def check_urls(links: list[Link], settings: Settings) -> Report:
+    """Check links over the network (imports the HTTP client only when it is needed)."""
+    from .linkcheck.runner import check_urls as run
+
+    return run(links, settings)
+
+__all__ = ["catalog_links", "latest_link_report", "check_urls"]
 
 
 def catalog_links(catalog: Catalog, docs_dir: Path | None = None) -> list[Link]:

@@ -8,6 +8,7 @@ files across ``mkdocs serve`` rebuilds), reports its problems as warnings so tha
 from __future__ import annotations
 
 import html
+import gc
 import hashlib
 import json
 from importlib import resources
@@ -24,7 +25,8 @@ from .catalog import Catalog
 from .incremental import RenderCache, fingerprints, report_identity
 from .config import ArchkbConfig
 from .link_report import latest_link_report
-from .linkcheck import Report, Settings, SettingsError
+from .linkcheck.report import Report
+from .linkcheck.settings import Settings
 from .loader import ParseCache, load_catalog
 from .bibtex import catalog_to_bibtex
 from .export import catalog_to_json
@@ -91,6 +93,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         """Resolve the project root and register the stylesheet."""
         if not self.config.enabled:
             return None
+        gc.unfreeze()  # what the last build froze (serve) may be garbage by now
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         if root != self.root:
             # MkDocs reuses plugin instances within a process; another project starts afresh.
@@ -105,9 +108,22 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Load and validate the catalog, then add pattern pages and generated pages."""
+        """Load and validate the catalog, then add pattern pages and generated pages.
+
+        The cyclic garbage collector is paused meanwhile: the catalog is a million
+        small acyclic objects, and full collections over them made loading grow faster
+        than the catalog. Afterwards they are frozen out of later collections.
+        """
         if not self.config.enabled:
             return None
+        gc.disable()
+        try:
+            return self._add_catalog(files, config)
+        finally:
+            gc.enable()
+            gc.freeze()
+
+    def _add_catalog(self, files: Files, config: MkDocsConfig) -> Files:
         catalog = load_catalog(
             self.root,
             patterns_dir=self.config.patterns_dir,
@@ -275,7 +291,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         try:
             report = latest_link_report(catalog, settings, online=online, report_path=self.root / options.report,
                                         docs_dir=Path(config.docs_dir))
-        except SettingsError as exc:
+        except ValueError as exc:  # SettingsError: the options do not make sense together
             raise PluginError(f"archkb: invalid link_check settings: {exc}") from None
         if online and report is not None:
             for result in report.results:

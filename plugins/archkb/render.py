@@ -130,6 +130,7 @@ class DeferredHtml:
         self.blocks: list[str] = []
         self.directory_urls = directory_urls
         self.links: list[tuple[str, str | None]] = []
+        self.ids: set[str] = set()
 
     def __bool__(self) -> bool:
         return bool(self.blocks)
@@ -142,6 +143,7 @@ class DeferredHtml:
     def defer(self, html_block: str) -> str:
         """Keep ``html_block`` aside and return the Markdown placeholder that stands for it."""
         self.blocks.append(html_block)
+        self.ids.update(self._ID.findall(html_block))
         return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
 
     def restore(self, html_text: str) -> str:
@@ -150,7 +152,7 @@ class DeferredHtml:
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
-        return {match for block in self.blocks for match in self._ID.findall(block)}
+        return self.ids
 
 
 def _place(html_block: str, deferred: DeferredHtml | None) -> str:
@@ -197,9 +199,12 @@ def citation_label(ref: Reference) -> str:
     return f"{short_authors(ref.authors)} {ref.year}"
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _front_matter(**fields: object) -> str:
     data = {k: v for k, v in fields.items() if v not in (None, [], "")}
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+    return "---\n" + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
 
 
 def _byline(ref: Reference) -> str:

@@ -13,14 +13,42 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 
 from __future__ import annotations
 
-from .build import check_project, check_site
-from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
-from .internal import check_internal, is_internal, load_pages
-from .report import FORMATS, Report, render
-from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
-from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
-from .sources import InputError
-from .states import Link, Result, State
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names load on first use, so that importing the package (the site build does, to read
+# the latest report) does not import aiohttp; only an actual network check does.
+_LAZY = {
+    "PageLinks": "extract", "extract_links_from_html": "extract", "extract_links_from_markdown": "extract",
+    "ids_from_html": "extract",
+    "check_internal": "internal", "is_internal": "internal", "load_pages": "internal",
+    "FORMATS": "report", "Report": "report", "render": "report",
+    "DEFAULT_REPORT_PATH": "runner", "SettingsError": "runner", "check_urls": "runner",
+    "check_urls_async": "runner",
+    "DEFAULT_CACHE_PATH": "settings", "DEFAULT_USER_AGENT": "settings", "Settings": "settings",
+    "Link": "states", "Result": "states", "State": "states",
+    "InputError": "sources", "check_project": "build", "check_site": "build",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
+    from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
+    from .internal import check_internal, is_internal, load_pages
+    from .report import FORMATS, Report, render
+    from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
+    from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
+    from .sources import InputError
+    from .states import Link, Result, State
+    from .build import check_project, check_site
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_CACHE_PATH",

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .extract import PageLinks, extract_links_from_html
-from .runner import now_iso
+from .states import now_iso
 from .states import Result, State
 from .urls import fragment_is_checkable, has_scheme
 

@@ -9,12 +9,12 @@ import re
 import sys
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
 
 from aiohttp.abc import AbstractResolver
 
 from .cache import LinkCache
 from .client import Client, Outcome
+from .states import now_iso
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State
@@ -29,11 +29,6 @@ DEFAULT_REPORT_PATH = ".cache/archkb/link-report.json"
 
 class SettingsError(ValueError):
     """The settings cannot be used (a usage or configuration error, exit code 3 on the CLI)."""
-
-
-def now_iso() -> str:
-    """Return the current UTC time in ISO 8601, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def check_urls(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 
 __all__ = ["State", "Link", "Result", "STATE_ORDER"]
@@ -114,3 +115,8 @@ class Result:
             message=str(data.get("message") or ""),
             checked_at=data.get("checked_at"),
         )
+
+
+def now_iso() -> str:
+    """Return the current UTC time in ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
