@@ -11,7 +11,8 @@ A generated catalog is a complete project folder that ``mkdocs build`` and
 * ``paths/path-X.yml``: a few reading paths mixing patterns and references;
 * ``docs/``: a copy of the project's hand-written pages (the API reference page,
   which needs mkdocstrings, is replaced by a plain page);
-* ``mkdocs.yml``: a copy of the project's configuration with mkdocstrings dropped.
+* ``mkdocs.yml``: a copy of the project's configuration with mkdocstrings dropped, plus
+  the folders it names (theme ``custom_dir``, ``hooks``).
 
 :func:`generate_baseline` writes the comparison project: the same hand-written
 pages and the same pattern files copied into ``docs/patterns/`` as plain pages,
@@ -56,8 +57,6 @@ DROPPED_PLUGINS = frozenset({"mkdocstrings"})
 BASELINE_PLUGINS = ("search",)
 """The baseline's plugins: what plain MkDocs enables when ``plugins`` is not set."""
 
-GENERATED_NAV_TARGETS = frozenset({"patterns/index.md", "paths/index.md", "reading-list.md"})
-"""Nav targets that only the archkb plugin creates; the baseline's nav leaves them out."""
 
 RELATION_NAMES = (
     "uses", "used-by", "refines", "refined-by", "leads-to", "follows-from",
@@ -341,7 +340,9 @@ def baseline_config(repo: Path = REPO) -> dict[str, Any]:
     config = site_config(repo)
     config["plugins"] = list(BASELINE_PLUGINS)
     if "nav" in config:
-        config["nav"] = _filter_nav(config["nav"], lambda target: target not in GENERATED_NAV_TARGETS) or []
+        # Pages the archkb plugin generates (patterns index, reading list, map...) do not exist there.
+        config["nav"] = _filter_nav(config["nav"],
+                                    lambda target: "://" in target or (repo / "docs" / target).is_file()) or []
     config["not_in_nav"] = "/patterns/"
     return config
 
