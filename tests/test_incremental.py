@@ -18,23 +18,23 @@ def test_body_edit_rerenders_one_page_and_title_edit_its_neighbours(site):
     cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(site.root / "site"))
     cfg.plugins.on_startup(command="serve", dirty=False)
     plugin = rebuild(cfg)
-    first = plugin.renders.misses
-    assert first >= 3 and plugin.renders.hits == 0
+    first = plugin.site.renders.misses
+    assert first >= 3 and plugin.site.renders.hits == 0
 
-    assert plugin.cache.misses == 4  # every file parsed
+    assert plugin.site.parse_cache.misses == 4  # every file parsed
     plugin = rebuild(cfg)  # nothing changed
-    assert plugin.renders.misses == 0 and plugin.renders.hits == first
-    assert plugin.cache.misses == 0 and plugin.cache.hits == 4
+    assert plugin.site.renders.misses == 0 and plugin.site.renders.hits == first
+    assert plugin.site.parse_cache.misses == 0 and plugin.site.parse_cache.hits == 4
 
     body = BODY.format(title="Beta", ref="ref-a") + "\nA sentence added while serving.\n"
     site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",), body=body))
     plugin = rebuild(cfg)
-    assert plugin.renders.misses == 1  # beta's page alone
-    assert plugin.cache.misses == 1
+    assert plugin.site.renders.misses == 1  # beta's page alone
+    assert plugin.site.parse_cache.misses == 1
     assert "A sentence added while serving." in (site.root / "site/patterns/beta/index.html").read_text()
 
     site.write("patterns/beta.md", pattern_text("Beta Renamed", refs=("ref-a",), body=body))
     plugin = rebuild(cfg)
-    assert plugin.renders.misses > 3  # the title shows on alpha, gamma, the indexes and the map
+    assert plugin.site.renders.misses > 3  # the title shows on alpha, gamma, the indexes and the map
     assert "Beta Renamed" in (site.root / "site/patterns/alpha/index.html").read_text()
     assert "Beta Renamed" in (site.root / "site/reading-list/index.html").read_text()

@@ -144,10 +144,10 @@ def measure_rebuild(root: Path, edited: Path) -> dict[str, Any]:
                 "build_cpu_s": round(cpu, 4),
                 "plugin": timer.as_dict(),
                 # The parse and render caches count per build.
-                "cache_hits": plugin.cache.hits,
-                "cache_misses": plugin.cache.misses,
-                "pages_rendered": plugin.renders.misses,
-                "pages_reused": plugin.renders.hits,
+                "cache_hits": plugin.site.parse_cache.hits,
+                "cache_misses": plugin.site.parse_cache.misses,
+                "pages_rendered": plugin.site.renders.misses,
+                "pages_reused": plugin.site.renders.hits,
             }
     finally:
         config.plugins.on_shutdown()

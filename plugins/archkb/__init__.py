@@ -10,6 +10,9 @@ __version__ = "0.1.0"
 
 from .catalog import Catalog, Link, PathEntry, PatternEntry, ReferenceEntry, Topic
 from .export import catalog_to_dict, catalog_to_json
+from .incremental import RenderCache
+from .render import DeferredHtml
+from .site import GeneratedPage, SiteGenerator, SiteOptions
 from .loader import ParseCache, find_root, load_catalog
 from .model import (
     PATTERN_STATUSES,
@@ -36,6 +39,7 @@ __all__ = [
     "__version__",
     "Catalog", "Link", "PathEntry", "PatternEntry", "ReferenceEntry", "Topic",
     "catalog_to_dict", "catalog_to_json",
+    "RenderCache", "DeferredHtml", "GeneratedPage", "SiteGenerator", "SiteOptions",
     "ParseCache", "find_root", "load_catalog",
     "PATTERN_STATUSES", "REFERENCE_KINDS", "TEMPLATE_SECTIONS",
     "PathStep", "PatternMeta", "ReadingPath", "Reference", "Relation", "pattern_schema",

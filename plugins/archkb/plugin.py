@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import html
 import gc
-import hashlib
-import json
-from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -22,52 +19,21 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog
-from .incremental import RenderCache, fingerprints, report_identity
 from .config import ArchkbConfig
+from .feed import FEED_URI, render_recent_changes
 from .link_report import latest_link_report
 from .linkcheck.report import Report
 from .linkcheck.settings import Settings
-from .loader import ParseCache, load_catalog
-from .bibtex import catalog_to_bibtex
-from .export import catalog_to_json
-from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
-from .health import LinkHealth, render_link_health_page, render_link_state
-from .render import (
-    BIBTEX_EXPORT_URI,
-    EXPORT_JSON_URI,
-    LINK_HEALTH_PAGE_URI,
-    MAP_URI,
-    PATHS_URI,
-    PATTERNS_URI,
-    FRAGMENT_MARKERS,
-    READING_LIST_URI,
-    path_uri,
-    pattern_uri,
-    relative,
-    render_filter_css,
-    DeferredHtml,
-    render_map_page,
-    render_map_preview,
-    render_path_page,
-    render_paths_index,
-    render_pattern_page,
-    render_patterns_index,
-    render_reading_list,
-)
+from .loader import load_catalog
+from .render import FRAGMENT_MARKERS, DeferredHtml, relative, render_map_preview
+from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SEARCHABLE_DEFERRED, SiteGenerator, SiteOptions
 
 __all__ = ["ArchkbPlugin"]
 
 log = get_plugin_logger("archkb")
 
-CSS_URI = "assets/archkb/archkb.css"
-FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
-JS_URI = "assets/archkb/archkb-filter.js"
 MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
 RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
-
-
-SEARCHABLE_DEFERRED = frozenset({READING_LIST_URI})
-"""Pages whose deferred HTML goes into the search index."""
 
 
 class ArchkbPlugin(BasePlugin[ArchkbConfig]):
@@ -76,14 +42,12 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.cache = ParseCache()
+        self.site = SiteGenerator()
         self.catalog: Catalog | None = None
         self.root = Path.cwd()
         self.command = "build"
-        self.changes: list[Change] = []
         self.link_report: Report | None = None
         self.deferred: dict[str, DeferredHtml] = {}
-        self.renders = RenderCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -97,7 +61,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         if root != self.root:
             # MkDocs reuses plugin instances within a process; another project starts afresh.
-            self.cache, self.renders = ParseCache(), RenderCache()
+            self.site = SiteGenerator()
         self.root = root
         self.catalog = None
         for uri in (CSS_URI, FILTER_CSS_URI):
@@ -129,86 +93,35 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             patterns_dir=self.config.patterns_dir,
             references_dir=self.config.references_dir,
             paths_dir=self.config.paths_dir,
-            cache=self.cache,
+            cache=self.site.parse_cache,
         )
         self.catalog = catalog
         for problem in catalog.iter_problems():
             log.warning(str(problem))
         self.link_report = self._link_report(catalog, config)
-
-        def add(uri: str, content: str, *, edit_path: str | None = None,
-                inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
-            existing = files.get_file_from_path(uri)
+        options = SiteOptions(
+            directory_urls=config.use_directory_urls,
+            site_url=config.site_url,
+            title=config.site_name,
+            description=config.site_description,
+            docs_dir=_docs_folder(config, self.root),
+            existing_pages={f.src_uri for f in files.documentation_pages()},
+        )
+        generated = self.site.generate(catalog, options, report=self.link_report,
+                                       report_path=self.root / self.config.link_check.report,
+                                       patterns_dir=self.config.patterns_dir)
+        self.deferred = {}
+        for page in generated:
+            existing = files.get_file_from_path(page.uri)
             if existing is not None:
                 files.remove(existing)
-            file = File.generated(config, uri, content=content, inclusion=inclusion)
-            if edit_path is not None:
-                file.edit_uri = _relative_edit_uri(config, self.root, edit_path)
+            inclusion = InclusionLevel.UNDEFINED if page.listed else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, page.uri, content=page.content, inclusion=inclusion)
+            if page.edit_path is not None:
+                file.edit_uri = _relative_edit_uri(config, self.root, page.edit_path)
             files.append(file)
-
-        directory_urls = config.use_directory_urls
-        report_path = self.root / self.config.link_check.report
-        if self.link_report is not None:
-            health = LinkHealth.from_results([r.to_json() for r in self.link_report.results])
-            health_id: Any = _hash_report(self.link_report)
-        else:
-            health = LinkHealth.load(report_path)
-            health_id = report_identity(report_path)
-        prints = fingerprints(catalog, self.cache, health=(health_id, directory_urls))
-        renders = self.renders
-        renders.start_build()
-
-        def link_state(ref: Any) -> str:
-            return render_link_state(ref, health)
-
-        needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
-        git_dates = git_last_commit_dates(self.root, self.config.patterns_dir) if needs_git else {}
-        self.changes = pattern_changes(catalog, git_dates=git_dates)
-
-        self.deferred = {}
-
-        def add_deferred(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str], **options: Any) -> None:
-            """Add a page whose bulky HTML is deferred, reusing it while its inputs are unchanged."""
-
-            def run() -> tuple[str, DeferredHtml]:
-                deferred = DeferredHtml(directory_urls=directory_urls)
-                return render(deferred), deferred
-
-            markdown, deferred = renders.get(uri, fingerprint, run)
-            self.deferred[uri] = deferred
-            add(uri, markdown, **options)
-
-        for slug, entry in catalog.patterns.items():
-            add_deferred(pattern_uri(slug), prints.pattern_page(entry.path),
-                         lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=directory_urls,
-                                                                    link_state=link_state, deferred=d),
-                         edit_path=entry.path)
-        for slug, path_entry in catalog.paths.items():
-            add(path_uri(slug), render_path_page(path_entry, catalog), edit_path=path_entry.path)
-        listed = InclusionLevel.UNDEFINED
-        add(f"{PATTERNS_URI}/index.md", renders.get("patterns-index", prints.meta,
-                                                    lambda: render_patterns_index(catalog)), inclusion=listed)
-        add(f"{PATHS_URI}/index.md", render_paths_index(catalog), inclusion=listed)
-        add_deferred(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
-                     lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=directory_urls,
-                                                   deferred=d), inclusion=listed)
-        add_deferred(MAP_URI, _join(prints.meta, prints.health),
-                     lambda d: render_map_page(catalog, directory_urls=directory_urls, deferred=d), inclusion=listed)
-        pages = {f.src_uri for f in files.documentation_pages()}
-        add(LINK_HEALTH_PAGE_URI, renders.get(
-            LINK_HEALTH_PAGE_URI, _join(prints.meta, prints.references, prints.health, sorted(pages)),
-            lambda: render_link_health_page(catalog, health, existing_pages=pages,
-                                            docs_dir=_docs_folder(config, self.root))), inclusion=listed)
-        add(EXPORT_JSON_URI, renders.get(EXPORT_JSON_URI, _join(prints.meta, prints.references, prints.paths),
-                                         lambda: catalog_to_json(catalog)))
-        add(BIBTEX_EXPORT_URI, renders.get(BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog)))
-        add(FEED_URI, render_atom(self.changes, site_url=config.site_url, title=config.site_name,
-                                  subtitle=config.site_description, directory_urls=directory_urls))
-        add(FILTER_CSS_URI, renders.get(FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog)))
-        assets = resources.files("archkb").joinpath("assets")
-        for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
-            add(uri, assets.joinpath(name).read_text(encoding="utf-8"))
-        renders.prune()
+            if page.deferred is not None:
+                self.deferred[page.uri] = page.deferred
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
@@ -225,7 +138,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
                 deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls))))
         if RECENT_CHANGES_MARKER in markdown:
             markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
-                self.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
+                self.site.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
@@ -318,16 +231,6 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
-
-
-def _join(*parts: object) -> str:
-    """One fingerprint from several."""
-    return repr(parts)
-
-
-def _hash_report(report: Report) -> str:
-    """Identify a link report by its content."""
-    return hashlib.blake2b(json.dumps(report.to_json(), sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
 def _docs_folder(config: MkDocsConfig, root: Path) -> str:

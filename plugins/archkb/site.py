@@ -1,0 +1,194 @@
+"""Everything the site generates from the catalog, independent of the site engine.
+
+:class:`SiteGenerator` turns a loaded catalog into a list of :class:`GeneratedPage`
+objects (pattern pages, the reading list, the map, indexes, exports, the feed,
+assets), reusing rendered pages across rebuilds while their inputs are unchanged.
+The MkDocs plugin only adds them to MkDocs' files; another engine could do the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Collection
+
+from .bibtex import catalog_to_bibtex
+from .catalog import Catalog
+from .export import catalog_to_json
+from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom
+from .health import LinkHealth, render_link_health_page, render_link_state
+from .incremental import RenderCache, fingerprints, report_identity
+from .linkcheck.report import Report
+from .loader import ParseCache
+from .render import (
+    BIBTEX_EXPORT_URI,
+    EXPORT_JSON_URI,
+    LINK_HEALTH_PAGE_URI,
+    MAP_URI,
+    PATHS_URI,
+    PATTERNS_URI,
+    READING_LIST_URI,
+    DeferredHtml,
+    path_uri,
+    pattern_uri,
+    render_filter_css,
+    render_map_page,
+    render_path_page,
+    render_paths_index,
+    render_pattern_page,
+    render_patterns_index,
+    render_reading_list,
+)
+
+__all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "SEARCHABLE_DEFERRED", "GeneratedPage", "SiteOptions",
+           "SiteGenerator"]
+
+CSS_URI = "assets/archkb/archkb.css"
+"""The site path of the plugin's stylesheet."""
+FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
+"""The site path of the generated no-JavaScript reading-list filters."""
+JS_URI = "assets/archkb/archkb-filter.js"
+"""The site path of the reading-list filter script."""
+SEARCHABLE_DEFERRED = frozenset({READING_LIST_URI})
+"""Pages whose deferred HTML goes into the search index (restored before indexing)."""
+
+
+@dataclass
+class GeneratedPage:
+    """One file the site generates.
+
+    Attributes:
+        uri: Its path in the site's source tree, e.g. ``patterns/queue-decoupling.md``.
+        content: Markdown for pages, text for assets and exports.
+        edit_path: The real source file contributors edit, relative to the project root.
+        listed: Whether the page may appear in the navigation.
+        deferred: The page's HTML kept out of Markdown conversion, if any.
+    """
+
+    uri: str
+    content: str
+    edit_path: str | None = None
+    listed: bool = False
+    deferred: DeferredHtml | None = None
+
+
+@dataclass
+class SiteOptions:
+    """What the generated pages depend on besides the catalog.
+
+    Attributes:
+        directory_urls: The site's URL style (``patterns/x/`` or ``patterns/x.html``).
+        site_url: The site's public URL, for the feed.
+        title: The site's name.
+        description: The site's description.
+        docs_dir: The hand-written pages' folder, relative to the project root.
+        existing_pages: Source paths of every page of the site (for the link health page).
+    """
+
+    directory_urls: bool = True
+    site_url: str | None = None
+    title: str = ""
+    description: str | None = None
+    docs_dir: str = "docs"
+    existing_pages: Collection[str] = ()
+
+
+def _join(*parts: object) -> str:
+    return repr(parts)
+
+
+def _hash_report(report: Report) -> str:
+    return hashlib.blake2b(json.dumps(report.to_json(), sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class SiteGenerator:
+    """Generates the site's pages from the catalog, cached across rebuilds.
+
+    Attributes:
+        parse_cache: Parsed files, for :func:`archkb.loader.load_catalog`.
+        renders: Rendered outputs with the fingerprints of their inputs.
+        changes: New and updated patterns of the last generation (for the feed).
+    """
+
+    parse_cache: ParseCache = field(default_factory=ParseCache)
+    renders: RenderCache = field(default_factory=RenderCache)
+    changes: list[Change] = field(default_factory=list)
+
+    def generate(self, catalog: Catalog, options: SiteOptions, *, report: Report | None = None,
+                 report_path: Path | None = None, patterns_dir: str = "patterns") -> list[GeneratedPage]:
+        """Return every generated page and file of the site.
+
+        Args:
+            catalog: The catalog, loaded with :attr:`parse_cache`.
+            options: What the pages depend on besides the catalog.
+            report: The link report this build uses, if any; else ``report_path`` is read.
+            report_path: The latest link report on disk.
+            patterns_dir: The patterns folder, for git dates in the feed.
+        """
+        urls = options.directory_urls
+        if report is not None:
+            health = LinkHealth.from_results([r.to_json() for r in report.results])
+            health_id: Any = _hash_report(report)
+        else:
+            health = LinkHealth.load(report_path) if report_path else LinkHealth()
+            health_id = report_identity(report_path) if report_path else None
+        prints = fingerprints(catalog, self.parse_cache, health=(health_id, urls))
+        renders = self.renders
+        renders.start_build()
+
+        def link_state(ref: Any) -> str:
+            return render_link_state(ref, health)
+
+        needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
+        git_dates = git_last_commit_dates(catalog.root, patterns_dir) if needs_git else {}
+        self.changes = pattern_changes(catalog, git_dates=git_dates)
+
+        pages: list[GeneratedPage] = []
+
+        def deferred_page(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str],
+                          **extra: Any) -> None:
+            def run() -> tuple[str, DeferredHtml]:
+                deferred = DeferredHtml(directory_urls=urls)
+                return render(deferred), deferred
+
+            markdown, deferred = renders.get(uri, fingerprint, run)
+            pages.append(GeneratedPage(uri, markdown, deferred=deferred, **extra))
+
+        for entry in catalog.patterns.values():
+            deferred_page(pattern_uri(entry.slug), prints.pattern_page(entry.path),
+                          lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=urls,
+                                                                     link_state=link_state, deferred=d),
+                          edit_path=entry.path)
+        for path_entry in catalog.paths.values():
+            pages.append(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
+                                       edit_path=path_entry.path))
+        pages.append(GeneratedPage(f"{PATTERNS_URI}/index.md", renders.get(
+            "patterns-index", prints.meta, lambda: render_patterns_index(catalog)), listed=True))
+        pages.append(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
+        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
+                      lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d),
+                      listed=True)
+        deferred_page(MAP_URI, _join(prints.meta, prints.health),
+                      lambda d: render_map_page(catalog, directory_urls=urls, deferred=d), listed=True)
+        existing = set(options.existing_pages) | {p.uri for p in pages}
+        pages.append(GeneratedPage(LINK_HEALTH_PAGE_URI, renders.get(
+            LINK_HEALTH_PAGE_URI, _join(prints.meta, prints.references, prints.health, sorted(existing)),
+            lambda: render_link_health_page(catalog, health, existing_pages=existing, docs_dir=options.docs_dir)),
+            listed=True))
+        pages.append(GeneratedPage(EXPORT_JSON_URI, renders.get(
+            EXPORT_JSON_URI, _join(prints.meta, prints.references, prints.paths), lambda: catalog_to_json(catalog))))
+        pages.append(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
+            BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
+        pages.append(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
+                                                         subtitle=options.description, directory_urls=urls)))
+        pages.append(GeneratedPage(FILTER_CSS_URI, renders.get(
+            FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog))))
+        assets = resources.files("archkb").joinpath("assets")
+        for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
+            pages.append(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))
+        renders.prune()
+        return pages
