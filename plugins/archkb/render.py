@@ -118,7 +118,8 @@ class DeferredHtml:
     Python-Markdown re-parses raw HTML slowly, and a reading list of thousands of
     references or a map of hundreds of patterns is mostly HTML already. The renderer
     puts a placeholder comment in the Markdown instead, and the plugin swaps the HTML
-    back in after conversion (``on_page_content``). Links inside deferred HTML are
+    back in after conversion (``on_page_content``, or ``on_post_page`` for HTML that
+    search should not index). Links inside deferred HTML are
     written as final relative URLs, to pages the catalog knows exist; the anchors they
     carry are reported back to MkDocs so links to them are validated.
     """
@@ -207,16 +208,6 @@ def _front_matter(**fields: object) -> str:
     return "---\n" + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
 
 
-def _byline(ref: Reference) -> str:
-    parts = [md_escape(", ".join(ref.authors))]
-    where = ref.venue or ref.publisher
-    if where:
-        parts.append(f"*{md_escape(where)}*")
-    parts.append(str(ref.year))
-    parts.append(ref.kind)
-    return " · ".join(parts)
-
-
 def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
                    directory_urls: bool | None = None, deferred: DeferredHtml | None = None) -> str:
     """The "Related patterns" section: relations from both directions, grouped by type.
@@ -271,7 +262,7 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
         ref = ref_entry.data
         state = f" {link_state(ref)}" if link_state is not None else ""
         entry_href = _href(deferred, from_uri, READING_LIST_URI, reference_anchor(ref.id), directory_urls)
-        items.append(f'<li><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a>: {_byline_html(ref)}. '
+        items.append(f'<li><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a>: {_byline(ref)}. '
                      f'<a href="{_attr(entry_href)}">Reading list entry</a>{state}</li>')
     lines += [_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
     return "\n".join(lines)
@@ -358,7 +349,7 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
     return "\n".join(out)
 
 
-def _byline_html(ref: Reference) -> str:
+def _byline(ref: Reference) -> str:
     parts = [html.escape(", ".join(ref.authors))]
     where = ref.venue or ref.publisher
     if where:
@@ -375,7 +366,7 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
              f'data-year="{ref.year}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
-    head = [f'<strong><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a></strong>', _byline_html(ref)]
+    head = [f'<strong><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a></strong>', _byline(ref)]
     if link_state is not None:
         head.append(link_state(ref))
     if ref.unverified:
