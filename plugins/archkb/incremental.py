@@ -19,14 +19,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Hashable
 
+from .cache import FingerprintCache
 from .catalog import Catalog
 from .loader import ParseCache
 
 __all__ = ["Fingerprints", "RenderCache", "fingerprints"]
 
-T = TypeVar("T")
 
 
 def _hash(*parts: object) -> str:
@@ -88,38 +88,8 @@ def report_identity(path: Path) -> tuple[str, int, int] | None:
     return (str(path), stat.st_size, stat.st_mtime_ns)
 
 
-@dataclass
-class RenderCache:
+class RenderCache(FingerprintCache):
     """Rendered outputs by key, each kept with the fingerprint of its inputs.
 
-    Attributes:
-        hits: Outputs reused in the last build.
-        misses: Outputs rendered in the last build.
+    ``hits`` and ``misses`` count the outputs reused and rendered in the last build.
     """
-
-    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    hits: int = 0
-    misses: int = 0
-    _seen: set[str] = field(default_factory=set, repr=False)
-
-    def start_build(self) -> None:
-        """Reset the counters at the start of a build."""
-        self.hits = self.misses = 0
-        self._seen = set()
-
-    def prune(self) -> None:
-        """Drop outputs not asked for since :meth:`start_build` (deleted pages)."""
-        for key in [k for k in self.entries if k not in self._seen]:
-            del self.entries[key]
-
-    def get(self, key: str, fingerprint: str, render: Callable[[], T]) -> T:
-        """Return the cached output for ``key`` if its fingerprint matches, else render it."""
-        self._seen.add(key)
-        cached = self.entries.get(key)
-        if cached is not None and cached[0] == fingerprint:
-            self.hits += 1
-            return cached[1]
-        self.misses += 1
-        value = render()
-        self.entries[key] = (fingerprint, value)
-        return value

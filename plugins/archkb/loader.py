@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
+from .cache import FingerprintCache
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, Topic
 from .model import SLUG_PATTERN, PatternMeta, ReadingPath, Reference, ReferenceFile
 from .problems import Problem
@@ -28,46 +29,20 @@ T = TypeVar("T")
 _SLUG = re.compile(SLUG_PATTERN)
 
 
-@dataclass
-class ParseCache:
+class ParseCache(FingerprintCache):
     """Parsed files keyed by path and content hash, shared across rebuilds.
 
-    Attributes:
-        hits: How many files were served from the cache in the last load.
-        misses: How many files had to be parsed in the last load.
+    ``hits`` and ``misses`` count the files served from the cache and parsed in the
+    last :func:`load_catalog`.
     """
 
-    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    hits: int = 0
-    misses: int = 0
-    _seen: set[str] = field(default_factory=set, repr=False)
-
-    def begin(self) -> None:
-        """Start a load: reset the counters and forget which files were seen."""
-        self.hits = self.misses = 0
-        self._seen = set()
-
-    def prune(self) -> None:
-        """Drop files not seen since :meth:`begin` (deleted or renamed ones)."""
-        for key in [k for k in self.entries if k not in self._seen]:
-            del self.entries[key]
+    def get_or_parse(self, key: str, data: bytes, parse: Callable[[], T]) -> T:
+        """Return the cached result for ``key`` if ``data`` is unchanged, else parse."""
+        return self.get(key, hashlib.blake2b(data, digest_size=16).hexdigest(), parse)
 
     def digests(self) -> dict[str, str]:
         """The content digest of every cached file, by its path relative to the root."""
         return {key.split(":", 1)[1]: digest for key, (digest, _) in self.entries.items()}
-
-    def get_or_parse(self, key: str, data: bytes, parse: Callable[[], T]) -> T:
-        """Return the cached result for ``key`` if ``data`` is unchanged, else parse."""
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        self._seen.add(key)
-        cached = self.entries.get(key)
-        if cached is not None and cached[0] == digest:
-            self.hits += 1
-            return cached[1]
-        self.misses += 1
-        result = parse()
-        self.entries[key] = (digest, result)
-        return result
 
 
 def find_root(start: Path | str | None = None) -> Path:

@@ -138,7 +138,7 @@ class SiteGenerator:
             health_id = report_identity(report_path) if report_path else None
         prints = fingerprints(catalog, self.parse_cache, health=(health_id, urls))
         renders = self.renders
-        renders.start_build()
+        renders.begin()
 
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
