@@ -260,6 +260,11 @@ def test_no_path_checks_the_projects_own_links(tmp_path, web):
     assert by_url[f"{base}/ok#sec"]["state"] == "ok"
     saved = Report.load(tmp_path / DEFAULT_REPORT_PATH)
     assert saved is not None and saved.to_json() == json.loads(result.stdout)
+    # An offline run knows only the cache: it leaves the reader-facing report alone.
+    offline = run(["--root", str(tmp_path), "--offline", "--no-cache", "--format", "json"])
+    assert offline.exit_code == 0, offline.output
+    assert {r["state"] for r in json.loads(offline.stdout)["results"]} == {"skipped"}
+    assert Report.load(tmp_path / DEFAULT_REPORT_PATH).to_json() == saved.to_json()
 
 
 def test_root_relative_links_resolve_under_the_sites_base_path(tmp_path):

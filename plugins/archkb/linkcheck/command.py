@@ -135,9 +135,10 @@ def check_links(
             raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
     else:
         click.echo(text, nl=False)
-    if not paths:
-        # Only a check of the project itself updates the link health that readers see;
-        # checking some other site or file must not overwrite it.
+    if not paths and not offline:
+        # Only an online check of the project itself updates the link health that readers
+        # see; checking some other site or file, or an offline run that knows only what the
+        # cache knows, must not overwrite it.
         try:
             report.save(root / DEFAULT_REPORT_PATH)
         except OSError as exc:
