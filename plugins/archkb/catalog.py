@@ -13,12 +13,29 @@ from .problems import Problem
 from .relations import RELATION_TYPES, inverse_of
 from .yamlload import LoadedYaml
 
-__all__ = ["PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
+__all__ = ["iter_prose_lines", "PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*(?:\{[^}]*\})?\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def iter_prose_lines(text: str, *, keepends: bool = False) -> Iterator[tuple[int, str, bool]]:
+    """Yield ``(index, line, is_prose)`` for each line of Markdown ``text``.
+
+    ``is_prose`` is false for fenced code blocks, fence lines included, so callers can
+    skip or pass through code while reading headings, citations and links.
+    """
+    fence: str | None = None
+    for index, line in enumerate(text.splitlines(keepends=keepends)):
+        match = _FENCE.match(line)
+        if match:
+            marker = match.group(1)[0]
+            fence = marker if fence is None else (None if marker == fence else fence)
+            yield index, line, False
+        else:
+            yield index, line, fence is None
 
 
 @dataclass
@@ -78,19 +95,8 @@ class PatternEntry:
     def headings(self) -> list[tuple[int, int, str]]:
         """Return ``(line, level, text)`` for each ATX heading outside code blocks."""
         out: list[tuple[int, int, str]] = []
-        fence: str | None = None
-        for offset, line in enumerate(self.body.splitlines()):
-            match = _FENCE.match(line)
-            if match:
-                marker = match.group(1)
-                if fence is None:
-                    fence = marker[0]
-                elif marker[0] == fence:
-                    fence = None
-                continue
-            if fence is not None:
-                continue
-            heading = _HEADING.match(line)
+        for offset, line, prose in iter_prose_lines(self.body):
+            heading = _HEADING.match(line) if prose else None
             if heading:
                 out.append((self.body_line + offset, len(heading.group(1)), heading.group(2).strip()))
         return out
@@ -98,14 +104,8 @@ class PatternEntry:
     def citations(self) -> list[tuple[int, str]]:
         """Return ``(line, reference id)`` for each inline ``[@id]`` citation outside code."""
         out = []
-        fence: str | None = None
-        for offset, line in enumerate(self.body.splitlines()):
-            match = _FENCE.match(line)
-            if match:
-                marker = match.group(1)[0]
-                fence = marker if fence is None else (None if marker == fence else fence)
-                continue
-            if fence is not None:
+        for offset, line, prose in iter_prose_lines(self.body):
+            if not prose:
                 continue
             for cite in _CITATION.finditer(_CODE_SPAN.sub("", line)):
                 out.append((self.body_line + offset, cite.group(1)))

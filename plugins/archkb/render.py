@@ -14,7 +14,7 @@ from typing import Callable
 
 import yaml
 
-from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry
+from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, iter_prose_lines
 from .model import Reference
 from .mapsvg import group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
@@ -268,7 +268,6 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     return "\n".join(lines)
 
 
-_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
@@ -304,18 +303,8 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         pieces.append(_CITATION.sub(replace, line[last:]))
         return "".join(pieces)
 
-    out, fence = [], None
-    for line in body.splitlines(keepends=True):
-        match = _FENCE_LINE.match(line)
-        if match:
-            marker = match.group(1)[0]
-            fence = marker if fence is None else (None if marker == fence else fence)
-            out.append(line)
-        elif fence is not None or "[@" not in line:
-            out.append(line)
-        else:
-            out.append(outside_code_spans(line))
-    return "".join(out)
+    return "".join(outside_code_spans(line) if prose and "[@" in line else line
+                   for _, line, prose in iter_prose_lines(body, keepends=True))
 
 
 def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls: bool | None = None,
