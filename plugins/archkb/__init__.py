@@ -9,10 +9,11 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .catalog import Catalog, Link, PathEntry, PatternEntry, ReferenceEntry, Topic
-from .export import catalog_to_dict, catalog_to_json
+from .export import catalog_to_dict, catalog_to_json, write_catalog_json
 from .incremental import RenderCache
 from .render import DeferredHtml
 from .site import GeneratedPage, SiteGenerator, SiteOptions
+from .spill import SpillFolder
 from .loader import ParseCache, find_root, load_catalog
 from .model import (
     PATTERN_STATUSES,
@@ -38,8 +39,8 @@ from .mapsvg import find_label_collisions, layout_map, layout_neighbourhood, map
 __all__ = [
     "__version__",
     "Catalog", "Link", "PathEntry", "PatternEntry", "ReferenceEntry", "Topic",
-    "catalog_to_dict", "catalog_to_json",
-    "RenderCache", "DeferredHtml", "GeneratedPage", "SiteGenerator", "SiteOptions",
+    "catalog_to_dict", "catalog_to_json", "write_catalog_json",
+    "RenderCache", "DeferredHtml", "GeneratedPage", "SiteGenerator", "SiteOptions", "SpillFolder",
     "ParseCache", "find_root", "load_catalog",
     "PATTERN_STATUSES", "REFERENCE_KINDS", "TEMPLATE_SECTIONS",
     "PathStep", "PatternMeta", "ReadingPath", "Reference", "Relation", "pattern_schema",

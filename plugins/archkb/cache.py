@@ -21,11 +21,13 @@ class FingerprintCache:
         entries: ``key -> (fingerprint, value)``.
         hits: Values reused since :meth:`begin`.
         misses: Values computed since :meth:`begin`.
+        keep: Whether to keep values at all; a one-off build has no use for them.
     """
 
     entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    keep: bool = True
     _seen: set[str] = field(default_factory=set, repr=False)
 
     def begin(self) -> None:
@@ -47,5 +49,6 @@ class FingerprintCache:
             return cached[1]
         self.misses += 1
         value = compute()
-        self.entries[key] = (fingerprint, value)
+        if self.keep:
+            self.entries[key] = (fingerprint, value)
         return value

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, Iterator, TextIO
 
 from .catalog import Catalog
 
-__all__ = ["catalog_to_dict", "catalog_to_json"]
+__all__ = ["catalog_to_dict", "catalog_to_json", "write_catalog_json"]
 
 
-def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
-    """Return the catalog as a JSON-ready dict.
-
-    Patterns carry their relations as declared in front matter; references carry
-    every field that is set. Patterns whose front matter is invalid are left out.
-    """
-    patterns = []
+def _patterns(catalog: Catalog) -> Iterator[dict[str, Any]]:
     for slug, entry in catalog.patterns.items():
         meta = entry.meta
         if meta is None:
             continue
-        patterns.append({
+        yield {
             "slug": slug,
             "title": meta.title,
             "summary": meta.summary,
@@ -35,8 +30,10 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
             "references": list(meta.references),
             "added": meta.added.isoformat() if meta.added else None,
             "updated": meta.updated.isoformat() if meta.updated else None,
-        })
-    references = []
+        }
+
+
+def _references(catalog: Catalog) -> Iterator[dict[str, Any]]:
     for entry in catalog.references.values():
         data = entry.data.model_dump(exclude_none=True)
         if not data.get("unverified"):
@@ -45,15 +42,64 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
             data.pop("tags", None)
         data["topic"] = entry.topic
         data["cited_by"] = catalog.cited_by.get(entry.id, [])
-        references.append(data)
-    paths = []
+        yield data
+
+
+def _paths(catalog: Catalog) -> Iterator[dict[str, Any]]:
     for slug, path_entry in catalog.paths.items():
         if path_entry.data is None:
             continue
-        paths.append({"slug": slug, **path_entry.data.model_dump(exclude_none=True)})
-    return {"patterns": patterns, "references": references, "paths": paths}
+        yield {"slug": slug, **path_entry.data.model_dump(exclude_none=True)}
+
+
+def _sections(catalog: Catalog) -> tuple[tuple[str, Iterator[dict[str, Any]]], ...]:
+    return (("patterns", _patterns(catalog)), ("references", _references(catalog)), ("paths", _paths(catalog)))
+
+
+def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
+    """Return the catalog as a JSON-ready dict.
+
+    Patterns carry their relations as declared in front matter; references carry
+    every field that is set. Patterns whose front matter is invalid are left out.
+    """
+    return {name: list(items) for name, items in _sections(catalog)}
+
+
+def write_catalog_json(catalog: Catalog, out: TextIO, *, batch: int = 256) -> None:
+    """Write :func:`catalog_to_json` to ``out`` a batch of entries at a time.
+
+    The output is the same text, but neither the whole dict nor the whole string is
+    ever held in memory: a catalog of thousands of references exports in the memory
+    of ``batch`` entries.
+    """
+    out.write("{")
+    for index, (name, items) in enumerate(_sections(catalog)):
+        out.write(f'{"," if index else ""}\n  {json.dumps(name)}: [')
+        written = False
+        for chunk in _batches(items, batch):
+            # '[\n  {...},\n  {...}\n]' -> the entries, indented one level deeper
+            text = json.dumps(chunk, indent=2, ensure_ascii=False)[1:-2].replace("\n", "\n  ")
+            out.write(("," if written else "") + text)
+            written = True
+        out.write("\n  ]" if written else "]")
+    out.write("\n}\n")
+
+
+def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def catalog_to_json(catalog: Catalog, *, indent: int | None = 2) -> str:
-    """Return :func:`catalog_to_dict` as a JSON string."""
+    """Return :func:`catalog_to_dict` as a JSON string (indented by two spaces unless ``indent`` says otherwise)."""
+    if indent == 2:
+        buffer = io.StringIO()
+        write_catalog_json(catalog, buffer)
+        return buffer.getvalue()
     return json.dumps(catalog_to_dict(catalog), indent=indent, ensure_ascii=False) + "\n"

@@ -24,13 +24,18 @@ from .feed import FEED_URI, render_recent_changes
 from .link_report import latest_link_report
 from .linkcheck.report import Report
 from .linkcheck.settings import Settings
-from .loader import load_catalog
-from .render import FRAGMENT_MARKERS, DeferredHtml, relative, render_map_preview
+from .loader import ParseCache, load_catalog
+from .incremental import RenderCache
+from .render import FRAGMENT_MARKERS, DeferredHtml, page_href, relative, render_map_preview
 from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SEARCHABLE_DEFERRED, SiteGenerator, SiteOptions
+from .spill import SpillFolder
 
 __all__ = ["ArchkbPlugin"]
 
 log = get_plugin_logger("archkb")
+
+_SPILL_LIMIT = 512 * 1024 * 1024
+"""Serve appends re-rendered HTML to the spill store; past this many bytes it starts afresh."""
 
 MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
 RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
@@ -48,6 +53,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.command = "build"
         self.link_report: Report | None = None
         self.deferred: dict[str, DeferredHtml] = {}
+        self.spill: SpillFolder | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -85,6 +91,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return self._add_catalog(files, config)
         finally:
             gc.enable()
+            if self.command != "serve":
+                # The catalog is gone (see _add_catalog): collect the few cycles its
+                # generation left, before freezing what lives on.
+                gc.collect()
             gc.freeze()
 
     def _add_catalog(self, files: Files, config: MkDocsConfig) -> Files:
@@ -107,16 +117,31 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             docs_dir=_docs_folder(config, self.root),
             existing_pages={f.src_uri for f in files.documentation_pages()},
         )
+        serving = self.command == "serve"
+        if self.spill is None or self.spill.removed or not serving or self.spill.kept > _SPILL_LIMIT:
+            # Large generated files and HTML go to disk as they are rendered, not into memory.
+            # Only serve's rebuilds reuse rendered pages; a one-off build keeps none.
+            self.spill = self.site.spill = SpillFolder()
+            self.site.renders = RenderCache(keep=serving)
         generated = self.site.generate(catalog, options, report=self.link_report,
                                        report_path=self.root / self.config.link_check.report,
                                        patterns_dir=self.config.patterns_dir)
+        if not serving:
+            # The pages are generated; what is left to do needs the map layout, not the
+            # catalog. Letting the catalog go gives its memory to the pages MkDocs builds.
+            page_href.cache_clear()
+            self.catalog = None
+            self.site.parse_cache = ParseCache()
         self.deferred = {}
         for page in generated:
             existing = files.get_file_from_path(page.uri)
             if existing is not None:
                 files.remove(existing)
             inclusion = InclusionLevel.UNDEFINED if page.listed else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, page.uri, content=page.content, inclusion=inclusion)
+            if page.source is not None:  # large files were written to disk as they were generated
+                file = File.generated(config, page.uri, abs_src_path=str(page.source), inclusion=inclusion)
+            else:
+                file = File.generated(config, page.uri, content=page.content, inclusion=inclusion)
             if page.edit_path is not None:
                 file.edit_uri = _relative_edit_uri(config, self.root, page.edit_path)
             files.append(file)
@@ -132,9 +157,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if marker in markdown:
                 markdown = markdown.replace(marker, render())
         src = page.file.src_uri
-        if MAP_PREVIEW_MARKER in markdown and self.catalog is not None:
+        source = self.catalog if self.catalog is not None else self.site.map_layout
+        if MAP_PREVIEW_MARKER in markdown and source is not None:
             markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
-                self.catalog, from_uri=src, directory_urls=config.use_directory_urls,
+                source, from_uri=src, directory_urls=config.use_directory_urls,
                 deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls))))
         if RECENT_CHANGES_MARKER in markdown:
             markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
@@ -157,7 +183,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
         if page.file.src_uri in SEARCHABLE_DEFERRED:
-            return deferred.restore(html)
+            return _restore(deferred, html)
         return None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -181,7 +207,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return None
         deferred = self.deferred.get(page.file.src_uri)
         if deferred and page.file.src_uri not in SEARCHABLE_DEFERRED:
-            output = deferred.restore(output)
+            output = _restore(deferred, output)
         if "</head>" not in output:
             return output
         href = get_relative_url(FEED_URI, page.url)
@@ -221,6 +247,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return
         report = self.link_report or Report()
         report.save(Path(config.site_dir) / "link-report.json")
+        if self.command != "serve" and self.spill is not None:
+            self.spill.remove()  # serve keeps it for the next rebuild
+
+    def on_shutdown(self) -> None:
+        """Remove the folder of generated files."""
+        if self.spill is not None:
+            self.spill.remove()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Watch the catalog folders, which live outside ``docs/``."""
@@ -231,6 +264,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _restore(deferred: DeferredHtml, html_text: str) -> str:
+    try:
+        return deferred.restore(html_text)
+    except RuntimeError as exc:
+        raise PluginError(f"archkb: {exc}") from None
 
 
 def _docs_folder(config: MkDocsConfig, root: Path) -> str:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import html
 import posixpath
-from functools import lru_cache
 import re
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Protocol
 
 import yaml
 
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, iter_prose_lines
 from .model import Reference
-from .mapsvg import group_title, layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import MapLayout, group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
 
 LinkState = Callable[[Reference], str]
@@ -30,7 +30,7 @@ __all__ = [
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
     "MAP_URI", "EXPORT_JSON_URI", "KIND_HEADINGS", "LinkState", "page_url", "page_href",
-    "DeferredHtml", "render_map_page", "render_map_preview", "render_neighbourhood", "render_filter_css", "reading_list_facets",
+    "DeferredHtml", "BlockStore", "render_map_page", "render_map_preview", "catalog_map_layout", "render_neighbourhood", "render_filter_css", "reading_list_facets",
 ]
 
 PATTERNS_URI = "patterns"
@@ -112,6 +112,16 @@ def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     return ("../" * (len(base) - common) + "/".join(target[common:])) or "./"
 
 
+class BlockStore(Protocol):
+    """Where :meth:`DeferredHtml.spill` sets blocks aside: append bytes, read a range back."""
+
+    def keep(self, data: bytes) -> int:
+        """Append ``data``; return its offset."""
+
+    def fetch(self, offset: int, size: int) -> bytes:
+        """Return ``size`` bytes from ``offset``."""
+
+
 class DeferredHtml:
     """Raw HTML kept out of Markdown conversion, for the bulky generated parts of a page.
 
@@ -126,15 +136,16 @@ class DeferredHtml:
 
     _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
     _ID = re.compile(r'\sid="([^"]+)"')
-
     def __init__(self, *, directory_urls: bool = True) -> None:
         self.blocks: list[str] = []
         self.directory_urls = directory_urls
         self.links: list[tuple[str, str | None]] = []
         self.ids: set[str] = set()
+        self._store: BlockStore | None = None
+        self._spans: list[tuple[int, int]] = []
 
     def __bool__(self) -> bool:
-        return bool(self.blocks)
+        return bool(self.blocks) or bool(self._spans)
 
     def href(self, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
         """Return the final relative URL of a page (and anchor), and record it for validation."""
@@ -147,9 +158,40 @@ class DeferredHtml:
         self.ids.update(self._ID.findall(html_block))
         return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
 
+    def spill(self, store: BlockStore) -> None:
+        """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until :meth:`restore`.
+
+        A large catalog's deferred HTML (a neighbourhood map on every pattern page)
+        would otherwise sit in memory from the moment pages are generated until each
+        is written, which is most of a build. The recorded links are de-duplicated at
+        the same time.
+        """
+        if not self.blocks:
+            return
+        data = [block.encode("utf-8") for block in self.blocks]
+        offset = store.keep(b"".join(data))
+        self._spans = []
+        for chunk in data:
+            self._spans.append((offset, len(chunk)))
+            offset += len(chunk)
+        self._store, self.blocks = store, []
+        self.links = list(dict.fromkeys(self.links))
+
+    def _load(self) -> list[str]:
+        if self._store is None:
+            return self.blocks
+        try:
+            return [self._store.fetch(offset, size).decode("utf-8") for offset, size in self._spans]
+        except OSError as exc:
+            raise RuntimeError(f"the generated HTML set aside for this page is gone ({exc.strerror}); "
+                               "rebuild the site") from None
+
     def restore(self, html_text: str) -> str:
         """Put every deferred block back into the converted page."""
-        return self._PLACEHOLDER.sub(lambda m: self.blocks[int(m.group(1))], html_text)
+        if "<!--archkb-deferred-" not in html_text:
+            return html_text
+        blocks = self._load()
+        return self._PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], html_text)
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
@@ -603,23 +645,31 @@ def render_neighbourhood(entry: PatternEntry, catalog: Catalog, *, from_uri: str
             f'<a href="{_attr(full)}">Open the full pattern map</a>.</figcaption>\n</figure>\n')
 
 
-def _full_map_svg(catalog: Catalog, from_uri: str, directory_urls: bool, map_id: str, css_class: str,
-                  deferred: DeferredHtml | None = None) -> str:
+def catalog_map_layout(catalog: Catalog) -> MapLayout:
+    """The laid-out map of the whole catalog, as the map page and the map preview draw it."""
     nodes, edges = map_data(catalog)
-    layout = layout_map(nodes, edges)
+    return layout_map(nodes, edges)
+
+
+def _full_map_svg(layout: MapLayout, from_uri: str, directory_urls: bool, map_id: str, css_class: str,
+                  deferred: DeferredHtml | None = None) -> str:
     return render_svg(layout, href=lambda slug: _href(deferred, from_uri, pattern_uri(slug), None, directory_urls),
                       map_id=map_id, title="Pattern map",
-                      description=f"All {len(nodes)} patterns of the catalog, clustered by main tag, "
+                      description=f"All {len(layout.nodes)} patterns of the catalog, clustered by main tag, "
                                   f"with their {len(layout.edges)} typed relations.",
                       css_class=css_class)
 
 
 def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
-                    deferred: DeferredHtml | None = None) -> str:
-    """The "Pattern map" page: every pattern and relation as an inline SVG, plus a text version."""
+                    deferred: DeferredHtml | None = None, layout: MapLayout | None = None) -> str:
+    """The "Pattern map" page: every pattern and relation as an inline SVG, plus a text version.
+
+    ``layout`` is the catalog's :func:`catalog_map_layout`, when the caller has it already.
+    """
     uri = MAP_URI
     nodes, edges = map_data(catalog)
-    svg = _full_map_svg(catalog, uri, directory_urls, "archkb-map-full", "archkb-map archkb-map--full", deferred)
+    svg = _full_map_svg(layout or layout_map(nodes, edges), uri, directory_urls, "archkb-map-full",
+                        "archkb-map archkb-map--full", deferred)
     out = [_front_matter(title="Pattern map",
                          description="Every pattern of the catalog and every typed relation between them.",
                          hide=["navigation", "toc"]),
@@ -657,12 +707,20 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
     return "\n".join(out)
 
 
-def render_map_preview(catalog: Catalog, *, from_uri: str, directory_urls: bool = True,
+def render_map_preview(catalog: Catalog | MapLayout, *, from_uri: str, directory_urls: bool = True,
                        deferred: DeferredHtml | None = None) -> str:
-    """A preview of the pattern map for another page (the home page), linking to the full map."""
-    if not catalog.patterns:
+    """A preview of the pattern map for another page (the home page), linking to the full map.
+
+    Args:
+        catalog: The catalog, or its :func:`catalog_map_layout` (all a preview needs).
+        from_uri: The page the preview goes on.
+        directory_urls: The site's URL style.
+        deferred: Where to keep the SVG out of Markdown conversion.
+    """
+    layout = catalog if isinstance(catalog, MapLayout) else catalog_map_layout(catalog)
+    if not layout.nodes:
         return ""
-    svg = _full_map_svg(catalog, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview",
+    svg = _full_map_svg(layout, from_uri, directory_urls, "archkb-map-preview", "archkb-map archkb-map--preview",
                         deferred)
     full = _href(deferred, from_uri, MAP_URI, None, directory_urls)
     return _place(f'<figure class="archkb-figure archkb-figure--preview">\n{svg}\n'

@@ -17,12 +17,14 @@ from typing import Any, Callable, Collection
 
 from .bibtex import catalog_to_bibtex
 from .catalog import Catalog
-from .export import catalog_to_json
+from .export import catalog_to_json, write_catalog_json
 from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom
 from .health import LinkHealth, render_link_health_page, render_link_state
 from .incremental import RenderCache, fingerprints, report_identity
 from .linkcheck.report import Report
 from .loader import ParseCache
+from .mapsvg import MapLayout
+from .spill import SPILL_THRESHOLD, SpillFolder
 from .render import (
     BIBTEX_EXPORT_URI,
     EXPORT_JSON_URI,
@@ -32,6 +34,7 @@ from .render import (
     PATTERNS_URI,
     READING_LIST_URI,
     DeferredHtml,
+    catalog_map_layout,
     path_uri,
     pattern_uri,
     render_filter_css,
@@ -62,17 +65,20 @@ class GeneratedPage:
 
     Attributes:
         uri: Its path in the site's source tree, e.g. ``patterns/queue-decoupling.md``.
-        content: Markdown for pages, text for assets and exports.
+        content: Markdown for pages, text for assets and exports; ``None`` when it was
+            written to :attr:`source` instead.
         edit_path: The real source file contributors edit, relative to the project root.
         listed: Whether the page may appear in the navigation.
         deferred: The page's HTML kept out of Markdown conversion, if any.
+        source: The file holding the content, when the generator spills to disk.
     """
 
     uri: str
-    content: str
+    content: str | None
     edit_path: str | None = None
     listed: bool = False
     deferred: DeferredHtml | None = None
+    source: Path | None = None
 
 
 @dataclass
@@ -112,11 +118,17 @@ class SiteGenerator:
         parse_cache: Parsed files, for :func:`archkb.loader.load_catalog`.
         renders: Rendered outputs with the fingerprints of their inputs.
         changes: New and updated patterns of the last generation (for the feed).
+        map_layout: The catalog's map, as the last generation laid it out (for map previews).
+        spill: Where large generated files and deferred HTML are written as soon as they
+            are rendered, so that a build does not hold them all in memory; ``None`` keeps
+            everything in memory.
     """
 
     parse_cache: ParseCache = field(default_factory=ParseCache)
     renders: RenderCache = field(default_factory=RenderCache)
     changes: list[Change] = field(default_factory=list)
+    spill: SpillFolder | None = None
+    map_layout: MapLayout | None = None
 
     def generate(self, catalog: Catalog, options: SiteOptions, *, report: Report | None = None,
                  report_path: Path | None = None, patterns_dir: str = "patterns") -> list[GeneratedPage]:
@@ -148,15 +160,24 @@ class SiteGenerator:
         self.changes = pattern_changes(catalog, git_dates=git_dates)
 
         pages: list[GeneratedPage] = []
+        spill = self.spill
+
+        def add(page: GeneratedPage) -> None:
+            if spill is not None and page.content is not None and len(page.content) >= SPILL_THRESHOLD:
+                page.source, page.content = spill.write(page.uri, page.content), None
+            pages.append(page)
 
         def deferred_page(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str],
                           **extra: Any) -> None:
             def run() -> tuple[str, DeferredHtml]:
                 deferred = DeferredHtml(directory_urls=urls)
-                return render(deferred), deferred
+                markdown = render(deferred)
+                if spill is not None:
+                    deferred.spill(spill)
+                return markdown, deferred
 
             markdown, deferred = renders.get(uri, fingerprint, run)
-            pages.append(GeneratedPage(uri, markdown, deferred=deferred, **extra))
+            add(GeneratedPage(uri, markdown, deferred=deferred, **extra))
 
         for entry in catalog.patterns.values():
             deferred_page(pattern_uri(entry.slug), prints.pattern_page(entry.path),
@@ -164,31 +185,38 @@ class SiteGenerator:
                                                                      link_state=link_state, deferred=d),
                           edit_path=entry.path)
         for path_entry in catalog.paths.values():
-            pages.append(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
+            add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
                                        edit_path=path_entry.path))
-        pages.append(GeneratedPage(f"{PATTERNS_URI}/index.md", renders.get(
+        add(GeneratedPage(f"{PATTERNS_URI}/index.md", renders.get(
             "patterns-index", prints.meta, lambda: render_patterns_index(catalog)), listed=True))
-        pages.append(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
+        add(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
         deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
                       lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d),
                       listed=True)
+        self.map_layout = layout = renders.get("map-layout", prints.meta, lambda: catalog_map_layout(catalog))
         deferred_page(MAP_URI, _join(prints.meta, prints.health),
-                      lambda d: render_map_page(catalog, directory_urls=urls, deferred=d), listed=True)
+                      lambda d: render_map_page(catalog, directory_urls=urls, deferred=d, layout=layout), listed=True)
         existing = set(options.existing_pages) | {p.uri for p in pages}
-        pages.append(GeneratedPage(LINK_HEALTH_PAGE_URI, renders.get(
+        add(GeneratedPage(LINK_HEALTH_PAGE_URI, renders.get(
             LINK_HEALTH_PAGE_URI, _join(prints.meta, prints.references, prints.health, sorted(existing)),
             lambda: render_link_health_page(catalog, health, existing_pages=existing, docs_dir=options.docs_dir)),
             listed=True))
-        pages.append(GeneratedPage(EXPORT_JSON_URI, renders.get(
-            EXPORT_JSON_URI, _join(prints.meta, prints.references, prints.paths), lambda: catalog_to_json(catalog))))
-        pages.append(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
+        export_print = _join(prints.meta, prints.references, prints.paths)
+        if spill is not None:  # streamed to disk: the biggest export never sits in memory whole
+            pages.append(GeneratedPage(EXPORT_JSON_URI, None, source=renders.get(
+                EXPORT_JSON_URI, export_print,
+                lambda: spill.write_with(EXPORT_JSON_URI, lambda out: write_catalog_json(catalog, out)))))
+        else:
+            add(GeneratedPage(EXPORT_JSON_URI, renders.get(EXPORT_JSON_URI, export_print,
+                                                           lambda: catalog_to_json(catalog))))
+        add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
-        pages.append(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
+        add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))
-        pages.append(GeneratedPage(FILTER_CSS_URI, renders.get(
+        add(GeneratedPage(FILTER_CSS_URI, renders.get(
             FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog))))
         assets = resources.files("archkb").joinpath("assets")
         for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
-            pages.append(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))
+            add(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))
         renders.prune()
         return pages

@@ -1,0 +1,116 @@
+"""Large generated output goes to a private folder instead of staying in memory for the whole build."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from archkb.export import catalog_to_dict, catalog_to_json, write_catalog_json
+from archkb.loader import load_catalog
+from archkb.render import DeferredHtml
+from archkb.spill import SpillFolder
+
+
+def test_spill_folder_keeps_byte_ranges_and_whole_files():
+    spill = SpillFolder()
+    first = spill.keep("é<svg/>".encode())
+    second = spill.keep(b"<ul></ul>")
+    assert spill.fetch(second, 9) == b"<ul></ul>"
+    assert spill.fetch(first, len("é<svg/>".encode())).decode() == "é<svg/>"
+
+    path = spill.write("exports/a.json", "{}\n")
+    assert path.read_text() == "{}\n" and spill.writes == 1
+    spill.write("exports/a.json", "{}\n")
+    assert spill.writes == 1  # unchanged content is not rewritten
+    spill.write("exports/a.json", "[]\n")
+    assert spill.writes == 2 and path.read_text() == "[]\n"
+    streamed = spill.write_with("exports/b.txt", lambda out: out.writelines(["a", "b"]))
+    assert streamed.read_text() == "ab"
+
+    spill.remove()
+    assert spill.removed and not spill.path.exists()
+    with pytest.raises(OSError):
+        spill.fetch(first, 1)
+
+
+def test_spilled_deferred_html_restores_the_same_page():
+    def page(deferred: DeferredHtml) -> str:
+        markdown = "# T\n" + deferred.defer('<div id="a">ä <a href="x">x</a></div>') + deferred.defer('<p id="b">b</p>')
+        deferred.href("patterns/x.md", "reading-list.md", "ref-a")
+        deferred.href("patterns/x.md", "reading-list.md", "ref-a")
+        return markdown
+
+    in_memory, spilled = DeferredHtml(), DeferredHtml()
+    markdown = page(in_memory)
+    assert page(spilled) == markdown
+    spill = SpillFolder()
+    spilled.spill(spill)
+    assert spilled.blocks == [] and spill.kept > 0 and spilled  # the HTML left memory, the page still has some
+    html = "<h1>T</h1>\n<!--archkb-deferred-0-->\n<!--archkb-deferred-1-->\n"
+    assert spilled.restore(html) == in_memory.restore(html) and "ä" in spilled.restore(html)
+    assert spilled.anchor_ids() == {"a", "b"}
+    assert spilled.links == [("reading-list.md", "ref-a")]  # de-duplicated when spilled
+    assert spilled.restore("<p>no placeholders</p>") == "<p>no placeholders</p>"
+    spill.remove()
+    with pytest.raises(RuntimeError, match="set aside for this page is gone"):
+        spilled.restore(html)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 256])
+def test_streamed_json_export_is_the_same_text(site, batch):
+    catalog = load_catalog(site.root)
+    out = io.StringIO()
+    write_catalog_json(catalog, out, batch=batch)
+    expected = json.dumps(catalog_to_dict(catalog), indent=2, ensure_ascii=False) + "\n"
+    assert out.getvalue() == expected == catalog_to_json(catalog)
+    assert json.loads(out.getvalue())["references"][0]["cited_by"]
+
+
+def test_streamed_json_export_of_an_empty_catalog(tmp_path):
+    catalog = load_catalog(tmp_path)
+    out = io.StringIO()
+    write_catalog_json(catalog, out)
+    assert out.getvalue() == json.dumps({"patterns": [], "references": [], "paths": []}, indent=2) + "\n"
+
+
+def test_build_spills_large_output_and_lets_the_catalog_go(site, monkeypatch):
+    import archkb.site
+
+    monkeypatch.setattr(archkb.site, "SPILL_THRESHOLD", 1)  # every generated file goes through the folder
+    site.write("docs/index.md", "# Home\n\n<!-- archkb:map-preview -->\n\nSee the [reading list](reading-list.md).\n")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(site.root / "site"), strict=True)
+    cfg.plugins.on_startup(command="build", dirty=False)
+    build(cfg)
+    plugin = cfg.plugins["archkb"]
+    assert plugin.catalog is None and not plugin.site.parse_cache.entries  # released after generation
+    assert plugin.spill.removed  # and the folder is gone once the site is written
+    home = (site.root / "site/index.html").read_text()
+    assert 'id="archkb-map-preview"' in home and "archkb-deferred" not in home
+    alpha = (site.root / "site/patterns/alpha/index.html").read_text()
+    assert 'id="related-patterns"' in alpha and '<a href="../beta/">Beta</a>' in alpha
+    assert "archkb-deferred" not in alpha
+    exported = (site.root / "site/exports/catalog.json").read_text()
+    assert exported == catalog_to_json(load_catalog(site.root))
+    assert "@" in (site.root / "site/exports/references.bib").read_text()
+
+
+def test_serve_keeps_catalog_and_folder_between_rebuilds(site):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(site.root / "site"))
+    cfg.plugins.on_startup(command="serve", dirty=False)
+    build(cfg)
+    plugin = cfg.plugins["archkb"]
+    folder = plugin.spill
+    assert plugin.catalog is not None and not folder.removed
+    build(cfg)
+    assert plugin.spill is folder and not folder.removed
+    assert "Alpha leans on beta." in (site.root / "site/patterns/alpha/index.html").read_text()
+    cfg.plugins.on_shutdown()
+    assert folder.removed and not folder.path.exists()
