@@ -114,3 +114,31 @@ def test_serve_keeps_catalog_and_folder_between_rebuilds(site):
     assert "Alpha leans on beta." in (site.root / "site/patterns/alpha/index.html").read_text()
     cfg.plugins.on_shutdown()
     assert folder.removed and not folder.path.exists()
+
+
+def test_search_indexes_the_plain_version_of_reading_list_entries(site):
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    index = json.loads(result.html("search/search_index.json"))
+    entries = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("reading-list/"))
+    assert "The second reference · Grace Hopper · 1952 · book. The second reference, about compilers." in entries
+    assert "Cited by: Alpha, Gamma." in entries
+    assert "Link not checked" not in entries and "href=" not in entries  # badges and links stay out
+    reading = result.html("reading-list/index.html")
+    assert "archkb-search" not in reading and "archkb-deferred" not in reading
+    assert 'id="ref-ref-b"' in reading and "Link not checked yet" in reading  # readers get the full entries
+    pattern_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("patterns/alpha/"))
+    assert "Reading list entry" not in pattern_text  # further reading is not indexed
+
+
+def test_search_versions_survive_spilling():
+    deferred = DeferredHtml()
+    deferred.defer("<div><a href='x'>full</a></div>", search="<p>plain</p>")
+    deferred.defer("<svg/>")
+    spill = SpillFolder()
+    deferred.spill(spill)
+    html = "<!--archkb-deferred-0-->\n<!--archkb-deferred-1-->"
+    for_search = deferred.restore_for_search(html)
+    assert for_search == "<!--archkb-search-0--><p>plain</p><!--/archkb-search-->\n<!--archkb-deferred-1-->"
+    assert deferred.restore(for_search) == "<div><a href='x'>full</a></div>\n<svg/>"
+    spill.remove()

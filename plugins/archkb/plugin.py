@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import gc
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -27,7 +27,7 @@ from .linkcheck.settings import Settings
 from .loader import ParseCache, load_catalog
 from .incremental import RenderCache
 from .render import FRAGMENT_MARKERS, DeferredHtml, page_href, relative, render_map_preview
-from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SEARCHABLE_DEFERRED, SiteGenerator, SiteOptions
+from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SiteGenerator, SiteOptions
 from .spill import SpillFolder
 
 __all__ = ["ArchkbPlugin"]
@@ -168,12 +168,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
-        """Tell MkDocs about the anchors of the deferred HTML; put back what search should index.
+        """Tell MkDocs about the anchors of the deferred HTML; give search what it should index.
 
-        The reading list is restored here, so its entries are searchable. Elsewhere the
-        generated HTML (maps, related patterns, further reading) repeats other pages'
-        titles and would only add noise and cost to the search index: it goes back in
-        at ``on_post_page``.
+        Only the reading list's entries are searchable, through their plain search
+        versions (see :class:`~archkb.render.DeferredHtml`). The rest of the generated
+        HTML (maps, related patterns, further reading) repeats other pages' titles and
+        would only add noise and cost to the search index. Everything goes back in at
+        ``on_post_page``.
         """
         if not self.config.enabled:
             return None
@@ -182,9 +183,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return None
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
-        if page.file.src_uri in SEARCHABLE_DEFERRED:
-            return _restore(deferred, html)
-        return None
+        return _restore(deferred.restore_for_search, html)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Validate the links of the generated HTML, now that every page's anchors are known."""
@@ -206,8 +205,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if not self.config.enabled:
             return None
         deferred = self.deferred.get(page.file.src_uri)
-        if deferred and page.file.src_uri not in SEARCHABLE_DEFERRED:
-            output = _restore(deferred, output)
+        if deferred:
+            output = _restore(deferred.restore, output)
         if "</head>" not in output:
             return output
         href = get_relative_url(FEED_URI, page.url)
@@ -266,9 +265,9 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return server
 
 
-def _restore(deferred: DeferredHtml, html_text: str) -> str:
+def _restore(restore: Callable[[str], str], html_text: str) -> str:
     try:
-        return deferred.restore(html_text)
+        return restore(html_text)
     except RuntimeError as exc:
         raise PluginError(f"archkb: {exc}") from None
 

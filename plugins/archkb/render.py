@@ -128,21 +128,33 @@ class DeferredHtml:
     Python-Markdown re-parses raw HTML slowly, and a reading list of thousands of
     references or a map of hundreds of patterns is mostly HTML already. The renderer
     puts a placeholder comment in the Markdown instead, and the plugin swaps the HTML
-    back in after conversion (``on_page_content``, or ``on_post_page`` for HTML that
-    search should not index). Links inside deferred HTML are
-    written as final relative URLs, to pages the catalog knows exist; the anchors they
-    carry are reported back to MkDocs so links to them are validated.
+    back in when the page is written (``on_post_page``), after search indexing.
+
+    A block that readers should find through search carries a *search version*: the
+    same words in plain paragraphs, without links, badges or data attributes.
+    :meth:`restore_for_search` puts that version in for the search index to read
+    (``on_page_content``), between markers that :meth:`restore` later swaps for the
+    full block. Blocks without one (maps, related patterns, further reading repeat
+    other pages' titles) stay out of the index.
+
+    Links inside deferred HTML are written as final relative URLs, to pages the catalog
+    knows exist; the anchors they carry are reported back to MkDocs so links to them
+    are validated.
     """
 
     _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
+    _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'\sid="([^"]+)"')
+
     def __init__(self, *, directory_urls: bool = True) -> None:
         self.blocks: list[str] = []
+        self.searchable: dict[int, str] = {}
         self.directory_urls = directory_urls
         self.links: list[tuple[str, str | None]] = []
         self.ids: set[str] = set()
         self._store: BlockStore | None = None
         self._spans: list[tuple[int, int]] = []
+        self._search_spans: dict[int, tuple[int, int]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.blocks) or bool(self._spans)
@@ -152,14 +164,21 @@ class DeferredHtml:
         self.links.append((to_uri, anchor))
         return page_href(from_uri, to_uri, self.directory_urls) + (f"#{anchor}" if anchor else "")
 
-    def defer(self, html_block: str) -> str:
-        """Keep ``html_block`` aside and return the Markdown placeholder that stands for it."""
+    def defer(self, html_block: str, *, search: str | None = None) -> str:
+        """Keep ``html_block`` aside and return the Markdown placeholder that stands for it.
+
+        Args:
+            html_block: The HTML.
+            search: Its search version, if search should index it (plain HTML paragraphs).
+        """
         self.blocks.append(html_block)
+        if search is not None:
+            self.searchable[len(self.blocks) - 1] = search
         self.ids.update(self._ID.findall(html_block))
         return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
 
     def spill(self, store: BlockStore) -> None:
-        """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until :meth:`restore`.
+        """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until they are restored.
 
         A large catalog's deferred HTML (a neighbourhood map on every pattern page)
         would otherwise sit in memory from the moment pages are generated until each
@@ -168,38 +187,61 @@ class DeferredHtml:
         """
         if not self.blocks:
             return
-        data = [block.encode("utf-8") for block in self.blocks]
-        offset = store.keep(b"".join(data))
-        self._spans = []
-        for chunk in data:
-            self._spans.append((offset, len(chunk)))
+        chunks = [block.encode("utf-8") for block in self.blocks]
+        searchable = sorted(self.searchable)
+        chunks += [self.searchable[index].encode("utf-8") for index in searchable]
+        offset = store.keep(b"".join(chunks))
+        spans = []
+        for chunk in chunks:
+            spans.append((offset, len(chunk)))
             offset += len(chunk)
-        self._store, self.blocks = store, []
+        self._spans = spans[:len(self.blocks)]
+        self._search_spans = dict(zip(searchable, spans[len(self.blocks):]))
+        self._store, self.blocks, self.searchable = store, [], {}
         self.links = list(dict.fromkeys(self.links))
 
-    def _load(self) -> list[str]:
-        if self._store is None:
-            return self.blocks
+    def _fetch(self, span: tuple[int, int]) -> str:
+        assert self._store is not None
         try:
-            return [self._store.fetch(offset, size).decode("utf-8") for offset, size in self._spans]
+            return self._store.fetch(*span).decode("utf-8")
         except OSError as exc:
             raise RuntimeError(f"the generated HTML set aside for this page is gone ({exc.strerror}); "
                                "rebuild the site") from None
 
-    def restore(self, html_text: str) -> str:
-        """Put every deferred block back into the converted page."""
-        if "<!--archkb-deferred-" not in html_text:
+    def _block(self, index: int) -> str:
+        return self.blocks[index] if self._store is None else self._fetch(self._spans[index])
+
+    def restore_for_search(self, html_text: str) -> str:
+        """Put the search version of each searchable block into the converted page, between markers."""
+        if self._store is None:
+            versions = self.searchable
+        else:
+            versions = {index: self._fetch(span) for index, span in self._search_spans.items()}
+        if not versions:
             return html_text
-        blocks = self._load()
-        return self._PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], html_text)
+
+        def put(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if index not in versions:
+                return match.group(0)
+            return f"<!--archkb-search-{index}-->{versions[index]}<!--/archkb-search-->"
+
+        return self._PLACEHOLDER.sub(put, html_text)
+
+    def restore(self, html_text: str) -> str:
+        """Put every deferred block back into the page, in place of its placeholder or search version."""
+        if "<!--archkb-" not in html_text:
+            return html_text
+        html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
+        return self._PLACEHOLDER.sub(lambda m: self._block(int(m.group(1))), html_text)
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
         return self.ids
 
 
-def _place(html_block: str, deferred: DeferredHtml | None) -> str:
-    return deferred.defer(html_block) if deferred is not None else f"\n{html_block}\n"
+def _place(html_block: str, deferred: DeferredHtml | None, search: str | None = None) -> str:
+    return deferred.defer(html_block, search=search) if deferred is not None else f"\n{html_block}\n"
 
 
 def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str | None = None,
@@ -415,6 +457,22 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     return "\n".join(parts)
 
 
+def _reference_search_entry(ref_entry: ReferenceEntry, catalog: Catalog) -> str:
+    """One reading-list entry as search indexes it: its words in one paragraph, no markup."""
+    ref = ref_entry.data
+    text = f"{html.escape(ref.title)} · {html.escape(', '.join(ref.authors))}"
+    where = ref.venue or ref.publisher
+    if where:
+        text += f" · {html.escape(where)}"
+    text += f" · {ref.year} · {html.escape(ref.kind)}. {html.escape(ref.summary.strip())}"
+    if ref.tags:
+        text += " Tags: " + html.escape(", ".join(ref.tags)) + "."
+    citing = catalog.cited_by.get(ref.id, [])
+    if citing:
+        text += " Cited by: " + html.escape(", ".join(catalog.patterns[s].title for s in citing)) + "."
+    return f"<p>{text}</p>"
+
+
 def _kind_order(kind: str) -> int:
     order = list(KIND_HEADINGS)
     return order.index(kind) if kind in order else len(order)
@@ -528,7 +586,9 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
             out.append(f"### {heading} {{ #topic-{topic.slug}-{kind} }}\n")
             entries = "\n".join(_reference_block(catalog.references[ref_id], catalog, uri, link_state,
                                                   directory_urls, deferred) for ref_id in by_kind[kind])
-            out.append(_place(entries, deferred))
+            search = "\n".join(_reference_search_entry(catalog.references[ref_id], catalog)
+                                for ref_id in by_kind[kind]) if deferred is not None else None
+            out.append(_place(entries, deferred, search))
             out.append("</div>\n")
         out.append("</section>\n")
     return "\n".join(out)

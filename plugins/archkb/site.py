@@ -46,7 +46,7 @@ from .render import (
     render_reading_list,
 )
 
-__all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "SEARCHABLE_DEFERRED", "GeneratedPage", "SiteOptions",
+__all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "GeneratedPage", "SiteOptions",
            "SiteGenerator"]
 
 CSS_URI = "assets/archkb/archkb.css"
@@ -55,8 +55,6 @@ FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
 """The site path of the generated no-JavaScript reading-list filters."""
 JS_URI = "assets/archkb/archkb-filter.js"
 """The site path of the reading-list filter script."""
-SEARCHABLE_DEFERRED = frozenset({READING_LIST_URI})
-"""Pages whose deferred HTML goes into the search index (restored before indexing)."""
 
 
 @dataclass
