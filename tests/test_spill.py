@@ -11,6 +11,7 @@ from archkb.export import catalog_to_dict, catalog_to_json, write_catalog_json
 from archkb.loader import load_catalog
 from archkb.render import DeferredHtml
 from archkb.spill import SpillFolder
+from conftest import BODY, pattern_text
 
 
 def test_spill_folder_keeps_byte_ranges_and_whole_files():
@@ -142,3 +143,25 @@ def test_search_versions_survive_spilling():
     assert for_search == "<!--archkb-search-0--><p>plain</p><!--/archkb-search-->\n<!--archkb-deferred-1-->"
     assert deferred.restore(for_search) == "<div><a href='x'>full</a></div>\n<svg/>"
     spill.remove()
+
+
+def test_citations_render_the_same_wherever_they_stand(site):
+    body = BODY.format(title="Beta", ref="ref-a") + (
+        "\n[@ref-b] opens this paragraph.\n\nMid-sentence [@ref-b] citation.\n\n"
+        "- [@ref-b] opens a list item\n\n### Heading with [@ref-b]\n\n`[@ref-b]` stays code.\n"
+    )
+    site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a", "ref-b"), body=body))
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    beta = result.html("patterns/beta/index.html")
+    link = '<a href="../../reading-list/#ref-ref-b" title="The second reference">Hopper 1952</a>'
+    assert f"<p>{link} opens this paragraph.</p>" in beta
+    assert f"<p>Mid-sentence {link} citation.</p>" in beta
+    assert f"<li>{link} opens a list item</li>" in beta
+    assert "Heading with" in beta and "Hopper 1952" in beta[beta.index("Heading with"):][:400]
+    assert "<code>[@ref-b]</code>" in beta
+    assert "archkb-inline" not in beta
+    index = json.loads(result.html("search/search_index.json"))
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("patterns/beta/"))
+    assert "Mid-sentence Hopper 1952 citation." in text  # the label is searchable, the placeholder is not
+    assert "archkb-inline" not in text

@@ -57,6 +57,7 @@ KIND_HEADINGS: dict[str, str] = {
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
+_WORD = re.compile(r"[^\W_]")
 _ORG_WORDS = frozenset(
     "google cloud microsoft azure amazon aws web services the go authors team openjdk kubernetes "
     "project foundation inc. inc ltd center centre group community partners patterns practices "
@@ -143,12 +144,14 @@ class DeferredHtml:
     """
 
     _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
+    _INLINE = re.compile(r"<!--archkb-inline-(\d+)-->")
     _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'\sid="([^"]+)"')
 
     def __init__(self, *, directory_urls: bool = True) -> None:
         self.blocks: list[str] = []
         self.searchable: dict[int, str] = {}
+        self.fragments: list[str] = []
         self.directory_urls = directory_urls
         self.links: list[tuple[str, str | None]] = []
         self.ids: set[str] = set()
@@ -157,7 +160,7 @@ class DeferredHtml:
         self._search_spans: dict[int, tuple[int, int]] = {}
 
     def __bool__(self) -> bool:
-        return bool(self.blocks) or bool(self._spans)
+        return bool(self.blocks) or bool(self._spans) or bool(self.fragments)
 
     def href(self, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
         """Return the final relative URL of a page (and anchor), and record it for validation."""
@@ -176,6 +179,15 @@ class DeferredHtml:
             self.searchable[len(self.blocks) - 1] = search
         self.ids.update(self._ID.findall(html_block))
         return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
+
+    def inline(self, fragment: str) -> str:
+        """Keep a short inline ``fragment`` (a citation link) aside; return its inline placeholder.
+
+        Unlike blocks, fragments are part of the page's text: :meth:`restore_for_search`
+        puts them back in full, before search indexing.
+        """
+        self.fragments.append(fragment)
+        return f"<!--archkb-inline-{len(self.fragments) - 1}-->"
 
     def spill(self, store: BlockStore) -> None:
         """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until they are restored.
@@ -212,7 +224,12 @@ class DeferredHtml:
         return self.blocks[index] if self._store is None else self._fetch(self._spans[index])
 
     def restore_for_search(self, html_text: str) -> str:
-        """Put the search version of each searchable block into the converted page, between markers."""
+        """Put the inline fragments, and the search version of each searchable block, into the converted page.
+
+        Search versions go between markers that :meth:`restore` swaps for the full blocks.
+        """
+        if self.fragments:
+            html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
         if self._store is None:
             versions = self.searchable
         else:
@@ -232,6 +249,8 @@ class DeferredHtml:
         """Put every deferred block back into the page, in place of its placeholder or search version."""
         if "<!--archkb-" not in html_text:
             return html_text
+        if self.fragments:
+            html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
         html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
         return self._PLACEHOLDER.sub(lambda m: self._block(int(m.group(1))), html_text)
 
@@ -360,12 +379,15 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
     """Turn ``[@id]`` into links to the reading list, leaving code untouched.
 
     With ``deferred``, a citation becomes an inline HTML link whose target is recorded
-    there for validation (cheaper to convert than a Markdown link); without it, a
+    there for validation. Where words precede it on its line, the link is also set
+    aside behind an inline placeholder, which Python-Markdown converts faster than
+    raw HTML. (A placeholder that opened a line would start a raw HTML block, and one
+    in a heading would drop out of the table of contents.) Without ``deferred``, a
     Markdown link that MkDocs resolves and validates itself.
     """
     to_list = relative(from_uri, READING_LIST_URI)
 
-    def replace(match: re.Match[str]) -> str:
+    def link(match: re.Match[str], before: str, heading: bool) -> str:
         ref_entry = catalog.references.get(match.group(1))
         if ref_entry is None:
             return md_escape(match.group(0))
@@ -373,18 +395,25 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         anchor = reference_anchor(ref.id)
         if deferred is not None:
             href = deferred.href(from_uri, READING_LIST_URI, anchor)
-            return (f'<a href="{_attr(href)}" title="{_attr(ref.title)}">'
-                    f"{html.escape(citation_label(ref))}</a>")
+            html_link = f'<a href="{_attr(href)}" title="{_attr(ref.title)}">{html.escape(citation_label(ref))}</a>'
+            if heading or _WORD.search(before) is None:
+                return html_link
+            return deferred.inline(html_link)
         title = ref.title.replace('"', "'")
         return f'[{md_escape(citation_label(ref))}]({to_list}#{anchor} "{title}")'
 
     def outside_code_spans(line: str) -> str:
+        heading = line.lstrip(" ").startswith("#")
+
+        def cite(start: int, end: int) -> str:
+            return _CITATION.sub(lambda m: link(m, line[:start + m.start()], heading), line[start:end])
+
         pieces, last = [], 0
         for code in _CODE_SPAN.finditer(line):
-            pieces.append(_CITATION.sub(replace, line[last:code.start()]))
+            pieces.append(cite(last, code.start()))
             pieces.append(code.group(0))
             last = code.end()
-        pieces.append(_CITATION.sub(replace, line[last:]))
+        pieces.append(cite(last, len(line)))
         return "".join(pieces)
 
     return "".join(outside_code_spans(line) if prose and "[@" in line else line
