@@ -147,9 +147,11 @@ def test_exports_match_the_cli(site):
     result = site.build(strict=True)
     assert result.ok, result.warnings
     exported = (result.site_dir / "exports/catalog.json").read_text(encoding="utf-8")
-    cli = CliRunner().invoke(archkb_main, ["export", "json", "--root", str(site.root)])
+    cli = CliRunner().invoke(archkb_main, ["export", "json", "--compact", "--root", str(site.root)])
     assert cli.exit_code == 0, cli.output
     assert exported == cli.stdout
+    pretty = CliRunner().invoke(archkb_main, ["export", "json", "--root", str(site.root)])
+    assert json.loads(pretty.stdout) == json.loads(exported) and pretty.stdout.startswith('{\n  "patterns": [')
     assert {p["slug"] for p in json.loads(exported)["patterns"]} == {"alpha", "beta", "gamma"}
     entries = parse_bibtex((result.site_dir / "exports/references.bib").read_text(encoding="utf-8"))
     assert list(entries) == ["ref-a", "ref-b"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .export import catalog_to_json
+from .export import catalog_to_json, write_catalog_json
 from .loader import find_root, load_catalog
 from .changed_links import ChangedLinksError, changed_urls, format_changed
 from .model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
@@ -56,10 +57,17 @@ def export() -> None:
 @_root_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
-def export_json(root: Path | None, output: Path | None) -> None:
+@click.option("--compact", is_flag=True,
+              help="No indentation or spaces: the file the site publishes as exports/catalog.json.")
+def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
     """Print the catalog as JSON: patterns, references and reading paths."""
     catalog = load_catalog(find_root(root))
-    text = catalog_to_json(catalog)
+    if compact:
+        buffer = io.StringIO()
+        write_catalog_json(catalog, buffer, indent=None)
+        text = buffer.getvalue()
+    else:
+        text = catalog_to_json(catalog)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

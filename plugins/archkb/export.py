@@ -65,13 +65,32 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
     return {name: list(items) for name, items in _sections(catalog)}
 
 
-def write_catalog_json(catalog: Catalog, out: TextIO, *, batch: int = 256) -> None:
+def write_catalog_json(catalog: Catalog, out: TextIO, *, indent: int | None = 2, batch: int = 256) -> None:
     """Write :func:`catalog_to_json` to ``out`` a batch of entries at a time.
 
     The output is the same text, but neither the whole dict nor the whole string is
     ever held in memory: a catalog of thousands of references exports in the memory
     of ``batch`` entries.
+
+    Args:
+        catalog: The catalog.
+        out: Where to write.
+        indent: ``2`` for the indented text of :func:`catalog_to_json`; ``None`` for
+            compact JSON (written by the standard library's C encoder, several times
+            faster, and smaller to download).
+        batch: Entries encoded at a time.
     """
+    if indent is None:
+        out.write("{")
+        for index, (name, items) in enumerate(_sections(catalog)):
+            out.write(f'{"," if index else ""}{json.dumps(name)}:[')
+            for number, chunk in enumerate(_batches(items, batch)):
+                out.write(("," if number else "") + json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))[1:-1])
+            out.write("]")
+        out.write("}\n")
+        return
+    if indent != 2:
+        raise ValueError("write_catalog_json indents by 2 or not at all")
     out.write("{")
     for index, (name, items) in enumerate(_sections(catalog)):
         out.write(f'{"," if index else ""}\n  {json.dumps(name)}: [')
