@@ -116,10 +116,18 @@ class _Builder:
             if node.tag != _MAP_TAG:
                 raise YamlError(self.line(node), _tag_message(node.tag))
             result: dict[Any, Any] = {}
+            lines, seen = self.lines, self.seen
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     raise YamlError(self.line(key_node), "a mapping key must be a plain value")
-                key = self.build(key_node, loc + ("<key>",), depth + 1)
+                if key_node.tag == _STR_TAG:  # the common case, without a detour through build()
+                    if id(key_node) in seen:
+                        raise YamlError(self.line(key_node), "YAML aliases are not allowed; write the value out in full")
+                    seen.add(id(key_node))
+                    key: Any = key_node.value
+                else:
+                    key = self.build(key_node, loc + ("<key>",), depth + 1)
+                    lines.pop(loc + ("<key>",), None)
                 if key == "<<":
                     raise YamlError(self.line(key_node), "YAML merge keys ('<<') are not allowed")
                 try:
@@ -128,10 +136,9 @@ class _Builder:
                     raise YamlError(self.line(key_node), "a mapping key must be a plain value") from None
                 if key in result:
                     raise YamlError(self.line(key_node), f"duplicate key '{key}'")
-                self.lines[loc + (key,)] = self.line(key_node)
-                result[key] = self.build(value_node, loc + (key,), depth + 1)
-                self.lines[loc + (key,)] = self.line(key_node)
-            self.lines.pop(loc + ("<key>",), None)
+                key_loc = loc + (key,)
+                lines[key_loc] = key_node.start_mark.line + 1 + self.offset
+                result[key] = self.build(value_node, key_loc, depth + 1)
             return result
         raise YamlError(self.line(node), "unsupported YAML node")  # pragma: no cover
 
