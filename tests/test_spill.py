@@ -179,3 +179,15 @@ def test_citations_render_the_same_wherever_they_stand(site):
     text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("patterns/beta/"))
     assert "Mid-sentence Hopper 1952 citation." in text  # the label is searchable, the placeholder is not
     assert "archkb-inline" not in text
+
+
+def test_generator_without_a_spill_folder_keeps_everything_in_memory(site):
+    from archkb.site import SiteGenerator, SiteOptions
+
+    generator = SiteGenerator()
+    pages = {page.uri: page for page in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
+                                                           SiteOptions())}
+    assert all(page.source is None and page.content is not None for page in pages.values())
+    assert pages["exports/catalog.json"].content == catalog_to_json(load_catalog(site.root), compact=True)
+    alpha = pages["patterns/alpha.md"].deferred
+    assert alpha.blocks and "<!--archkb-deferred-0-->" in pages["patterns/alpha.md"].content

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .export import catalog_to_json, write_catalog_json
+from .export import catalog_to_json
 from .loader import find_root, load_catalog
 from .changed_links import ChangedLinksError, changed_urls, format_changed
 from .model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
@@ -62,12 +61,7 @@ def export() -> None:
 def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
     """Print the catalog as JSON: patterns, references and reading paths."""
     catalog = load_catalog(find_root(root))
-    if compact:
-        buffer = io.StringIO()
-        write_catalog_json(catalog, buffer, indent=None)
-        text = buffer.getvalue()
-    else:
-        text = catalog_to_json(catalog)
+    text = catalog_to_json(catalog, compact=compact)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

@@ -115,10 +115,16 @@ def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[s
         yield chunk
 
 
-def catalog_to_json(catalog: Catalog, *, indent: int | None = 2) -> str:
-    """Return :func:`catalog_to_dict` as a JSON string (indented by two spaces unless ``indent`` says otherwise)."""
-    if indent == 2:
+def catalog_to_json(catalog: Catalog, *, indent: int | None = 2, compact: bool = False) -> str:
+    """Return :func:`catalog_to_dict` as a JSON string.
+
+    Args:
+        catalog: The catalog.
+        indent: Indentation, two spaces unless this says otherwise.
+        compact: No indentation or spaces at all: the site's ``exports/catalog.json``.
+    """
+    if compact or indent == 2:
         buffer = io.StringIO()
-        write_catalog_json(catalog, buffer)
+        write_catalog_json(catalog, buffer, indent=None if compact else 2)
         return buffer.getvalue()
     return json.dumps(catalog_to_dict(catalog), indent=indent, ensure_ascii=False) + "\n"

@@ -9,16 +9,15 @@ The MkDocs plugin only adds them to MkDocs' files; another engine could do the s
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Collection, TextIO
+from typing import Any, Callable, Collection
 
 from .bibtex import catalog_to_bibtex
 from .catalog import Catalog
-from .export import write_catalog_json
+from .export import catalog_to_json, write_catalog_json
 from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom
 from .health import LinkHealth, render_link_health_page, render_link_state
 from .incremental import RenderCache, fingerprints, report_identity
@@ -103,12 +102,6 @@ class SiteOptions:
 
 def _join(*parts: object) -> str:
     return repr(parts)
-
-
-def _to_text(write: Callable[[TextIO], None]) -> str:
-    buffer = io.StringIO()
-    write(buffer)
-    return buffer.getvalue()
 
 
 def _hash_report(report: Report) -> str:
@@ -208,15 +201,14 @@ class SiteGenerator:
             listed=True))
         export_print = _join(prints.meta, prints.references, prints.paths)
 
-        def export_json(out: TextIO) -> None:  # compact: the readers' download, written by the C encoder
-            write_catalog_json(catalog, out, indent=None)
-
+        # Compact JSON: the readers' download, written by the C encoder.
         if spill is not None:  # streamed to disk: the biggest export never sits in memory whole
             pages.append(GeneratedPage(EXPORT_JSON_URI, None, source=renders.get(
-                EXPORT_JSON_URI, export_print, lambda: spill.write_with(EXPORT_JSON_URI, export_json))))
+                EXPORT_JSON_URI, export_print, lambda: spill.write_with(
+                    EXPORT_JSON_URI, lambda out: write_catalog_json(catalog, out, indent=None)))))
         else:
             add(GeneratedPage(EXPORT_JSON_URI, renders.get(EXPORT_JSON_URI, export_print,
-                                                           lambda: _to_text(export_json))))
+                                                           lambda: catalog_to_json(catalog, compact=True))))
         add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
