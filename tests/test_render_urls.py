@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 import pytest
+from markdown import Markdown
 
 from archkb.render import DeferredHtml, page_href, page_url
 
@@ -37,6 +38,18 @@ def test_page_href(src, dst, directory_urls, expected):
 def test_deferred_html_round_trip():
     deferred = DeferredHtml()
     markdown = "# T\n" + deferred.defer('<div id="a"><a href="x">x</a></div>') + deferred.defer('<p id="b">b</p>')
-    html = markdown.replace("# T", "<h1>T</h1>")
-    assert deferred.restore(html) == '<h1>T</h1>\n\n<div id="a"><a href="x">x</a></div>\n\n<p id="b">b</p>\n'
+    html = Markdown().convert(markdown)
+    # Python-Markdown wraps each placeholder in a paragraph; restoring drops the wrapper.
+    assert deferred.restore(html) == '<h1>T</h1>\n<div id="a"><a href="x">x</a></div>\n<p id="b">b</p>'
     assert deferred.anchor_ids() == {"a", "b"}
+
+
+def test_inline_placeholders_pass_through_markdown():
+    deferred = DeferredHtml()
+    fragment = '<a href="r" title="T">Lee 2020</a>'
+    markdown = f"{deferred.inline(fragment)} opens a line, and one *ends* it {deferred.inline(fragment)}.\n\n- {deferred.inline(fragment)}\n"
+    html = Markdown().convert(markdown)
+    restored = deferred.restore_for_search(html)
+    assert restored == (f"<p>{fragment} opens a line, and one <em>ends</em> it {fragment}.</p>\n"
+                        f"<ul>\n<li>{fragment}</li>\n</ul>")
+    assert "\ue000" not in restored and "\ue001" not in restored

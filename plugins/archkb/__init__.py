@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 from .catalog import Catalog, Link, PathEntry, PatternEntry, ReferenceEntry, Topic
 from .export import catalog_to_dict, catalog_to_json, write_catalog_json
 from .incremental import RenderCache
-from .render import DeferredHtml
+from .render import DeferredHtml, SectionHeading
 from .site import GeneratedPage, SiteGenerator, SiteOptions
 from .spill import SpillFolder
 from .loader import ParseCache, find_root, load_catalog
@@ -40,7 +40,7 @@ __all__ = [
     "__version__",
     "Catalog", "Link", "PathEntry", "PatternEntry", "ReferenceEntry", "Topic",
     "catalog_to_dict", "catalog_to_json", "write_catalog_json",
-    "RenderCache", "DeferredHtml", "GeneratedPage", "SiteGenerator", "SiteOptions", "SpillFolder",
+    "RenderCache", "DeferredHtml", "SectionHeading", "GeneratedPage", "SiteGenerator", "SiteOptions", "SpillFolder",
     "ParseCache", "find_root", "load_catalog",
     "PATTERN_STATUSES", "REFERENCE_KINDS", "TEMPLATE_SECTIONS",
     "PathStep", "PatternMeta", "ReadingPath", "Reference", "Relation", "pattern_schema",

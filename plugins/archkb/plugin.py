@@ -8,6 +8,7 @@ files across ``mkdocs serve`` rebuilds), reports its problems as warnings so tha
 from __future__ import annotations
 
 import html
+from html import escape as escape_html
 import gc
 from pathlib import Path
 from typing import Any, Callable
@@ -16,6 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog
@@ -26,7 +28,8 @@ from .linkcheck.report import Report
 from .linkcheck.settings import Settings
 from .loader import ParseCache, load_catalog
 from .incremental import RenderCache
-from .render import FRAGMENT_MARKERS, DeferredHtml, page_href, relative, render_map_preview
+from .render import (FRAGMENT_MARKERS, DeferredHtml, SectionHeading, page_href, relative, render_map_preview,
+                     section_headings)
 from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SiteGenerator, SiteOptions
 from .spill import SpillFolder
 
@@ -54,6 +57,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.link_report: Report | None = None
         self.deferred: dict[str, DeferredHtml] = {}
         self.spill: SpillFolder | None = None
+        self._headings: tuple[tuple[str, str], dict[str, SectionHeading]] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -116,6 +120,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             description=config.site_description,
             docs_dir=_docs_folder(config, self.root),
             existing_pages={f.src_uri for f in files.documentation_pages()},
+            section_headings=self._section_headings(config),
         )
         serving = self.command == "serve"
         if self.spill is None or self.spill.removed or not serving or self.spill.kept > _SPILL_LIMIT:
@@ -148,6 +153,18 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if page.deferred is not None:
                 self.deferred[page.uri] = page.deferred
         return files
+
+    def _section_headings(self, config: MkDocsConfig) -> dict[str, SectionHeading]:
+        """The generated sections' headings, rendered once per configuration."""
+        key = (repr(config.markdown_extensions), repr(config.mdx_configs))
+        if self._headings is None or self._headings[0] != key:
+            try:
+                headings = section_headings(config.markdown_extensions, config.mdx_configs)
+            except Exception as exc:  # noqa: BLE001 - a fallback exists: Markdown headings
+                log.debug(f"generated section headings stay Markdown: {exc}")
+                headings = {}
+            self._headings = (key, headings)
+        return self._headings[1]
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         """Replace fragment markers (such as the relation vocabulary) in hand-written pages."""
@@ -183,6 +200,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return None
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
+        for heading in deferred.toc:
+            _add_to_toc(page.toc, AnchorLink(escape_html(heading.title), heading.anchor, heading.level))
         return _restore(deferred.restore_for_search, html)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -270,6 +289,14 @@ def _restore(restore: Callable[[str], str], html_text: str) -> str:
         return restore(html_text)
     except RuntimeError as exc:
         raise PluginError(f"archkb: {exc}") from None
+
+
+def _add_to_toc(toc: Any, link: AnchorLink) -> None:
+    """Append ``link`` to a page's table of contents, under the last entry of a higher level."""
+    items = toc.items if hasattr(toc, "items") else toc
+    while items and items[-1].level < link.level:
+        items = items[-1].children
+    items.append(link)
 
 
 def _docs_folder(config: MkDocsConfig, root: Path) -> str:

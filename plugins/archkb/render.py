@@ -10,7 +10,8 @@ import html
 import posixpath
 import re
 from functools import lru_cache
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
 
 import yaml
 
@@ -30,7 +31,7 @@ __all__ = [
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
     "MAP_URI", "EXPORT_JSON_URI", "KIND_HEADINGS", "LinkState", "page_url", "page_href",
-    "DeferredHtml", "BlockStore", "render_map_page", "render_map_preview", "catalog_map_layout", "render_neighbourhood", "render_filter_css", "reading_list_facets",
+    "DeferredHtml", "SectionHeading", "section_headings", "GENERATED_SECTIONS", "PLACEHOLDER_OPEN", "PLACEHOLDER_CLOSE", "BlockStore", "render_map_page", "render_map_preview", "catalog_map_layout", "render_neighbourhood", "render_filter_css", "reading_list_facets",
 ]
 
 PATTERNS_URI = "patterns"
@@ -57,7 +58,6 @@ KIND_HEADINGS: dict[str, str] = {
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
-_WORD = re.compile(r"[^\W_]")
 _ORG_WORDS = frozenset(
     "google cloud microsoft azure amazon aws web services the go authors team openjdk kubernetes "
     "project foundation inc. inc ltd center centre group community partners patterns practices "
@@ -123,13 +123,48 @@ class BlockStore(Protocol):
         """Return ``size`` bytes from ``offset``."""
 
 
+PLACEHOLDER_OPEN = "\ue000"
+"""Opens a placeholder for deferred HTML in generated Markdown (a private-use character)."""
+PLACEHOLDER_CLOSE = "\ue001"
+"""Closes a placeholder for deferred HTML in generated Markdown (a private-use character)."""
+
+
+@dataclass(frozen=True)
+class SectionHeading:
+    """A generated section's heading, as the site's Markdown would render it.
+
+    Pattern pages end with generated sections ("Related patterns", "Further reading").
+    Their headings can go into the deferred HTML with the rest of the section, instead
+    of through Python-Markdown (where every heading costs a table-of-contents pass),
+    when the plugin knows what ``## Title`` turns into on this site: it converts the
+    titles once per build with the site's own Markdown settings.
+
+    Attributes:
+        title: The heading's text, e.g. ``"Related patterns"``.
+        html: The heading element, e.g. ``<h2 id="related-patterns">Related patterns…</h2>``.
+        anchor: Its ``id``.
+        level: Its level (2 for ``<h2>``).
+    """
+
+    title: str
+    html: str
+    anchor: str
+    level: int
+
+
 class DeferredHtml:
     """Raw HTML kept out of Markdown conversion, for the bulky generated parts of a page.
 
     Python-Markdown re-parses raw HTML slowly, and a reading list of thousands of
     references or a map of hundreds of patterns is mostly HTML already. The renderer
-    puts a placeholder comment in the Markdown instead, and the plugin swaps the HTML
-    back in when the page is written (``on_post_page``), after search indexing.
+    puts a placeholder in the Markdown instead, and the plugin swaps the HTML back in
+    when the page is written (``on_post_page``), after search indexing.
+
+    Placeholders are plain text wrapped in two Unicode private-use characters
+    (``U+E000``, ``U+E001``), not HTML comments: Python-Markdown passes such text
+    through untouched, while every raw HTML comment would go through its HTML stash
+    and make each heading of the page cost more. Contributors' text may not contain
+    these characters (see :func:`archkb.safety.scan_markdown`).
 
     A block that readers should find through search carries a *search version*: the
     same words in plain paragraphs, without links, badges or data attributes.
@@ -143,12 +178,15 @@ class DeferredHtml:
     are validated.
     """
 
-    _PLACEHOLDER = re.compile(r"<!--archkb-deferred-(\d+)-->")
-    _INLINE = re.compile(r"<!--archkb-inline-(\d+)-->")
+    _PLACEHOLDER = re.compile("(?:<p>)?\ue000archkb-deferred-(\\d+)\ue001(?:</p>)?")
+    _INLINE = re.compile("\ue000archkb-inline-(\\d+)\ue001")
+    _HIDDEN = re.compile(r"<!--archkb-deferred-(\d+)-->")
     _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'\sid="([^"]+)"')
 
-    def __init__(self, *, directory_urls: bool = True) -> None:
+    def __init__(self, *, directory_urls: bool = True, headings: Mapping[str, SectionHeading] | None = None) -> None:
+        self.headings: Mapping[str, SectionHeading] = headings or {}
+        self.toc: list[SectionHeading] = []
         self.blocks: list[str] = []
         self.searchable: dict[int, str] = {}
         self.fragments: list[str] = []
@@ -178,7 +216,7 @@ class DeferredHtml:
         if search is not None:
             self.searchable[len(self.blocks) - 1] = search
         self.ids.update(self._ID.findall(html_block))
-        return f"\n<!--archkb-deferred-{len(self.blocks) - 1}-->\n"
+        return f"\n\n{PLACEHOLDER_OPEN}archkb-deferred-{len(self.blocks) - 1}{PLACEHOLDER_CLOSE}\n\n"
 
     def inline(self, fragment: str) -> str:
         """Keep a short inline ``fragment`` (a citation link) aside; return its inline placeholder.
@@ -187,7 +225,7 @@ class DeferredHtml:
         puts them back in full, before search indexing.
         """
         self.fragments.append(fragment)
-        return f"<!--archkb-inline-{len(self.fragments) - 1}-->"
+        return f"{PLACEHOLDER_OPEN}archkb-inline-{len(self.fragments) - 1}{PLACEHOLDER_CLOSE}"
 
     def spill(self, store: BlockStore) -> None:
         """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until they are restored.
@@ -226,33 +264,50 @@ class DeferredHtml:
     def restore_for_search(self, html_text: str) -> str:
         """Put the inline fragments, and the search version of each searchable block, into the converted page.
 
-        Search versions go between markers that :meth:`restore` swaps for the full blocks.
+        Search versions go between markers that :meth:`restore` swaps for the full blocks;
+        the placeholders of blocks without one become HTML comments, which search skips.
         """
         if self.fragments:
             html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
+        if PLACEHOLDER_OPEN not in html_text:
+            return html_text
         if self._store is None:
             versions = self.searchable
         else:
             versions = {index: self._fetch(span) for index, span in self._search_spans.items()}
-        if not versions:
-            return html_text
 
         def put(match: re.Match[str]) -> str:
             index = int(match.group(1))
-            if index not in versions:
-                return match.group(0)
+            if index not in versions:  # a comment, which search skips
+                return f"<!--archkb-deferred-{index}-->"
             return f"<!--archkb-search-{index}-->{versions[index]}<!--/archkb-search-->"
 
         return self._PLACEHOLDER.sub(put, html_text)
 
     def restore(self, html_text: str) -> str:
         """Put every deferred block back into the page, in place of its placeholder or search version."""
-        if "<!--archkb-" not in html_text:
+        if PLACEHOLDER_OPEN not in html_text and "<!--archkb-" not in html_text:
             return html_text
         if self.fragments:
             html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
         html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
+        html_text = self._HIDDEN.sub(lambda m: self._block(int(m.group(1))), html_text)
         return self._PLACEHOLDER.sub(lambda m: self._block(int(m.group(1))), html_text)
+
+    def section_heading(self, title: str, entry: "PatternEntry") -> SectionHeading | None:
+        """The pre-rendered heading for a generated section of ``entry``'s page, if one may be used.
+
+        ``None`` (write a Markdown heading instead) when the plugin gave none for
+        ``title``, or when the pattern's own title or text mentions it: a heading of the
+        body could then share its anchor, which Python-Markdown would make unique.
+        """
+        heading = self.headings.get(title)
+        if heading is None:
+            return None
+        wanted = title.casefold()
+        if wanted in entry.title.casefold() or wanted in entry.body.casefold():
+            return None
+        return heading
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
@@ -261,6 +316,46 @@ class DeferredHtml:
 
 def _place(html_block: str, deferred: DeferredHtml | None, search: str | None = None) -> str:
     return deferred.defer(html_block, search=search) if deferred is not None else f"\n{html_block}\n"
+
+
+GENERATED_SECTIONS = ("Related patterns", "Further reading")
+"""The titles of the sections that end every pattern page."""
+
+_HEADING_HTML = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>.*?</h\1>', re.DOTALL)
+
+
+def section_headings(extensions: list[Any], extension_configs: Mapping[str, Any] | None = None,
+                     titles: tuple[str, ...] = GENERATED_SECTIONS) -> dict[str, SectionHeading]:
+    """Render the generated sections' headings once, with a site's own Markdown settings.
+
+    Args:
+        extensions: The site's Markdown extensions (MkDocs' ``markdown_extensions``).
+        extension_configs: Their settings (MkDocs' ``mdx_configs``).
+        titles: The section titles.
+
+    Returns:
+        Each title's heading, or an empty mapping when the settings do not give every
+        title its own ``id`` (pattern pages then keep Markdown headings).
+    """
+    import markdown
+
+    md = markdown.Markdown(extensions=list(extensions), extension_configs=dict(extension_configs or {}))
+    converted = md.convert("\n\n".join(f"## {title}" for title in titles))
+    found = list(_HEADING_HTML.finditer(converted))
+    if len(found) != len(titles) or len({m.group(2) for m in found}) != len(titles):
+        return {}
+    return {title: SectionHeading(title, m.group(0), m.group(2), int(m.group(1))) for title, m in zip(titles, found)}
+
+
+def _section(deferred: DeferredHtml, heading: SectionHeading, html_block: str, sentence: str = "") -> str:
+    """A whole generated section as one deferred block, its heading included.
+
+    Search reads the heading and the section's sentence, if any, as it did when both
+    were Markdown; the heading's table-of-contents entry is recorded in ``deferred.toc``.
+    """
+    text = f"<p>{html.escape(sentence)}</p>" if sentence else ""
+    deferred.toc.append(heading)
+    return deferred.defer(f"{heading.html}\n{text}{html_block}", search=f"{heading.html}\n{text}")
 
 
 def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str | None = None,
@@ -323,6 +418,7 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     from_uri = from_uri or pattern_uri(entry.slug)
     urls = True if directory_urls is None else directory_urls
     links = catalog.links.get(entry.slug, [])
+    heading = deferred.section_heading("Related patterns", entry) if deferred is not None else None
     lines = ["## Related patterns", ""]
     blocks: list[str] = []
     if links and directory_urls is not None:
@@ -330,6 +426,8 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
         if figure:
             blocks.append(figure)
     if not links:
+        if heading is not None:
+            return _section(deferred, heading, "", "This pattern has no related patterns yet.")
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
     groups: dict[str, list[str]] = {}
@@ -346,6 +444,8 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     # entry and a conversion pass, and the relation types read fine as sub-headings.
     blocks += [f'<h3 id="rel-{rel_type}">{html.escape(RELATION_TYPES[rel_type].heading)}</h3>\n'
                f"<ul>\n" + "\n".join(items) + "\n</ul>" for rel_type, items in groups.items()]
+    if heading is not None:
+        return _section(deferred, heading, "\n".join(blocks))
     lines += [_place("\n".join(blocks), deferred), ""]
     return "\n".join(lines)
 
@@ -356,8 +456,11 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     """The "Further reading" section: each cited reference with its metadata, link and link state."""
     from_uri = from_uri or pattern_uri(entry.slug)
     refs = catalog.pattern_references(entry.slug)
+    heading = deferred.section_heading("Further reading", entry) if deferred is not None else None
     lines = ["## Further reading", ""]
     if not refs:
+        if heading is not None:
+            return _section(deferred, heading, "", "This pattern cites no references yet.")
         lines += ["This pattern cites no references yet.", ""]
         return "\n".join(lines)
     items = []
@@ -367,6 +470,8 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
         entry_href = _href(deferred, from_uri, READING_LIST_URI, reference_anchor(ref.id), directory_urls)
         items.append(f'<li><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a>: {_byline(ref)}. '
                      f'<a href="{_attr(entry_href)}">Reading list entry</a>{state}</li>')
+    if heading is not None:
+        return _section(deferred, heading, "<ul>\n" + "\n".join(items) + "\n</ul>")
     lines += [_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
     return "\n".join(lines)
 
@@ -379,15 +484,14 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
     """Turn ``[@id]`` into links to the reading list, leaving code untouched.
 
     With ``deferred``, a citation becomes an inline HTML link whose target is recorded
-    there for validation. Where words precede it on its line, the link is also set
-    aside behind an inline placeholder, which Python-Markdown converts faster than
-    raw HTML. (A placeholder that opened a line would start a raw HTML block, and one
-    in a heading would drop out of the table of contents.) Without ``deferred``, a
-    Markdown link that MkDocs resolves and validates itself.
+    there for validation, set aside behind an inline placeholder that Python-Markdown
+    passes through as text (much faster than raw HTML). In a heading the link stays
+    in place, so that its label reaches the table of contents. Without ``deferred``,
+    a Markdown link that MkDocs resolves and validates itself.
     """
     to_list = relative(from_uri, READING_LIST_URI)
 
-    def link(match: re.Match[str], before: str, heading: bool) -> str:
+    def link(match: re.Match[str], heading: bool) -> str:
         ref_entry = catalog.references.get(match.group(1))
         if ref_entry is None:
             return md_escape(match.group(0))
@@ -396,7 +500,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         if deferred is not None:
             href = deferred.href(from_uri, READING_LIST_URI, anchor)
             html_link = f'<a href="{_attr(href)}" title="{_attr(ref.title)}">{html.escape(citation_label(ref))}</a>'
-            if heading or _WORD.search(before) is None:
+            if heading:
                 return html_link
             return deferred.inline(html_link)
         title = ref.title.replace('"', "'")
@@ -406,7 +510,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         heading = line.lstrip(" ").startswith("#")
 
         def cite(start: int, end: int) -> str:
-            return _CITATION.sub(lambda m: link(m, line[:start + m.start()], heading), line[start:end])
+            return _CITATION.sub(lambda m: link(m, heading), line[start:end])
 
         pieces, last = [], 0
         for code in _CODE_SPAN.finditer(line):

@@ -99,6 +99,12 @@ class _Scanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _reserved_characters(text: str, path: str, first_line: int) -> list[Problem]:
+    return [Problem(path, first_line + number, "the text holds an invisible private-use character (U+E000 or "
+                                               "U+E001) that the site reserves for its own use; delete it")
+            for number, line in enumerate(text.split("\n")) if "\ue000" in line or "\ue001" in line]
+
+
 def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
     """Find active content in Markdown ``text``.
 
@@ -108,12 +114,15 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
         first_line: The file line on which ``text`` starts.
 
     Returns:
-        One problem per refused tag, attribute or link target.
+        One problem per refused tag, attribute or link target, and per line that holds
+        one of the private-use characters U+E000 and U+E001, which the site's
+        generated Markdown reserves for its placeholders.
     """
+    reserved = _reserved_characters(text, path, first_line) if ("\ue000" in text or "\ue001" in text) else []
     if "<" not in text and ":" not in text:
-        return []
+        return reserved
     visible = _strip_code(text)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(reserved)
     if "<" in visible:
         scanner = _Scanner(path, first_line)
         try:
@@ -121,7 +130,7 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
             scanner.close()
         except Exception:  # noqa: BLE001 - HTMLParser is lenient; never let odd input crash a build
             pass
-        problems = scanner.problems
+        problems += scanner.problems
     for regex in (_INLINE_TARGET, _REF_DEFINITION, _AUTOLINK):
         for match in regex.finditer(visible):
             scheme = unsafe_url(match.group(1))

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Mapping
 
 from .bibtex import catalog_to_bibtex
 from .catalog import Catalog
@@ -34,6 +34,7 @@ from .render import (
     PATTERNS_URI,
     READING_LIST_URI,
     DeferredHtml,
+    SectionHeading,
     catalog_map_layout,
     path_uri,
     pattern_uri,
@@ -90,6 +91,8 @@ class SiteOptions:
         description: The site's description.
         docs_dir: The hand-written pages' folder, relative to the project root.
         existing_pages: Source paths of every page of the site (for the link health page).
+        section_headings: The generated sections' headings as the site's Markdown renders
+            them (see :func:`archkb.render.section_headings`); empty to write them as Markdown.
     """
 
     directory_urls: bool = True
@@ -98,6 +101,7 @@ class SiteOptions:
     description: str | None = None
     docs_dir: str = "docs"
     existing_pages: Collection[str] = ()
+    section_headings: Mapping[str, SectionHeading] = field(default_factory=dict)
 
 
 def _join(*parts: object) -> str:
@@ -146,7 +150,9 @@ class SiteGenerator:
         else:
             health = LinkHealth.load(report_path) if report_path else LinkHealth()
             health_id = report_identity(report_path) if report_path else None
-        prints = fingerprints(catalog, self.parse_cache, health=(health_id, urls))
+        headings = dict(options.section_headings)
+        prints = fingerprints(catalog, self.parse_cache,
+                              health=(health_id, urls, tuple(sorted((h.title, h.html) for h in headings.values()))))
         renders = self.renders
         renders.begin()
 
@@ -168,7 +174,7 @@ class SiteGenerator:
         def deferred_page(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str],
                           **extra: Any) -> None:
             def run() -> tuple[str, DeferredHtml]:
-                deferred = DeferredHtml(directory_urls=urls)
+                deferred = DeferredHtml(directory_urls=urls, headings=headings)
                 markdown = render(deferred)
                 if spill is not None:
                     deferred.spill(spill)
