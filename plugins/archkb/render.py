@@ -123,10 +123,10 @@ class BlockStore(Protocol):
         """Return ``size`` bytes from ``offset``."""
 
 
-PLACEHOLDER_OPEN = "\ue000"
-"""Opens a placeholder for deferred HTML in generated Markdown (a private-use character)."""
-PLACEHOLDER_CLOSE = "\ue001"
-"""Closes a placeholder for deferred HTML in generated Markdown (a private-use character)."""
+PLACEHOLDER_OPEN = "\x8f"
+"""Opens a placeholder for deferred HTML in generated Markdown (an unused control character)."""
+PLACEHOLDER_CLOSE = "\x90"
+"""Closes a placeholder for deferred HTML in generated Markdown (an unused control character)."""
 
 
 @dataclass(frozen=True)
@@ -160,11 +160,12 @@ class DeferredHtml:
     puts a placeholder in the Markdown instead, and the plugin swaps the HTML back in
     when the page is written (``on_post_page``), after search indexing.
 
-    Placeholders are plain text wrapped in two Unicode private-use characters
-    (``U+E000``, ``U+E001``), not HTML comments: Python-Markdown passes such text
-    through untouched, while every raw HTML comment would go through its HTML stash
-    and make each heading of the page cost more. Contributors' text may not contain
-    these characters (see :func:`archkb.safety.scan_markdown`).
+    Placeholders are plain text between two unused control characters (``U+008F`` and
+    ``U+0090``), not HTML comments: Python-Markdown passes such text through untouched,
+    while every raw HTML comment would go through its HTML stash and make each heading
+    of the page cost more. Both characters fit Python's one-byte string storage, so
+    pages stay compact in memory. Contributors' text may not contain them (see
+    :func:`archkb.safety.scan_markdown`).
 
     A block that readers should find through search carries a *search version*: the
     same words in plain paragraphs, without links, badges or data attributes.
@@ -178,8 +179,11 @@ class DeferredHtml:
     are validated.
     """
 
-    _PLACEHOLDER = re.compile("(?:<p>)?\ue000archkb-deferred-(\\d+)\ue001(?:</p>)?")
-    _INLINE = re.compile("\ue000archkb-inline-(\\d+)\ue001")
+    # Literal prefixes keep these fast: a pattern that could start anywhere would be
+    # tried at every position of every page.
+    _PLACEHOLDER = re.compile("<p>\x8farchkb-deferred-(\\d+)\x90</p>")
+    _BARE_PLACEHOLDER = re.compile("\x8farchkb-deferred-(\\d+)\x90")
+    _INLINE = re.compile("\x8farchkb-inline-(\\d+)\x90")
     _HIDDEN = re.compile(r"<!--archkb-deferred-(\d+)-->")
     _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'\sid="([^"]+)"')
@@ -282,17 +286,26 @@ class DeferredHtml:
                 return f"<!--archkb-deferred-{index}-->"
             return f"<!--archkb-search-{index}-->{versions[index]}<!--/archkb-search-->"
 
-        return self._PLACEHOLDER.sub(put, html_text)
+        return self._blocks_sub(put, html_text)
+
+    def _blocks_sub(self, put: Callable[[re.Match[str]], str], html_text: str) -> str:
+        html_text = self._PLACEHOLDER.sub(put, html_text)
+        if PLACEHOLDER_OPEN in html_text:  # not wrapped in a paragraph (in a tight list, say)
+            html_text = self._BARE_PLACEHOLDER.sub(put, html_text)
+        return html_text
 
     def restore(self, html_text: str) -> str:
         """Put every deferred block back into the page, in place of its placeholder or search version."""
-        if PLACEHOLDER_OPEN not in html_text and "<!--archkb-" not in html_text:
+        placeholders = PLACEHOLDER_OPEN in html_text
+        if not placeholders and "<!--archkb-" not in html_text:
             return html_text
-        if self.fragments:
+        if placeholders and self.fragments:
             html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
         html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
         html_text = self._HIDDEN.sub(lambda m: self._block(int(m.group(1))), html_text)
-        return self._PLACEHOLDER.sub(lambda m: self._block(int(m.group(1))), html_text)
+        if placeholders:  # restore_for_search did not run on this page
+            html_text = self._blocks_sub(lambda m: self._block(int(m.group(1))), html_text)
+        return html_text
 
     def section_heading(self, title: str, entry: "PatternEntry") -> SectionHeading | None:
         """The pre-rendered heading for a generated section of ``entry``'s page, if one may be used.

@@ -100,9 +100,9 @@ class _Scanner(HTMLParser):
 
 
 def _reserved_characters(text: str, path: str, first_line: int) -> list[Problem]:
-    return [Problem(path, first_line + number, "the text holds an invisible private-use character (U+E000 or "
-                                               "U+E001) that the site reserves for its own use; delete it")
-            for number, line in enumerate(text.split("\n")) if "\ue000" in line or "\ue001" in line]
+    return [Problem(path, first_line + number, "the text holds an invisible control character (U+008F or "
+                                               "U+0090) that the site reserves for its own use; delete it")
+            for number, line in enumerate(text.split("\n")) if "\x8f" in line or "\x90" in line]
 
 
 def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
@@ -115,10 +115,10 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
 
     Returns:
         One problem per refused tag, attribute or link target, and per line that holds
-        one of the private-use characters U+E000 and U+E001, which the site's
+        one of the control characters U+008F and U+0090, which the site's
         generated Markdown reserves for its placeholders.
     """
-    reserved = _reserved_characters(text, path, first_line) if ("\ue000" in text or "\ue001" in text) else []
+    reserved = _reserved_characters(text, path, first_line) if ("\x8f" in text or "\x90" in text) else []
     if "<" not in text and ":" not in text:
         return reserved
     visible = _strip_code(text)
