@@ -58,3 +58,24 @@ def test_front_matter_split_and_unclosed():
     with pytest.raises(YamlError) as info:
         split_front_matter("---\ntitle: x\nbody\n")
     assert "never closed" in info.value.message
+
+
+def test_fast_tag_resolution_matches_pyyaml():
+    import yaml
+    from yaml.nodes import MappingNode, ScalarNode
+
+    from archkb.yamlload import _FastLoader
+
+    doc = ("title: Plain words\nyear: 2014\nneg: -3\nfloat: 1.5e3\nbool: yes\nnone: ~\nnull2: null\n"
+           "date: 2020-01-02\nquoted: '2014'\ndq: \"true\"\nempty:\nlist: [a, 1, No, off, .inf, Ok]\n"
+           "text: |\n  block 12\nstar: '*x'\nurl: https://example.org/a\n")
+
+    def tags(node):
+        if isinstance(node, ScalarNode):
+            return (node.tag, node.value)
+        if isinstance(node, MappingNode):
+            return (node.tag, [(tags(k), tags(v)) for k, v in node.value])
+        return (node.tag, [tags(item) for item in node.value])
+
+    assert tags(_FastLoader(doc).get_single_node()) == tags(yaml.CSafeLoader(doc).get_single_node())
+    assert load_yaml(doc).data == yaml.safe_load(doc)

@@ -13,12 +13,25 @@ from .problems import Problem
 from .relations import RELATION_TYPES, inverse_of
 from .yamlload import LoadedYaml
 
-__all__ = ["iter_prose_lines", "PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
+__all__ = ["iter_prose_lines", "is_plain_prose", "PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*(?:\{[^}]*\})?\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
+_LINE_START_HASH = re.compile(r"^#", re.MULTILINE)
+
+
+_NOT_PLAIN = re.compile("[`~\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def is_plain_prose(text: str) -> bool:
+    """Whether ``text`` has no code (no backticks or tildes) and no line breaks but ``\\n``.
+
+    Every line of such text is prose, and its lines are exactly its ``\\n``-separated
+    parts, so callers may search it as a whole instead of line by line.
+    """
+    return _NOT_PLAIN.search(text) is None
 
 
 def iter_prose_lines(text: str, *, keepends: bool = False) -> Iterator[tuple[int, str, bool]]:
@@ -95,6 +108,16 @@ class PatternEntry:
     def headings(self) -> list[tuple[int, int, str]]:
         """Return ``(line, level, text)`` for each ATX heading outside code blocks."""
         out: list[tuple[int, int, str]] = []
+        if is_plain_prose(self.body):  # only the lines that open with '#' can be headings
+            body = self.body
+            for start in _LINE_START_HASH.finditer(body):
+                end = body.find("\n", start.start())
+                line = body[start.start():end if end >= 0 else len(body)]
+                heading = _HEADING.match(line)
+                if heading:
+                    offset = body.count("\n", 0, start.start())
+                    out.append((self.body_line + offset, len(heading.group(1)), heading.group(2).strip()))
+            return out
         for offset, line, prose in iter_prose_lines(self.body):
             heading = _HEADING.match(line) if prose else None
             if heading:
@@ -104,6 +127,11 @@ class PatternEntry:
     def citations(self) -> list[tuple[int, str]]:
         """Return ``(line, reference id)`` for each inline ``[@id]`` citation outside code."""
         out = []
+        if is_plain_prose(self.body):  # no code spans to skip
+            if "[@" not in self.body:
+                return out
+            return [(self.body_line + self.body.count("\n", 0, cite.start()), cite.group(1))
+                    for cite in _CITATION.finditer(self.body)]
         for offset, line, prose in iter_prose_lines(self.body):
             if not prose:
                 continue

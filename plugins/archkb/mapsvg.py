@@ -13,6 +13,7 @@ map different colours in the light and the dark theme.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
@@ -496,7 +497,9 @@ def _edge_path(a: Box, b: Box, bend: float) -> str:
     return f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}"
 
 
+@lru_cache(maxsize=1 << 15)
 def _esc(text: str) -> str:
+    # Cached: the same titles and summaries recur in many pages' neighbourhood maps.
     return html.escape(text, quote=True)
 
 

@@ -28,7 +28,7 @@ from .linkcheck.report import Report
 from .linkcheck.settings import Settings
 from .loader import ParseCache, load_catalog
 from .incremental import RenderCache
-from .render import (FRAGMENT_MARKERS, DeferredHtml, SectionHeading, page_href, relative, render_map_preview,
+from .render import (FRAGMENT_MARKERS, DeferredHtml, SectionHeading, clear_caches, relative, render_map_preview,
                      section_headings)
 from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SiteGenerator, SiteOptions
 from .spill import SpillFolder
@@ -134,7 +134,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if not serving:
             # The pages are generated; what is left to do needs the map layout, not the
             # catalog. Letting the catalog go gives its memory to the pages MkDocs builds.
-            page_href.cache_clear()
+            clear_caches()
             self.catalog = None
             self.site.parse_cache = ParseCache()
         self.deferred = {}

@@ -7,17 +7,17 @@ links it writes are relative ``.md`` links that MkDocs validates, anchors includ
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
-import yaml
 
-from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, iter_prose_lines
+from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, is_plain_prose, iter_prose_lines
 from .model import Reference
-from .mapsvg import MapLayout, group_title, layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import MapLayout, _esc, group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
 
 LinkState = Callable[[Reference], str]
@@ -31,7 +31,7 @@ __all__ = [
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
     "MAP_URI", "EXPORT_JSON_URI", "KIND_HEADINGS", "LinkState", "page_url", "page_href",
-    "DeferredHtml", "SectionHeading", "section_headings", "GENERATED_SECTIONS", "PLACEHOLDER_OPEN", "PLACEHOLDER_CLOSE", "BlockStore", "render_map_page", "render_map_preview", "catalog_map_layout", "render_neighbourhood", "render_filter_css", "reading_list_facets",
+    "DeferredHtml", "SectionHeading", "clear_caches", "section_headings", "GENERATED_SECTIONS", "PLACEHOLDER_OPEN", "PLACEHOLDER_CLOSE", "BlockStore", "render_map_page", "render_map_preview", "catalog_map_layout", "render_neighbourhood", "render_filter_css", "reading_list_facets",
 ]
 
 PATTERNS_URI = "patterns"
@@ -378,6 +378,19 @@ def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str
     return page_href(from_uri, to_uri, directory_urls) + (f"#{anchor}" if anchor else "")
 
 
+@lru_cache(maxsize=1 << 15)
+def _escaped(text: str) -> str:
+    """``html.escape``, cached for the titles and summaries that recur across many pages."""
+    return html.escape(text)
+
+
+def clear_caches() -> None:
+    """Forget the URLs and escaped texts cached while pages were rendered (frees their memory)."""
+    page_href.cache_clear()
+    _escaped.cache_clear()
+    _esc.cache_clear()
+
+
 def md_escape(text: str) -> str:
     """Escape Markdown punctuation so ``text`` renders literally."""
     return _MD_SPECIAL.sub(r"\\\1", text)
@@ -411,12 +424,25 @@ def citation_label(ref: Reference) -> str:
     return f"{short_authors(ref.authors)} {ref.year}"
 
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Characters that JSON leaves raw but YAML refuses in a document or reads as line breaks.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _front_matter(**fields: object) -> str:
-    data = {k: v for k, v in fields.items() if v not in (None, [], "")}
-    return "---\n" + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+    """YAML front matter written as JSON values (double-quoted strings, flow lists).
+
+    JSON is YAML, and the C encoder writes it far faster than a YAML dumper; what YAML
+    would refuse or fold is written as an escape.
+    """
+    lines = ["---"]
+    for key, value in fields.items():
+        if value in (None, [], ""):
+            continue
+        text = json.dumps(value, ensure_ascii=False)
+        if _YAML_UNSAFE.search(text):
+            text = _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+        lines.append(f"{key}: {text}")
+    return "\n".join(lines) + "\n---\n\n"
 
 
 def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
@@ -447,9 +473,9 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     for link in links:
         other = catalog.patterns[link.slug]
         item = (f'<li><a href="{_attr(_href(deferred, from_uri, pattern_uri(other.slug), None, urls))}">'
-                f"{html.escape(other.title)}</a>")
+                f"{_escaped(other.title)}</a>")
         if other.summary:
-            item += f": {html.escape(other.summary)}"
+            item += f": {_escaped(other.summary)}"
         if link.note:
             item += f" <em>({html.escape(link.note)})</em>"
         groups.setdefault(link.type, []).append(item + "</li>")
@@ -481,7 +507,7 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
         ref = ref_entry.data
         state = f" {link_state(ref)}" if link_state is not None else ""
         entry_href = _href(deferred, from_uri, READING_LIST_URI, reference_anchor(ref.id), directory_urls)
-        items.append(f'<li><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a>: {_byline(ref)}. '
+        items.append(f'<li><a href="{_attr(ref.url)}">{_escaped(ref.title)}</a>: {_byline(ref)}. '
                      f'<a href="{_attr(entry_href)}">Reading list entry</a>{state}</li>')
     if heading is not None:
         return _section(deferred, heading, "<ul>\n" + "\n".join(items) + "\n</ul>")
@@ -512,7 +538,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         anchor = reference_anchor(ref.id)
         if deferred is not None:
             href = deferred.href(from_uri, READING_LIST_URI, anchor)
-            html_link = f'<a href="{_attr(href)}" title="{_attr(ref.title)}">{html.escape(citation_label(ref))}</a>'
+            html_link = f'<a href="{_attr(href)}" title="{_escaped(ref.title)}">{_escaped(citation_label(ref))}</a>'
             if heading:
                 return html_link
             return deferred.inline(html_link)
@@ -533,6 +559,14 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
         pieces.append(cite(last, len(line)))
         return "".join(pieces)
 
+    if "[@" not in body:
+        return body
+    if is_plain_prose(body):  # no code to skip: one pass over the whole body
+        def cite_in_body(match: re.Match[str]) -> str:
+            line_start = body.rfind("\n", 0, match.start()) + 1
+            return link(match, body[line_start:match.start()].lstrip(" ").startswith("#"))
+
+        return _CITATION.sub(cite_in_body, body)
     return "".join(outside_code_spans(line) if prose and "[@" in line else line
                    for _, line, prose in iter_prose_lines(body, keepends=True))
 
@@ -847,7 +881,7 @@ def render_neighbourhood(entry: PatternEntry, catalog: Catalog, *, from_uri: str
                      css_class="archkb-map archkb-map--neighbourhood")
     full = _href(deferred, from_uri, MAP_URI, None, directory_urls)
     return (f'<figure class="archkb-figure archkb-figure--neighbourhood">\n{svg}\n'
-            f'<figcaption>The neighbourhood of {html.escape(entry.title)}. '
+            f'<figcaption>The neighbourhood of {_escaped(entry.title)}. '
             f'<a href="{_attr(full)}">Open the full pattern map</a>.</figcaption>\n</figure>\n')
 
 

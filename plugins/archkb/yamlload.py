@@ -77,7 +77,35 @@ class LoadedYaml:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_FastLoader = getattr(yaml, "CSafeLoader", None)
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+if _CLoader is not None:
+    class _FastLoader(_CLoader):  # type: ignore[valid-type, misc]
+        """libyaml's composer, with the tag resolution it calls back into Python for made cheap.
+
+        A plain scalar whose first character opens none of the implicit resolvers (no
+        digit, sign, ``~``, ``y``/``n``/``t``/``f``/``o``...) and every quoted scalar is a
+        string; the rest go through PyYAML's resolver as before. There are no path
+        resolvers to track.
+        """
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # type: ignore[override]
+            if kind is ScalarNode and not self.yaml_path_resolvers:
+                resolvers = self.yaml_implicit_resolvers
+                if not implicit[0] or (value and value[0] not in resolvers and None not in resolvers):
+                    return _STR_TAG
+            return super().resolve(kind, value, implicit)
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            if self.yaml_path_resolvers:
+                super().descend_resolver(current_node, current_index)
+
+        def ascend_resolver(self) -> None:
+            if self.yaml_path_resolvers:
+                super().ascend_resolver()
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
 
 
