@@ -192,7 +192,7 @@ def load_yaml(text: str, *, line_offset: int = 0) -> LoadedYaml:
     """
     # libyaml composes fast; documents with anchors take the pure-Python path, which
     # refuses each alias at its own line before following it.
-    fast = _FastLoader is not None and not _ANCHOR.search(text)
+    fast = _FastLoader is not None and ("&" not in text or not _ANCHOR.search(text))  # a substring test first: the regex has no literal prefix
     loader = _FastLoader(text) if fast else _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
