@@ -193,3 +193,25 @@ def test_generator_without_a_spill_folder_keeps_everything_in_memory(site):
     assert pages["exports/catalog.json"].content == catalog_to_json(load_catalog(site.root), compact=True)
     alpha = pages["patterns/alpha.md"].deferred
     assert alpha.blocks and "\x8farchkb-deferred-0\x90" in pages["patterns/alpha.md"].content
+
+
+@pytest.mark.parametrize("flush_at", [1, 64, 1 << 20])
+def test_blocks_stream_to_the_store_as_they_are_deferred(monkeypatch, flush_at):
+    monkeypatch.setattr(DeferredHtml, "_FLUSH_AT", flush_at)
+    spill = SpillFolder()
+    streamed, in_memory = DeferredHtml(store=spill), DeferredHtml()
+    markdown = ""
+    for n in range(40):
+        block, search = f'<div id="b{n}">block {n} é</div>', (f"<p>plain {n}</p>" if n % 3 == 0 else None)
+        markdown += streamed.defer(block, search=search)
+        in_memory.defer(block, search=search)
+    assert streamed.blocks == [] and streamed.searchable == {}  # nothing waits in memory as text
+    html = Markdown().convert(markdown)
+    # Pending bytes (when the batch is large) are written before anything is read back.
+    assert streamed.restore_for_search(html) == in_memory.restore_for_search(html)
+    assert streamed.restore(streamed.restore_for_search(html)) == in_memory.restore(html)
+    streamed.spill(spill)  # what the generator calls last: a no-op flush by now
+    assert streamed.restore(html) == in_memory.restore(html)
+    with pytest.raises(ValueError, match="another store"):
+        streamed.spill(SpillFolder())
+    spill.remove()

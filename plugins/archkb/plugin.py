@@ -58,6 +58,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.deferred: dict[str, DeferredHtml] = {}
         self.spill: SpillFolder | None = None
         self._headings: tuple[tuple[str, str], dict[str, SectionHeading]] | None = None
+        self.generated_pages: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -138,6 +139,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             self.catalog = None
             self.site.parse_cache = ParseCache()
         self.deferred = {}
+        self.generated_pages = {page.uri for page in generated if page.uri.endswith(".md")}
         for page in generated:
             existing = files.get_file_from_path(page.uri)
             if existing is not None:
@@ -167,8 +169,16 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         return self._headings[1]
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
-        """Replace fragment markers (such as the relation vocabulary) in hand-written pages."""
-        if not self.config.enabled or "<!-- archkb:" not in markdown:
+        """Replace fragment markers (such as the relation vocabulary) in hand-written pages.
+
+        In a one-off build, a generated page's source text is dropped once MkDocs has
+        read it: nothing reads it again, and a large catalog's pages add up.
+        """
+        if not self.config.enabled:
+            return None
+        if self.command != "serve" and page.file.src_uri in self.generated_pages:
+            page.file.content_string = ""
+        if "<!-- archkb:" not in markdown:
             return None
         for marker, render in FRAGMENT_MARKERS.items():
             if marker in markdown:
@@ -178,7 +188,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if MAP_PREVIEW_MARKER in markdown and source is not None:
             markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
                 source, from_uri=src, directory_urls=config.use_directory_urls,
-                deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls))))
+                deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls,
+                                                                    store=self.spill))))
         if RECENT_CHANGES_MARKER in markdown:
             markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
                 self.site.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
@@ -202,7 +213,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             page.present_anchor_ids.update(deferred.anchor_ids())
         for heading in deferred.toc:
             _add_to_toc(page.toc, AnchorLink(escape_html(heading.title), heading.anchor, heading.level))
-        return _restore(deferred.restore_for_search, html)
+        content = _restore(deferred.restore_for_search, html)
+        if self.command != "serve":
+            deferred.release_restored()  # this page is converted once; serve converts it again
+        return content
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Validate the links of the generated HTML, now that every page's anchors are known."""
@@ -226,6 +240,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         deferred = self.deferred.get(page.file.src_uri)
         if deferred:
             output = _restore(deferred.restore, output)
+        if self.command != "serve" and page.file.src_uri in self.generated_pages:
+            # Written out next; search has indexed it. Nothing later reads a generated
+            # page's HTML again, and a thousand of them are a large share of a build's memory.
+            page.content = ""
         if "</head>" not in output:
             return output
         href = get_relative_url(FEED_URI, page.url)

@@ -188,7 +188,11 @@ class DeferredHtml:
     _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'\sid="([^"]+)"')
 
-    def __init__(self, *, directory_urls: bool = True, headings: Mapping[str, SectionHeading] | None = None) -> None:
+    _FLUSH_AT = 1 << 20
+    """Blocks bound for a store are written in batches of about this many bytes."""
+
+    def __init__(self, *, directory_urls: bool = True, headings: Mapping[str, SectionHeading] | None = None,
+                 store: BlockStore | None = None) -> None:
         self.headings: Mapping[str, SectionHeading] = headings or {}
         self.toc: list[SectionHeading] = []
         self.blocks: list[str] = []
@@ -197,9 +201,11 @@ class DeferredHtml:
         self.directory_urls = directory_urls
         self.links: list[tuple[str, str | None]] = []
         self.ids: set[str] = set()
-        self._store: BlockStore | None = None
+        self._store: BlockStore | None = store
         self._spans: list[tuple[int, int]] = []
         self._search_spans: dict[int, tuple[int, int]] = {}
+        self._pending = bytearray()
+        self._queued: list[tuple[bool, int, int, int]] = []  # (search version?, block, start, size)
 
     def __bool__(self) -> bool:
         return bool(self.blocks) or bool(self._spans) or bool(self.fragments)
@@ -216,11 +222,38 @@ class DeferredHtml:
             html_block: The HTML.
             search: Its search version, if search should index it (plain HTML paragraphs).
         """
-        self.blocks.append(html_block)
-        if search is not None:
-            self.searchable[len(self.blocks) - 1] = search
         self.ids.update(self._ID.findall(html_block))
-        return f"\n\n{PLACEHOLDER_OPEN}archkb-deferred-{len(self.blocks) - 1}{PLACEHOLDER_CLOSE}\n\n"
+        if self._store is None:
+            index = len(self.blocks)
+            self.blocks.append(html_block)
+            if search is not None:
+                self.searchable[index] = search
+        else:  # straight to the store: a page's HTML never piles up in memory
+            index = len(self._spans)
+            self._spans.append((0, 0))
+            self._queue(False, index, html_block)
+            if search is not None:
+                self._queue(True, index, search)
+        return f"\n\n{PLACEHOLDER_OPEN}archkb-deferred-{index}{PLACEHOLDER_CLOSE}\n\n"
+
+    def _queue(self, search: bool, index: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self._queued.append((search, index, len(self._pending), len(data)))
+        self._pending += data
+        if len(self._pending) >= self._FLUSH_AT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._queued:
+            return
+        assert self._store is not None
+        base = self._store.keep(bytes(self._pending))
+        for search, index, start, size in self._queued:
+            if search:
+                self._search_spans[index] = (base + start, size)
+            else:
+                self._spans[index] = (base + start, size)
+        self._pending, self._queued = bytearray(), []
 
     def inline(self, fragment: str) -> str:
         """Keep a short inline ``fragment`` (a citation link) aside; return its inline placeholder.
@@ -239,19 +272,20 @@ class DeferredHtml:
         is written, which is most of a build. The recorded links are de-duplicated at
         the same time.
         """
-        if not self.blocks:
-            return
-        chunks = [block.encode("utf-8") for block in self.blocks]
-        searchable = sorted(self.searchable)
-        chunks += [self.searchable[index].encode("utf-8") for index in searchable]
-        offset = store.keep(b"".join(chunks))
-        spans = []
-        for chunk in chunks:
-            spans.append((offset, len(chunk)))
-            offset += len(chunk)
-        self._spans = spans[:len(self.blocks)]
-        self._search_spans = dict(zip(searchable, spans[len(self.blocks):]))
-        self._store, self.blocks, self.searchable = store, [], {}
+        if self._store is None:
+            if not self.blocks:
+                return
+            self._store = store
+            blocks, searchable = self.blocks, self.searchable
+            self.blocks, self.searchable = [], {}
+            for index, block in enumerate(blocks):
+                self._spans.append((0, 0))
+                self._queue(False, index, block)
+                if index in searchable:
+                    self._queue(True, index, searchable[index])
+        elif store is not self._store:
+            raise ValueError("this page's HTML already went to another store")
+        self._flush()
         self.links = list(dict.fromkeys(self.links))
 
     def _fetch(self, span: tuple[int, int]) -> str:
@@ -263,7 +297,10 @@ class DeferredHtml:
                                "rebuild the site") from None
 
     def _block(self, index: int) -> str:
-        return self.blocks[index] if self._store is None else self._fetch(self._spans[index])
+        if self._store is None:
+            return self.blocks[index]
+        self._flush()
+        return self._fetch(self._spans[index])
 
     def restore_for_search(self, html_text: str) -> str:
         """Put the inline fragments, and the search version of each searchable block, into the converted page.
@@ -278,6 +315,7 @@ class DeferredHtml:
         if self._store is None:
             versions = self.searchable
         else:
+            self._flush()
             versions = {index: self._fetch(span) for index, span in self._search_spans.items()}
 
         def put(match: re.Match[str]) -> str:
@@ -321,6 +359,15 @@ class DeferredHtml:
         if wanted in entry.title.casefold() or wanted in entry.body.casefold():
             return None
         return heading
+
+    def release_restored(self) -> None:
+        """Forget what :meth:`restore_for_search` has put into the page for good.
+
+        For a page converted only once (a one-off build): its inline fragments are in
+        the page, and its anchors were handed to MkDocs.
+        """
+        self.fragments = []
+        self.ids = set()
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""

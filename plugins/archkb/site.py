@@ -174,10 +174,10 @@ class SiteGenerator:
         def deferred_page(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str],
                           **extra: Any) -> None:
             def run() -> tuple[str, DeferredHtml]:
-                deferred = DeferredHtml(directory_urls=urls, headings=headings)
+                deferred = DeferredHtml(directory_urls=urls, headings=headings, store=spill)
                 markdown = render(deferred)
                 if spill is not None:
-                    deferred.spill(spill)
+                    deferred.spill(spill)  # writes what is still buffered
                 return markdown, deferred
 
             markdown, deferred = renders.get(uri, fingerprint, run)
