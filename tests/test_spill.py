@@ -215,3 +215,35 @@ def test_blocks_stream_to_the_store_as_they_are_deferred(monkeypatch, flush_at):
     with pytest.raises(ValueError, match="another store"):
         streamed.spill(SpillFolder())
     spill.remove()
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_one_off_build_lets_generated_pages_go_once_written(site, monkeypatch, command):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from archkb.plugin import ArchkbPlugin
+
+    seen = {}
+    original = ArchkbPlugin.on_env
+
+    def keep_files(self, env, *, config, files):
+        seen["files"] = files
+        return original(self, env, config=config, files=files)
+
+    monkeypatch.setattr(ArchkbPlugin, "on_env", keep_files)
+    cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(site.root / "site"))
+    cfg.plugins.on_startup(command=command, dirty=False)
+    build(cfg)
+    files = seen["files"]
+    alpha, reading, home = (files.get_file_from_path(uri) for uri in ("patterns/alpha.md", "reading-list.md", "index.md"))
+    assert home.page.content  # hand-written pages are MkDocs' business
+    for generated in (alpha, reading):
+        if command == "build":  # written, indexed, and let go
+            assert generated.page.content == "" and generated.content_string == ""
+        else:  # serve converts them again on the next rebuild
+            assert generated.page.content and generated.content_string.startswith("---")
+    page = (site.root / "site/patterns/alpha/index.html").read_text()
+    assert 'id="related-patterns"' in page and "Alpha leans on beta." in page
+    index = json.loads((site.root / "site/search/search_index.json").read_text())
+    assert any(doc["location"].startswith("patterns/alpha/") and "Alpha" in doc["title"] for doc in index["docs"])
