@@ -65,3 +65,17 @@ def test_placeholder_characters_are_refused_in_contributions(site):
     site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",), body=body))
     result = site.build(strict=False)
     assert any("patterns/beta.md" in w and "control character (U+008F" in w for w in result.warnings), result.warnings
+
+
+def test_pattern_pages_take_their_h1_from_the_theme_and_the_index_lists_stay_out_of_search(site):
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    alpha = result.html("patterns/alpha/index.html")
+    assert alpha.count("<h1") == 1 and "<h1>Alpha</h1>" in alpha  # Material's own, from the page title
+    index_page = result.html("patterns/index.html")
+    assert '<a href="alpha/">Alpha</a>: Alpha does one thing well.' in index_page
+    index = json.loads(result.html("search/search_index.json"))
+    listed = [doc for doc in index["docs"] if doc["location"].startswith("patterns/#")]
+    assert listed and all("Alpha does one thing well" not in doc["text"] for doc in listed)
+    own = [doc for doc in index["docs"] if doc["location"] == "patterns/alpha/"]
+    assert own and own[0]["title"] == "Alpha" and "Alpha does one thing well" in own[0]["text"]

@@ -632,8 +632,9 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
     """
     uri = pattern_uri(entry.slug)
     meta = entry.meta
+    # No "# Title": the theme writes the page title as the <h1> of a page whose content
+    # has none, which spares Python-Markdown and search a heading on every pattern page.
     out = [_front_matter(title=entry.title, description=entry.summary or None, tags=entry.tags)]
-    out.append(f"# {md_escape(entry.title)}\n")
     if entry.is_draft:
         out.append('!!! warning "Draft"\n    This pattern is a draft: it may be incomplete.\n')
     if entry.summary:
@@ -821,8 +822,13 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
     return "\n".join(out)
 
 
-def render_patterns_index(catalog: Catalog) -> str:
-    """The patterns index: every pattern, grouped by its first tag."""
+def render_patterns_index(catalog: Catalog, *, deferred: DeferredHtml | None = None) -> str:
+    """The patterns index: every pattern, grouped by its first tag.
+
+    With ``deferred``, each group's list is HTML kept out of Markdown conversion and
+    out of the search index (each pattern's own page is what search should find);
+    the group headings stay Markdown, for the table of contents.
+    """
     uri = f"{PATTERNS_URI}/index.md"
     groups: dict[str, list[PatternEntry]] = {}
     for entry in catalog.patterns.values():
@@ -831,6 +837,17 @@ def render_patterns_index(catalog: Catalog) -> str:
            "# Patterns\n", f"{len(catalog.patterns)} patterns, grouped by their main tag.\n"]
     for group in sorted(groups):
         out.append(f"## {md_escape(group.replace('-', ' ').capitalize())} {{ #group-{group} }}\n")
+        if deferred is not None:
+            items = []
+            for entry in sorted(groups[group], key=lambda e: e.title.lower()):
+                item = f'<li><a href="{_attr(deferred.href(uri, pattern_uri(entry.slug)))}">{_escaped(entry.title)}</a>'
+                if entry.summary:
+                    item += f": {_escaped(entry.summary)}"
+                if entry.is_draft:
+                    item += " <em>(draft)</em>"
+                items.append(item + "</li>")
+            out += [deferred.defer("<ul>\n" + "\n".join(items) + "\n</ul>"), ""]
+            continue
         for entry in sorted(groups[group], key=lambda e: e.title.lower()):
             line = f"- [{md_escape(entry.title)}]({relative(uri, pattern_uri(entry.slug))})"
             if entry.summary:

@@ -191,8 +191,8 @@ class SiteGenerator:
         for path_entry in catalog.paths.values():
             add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
                                        edit_path=path_entry.path))
-        add(GeneratedPage(f"{PATTERNS_URI}/index.md", renders.get(
-            "patterns-index", prints.meta, lambda: render_patterns_index(catalog)), listed=True))
+        deferred_page(f"{PATTERNS_URI}/index.md", _join(prints.meta, prints.health),
+                      lambda d: render_patterns_index(catalog, deferred=d), listed=True)
         add(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
         deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
                       lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d),
