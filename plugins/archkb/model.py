@@ -84,10 +84,27 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 RelationTypeName = Literal[tuple(RELATION_TYPES)]  # type: ignore[valid-type]
 ReferenceKind = Literal[REFERENCE_KINDS]  # type: ignore[valid-type]
 
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
-class Relation(BaseModel):
+class _Model(BaseModel):
+    """A frozen model whose record of the fields set is shared with its like.
+
+    Pydantic gives every instance its own set of the field names it was given; for
+    thousands of references with the same few fields, that set weighs more than the
+    entry's own text. A frozen model never adds to it, so equal ones are one object.
+    """
+
+    model_config = _STRICT
+
+    def model_post_init(self, context: Any, /) -> None:  # noqa: D102 - see the class docstring
+        fields = frozenset(self.__pydantic_fields_set__)
+        object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(fields, fields))
+
+
+class Relation(_Model):
     """A typed relation from one pattern to another, as declared in front matter."""
 
     model_config = _STRICT
@@ -97,12 +114,13 @@ class Relation(BaseModel):
     note: Optional[NonEmptyStr] = Field(None, description="A short phrase on why the patterns relate.")
 
 
-class PatternMeta(BaseModel):
+class PatternMeta(_Model):
     """The front matter of a pattern page, ``patterns/<slug>.md``."""
 
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
+        frozen=True,
         title="archkb pattern front matter",
         json_schema_extra={"$id": "https://archkb.invalid/schema/pattern.json"},
     )
@@ -138,7 +156,7 @@ def _doi(value: str) -> str:
     return value
 
 
-class Reference(BaseModel):
+class Reference(_Model):
     """One entry of the reading list."""
 
     model_config = _STRICT
@@ -180,7 +198,7 @@ class ReferenceFile(BaseModel):
     references: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class PathStep(BaseModel):
+class PathStep(_Model):
     """One step of a reading path: a pattern or a reference, with why and how long."""
 
     model_config = _STRICT
@@ -197,7 +215,7 @@ class PathStep(BaseModel):
         return self
 
 
-class ReadingPath(BaseModel):
+class ReadingPath(_Model):
     """A curated, ordered reading path, ``paths/<slug>.yml``."""
 
     model_config = _STRICT
