@@ -247,3 +247,20 @@ def test_a_one_off_build_lets_generated_pages_go_once_written(site, monkeypatch,
     assert 'id="related-patterns"' in page and "Alpha leans on beta." in page
     index = json.loads((site.root / "site/search/search_index.json").read_text())
     assert any(doc["location"].startswith("patterns/alpha/") and "Alpha" in doc["title"] for doc in index["docs"])
+
+
+def test_links_and_ids_are_packed_when_spilled_and_still_read_the_same():
+    deferred = DeferredHtml()
+    deferred.defer('<h2 id="x">X</h2><a href="y">y</a>')
+    for anchor in ("ref-a", None, "ref-a"):
+        deferred.href("patterns/p.md", "reading-list.md" if anchor else "patterns/q.md", anchor)
+    spill = SpillFolder()
+    deferred.spill(spill)
+    assert deferred._links_text is not None and deferred._links == [] and deferred.ids == set()
+    assert deferred.links == [("reading-list.md", "ref-a"), ("patterns/q.md", None)]
+    assert deferred.anchor_ids() == {"x"}
+    deferred.href("patterns/p.md", "patterns/r.md", "s")  # a later link unpacks first
+    assert deferred.links[-1] == ("patterns/r.md", "s") and len(deferred.links) == 3
+    deferred.defer('<p id="z">z</p>')
+    assert deferred.anchor_ids() == {"x", "z"}
+    spill.remove()

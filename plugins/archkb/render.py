@@ -199,20 +199,44 @@ class DeferredHtml:
         self.searchable: dict[int, str] = {}
         self.fragments: list[str] = []
         self.directory_urls = directory_urls
-        self.links: list[tuple[str, str | None]] = []
+        self._links: list[tuple[str, str | None]] = []
+        self._links_text: str | None = None  # the links, packed once the page is generated
         self.ids: set[str] = set()
+        self._ids_text: str | None = None  # the ids, packed likewise
         self._store: BlockStore | None = store
         self._spans: list[tuple[int, int]] = []
         self._search_spans: dict[int, tuple[int, int]] = {}
         self._pending = bytearray()
         self._queued: list[tuple[bool, int, int, int]] = []  # (search version?, block, start, size)
 
+    @property
+    def links(self) -> list[tuple[str, str | None]]:
+        """The links of the deferred HTML, as ``(page source path, anchor or None)``."""
+        if self._links_text is None:
+            return self._links
+        if not self._links_text:
+            return []
+        return [(uri, anchor or None) for uri, _, anchor in
+                (line.partition("#") for line in self._links_text.split("\n"))]
+
+    def _pack(self) -> None:
+        """Pack the links and ids into one string each: a set and a list of tuples per page
+        weigh several times their text, for a thousand pages until the end of a build."""
+        links = self.links
+        self._links_text = "\n".join(f"{uri}#{anchor or ''}" for uri, anchor in dict.fromkeys(links))
+        self._links = []
+        if self.ids or self._ids_text is not None:
+            self._ids_text = "\n".join(sorted(self.anchor_ids()))
+            self.ids = set()
+
     def __bool__(self) -> bool:
         return bool(self.blocks) or bool(self._spans) or bool(self.fragments)
 
     def href(self, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
         """Return the final relative URL of a page (and anchor), and record it for validation."""
-        self.links.append((to_uri, anchor))
+        if self._links_text is not None:  # more links after packing (serve re-renders): unpack first
+            self._links, self._links_text = self.links, None
+        self._links.append((to_uri, anchor))
         return page_href(from_uri, to_uri, self.directory_urls) + (f"#{anchor}" if anchor else "")
 
     def defer(self, html_block: str, *, search: str | None = None) -> str:
@@ -222,6 +246,8 @@ class DeferredHtml:
             html_block: The HTML.
             search: Its search version, if search should index it (plain HTML paragraphs).
         """
+        if self._ids_text is not None:
+            self.ids, self._ids_text = self.anchor_ids(), None
         self.ids.update(self._ID.findall(html_block))
         if self._store is None:
             index = len(self.blocks)
@@ -286,7 +312,7 @@ class DeferredHtml:
         elif store is not self._store:
             raise ValueError("this page's HTML already went to another store")
         self._flush()
-        self.links = list(dict.fromkeys(self.links))
+        self._pack()
 
     def _fetch(self, span: tuple[int, int]) -> str:
         assert self._store is not None
@@ -367,10 +393,12 @@ class DeferredHtml:
         the page, and its anchors were handed to MkDocs.
         """
         self.fragments = []
-        self.ids = set()
+        self.ids, self._ids_text = set(), None
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
+        if self._ids_text is not None:
+            return set(self._ids_text.split("\n")) if self._ids_text else set()
         return self.ids
 
 
