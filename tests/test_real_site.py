@@ -37,6 +37,12 @@ def test_real_site_builds_strict(tmp_path):
     for slug in SEEDS:
         assert (tmp_path / "site" / "patterns" / slug / "index.html").is_file()
     assert (tmp_path / "site" / "reading-list" / "index.html").is_file()
+    # The tags listing stays out of search; each pattern's own entry carries its tags.
+    import json
+
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())
+    assert not [doc for doc in index["docs"] if doc["location"].startswith("tags/")]
+    assert all(doc.get("tags") for doc in index["docs"] if doc["location"] in {f"patterns/{s}/" for s in SEEDS})
 
 
 def test_at_least_16_patterns_including_the_seeds(catalog):
