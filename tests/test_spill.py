@@ -264,3 +264,9 @@ def test_links_and_ids_are_packed_when_spilled_and_still_read_the_same():
     deferred.defer('<p id="z">z</p>')
     assert deferred.anchor_ids() == {"x", "z"}
     spill.remove()
+
+
+def test_anchor_ids_are_id_attributes_only():
+    deferred = DeferredHtml()
+    deferred.defer('<p data-id="not-an-anchor" id="yes">x</p>\n<svg id="map"><g\tid="tabbed"/></svg>')
+    assert deferred.anchor_ids() == {"yes", "map", "tabbed"}
