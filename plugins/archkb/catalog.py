@@ -22,7 +22,7 @@ _CODE_SPAN = re.compile(r"(`+).+?\1")
 _LINE_START_HASH = re.compile(r"^#", re.MULTILINE)
 
 
-_NOT_PLAIN = re.compile("[`~\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_NOT_PLAIN = "`~\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def is_plain_prose(text: str) -> bool:
@@ -31,7 +31,8 @@ def is_plain_prose(text: str) -> bool:
     Every line of such text is prose, and its lines are exactly its ``\\n``-separated
     parts, so callers may search it as a whole instead of line by line.
     """
-    return _NOT_PLAIN.search(text) is None
+    # One substring test per character: each is a fast scan, unlike a character-class regex.
+    return not any(char in text for char in _NOT_PLAIN)
 
 
 def iter_prose_lines(text: str, *, keepends: bool = False) -> Iterator[tuple[int, str, bool]]:
@@ -109,14 +110,15 @@ class PatternEntry:
         """Return ``(line, level, text)`` for each ATX heading outside code blocks."""
         out: list[tuple[int, int, str]] = []
         if is_plain_prose(self.body):  # only the lines that open with '#' can be headings
-            body = self.body
+            body, line_number, counted = self.body, self.body_line, 0
             for start in _LINE_START_HASH.finditer(body):
                 end = body.find("\n", start.start())
                 line = body[start.start():end if end >= 0 else len(body)]
                 heading = _HEADING.match(line)
                 if heading:
-                    offset = body.count("\n", 0, start.start())
-                    out.append((self.body_line + offset, len(heading.group(1)), heading.group(2).strip()))
+                    line_number += body.count("\n", counted, start.start())
+                    counted = start.start()
+                    out.append((line_number, len(heading.group(1)), heading.group(2).strip()))
             return out
         for offset, line, prose in iter_prose_lines(self.body):
             heading = _HEADING.match(line) if prose else None
@@ -130,8 +132,12 @@ class PatternEntry:
         if is_plain_prose(self.body):  # no code spans to skip
             if "[@" not in self.body:
                 return out
-            return [(self.body_line + self.body.count("\n", 0, cite.start()), cite.group(1))
-                    for cite in _CITATION.finditer(self.body)]
+            body, line_number, counted = self.body, self.body_line, 0
+            for cite in _CITATION.finditer(body):
+                line_number += body.count("\n", counted, cite.start())
+                counted = cite.start()
+                out.append((line_number, cite.group(1)))
+            return out
         for offset, line, prose in iter_prose_lines(self.body):
             if not prose:
                 continue

@@ -147,9 +147,11 @@ def parse_reference_file(path: str, slug: str, data: bytes) -> _ReferenceFileRes
             problems += [Problem(p.path, p.line, f"{p.message}" + (f" (entry '{label}')" if label else ""))
                          for p in errors]
             continue
-        line = loaded.line_of(loc)
-        problems += scan_markdown(ref.summary, path, loaded.line_of(loc + ("summary",)))
-        entries.append(ReferenceEntry(ref, path, line, slug))
+        unsafe = scan_markdown(ref.summary, path, 0)
+        if unsafe:  # located only when found: most summaries are fine
+            first = loaded.line_of(loc + ("summary",))
+            problems += [Problem(p.path, p.line + first, p.message) for p in unsafe]
+        entries.append(ReferenceEntry(ref, path, loaded.line_of(loc), slug))
     return _ReferenceFileResult(topic, entries, problems)
 
 

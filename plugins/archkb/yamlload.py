@@ -12,6 +12,7 @@ first, so that:
 from __future__ import annotations
 
 import re
+from sys import intern
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,23 +111,30 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
 
 
 class _Builder:
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, *, check_aliases: bool = True) -> None:
         self.offset = offset
         self.lines: dict[tuple[Any, ...], int] = {}
         self.constructor = SafeConstructor()
-        self.seen: set[int] = set()
+        # Only a document with an anchor ('&') can hold an alias; without one there is
+        # nothing to look for, and no node identities to remember.
+        self.seen: set[int] | None = set() if check_aliases else None
 
     def line(self, node: Node) -> int:
         return node.start_mark.line + 1 + self.offset
+
+    def _alias_check(self, node: Node) -> None:
+        if self.seen is None:
+            return
+        if id(node) in self.seen:
+            # The C composer resolves an alias to the anchored node itself.
+            raise YamlError(self.line(node), "YAML aliases are not allowed; write the value out in full")
+        self.seen.add(id(node))
 
     def build(self, node: Node, loc: tuple[Any, ...], depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
             raise YamlError(self.line(node), f"nesting deeper than {_MAX_DEPTH} levels")
         self.lines.setdefault(loc, self.line(node))
-        if id(node) in self.seen:
-            # The C composer resolves an alias to the anchored node itself.
-            raise YamlError(self.line(node), "YAML aliases are not allowed; write the value out in full")
-        self.seen.add(id(node))
+        self._alias_check(node)
         if isinstance(node, ScalarNode):
             if node.tag == _STR_TAG:
                 return node.value
@@ -139,34 +147,44 @@ class _Builder:
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ_TAG:
                 raise YamlError(self.line(node), _tag_message(node.tag))
-            return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+            items: list[Any] = []
+            lines, offset, check = self.lines, self.offset + 1, self.seen is not None
+            for i, item in enumerate(node.value):
+                if not check and type(item) is ScalarNode and item.tag == _STR_TAG:  # a plain string
+                    lines[loc + (i,)] = item.start_mark.line + offset
+                    items.append(item.value)
+                else:
+                    items.append(self.build(item, loc + (i,), depth + 1))
+            return items
         if isinstance(node, MappingNode):
             if node.tag != _MAP_TAG:
                 raise YamlError(self.line(node), _tag_message(node.tag))
             result: dict[Any, Any] = {}
-            lines, seen = self.lines, self.seen
+            lines, offset, check = self.lines, self.offset + 1, self.seen is not None
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     raise YamlError(self.line(key_node), "a mapping key must be a plain value")
                 if key_node.tag == _STR_TAG:  # the common case, without a detour through build()
-                    if id(key_node) in seen:
-                        raise YamlError(self.line(key_node), "YAML aliases are not allowed; write the value out in full")
-                    seen.add(id(key_node))
-                    key: Any = key_node.value
+                    self._alias_check(key_node)
+                    # Interned: the same few keys recur in every entry of a catalog.
+                    key: Any = intern(key_node.value)
                 else:
                     key = self.build(key_node, loc + ("<key>",), depth + 1)
                     lines.pop(loc + ("<key>",), None)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        raise YamlError(self.line(key_node), "a mapping key must be a plain value") from None
                 if key == "<<":
                     raise YamlError(self.line(key_node), "YAML merge keys ('<<') are not allowed")
-                try:
-                    hash(key)
-                except TypeError:
-                    raise YamlError(self.line(key_node), "a mapping key must be a plain value") from None
                 if key in result:
                     raise YamlError(self.line(key_node), f"duplicate key '{key}'")
                 key_loc = loc + (key,)
-                lines[key_loc] = key_node.start_mark.line + 1 + self.offset
-                result[key] = self.build(value_node, key_loc, depth + 1)
+                lines[key_loc] = key_node.start_mark.line + offset
+                if not check and type(value_node) is ScalarNode and value_node.tag == _STR_TAG:
+                    result[key] = value_node.value  # a plain string: its line is the key's
+                else:
+                    result[key] = self.build(value_node, key_loc, depth + 1)
             return result
         raise YamlError(self.line(node), "unsupported YAML node")  # pragma: no cover
 
@@ -212,7 +230,7 @@ def load_yaml(text: str, *, line_offset: int = 0) -> LoadedYaml:
         loader.dispose()
     if node is None:
         return LoadedYaml(None, {(): 1 + line_offset})
-    builder = _Builder(line_offset)
+    builder = _Builder(line_offset, check_aliases=not fast or "&" in text)
     try:
         data = builder.build(node, ())
     except RecursionError:
