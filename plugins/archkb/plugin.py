@@ -240,6 +240,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         deferred = self.deferred.get(page.file.src_uri)
         if deferred:
             output = _restore(deferred.restore, output)
+            if self.command != "serve":
+                deferred.release()
         if self.command != "serve" and page.file.src_uri in self.generated_pages:
             # Written out next; search has indexed it. Nothing later reads a generated
             # page's HTML again, and a thousand of them are a large share of a build's memory.

@@ -185,6 +185,7 @@ class DeferredHtml:
     _BARE_PLACEHOLDER = re.compile("\x8farchkb-deferred-(\\d+)\x90")
     _INLINE = re.compile("\x8farchkb-inline-(\\d+)\x90")
     _HIDDEN = re.compile(r"<!--archkb-deferred-(\d+)-->")
+    _INLINE_SEARCH = re.compile(r"<!--archkb-inline-(\d+)-->.*?<!--/archkb-inline-->", re.DOTALL)
     _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
     _ID = re.compile(r'id="([^"]+)"')  # a literal prefix: 10x faster than one opening with \s
 
@@ -198,6 +199,7 @@ class DeferredHtml:
         self.blocks: list[str] = []
         self.searchable: dict[int, str] = {}
         self.fragments: list[str] = []
+        self.fragment_search: list[str | None] = []
         self.directory_urls = directory_urls
         self._links: list[tuple[str, str | None]] = []
         self._links_text: str | None = None  # the links, packed once the page is generated
@@ -282,14 +284,24 @@ class DeferredHtml:
                 self._spans[index] = (base + start, size)
         self._pending, self._queued = bytearray(), []
 
-    def inline(self, fragment: str) -> str:
+    def inline(self, fragment: str, *, search: str | None = None) -> str:
         """Keep a short inline ``fragment`` (a citation link) aside; return its inline placeholder.
 
-        Unlike blocks, fragments are part of the page's text: :meth:`restore_for_search`
-        puts them back in full, before search indexing.
+        Unlike blocks, fragments are part of the page's text. :meth:`restore_for_search`
+        puts in ``search`` (the fragment's text as HTML, such as a citation's label)
+        between markers that :meth:`restore` swaps for the fragment, or the fragment
+        itself when there is no search version.
         """
         self.fragments.append(fragment)
+        self.fragment_search.append(search)
         return f"{PLACEHOLDER_OPEN}archkb-inline-{len(self.fragments) - 1}{PLACEHOLDER_CLOSE}"
+
+    def _inline_for_search(self, match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        search = self.fragment_search[index]
+        if search is None:
+            return self.fragments[index]
+        return f"<!--archkb-inline-{index}-->{search}<!--/archkb-inline-->"
 
     def spill(self, store: BlockStore) -> None:
         """Move the blocks into ``store`` (such as :class:`archkb.spill.SpillFolder`) until they are restored.
@@ -336,7 +348,7 @@ class DeferredHtml:
         the placeholders of blocks without one become HTML comments, which search skips.
         """
         if self.fragments:
-            html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
+            html_text = self._INLINE.sub(self._inline_for_search, html_text)
         if PLACEHOLDER_OPEN not in html_text:
             return html_text
         if self._store is None:
@@ -366,6 +378,8 @@ class DeferredHtml:
             return html_text
         if placeholders and self.fragments:
             html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
+        if self.fragments and "<!--archkb-inline-" in html_text:
+            html_text = self._INLINE_SEARCH.sub(lambda m: self.fragments[int(m.group(1))], html_text)
         html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
         html_text = self._HIDDEN.sub(lambda m: self._block(int(m.group(1))), html_text)
         if placeholders:  # restore_for_search did not run on this page
@@ -388,13 +402,13 @@ class DeferredHtml:
         return heading
 
     def release_restored(self) -> None:
-        """Forget what :meth:`restore_for_search` has put into the page for good.
-
-        For a page converted only once (a one-off build): its inline fragments are in
-        the page, and its anchors were handed to MkDocs.
-        """
-        self.fragments = []
+        """Forget the anchor ids, once handed to MkDocs, of a page converted only once (a one-off build)."""
         self.ids, self._ids_text = set(), None
+
+    def release(self) -> None:
+        """Forget everything but the recorded links, once the page is written (a one-off build)."""
+        self.release_restored()
+        self.fragments, self.fragment_search = [], []
 
     def anchor_ids(self) -> set[str]:
         """The ``id`` attributes of the deferred blocks."""
@@ -439,12 +453,13 @@ def section_headings(extensions: list[Any], extension_configs: Mapping[str, Any]
 def _section(deferred: DeferredHtml, heading: SectionHeading, html_block: str, sentence: str = "") -> str:
     """A whole generated section as one deferred block, its heading included.
 
-    Search reads the heading and the section's sentence, if any, as it did when both
-    were Markdown; the heading's table-of-contents entry is recorded in ``deferred.toc``.
+    The heading's table-of-contents entry is recorded in ``deferred.toc``. Search skips
+    the section: it only repeats other pages' titles (and would add two empty entries
+    per pattern to the index).
     """
     text = f"<p>{html.escape(sentence)}</p>" if sentence else ""
     deferred.toc.append(heading)
-    return deferred.defer(f"{heading.html}\n{text}{html_block}", search=f"{heading.html}\n{text}")
+    return deferred.defer(f"{heading.html}\n{text}{html_block}")
 
 
 def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str | None = None,
@@ -617,7 +632,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
             html_link = f'<a href="{_attr(href)}" title="{_escaped(ref.title)}">{_escaped(citation_label(ref))}</a>'
             if heading:
                 return html_link
-            return deferred.inline(html_link)
+            return deferred.inline(html_link, search=_escaped(citation_label(ref)))
         title = ref.title.replace('"', "'")
         return f'[{md_escape(citation_label(ref))}]({to_list}#{anchor} "{title}")'
 
