@@ -246,12 +246,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             # Written out next; search has indexed it. Nothing later reads a generated
             # page's HTML again, and a thousand of them are a large share of a build's memory.
             page.content = ""
-        if "</head>" not in output:
+        head_end = output.find("</head>")
+        if head_end < 0:
             return output
         href = get_relative_url(FEED_URI, page.url)
         title = html.escape(f"{config.site_name}: new and updated patterns", quote=True)
         link = f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">'
-        return output.replace("</head>", link + "</head>", 1)
+        return output[:head_end] + link + output[head_end:]
 
     def _link_report(self, catalog: Catalog, config: MkDocsConfig) -> Report | None:
         """Check external links now, or reuse the latest report; log what fails the build."""

@@ -184,9 +184,8 @@ class DeferredHtml:
     _PLACEHOLDER = re.compile("<p>\x8farchkb-deferred-(\\d+)\x90</p>")
     _BARE_PLACEHOLDER = re.compile("\x8farchkb-deferred-(\\d+)\x90")
     _INLINE = re.compile("\x8farchkb-inline-(\\d+)\x90")
-    _HIDDEN = re.compile(r"<!--archkb-deferred-(\d+)-->")
-    _INLINE_SEARCH = re.compile(r"<!--archkb-inline-(\d+)-->.*?<!--/archkb-inline-->", re.DOTALL)
-    _SEARCH = re.compile(r"<!--archkb-search-(\d+)-->.*?<!--/archkb-search-->", re.DOTALL)
+    _MARKED = re.compile(r"<!--archkb-(?:inline-(\d+)-->.*?<!--/archkb-inline-->"
+                         r"|search-(\d+)-->.*?<!--/archkb-search-->|deferred-(\d+)-->)", re.DOTALL)
     _ID = re.compile(r'id="([^"]+)"')  # a literal prefix: 10x faster than one opening with \s
 
     _FLUSH_AT = 1 << 20
@@ -371,6 +370,12 @@ class DeferredHtml:
             html_text = self._BARE_PLACEHOLDER.sub(put, html_text)
         return html_text
 
+    def _unmark(self, match: re.Match[str]) -> str:
+        inline, search, hidden = match.groups()
+        if inline is not None:
+            return self.fragments[int(inline)]
+        return self._block(int(search if search is not None else hidden))
+
     def restore(self, html_text: str) -> str:
         """Put every deferred block back into the page, in place of its placeholder or search version."""
         placeholders = PLACEHOLDER_OPEN in html_text
@@ -378,10 +383,7 @@ class DeferredHtml:
             return html_text
         if placeholders and self.fragments:
             html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
-        if self.fragments and "<!--archkb-inline-" in html_text:
-            html_text = self._INLINE_SEARCH.sub(lambda m: self.fragments[int(m.group(1))], html_text)
-        html_text = self._SEARCH.sub(lambda m: self._block(int(m.group(1))), html_text)
-        html_text = self._HIDDEN.sub(lambda m: self._block(int(m.group(1))), html_text)
+        html_text = self._MARKED.sub(self._unmark, html_text)  # one pass for all three kinds of marker
         if placeholders:  # restore_for_search did not run on this page
             html_text = self._blocks_sub(lambda m: self._block(int(m.group(1))), html_text)
         return html_text
