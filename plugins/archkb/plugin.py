@@ -140,6 +140,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             self.site.parse_cache = ParseCache()
         self.deferred = {}
         self.generated_pages = {page.uri for page in generated if page.uri.endswith(".md")}
+        edit_prefix = _edit_uri_prefix(config, self.root)  # resolved once, not per page
         for page in generated:
             existing = files.get_file_from_path(page.uri)
             if existing is not None:
@@ -150,7 +151,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             else:
                 file = File.generated(config, page.uri, content=page.content, inclusion=inclusion)
             if page.edit_path is not None:
-                file.edit_uri = _relative_edit_uri(config, self.root, page.edit_path)
+                file.edit_uri = edit_prefix + page.edit_path
             files.append(file)
             if page.deferred is not None:
                 self.deferred[page.uri] = page.deferred
@@ -328,14 +329,14 @@ def _docs_folder(config: MkDocsConfig, root: Path) -> str:
         return "docs"
 
 
-def _relative_edit_uri(config: MkDocsConfig, root: Path, edit_path: str) -> str:
-    """An edit URI that points at the real source file, outside ``docs/``.
+def _edit_uri_prefix(config: MkDocsConfig, root: Path) -> str:
+    """What leads from ``docs/`` back to the project root, for edit URIs of real source files.
 
-    MkDocs joins ``edit_uri`` (which points into ``docs/``) with this value.
+    MkDocs joins ``edit_uri`` (which points into ``docs/``) with ``prefix + source path``.
     """
     docs = Path(config.docs_dir).resolve()
     try:
         depth = len(docs.relative_to(root).parts)
     except ValueError:
         depth = 1
-    return "../" * depth + edit_path
+    return "../" * depth
