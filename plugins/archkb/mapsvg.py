@@ -249,6 +249,14 @@ def wrap_label(text: str, width: int = WRAP_AT) -> list[str]:
     return lines or [""]
 
 
+@lru_cache(maxsize=1 << 14)
+def _label(title: str) -> tuple[list[str], float, float]:
+    """A node's wrapped label and box size, cached: each pattern appears in several
+    neighbourhood maps. Callers must not change the returned lines."""
+    lines = wrap_label(title)
+    return (lines, *_node_size(lines))
+
+
 def _node_size(lines: list[str]) -> tuple[float, float]:
     width = max(text_width(line) for line in lines) + 2 * _PAD_X
     return width, len(lines) * LINE_HEIGHT + 2 * _PAD_Y
@@ -430,16 +438,14 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
     sides: list[list[tuple[str, list]]] = [[], []]
     heights = [0.0, 0.0]
     for rel_type, group_links in by_type.items():
-        items = [(node_of(l.slug), lines, *_node_size(lines))
-                 for l in group_links for lines in [wrap_label(patterns[l.slug].title)]]
+        items = [(node_of(l.slug), *_label(patterns[l.slug].title)) for l in group_links]
         h = _GROUP_TITLE + sum(i[3] for i in items) + _GAP_Y * len(items)
         side = 0 if heights[0] <= heights[1] else 1
         sides[side].append((rel_type, items))
         heights[side] += h + 8
     side_w = [max((max(max(i[2] for i in items), text_width(RELATION_TYPES[t].heading, 13))
                    for t, items in side), default=0.0) for side in sides]
-    centre_lines = wrap_label(patterns[slug].title)
-    cw, ch = _node_size(centre_lines)
+    centre_lines, cw, ch = _label(patterns[slug].title)
     gap = 70
     used = {canonical_edge(slug, l.type, l.slug)[1] for l in links}
     total_w = side_w[0] + side_w[1] + cw + gap * (int(side_w[0] > 0) + int(side_w[1] > 0)) + 2 * _MARGIN

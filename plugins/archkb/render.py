@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, is_plain_prose, iter_prose_lines
 from .model import Reference
-from .mapsvg import MapLayout, _esc, group_title, layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import MapLayout, _esc, _label, group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .relations import RELATION_TYPES
 
 LinkState = Callable[[Reference], str]
@@ -482,6 +482,7 @@ def clear_caches() -> None:
     page_href.cache_clear()
     _escaped.cache_clear()
     _esc.cache_clear()
+    _label.cache_clear()
 
 
 def md_escape(text: str) -> str:
