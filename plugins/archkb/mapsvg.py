@@ -22,7 +22,7 @@ from .relations import RELATION_TYPES
 
 __all__ = [
     "MapNode", "Box", "PlacedNode", "PlacedGroup", "LegendItem", "MapLayout", "EdgeStyle",
-    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width", "group_title",
+    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width", "group_title", "clear_caches",
     "map_data", "layout_map", "layout_neighbourhood", "find_label_collisions", "render_svg",
 ]
 
@@ -247,6 +247,12 @@ def wrap_label(text: str, width: int = WRAP_AT) -> list[str]:
     if current:
         lines.append(current)
     return lines or [""]
+
+
+def clear_caches() -> None:
+    """Forget the escaped texts and label sizes cached while maps were drawn (frees their memory)."""
+    _esc.cache_clear()
+    _label.cache_clear()
 
 
 @lru_cache(maxsize=1 << 14)

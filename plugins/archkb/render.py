@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, is_plain_prose, iter_prose_lines
 from .model import Reference
-from .mapsvg import MapLayout, _esc, _label, group_title, layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import MapLayout, group_title, layout_map, layout_neighbourhood, map_data, render_svg
+from .mapsvg import clear_caches as clear_map_caches
 from .relations import RELATION_TYPES
 
 LinkState = Callable[[Reference], str]
@@ -481,8 +482,7 @@ def clear_caches() -> None:
     """Forget the URLs and escaped texts cached while pages were rendered (frees their memory)."""
     page_href.cache_clear()
     _escaped.cache_clear()
-    _esc.cache_clear()
-    _label.cache_clear()
+    clear_map_caches()
 
 
 def md_escape(text: str) -> str:
