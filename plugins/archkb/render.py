@@ -872,9 +872,9 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
 def render_patterns_index(catalog: Catalog, *, deferred: DeferredHtml | None = None) -> str:
     """The patterns index: every pattern, grouped by its first tag.
 
-    With ``deferred``, each group's list is HTML kept out of Markdown conversion and
-    out of the search index (each pattern's own page is what search should find);
-    the group headings stay Markdown, for the table of contents.
+    Each group's list is one HTML block: with ``deferred``, kept out of Markdown
+    conversion and out of the search index (each pattern's own page is what search
+    should find). The group headings stay Markdown, for the table of contents.
     """
     uri = f"{PATTERNS_URI}/index.md"
     groups: dict[str, list[PatternEntry]] = {}
@@ -884,24 +884,15 @@ def render_patterns_index(catalog: Catalog, *, deferred: DeferredHtml | None = N
            "# Patterns\n", f"{len(catalog.patterns)} patterns, grouped by their main tag.\n"]
     for group in sorted(groups):
         out.append(f"## {md_escape(group.replace('-', ' ').capitalize())} {{ #group-{group} }}\n")
-        if deferred is not None:
-            items = []
-            for entry in sorted(groups[group], key=lambda e: e.title.lower()):
-                item = f'<li><a href="{_attr(deferred.href(uri, pattern_uri(entry.slug)))}">{_escaped(entry.title)}</a>'
-                if entry.summary:
-                    item += f": {_escaped(entry.summary)}"
-                if entry.is_draft:
-                    item += " <em>(draft)</em>"
-                items.append(item + "</li>")
-            out += [deferred.defer("<ul>\n" + "\n".join(items) + "\n</ul>"), ""]
-            continue
+        items = []
         for entry in sorted(groups[group], key=lambda e: e.title.lower()):
-            line = f"- [{md_escape(entry.title)}]({relative(uri, pattern_uri(entry.slug))})"
+            item = f'<li><a href="{_attr(_href(deferred, uri, pattern_uri(entry.slug)))}">{_escaped(entry.title)}</a>'
             if entry.summary:
-                line += f": {md_escape(entry.summary)}"
+                item += f": {_escaped(entry.summary)}"
             if entry.is_draft:
-                line += " *(draft)*"
-            out.append(line)
+                item += " <em>(draft)</em>"
+            items.append(item + "</li>")
+        out.append(_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred))
         out.append("")
     return "\n".join(out)
 
