@@ -231,3 +231,26 @@ def test_the_real_reading_list_exports_cleanly():
         ref_data = catalog.references[key].data
         assert unescape(fields["title"]) == " ".join(ref_data.title.split())
         assert fields["url"] == ref_data.url
+
+
+def test_living_document_has_no_year_but_an_urldate():
+    import datetime as dt
+
+    from archkb.bibtex import reference_to_bibtex
+    from archkb.model import Reference
+    from archkb.render import citation_label, date_label
+
+    ref = Reference(id="go-doc", title="Effective Go", authors=["The Go Authors"], accessed=dt.date(2026, 11, 3),
+                    kind="docs", url="https://go.dev/doc/effective_go", summary="How to write Go.")
+    entry = reference_to_bibtex(ref)
+    assert "year" not in entry and "urldate = {2026-11-03}" in entry.replace("  ", " ").replace("  ", " ")
+    assert citation_label(ref) == "The Go Authors n.d." and date_label(ref) == "accessed 2026-11-03"
+
+
+def test_a_reference_needs_a_year_or_an_accessed_date():
+    from pydantic import ValidationError
+
+    from archkb.model import Reference
+
+    with pytest.raises(ValidationError, match="accessed"):
+        Reference(id="x", title="X", authors=["A B"], kind="docs", url="https://e.org/", summary="S.")

@@ -74,7 +74,7 @@ def test_missing_required_fields_without_input(site):
     result = run("new", "reference", "--file", "references/testing.yml", "--no-input", "--root", str(site.root),
                  "--title", "Only a title")
     assert result.exit_code == 1
-    for name in ("authors", "year", "kind", "url", "summary"):
+    for name in ("authors", "kind", "url", "summary"):
         assert f"missing required field '{name}'" in result.stderr
 
 

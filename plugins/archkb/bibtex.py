@@ -99,8 +99,9 @@ def reference_to_bibtex(ref: Reference, *, topic: str | None = None) -> str:
     fields: list[tuple[str, str]] = [
         ("author", " and ".join(_author(a) for a in ref.authors)),
         ("title", "{" + bibtex_escape(ref.title) + "}"),
-        ("year", str(ref.year)),
     ]
+    if ref.year is not None:
+        fields.append(("year", str(ref.year)))
     venue = bibtex_escape(ref.venue) if ref.venue else None
     publisher = bibtex_escape(ref.publisher) if ref.publisher else None
     if kind == "article":
@@ -127,6 +128,8 @@ def reference_to_bibtex(ref: Reference, *, topic: str | None = None) -> str:
     if ref.isbn:
         fields.append(("isbn", bibtex_escape(ref.isbn)))
     fields.append(("url", _url(ref.url)))
+    if ref.accessed is not None:
+        fields.append(("urldate", ref.accessed.isoformat()))
     if ref.tags:
         fields.append(("keywords", bibtex_escape(", ".join(ref.tags))))
     note = [f"Kind: {ref.kind}"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import sys
 from pathlib import Path
@@ -120,6 +122,8 @@ _REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')
 @click.option("--title", default=None, help="The work's title.")
 @click.option("--author", "authors", multiple=True, help="An author, in citation order (repeatable).")
 @click.option("--year", type=int, default=None, help="Year of publication, or of the edition cited.")
+@click.option("--accessed", default=None, metavar="YYYY-MM-DD",
+              help="When a living document (no publication year) was read.")
 @click.option("--kind", type=click.Choice(REFERENCE_KINDS), default=None, help="What kind of work it is.")
 @click.option("--url", default=None, help="Where to read it (http:// or https://).")
 @click.option("--summary", default=None, help="A few sentences in your own words.")
@@ -134,7 +138,7 @@ _REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')
 @click.option("--no-input", is_flag=True, help="Never prompt; missing required fields are errors.")
 @_root_option
 def new_reference_command(file: str, ref_id: str | None, title: str | None, authors: tuple[str, ...],
-                          year: int | None, kind: str | None, url: str | None, summary: str | None,
+                          year: int | None, accessed: str | None, kind: str | None, url: str | None, summary: str | None,
                           tags: tuple[str, ...], publisher: str | None, venue: str | None, doi: str | None,
                           isbn: str | None, archived_url: str | None, note: str | None, topic: str | None,
                           no_input: bool, root: Path | None) -> None:
@@ -147,7 +151,7 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
     """
     project = find_root(root)
     fields: dict[str, object] = {
-        "id": ref_id, "title": title, "authors": list(authors), "year": year, "kind": kind, "url": url,
+        "id": ref_id, "title": title, "authors": list(authors), "year": year, "accessed": accessed, "kind": kind, "url": url,
         "summary": summary, "tags": list(tags), "publisher": publisher, "venue": venue, "doi": doi,
         "isbn": isbn, "archived_url": archived_url, "note": note,
     }
@@ -160,7 +164,11 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
                 elif name == "kind":
                     fields[name] = click.prompt(label, type=click.Choice(REFERENCE_KINDS))
                 elif name == "year":
-                    fields[name] = click.prompt(label, type=int)
+                    answer = click.prompt(label + " (leave empty for a living document)", default="",
+                                          show_default=False)
+                    fields[name] = int(answer) if answer.strip().isdigit() else None
+                    if fields[name] is None and not fields.get("accessed"):
+                        fields["accessed"] = dt.date.today().isoformat()
                 else:
                     fields[name] = click.prompt(label)
         if not fields["id"]:

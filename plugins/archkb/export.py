@@ -35,7 +35,7 @@ def _patterns(catalog: Catalog) -> Iterator[dict[str, Any]]:
 
 def _references(catalog: Catalog) -> Iterator[dict[str, Any]]:
     for entry in catalog.references.values():
-        data = entry.data.model_dump(exclude_none=True)
+        data = entry.data.model_dump(mode="json", exclude_none=True)
         if not data.get("unverified"):
             data.pop("unverified", None)
         if not data.get("tags"):

@@ -138,7 +138,7 @@ class PatternMeta(_Model):
 
 
 _REFERENCE_FIELDS = (
-    "id", "title", "authors", "year", "kind", "url", "summary", "tags", "publisher",
+    "id", "title", "authors", "year", "accessed", "kind", "url", "summary", "tags", "publisher",
     "venue", "doi", "isbn", "archived_url", "note",
 )
 
@@ -164,7 +164,11 @@ class Reference(_Model):
     id: Slug = Field(description="Unique id: <first-author-surname>-<year>-<short-title>.")
     title: NonEmptyStr
     authors: list[NonEmptyStr] = Field(min_length=1, description="People or organisations, in citation order.")
-    year: int = Field(ge=1800, le=2100, description="Year of publication, or of the edition cited.")
+    year: Optional[int] = Field(None, ge=1800, le=2100, description=(
+        "Year of publication, or of the edition cited. Leave it out for a living document with no "
+        "known publication date, and give 'accessed' instead."))
+    accessed: Optional[dt.date] = Field(None, description=(
+        "The date the work was read (YYYY-MM-DD): required for a living document without 'year'."))
     kind: ReferenceKind  # type: ignore[valid-type]
     url: HttpUrl
     summary: NonEmptyStr = Field(description="A few sentences in the project's own words.")
@@ -177,6 +181,13 @@ class Reference(_Model):
     unverified: list[Literal[_REFERENCE_FIELDS]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Fields whose facts are not yet verified from a source.")
     note: Optional[NonEmptyStr] = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> "Reference":
+        if self.year is None and self.accessed is None:
+            raise ValueError("needs 'year' (the publication year) or, for a living document with no "
+                             "publication date, 'accessed' (the date it was read, YYYY-MM-DD)")
+        return self
 
     @property
     def verified(self) -> bool:
@@ -247,6 +258,8 @@ def reference_file_schema() -> dict[str, Any]:
     entry = Reference.model_json_schema()
     defs = schema.setdefault("$defs", {})
     defs.update(entry.pop("$defs", {}))
+    # What the date validator checks in code: a publication year, or an accessed date.
+    entry["anyOf"] = [{"required": ["year"]}, {"required": ["accessed"]}]
     defs["Reference"] = entry
     schema["properties"]["references"]["items"] = {"$ref": "#/$defs/Reference"}
     schema["properties"]["references"]["description"] = "The reading list entries of this topic."

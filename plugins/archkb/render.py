@@ -27,7 +27,7 @@ LinkState = Callable[[Reference], str]
 __all__ = [
     "PATTERNS_URI", "READING_LIST_URI", "PATHS_URI",
     "pattern_uri", "path_uri", "reference_anchor", "relative",
-    "md_escape", "short_authors", "citation_label",
+    "md_escape", "short_authors", "citation_label", "year_label", "date_label", "UNDATED_LABEL", "UNDATED_FACET",
     "render_pattern_page", "render_related", "render_further_reading",
     "render_reading_list", "render_patterns_index", "render_path_page", "render_paths_index",
     "render_relation_vocabulary", "render_template_sections", "FRAGMENT_MARKERS",
@@ -513,9 +513,25 @@ def short_authors(authors: list[str]) -> str:
     return f"{names[0]} et al."
 
 
+UNDATED_LABEL = "n.d."
+"""How a citation dates a living document that has no publication year ("no date")."""
+
+
+def year_label(ref: Reference) -> str:
+    """The year a reference is cited with: its publication year, or "n.d." for a living document."""
+    return str(ref.year) if ref.year is not None else UNDATED_LABEL
+
+
+def date_label(ref: Reference) -> str:
+    """The date shown in a byline: the publication year, or "accessed YYYY-MM-DD" without one."""
+    if ref.year is not None:
+        return str(ref.year)
+    return f"accessed {ref.accessed.isoformat()}" if ref.accessed else UNDATED_LABEL
+
+
 def citation_label(ref: Reference) -> str:
-    """The inline label of a citation, e.g. "Lewis & Fowler 2014"."""
-    return f"{short_authors(ref.authors)} {ref.year}"
+    """The inline label of a citation, e.g. "Lewis & Fowler 2014", or "Google n.d." without a year."""
+    return f"{short_authors(ref.authors)} {year_label(ref)}"
 
 
 # Characters that JSON leaves raw but YAML refuses in a document or reads as line breaks.
@@ -702,7 +718,7 @@ def _byline(ref: Reference) -> str:
     where = ref.venue or ref.publisher
     if where:
         parts.append(f"<em>{html.escape(where)}</em>")
-    parts += [str(ref.year), html.escape(ref.kind)]
+    parts += [html.escape(date_label(ref)), html.escape(ref.kind)]
     return " · ".join(parts)
 
 
@@ -712,7 +728,7 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     """One reading-list entry, as HTML (see :class:`DeferredHtml`)."""
     ref = ref_entry.data
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
-             f'data-year="{ref.year}" data-tags="{_attr(" ".join(ref.tags))}" '
+             f'data-year="{_attr(_year_facet(ref))}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
     head = [f'<strong><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a></strong>', _byline(ref)]
     if link_state is not None:
@@ -739,7 +755,7 @@ def _reference_search_entry(ref_entry: ReferenceEntry, catalog: Catalog) -> str:
     where = ref.venue or ref.publisher
     if where:
         text += f" · {html.escape(where)}"
-    text += f" · {ref.year} · {html.escape(ref.kind)}. {html.escape(ref.summary.strip())}"
+    text += f" · {html.escape(date_label(ref))} · {html.escape(ref.kind)}. {html.escape(ref.summary.strip())}"
     if ref.tags:
         text += " Tags: " + html.escape(", ".join(ref.tags)) + "."
     citing = catalog.cited_by.get(ref.id, [])
@@ -765,14 +781,24 @@ def reading_list_facets(catalog: Catalog) -> dict[str, list[tuple[str, str, int]
     for ref_entry in catalog.references.values():
         ref = ref_entry.data
         kinds[ref.kind] = kinds.get(ref.kind, 0) + 1
-        years[str(ref.year)] = years.get(str(ref.year), 0) + 1
+        year = _year_facet(ref)
+        years[year] = years.get(year, 0) + 1
         for tag in dict.fromkeys(ref.tags):
             tags[tag] = tags.get(tag, 0) + 1
     return {
         "kind": [(k, KIND_HEADINGS.get(k, k.capitalize()), kinds[k]) for k in sorted(kinds, key=_kind_order)],
         "tag": [(t, t, tags[t]) for t in sorted(tags)],
-        "year": [(y, y, years[y]) for y in sorted(years, reverse=True)],
+        "year": [(y, y, years[y]) for y in sorted((y for y in years if y != UNDATED_FACET), reverse=True)]
+        + ([(UNDATED_FACET, "No date (living documents)", years[UNDATED_FACET])] if UNDATED_FACET in years else []),
     }
+
+
+UNDATED_FACET = "undated"
+"""The year filter's value for living documents, which have no publication year."""
+
+
+def _year_facet(ref: Reference) -> str:
+    return str(ref.year) if ref.year is not None else UNDATED_FACET
 
 
 _FACET_LABELS = {"kind": ("Kind", "Any kind"), "tag": ("Tag", "Any tag"), "year": ("Year", "Any year")}
@@ -923,7 +949,7 @@ def render_path_page(path_entry: PathEntry, catalog: Catalog) -> str:
                 ref = ref_entry.data
                 target = (f"[{md_escape(ref.title)}]({ref.url}) "
                           f"([reading list]({relative(uri, READING_LIST_URI)}#{reference_anchor(ref.id)}))")
-                kind = f"{ref.kind}, {short_authors(ref.authors)} {ref.year}"
+                kind = f"{ref.kind}, {citation_label(ref)}"
         out.append(f"{number}. **{target}** · {kind} · about {step.minutes} min  \n"
                    f"    {md_escape(step.why)}\n")
     return "\n".join(out)

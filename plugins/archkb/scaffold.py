@@ -89,7 +89,7 @@ def new_pattern(root: Path | str, title: str, *, patterns_dir: str = "patterns")
 # --- references -------------------------------------------------------------------------------
 
 REFERENCE_FIELD_ORDER = (
-    "id", "title", "authors", "year", "kind", "publisher", "venue", "url", "archived_url",
+    "id", "title", "authors", "year", "accessed", "kind", "publisher", "venue", "url", "archived_url",
     "doi", "isbn", "summary", "tags", "unverified", "note",
 )
 """The order in which a new reference entry's fields are written."""
