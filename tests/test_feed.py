@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import datetime as dt
 import subprocess
 import xml.etree.ElementTree as ET
@@ -113,7 +115,7 @@ def test_empty_feed_is_still_valid():
 
 def test_recent_changes_list(site):
     changes = pattern_changes(dated(site), now=NOW)
-    text = render_recent_changes(changes, from_uri="index.md", limit=2, feed_href="feed.xml")
+    text = html.unescape(render_recent_changes(changes, from_uri="index.md", limit=2, feed_href="feed.xml"))
     lines = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(lines) == 2
     assert lines[0].startswith('- <time datetime="2030-01-02">2030-01-02</time> · New: [Gamma](patterns/gamma.md)')

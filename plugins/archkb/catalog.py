@@ -65,6 +65,8 @@ class PatternEntry:
         body_line: The file line on which the body starts.
         lines: The front matter's line map.
         problems: Problems found in this file alone.
+        unsafe: Whether the file holds what no page may be rendered from (see
+            :func:`archkb.safety.scan_text`); its page then shows a notice instead.
     """
 
     slug: str
@@ -75,6 +77,7 @@ class PatternEntry:
     body_line: int
     lines: LoadedYaml
     problems: list[Problem] = field(default_factory=list)
+    unsafe: bool = False
 
     @property
     def title(self) -> str:

@@ -36,9 +36,14 @@ def main() -> None:
 def validate(root: Path | None) -> None:
     """Check every pattern, reference and reading path.
 
-    Prints one `path:line: message` line per problem and exits 1 when there is any.
+    Pattern bodies are rendered with the site's Markdown settings (from mkdocs.yml) and
+    their HTML judged against the allow-list, as the site build does. Prints one
+    `path:line: message` line per problem and exits 1 when there is any.
     """
+    from .bodycheck import check_bodies
+
     catalog = load_catalog(find_root(root))
+    catalog.problems.extend(check_bodies(catalog))  # the bodies as the site renders them
     summary = (f"{len(catalog.patterns)} patterns, {len(catalog.references)} references, "
                f"{len(catalog.paths)} reading paths")
     if catalog.problems:

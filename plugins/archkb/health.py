@@ -201,6 +201,19 @@ def _cell(text: str) -> str:
     return md_escape(text).replace("\n", " ")
 
 
+def _url_cell(url: str, text: str | None = None) -> str:
+    """A link for a table cell, as inline HTML escaped for its context.
+
+    The URLs come from the link report: a redirect's target is whatever a remote server
+    sent, so it is never written into Markdown, where ``<`` would open raw HTML. Only
+    http(s) URLs become links; anything else is shown as text.
+    """
+    label = html.escape(text if text is not None else url).replace("|", "&#124;")
+    if not url.lower().startswith(("http://", "https://")):
+        return label
+    return f'<a href="{html.escape(url, quote=True).replace("|", "%7C")}">{label}</a>'
+
+
 def _citing_pages(status: LinkStatus, catalog: Catalog, from_uri: str,
                   existing_pages: Collection[str] | None, docs_dir: str) -> list[str]:
     """Links to the pages where ``status.url`` appears: reading-list entries, patterns, docs pages."""
@@ -270,16 +283,16 @@ def render_link_health_page(catalog: Catalog, health: LinkHealth, *,
     for status in problems:
         detail = []
         if status.final_url:
-            detail.append(f"now at <{status.final_url}>")
+            detail.append(f"now at {_url_cell(status.final_url)}")
         if status.status is not None:
             detail.append(f"HTTP {status.status}")
         if status.message:
             detail.append(_cell(status.message))
         if status.state == "broken":
             ref = next((r.data for r in catalog.references.values() if _url_key(r.url) == _url_key(status.url)), None)
-            detail.append(f"[archived copy]({archive_url_for(ref) if ref else wayback_url(status.url)})")
+            detail.append(_url_cell(archive_url_for(ref) if ref else wayback_url(status.url), "archived copy"))
         pages = _citing_pages(status, catalog, uri, existing_pages, docs_dir)
-        out.append(f"| {STATE_LABELS[status.state]} | <{status.url}> | {'; '.join(detail) or '–'} | "
+        out.append(f"| {STATE_LABELS[status.state]} | {_url_cell(status.url)} | {'; '.join(detail) or '–'} | "
                    f"{', '.join(pages) or '–'} |")
     out.append("")
     return "\n".join(out)

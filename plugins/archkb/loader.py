@@ -18,7 +18,7 @@ from .cache import FingerprintCache
 from .catalog import Catalog, PathEntry, PatternEntry, ReferenceEntry, Topic
 from .model import SLUG_PATTERN, PatternMeta, ReadingPath, Reference, ReferenceFile
 from .problems import Problem
-from .safety import scan_markdown
+from .safety import scan_markdown, scan_text
 from .validate import cross_check, validate_model
 from .yamlload import LoadedYaml, YamlError, load_yaml, split_front_matter
 
@@ -58,14 +58,22 @@ def find_root(start: Path | str | None = None) -> Path:
 
 
 def decode_source(data: bytes, path: str) -> tuple[str, list[Problem]]:
-    """Decode UTF-8 bytes; on bad bytes, report their line and decode with replacements."""
+    """Decode UTF-8 bytes (a leading byte-order mark is dropped) and refuse what no file may hold.
+
+    On bad bytes, their line is reported and the text decoded with replacements. The
+    text is then read by :func:`archkb.safety.scan_text` (NUL bytes, control and bidi
+    characters, the site's reserved markers, marked sections that break the HTML parser).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        return data.decode("utf-8"), []
+        text, problems = data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         text = data.decode("utf-8", errors="replace")
-        return text, [Problem(path, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
-                                          f"offset {exc.start}); save it as UTF-8")]
+        problems = [Problem(path, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
+                                        f"offset {exc.start}); save it as UTF-8")]
+    return text, problems + scan_text(text, path)
 
 
 def _slug_problem(path: str, slug: str) -> list[Problem]:
@@ -85,31 +93,32 @@ def parse_pattern(path: str, slug: str, data: bytes) -> PatternEntry:
         data: The file's bytes.
     """
     text, problems = decode_source(data, path)
+    unsafe = bool(problems)  # what scan_text refuses is never rendered
     problems += _slug_problem(path, slug)
     empty = LoadedYaml(None, {})
     if not text.strip():
         problems.append(Problem(path, 1, "the file is empty; start it with front matter "
                                          "('---', title:, summary:, '---') or run 'archkb new pattern'"))
-        return PatternEntry(slug, path, None, {}, "", 1, empty, problems)
+        return PatternEntry(slug, path, None, {}, "", 1, empty, problems, unsafe=unsafe)
     try:
         parts = split_front_matter(text)
     except YamlError as exc:
         problems.append(Problem(path, exc.line, exc.message))
-        return PatternEntry(slug, path, None, {}, text, 1, empty, problems)
+        return PatternEntry(slug, path, None, {}, text, 1, empty, problems, unsafe=unsafe)
     if parts.yaml_text is None:
         problems.append(Problem(path, 1, "the file has no front matter; it must start with a '---' line, "
                                          "then title: and summary:, then '---'"))
-        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems)
+        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems, unsafe=unsafe)
     try:
         loaded = load_yaml(parts.yaml_text, line_offset=parts.yaml_line - 1)
     except YamlError as exc:
         problems.append(Problem(path, exc.line, exc.message))
-        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems)
+        return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems, unsafe=unsafe)
     meta, errors = validate_model(PatternMeta, loaded.data, loaded, path, what="front matter")
     problems += errors
     raw = loaded.data if isinstance(loaded.data, dict) else {}
-    problems += scan_markdown(parts.body, path, parts.body_line)
-    return PatternEntry(slug, path, meta, raw, parts.body, parts.body_line, loaded, problems)
+    # The body's HTML is judged once rendered (archkb.htmlpolicy): that is what readers get.
+    return PatternEntry(slug, path, meta, raw, parts.body, parts.body_line, loaded, problems, unsafe=unsafe)
 
 
 @dataclass
@@ -168,11 +177,67 @@ def parse_reading_path(path: str, slug: str, data: bytes) -> tuple[PathEntry, li
     return PathEntry(slug, path, reading_path, loaded), problems + errors
 
 
-def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+_LOOKALIKES = {".md": (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"), ".yml": (".yml", ".yaml", ".json")}
+"""Extensions (any case) of files that look like catalog files, by the extension the loader reads."""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, or a symlink loop
+        return False
+    return True
+
+
+def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> list[Path]:
+    """The catalog files of ``folder``: regular files inside the project with one of ``suffixes``.
+
+    Symbolic links are refused before anything is read, and so is any file whose resolved
+    path leaves the project. Files that look like catalog files but would not be read
+    (a wrong extension or case, a leading underscore, a sub-folder) are reported, so that
+    nothing a contributor wrote is left out without a word. Hidden files are skipped.
+    """
+    if not folder.exists() and not folder.is_symlink():
+        return []
+    rel_folder = folder.relative_to(root).as_posix()
+    if folder.is_symlink() or not _inside(folder, root):
+        problems.append(Problem(rel_folder, 1, f"the folder '{rel_folder}' is a symbolic link or leaves the "
+                                               "project; the catalog reads only folders inside the project"))
+        return []
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix in suffixes and not p.name.startswith((".", "_")))
+    lookalikes = _LOOKALIKES.get(suffixes[0], suffixes)
+    out: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith("."):
+            continue
+        rel = path.relative_to(root).as_posix()
+        looks = path.suffix.lower() in lookalikes
+        if path.is_symlink():
+            if looks:
+                problems.append(Problem(rel, 1, "the file is a symbolic link; the catalog reads only regular "
+                                                "files inside the project: put the file itself here"))
+            continue
+        if path.is_dir():
+            if any(child.suffix.lower() in lookalikes for child in path.iterdir()):
+                problems.append(Problem(rel, 1, f"files in the sub-folder '{rel}' are not read; move them up "
+                                                f"into '{rel_folder}/'"))
+            continue
+        if not path.is_file() or not looks:
+            continue
+        if not _inside(path, root):
+            problems.append(Problem(rel, 1, "the file resolves to a place outside the project and is not read"))
+            continue
+        if path.suffix in suffixes and not name.startswith("_"):
+            out.append(path)
+        elif name.startswith("_"):
+            problems.append(Problem(rel, 1, f"'{name}' is not read: names starting with '_' are skipped; rename "
+                                            f"it to '{name.lstrip('_')}' (use 'status: draft' for unfinished work)"))
+        else:
+            problems.append(Problem(rel, 1, f"'{name}' is not read: only '{suffixes[0]}' files (lower case) are; "
+                                            f"rename it to '{path.stem}{suffixes[0]}'"))
+    return out
 
 
 def _read(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
@@ -210,7 +275,7 @@ def load_catalog(
     catalog = Catalog(root)
     problems = catalog.problems
 
-    for file in _files(root / patterns_dir, (".md",)):
+    for file in _files(root, root / patterns_dir, (".md",), problems):
         rel = file.relative_to(root).as_posix()
         data = _read(file, rel, problems)
         if data is None:
@@ -220,7 +285,7 @@ def load_catalog(
         problems.extend(entry.problems)
 
     urls: dict[str, ReferenceEntry] = {}
-    for file in _files(root / references_dir, (".yml", ".yaml")):
+    for file in _files(root, root / references_dir, (".yml", ".yaml"), problems):
         rel = file.relative_to(root).as_posix()
         data = _read(file, rel, problems)
         if data is None:
@@ -243,7 +308,7 @@ def load_catalog(
             topic.reference_ids.append(entry.id)
         catalog.topics[topic.slug] = topic
 
-    for file in _files(root / paths_dir, (".yml", ".yaml")):
+    for file in _files(root, root / paths_dir, (".yml", ".yaml"), problems):
         rel = file.relative_to(root).as_posix()
         data = _read(file, rel, problems)
         if data is None:

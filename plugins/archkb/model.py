@@ -70,10 +70,35 @@ def _one_sentence(value: str) -> str:
     return value
 
 
+_URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+                   r"|^\[[0-9A-Fa-f:.]+\]$")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def _http_url(value: str) -> str:
+    """An absolute ``http(s)`` URL written with URL characters only, without credentials."""
     value = value.strip()
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    match = re.match(r"^(https?)://([^/?#]*)(.*)$", value, re.IGNORECASE | re.DOTALL)
+    if not match:
         raise ValueError("must be an absolute http:// or https:// URL")
+    for char in value:
+        if char not in _URL_CHARS:
+            if char.isspace():
+                raise ValueError("must not contain whitespace; write a space as %20")
+            encoded = "".join(f"%{b:02X}" for b in char.encode("utf-8"))
+            raise ValueError(f"holds {char!r}, which a URL cannot hold as is; percent-encode it ({encoded})")
+    if _BAD_ESCAPE.search(value):
+        raise ValueError("has a '%' that does not start a percent-escape (%XX); write '%25' for a literal '%'")
+    authority = match.group(2)
+    if "@" in authority:
+        raise ValueError("must not carry a user name or password ('user:pass@'); credentials are never "
+                         "published or sent")
+    host, _, port = authority.rpartition(":") if not authority.endswith("]") else (authority, "", "")
+    if not port.isdigit() and port:
+        host, port = authority, ""
+    if not host or not _HOST.match(host):
+        raise ValueError(f"has the host {host!r}, which is not a host name")
     return value
 
 

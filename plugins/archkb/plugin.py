@@ -20,16 +20,20 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
+from markupsafe import Markup
+
+from .bodycheck import source_body, violation_problems
 from .catalog import Catalog
 from .config import ArchkbConfig
+from .htmlpolicy import check_html, sanitize_html
 from .feed import FEED_URI, render_recent_changes
 from .link_report import latest_link_report
 from .linkcheck.report import Report
 from .linkcheck.settings import Settings
 from .loader import ParseCache, load_catalog
 from .incremental import RenderCache
-from .render import (FRAGMENT_MARKERS, DeferredHtml, SectionHeading, clear_caches, relative, render_map_preview,
-                     section_headings)
+from .render import (FRAGMENT_MARKERS, DeferredHtml, SectionHeading, clear_caches, pattern_uri, relative,
+                     render_map_preview, section_headings)
 from .site import CSS_URI, FILTER_CSS_URI, JS_URI, SiteGenerator, SiteOptions
 from .spill import SpillFolder
 
@@ -59,6 +63,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.spill: SpillFolder | None = None
         self._headings: tuple[tuple[str, str], dict[str, SectionHeading]] | None = None
         self.generated_pages: set[str] = set()
+        self.contributed: dict[str, str] = {}  # page source URI -> the pattern file whose body it renders
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; defining this keeps the instance alive across serve rebuilds."""
@@ -139,6 +144,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             self.site.parse_cache = ParseCache()
         self.deferred = {}
         self.generated_pages = {page.uri for page in generated if page.uri.endswith(".md")}
+        self.contributed = {pattern_uri(entry.slug): entry.path for entry in catalog.patterns.values()}
+        _refuse_outside_files(files, self.root)
         edit_prefix = _edit_uri_prefix(config, self.root)  # resolved once, not per page
         for page in generated:
             existing = files.get_file_from_path(page.uri)
@@ -176,8 +183,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         """
         if not self.config.enabled:
             return None
-        if self.command != "serve" and page.file.src_uri in self.generated_pages:
-            page.file.content_string = ""
+        if page.file.src_uri in self.generated_pages:
+            _mark_escaped(page.meta)
+            if self.command != "serve":
+                page.file.content_string = ""
         if "<!-- archkb:" not in markdown:
             return None
         for marker, render in FRAGMENT_MARKERS.items():
@@ -206,9 +215,12 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         """
         if not self.config.enabled:
             return None
+        source = self.contributed.get(page.file.src_uri)
+        if source is not None:
+            html = self._judge(html, source)
         deferred = self.deferred.get(page.file.src_uri)
         if not deferred:
-            return None
+            return html if source is not None else None
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(deferred.anchor_ids())
         for heading in deferred.toc:
@@ -217,6 +229,19 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if self.command != "serve":
             deferred.release_restored()  # this page is converted once; serve converts it again
         return content
+
+    def _judge(self, html_text: str, source: str) -> str:
+        """Refuse what the allow-list refuses in a contributed page's HTML, then sanitise it anyway.
+
+        The warnings fail a strict build; the sanitised HTML keeps a plain build inert.
+        Locating a refusal reads the source again, which only a refused page costs.
+        """
+        violations = check_html(html_text)
+        if violations:
+            body, body_line = source_body(self.root, source)
+            for problem in violation_problems(violations, source, body, body_line):
+                log.warning(str(problem))
+        return sanitize_html(html_text)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Validate the links of the generated HTML, now that every page's anchors are known."""
@@ -303,6 +328,34 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _mark_escaped(meta: dict[str, Any]) -> None:
+    """Tell the theme that the generated title and description are escaped already.
+
+    Generated front matter writes them HTML-escaped, because templates print them raw;
+    as :class:`markupsafe.Markup` the places that escape (``| e``) do not escape twice.
+    """
+    for key in ("title", "description"):
+        value = meta.get(key)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            meta[key] = Markup(value)
+
+
+def _refuse_outside_files(files: Files, root: Path) -> None:
+    """Leave out, with a warning, site files that are links to places outside the project."""
+    for file in list(files):
+        source = file.abs_src_path
+        if not source or file.generated_by is not None:
+            continue
+        path = Path(source)
+        if not path.is_symlink():
+            continue
+        try:
+            path.resolve().relative_to(root)
+        except (ValueError, OSError, RuntimeError):
+            log.warning(f"{file.src_uri}: is a symbolic link to a file outside the project; it is not published")
+            files.remove(file)
 
 
 def _restore(restore: Callable[[str], str], html_text: str) -> str:

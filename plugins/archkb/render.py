@@ -20,6 +20,7 @@ from .model import Reference
 from .mapsvg import MapLayout, group_title, layout_map, layout_neighbourhood, map_data, render_svg
 from .mapsvg import clear_caches as clear_map_caches
 from .relations import RELATION_TYPES
+from .safety import strip_reserved
 
 LinkState = Callable[[Reference], str]
 """Renders the inline link state of a reference (see :func:`archkb.health.render_link_state`)."""
@@ -57,7 +58,11 @@ KIND_HEADINGS: dict[str, str] = {
 }
 """Reference kinds in reading-list order, with their group headings."""
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# The ASCII characters that Markdown or one of the site's extensions read as syntax anywhere
+# in a line, and those that open a block at the start of one (lists, quotes, definitions...).
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#!|~&^]")
+_MD_LINE_START = re.compile(r"^(?:[-+=:>%]|\d+(?=[.)]))")
+_LINE_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _ORG_WORDS = frozenset(
     "google cloud microsoft azure amazon aws web services the go authors team openjdk kubernetes "
@@ -298,6 +303,8 @@ class DeferredHtml:
 
     def _inline_for_search(self, match: re.Match[str]) -> str:
         index = int(match.group(1))
+        if index >= len(self.fragments):
+            return ""
         search = self.fragment_search[index]
         if search is None:
             return self.fragments[index]
@@ -359,6 +366,8 @@ class DeferredHtml:
 
         def put(match: re.Match[str]) -> str:
             index = int(match.group(1))
+            if index >= self._count():
+                return ""
             if index not in versions:  # a comment, which search skips
                 return f"<!--archkb-deferred-{index}-->"
             return f"<!--archkb-search-{index}-->{versions[index]}<!--/archkb-search-->"
@@ -374,8 +383,18 @@ class DeferredHtml:
     def _unmark(self, match: re.Match[str]) -> str:
         inline, search, hidden = match.groups()
         if inline is not None:
-            return self.fragments[int(inline)]
-        return self._block(int(search if search is not None else hidden))
+            return self._fragment(match)
+        index = int(search if search is not None else hidden)
+        return self._block(index) if index < self._count() else ""
+
+    def _count(self) -> int:
+        return len(self.blocks) if self._store is None else len(self._spans)
+
+    def _fragment(self, match: re.Match[str]) -> str:
+        """The fragment a marker stands for; a marker this page never made (which contributed
+        text cannot hold: see :func:`archkb.safety.scan_text`) is dropped, never a crash."""
+        index = int(match.group(1))
+        return self.fragments[index] if index < len(self.fragments) else ""
 
     def restore(self, html_text: str) -> str:
         """Put every deferred block back into the page, in place of its placeholder or search version."""
@@ -383,10 +402,11 @@ class DeferredHtml:
         if not placeholders and "<!--archkb-" not in html_text:
             return html_text
         if placeholders and self.fragments:
-            html_text = self._INLINE.sub(lambda m: self.fragments[int(m.group(1))], html_text)
+            html_text = self._INLINE.sub(self._fragment, html_text)
         html_text = self._MARKED.sub(self._unmark, html_text)  # one pass for all three kinds of marker
         if placeholders:  # restore_for_search did not run on this page
-            html_text = self._blocks_sub(lambda m: self._block(int(m.group(1))), html_text)
+            html_text = self._blocks_sub(
+                lambda m: self._block(int(m.group(1))) if int(m.group(1)) < self._count() else "", html_text)
         return html_text
 
     def section_heading(self, title: str, entry: "PatternEntry") -> SectionHeading | None:
@@ -460,7 +480,7 @@ def _section(deferred: DeferredHtml, heading: SectionHeading, html_block: str, s
     the section: it only repeats other pages' titles (and would add two empty entries
     per pattern to the index).
     """
-    text = f"<p>{html.escape(sentence)}</p>" if sentence else ""
+    text = f"<p>{_esc(sentence)}</p>" if sentence else ""
     deferred.toc.append(heading)
     return deferred.defer(f"{heading.html}\n{text}{html_block}")
 
@@ -472,10 +492,15 @@ def _href(deferred: DeferredHtml | None, from_uri: str, to_uri: str, anchor: str
     return page_href(from_uri, to_uri, directory_urls) + (f"#{anchor}" if anchor else "")
 
 
+def _esc(text: str, quote: bool = True) -> str:
+    """``text`` escaped for HTML text and attribute values, without the control characters pages reserve."""
+    return html.escape(strip_reserved(text), quote)
+
+
 @lru_cache(maxsize=1 << 15)
 def _escaped(text: str) -> str:
-    """``html.escape``, cached for the titles and summaries that recur across many pages."""
-    return html.escape(text)
+    """:func:`_esc`, cached for the titles and summaries that recur across many pages."""
+    return _esc(text)
 
 
 def clear_caches() -> None:
@@ -486,12 +511,32 @@ def clear_caches() -> None:
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown punctuation so ``text`` renders literally."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """``text`` as Markdown that renders it literally, on one line.
+
+    Every character that Markdown or an extension could read as syntax is written as a
+    numeric character reference, which no Markdown rule matches and every browser shows
+    as the character: ``Pub & Sub <T>`` stays text, ``{: onclick=x }`` is no attribute
+    list. Line breaks become spaces, and the control characters that generated pages
+    reserve are dropped.
+    """
+    text = strip_reserved(text)
+    if "\n" in text or "\r" in text or _LINE_BREAKS.search(text):
+        text = _LINE_BREAKS.sub(" ", text)
+    text = _MD_SPECIAL.sub(_reference, text)
+    if text[:1] in _BLOCK_OPENERS:
+        text = _MD_LINE_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text, count=1)
+    return text
+
+
+_BLOCK_OPENERS = frozenset("-+=:>%0123456789")
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group(0))};"
 
 
 def _attr(text: str) -> str:
-    return html.escape(text, quote=True)
+    return _esc(text, quote=True)
 
 
 def _is_person(name: str) -> bool:
@@ -538,6 +583,10 @@ def citation_label(ref: Reference) -> str:
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
+_HTML_META = ("title", "description")
+"""Front-matter fields that reach the page's HTML through the theme's templates: written escaped."""
+
+
 def _front_matter(**fields: object) -> str:
     """YAML front matter written as JSON values (double-quoted strings, flow lists).
 
@@ -548,6 +597,10 @@ def _front_matter(**fields: object) -> str:
     for key, value in fields.items():
         if value in (None, [], ""):
             continue
+        if key in _HTML_META and isinstance(value, str):
+            # Site engines write these into templates unescaped (MkDocs' Jinja runs with
+            # autoescape off): the <title>, the <h1>, <meta name="description" content="...">.
+            value = _esc(value)
         text = json.dumps(value, ensure_ascii=False)
         if _YAML_UNSAFE.search(text):
             text = _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
@@ -587,11 +640,11 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
         if other.summary:
             item += f": {_escaped(other.summary)}"
         if link.note:
-            item += f" <em>({html.escape(link.note)})</em>"
+            item += f" <em>({_esc(link.note)})</em>"
         groups.setdefault(link.type, []).append(item + "</li>")
     # One HTML block for every group: each Markdown heading costs a table-of-contents
     # entry and a conversion pass, and the relation types read fine as sub-headings.
-    blocks += [f'<h3 id="rel-{rel_type}">{html.escape(RELATION_TYPES[rel_type].heading)}</h3>\n'
+    blocks += [f'<h3 id="rel-{rel_type}">{_esc(RELATION_TYPES[rel_type].heading)}</h3>\n'
                f"<ul>\n" + "\n".join(items) + "\n</ul>" for rel_type, items in groups.items()]
     if heading is not None:
         return _section(deferred, heading, "\n".join(blocks))
@@ -652,8 +705,7 @@ def _link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_url
             if heading:
                 return html_link
             return deferred.inline(html_link, search=_escaped(citation_label(ref)))
-        title = ref.title.replace('"', "'")
-        return f'[{md_escape(citation_label(ref))}]({to_list}#{anchor} "{title}")'
+        return f"[{md_escape(citation_label(ref))}]({to_list}#{anchor})"
 
     def outside_code_spans(line: str) -> str:
         heading = line.lstrip(" ").startswith("#")
@@ -700,6 +752,12 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
     out = [_front_matter(title=entry.title, description=entry.summary or None, tags=entry.tags)]
     if entry.is_draft:
         out.append('!!! warning "Draft"\n    This pattern is a draft: it may be incomplete.\n')
+    if entry.unsafe:
+        # The source holds what no page may be rendered from; the build log says what.
+        out.append('!!! failure "Not published"\n    This pattern\'s source holds text that the site refuses '
+                   "to publish (control characters, reserved markers or markup that breaks the site's HTML "
+                   "parser). See the build log or `archkb validate`.\n")
+        return "\n".join(out)
     if entry.summary:
         out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
     if meta and meta.aliases:
@@ -714,11 +772,11 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
 
 
 def _byline(ref: Reference) -> str:
-    parts = [html.escape(", ".join(ref.authors))]
+    parts = [_esc(", ".join(ref.authors))]
     where = ref.venue or ref.publisher
     if where:
-        parts.append(f"<em>{html.escape(where)}</em>")
-    parts += [html.escape(date_label(ref)), html.escape(ref.kind)]
+        parts.append(f"<em>{_esc(where)}</em>")
+    parts += [_esc(date_label(ref)), _esc(ref.kind)]
     return " · ".join(parts)
 
 
@@ -730,20 +788,20 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
              f'data-year="{_attr(_year_facet(ref))}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
-    head = [f'<strong><a href="{_attr(ref.url)}">{html.escape(ref.title)}</a></strong>', _byline(ref)]
+    head = [f'<strong><a href="{_attr(ref.url)}">{_esc(ref.title)}</a></strong>', _byline(ref)]
     if link_state is not None:
         head.append(link_state(ref))
     if ref.unverified:
-        head.append("<em>Not yet verified: " + html.escape(", ".join(ref.unverified)) + ".</em>")
+        head.append("<em>Not yet verified: " + _esc(", ".join(ref.unverified)) + ".</em>")
     if ref.tags:
-        head.append('<span class="archkb-ref-tags">Tags: ' + html.escape(", ".join(ref.tags)) + "</span>")
+        head.append('<span class="archkb-ref-tags">Tags: ' + _esc(", ".join(ref.tags)) + "</span>")
     parts = [f"<div {attrs}>", "<p>" + "<br>\n".join(head) + "</p>",
-             f"<p>{html.escape(ref.summary.strip())}</p>"]
+             f"<p>{_esc(ref.summary.strip())}</p>"]
     citing = catalog.cited_by.get(ref.id, [])
     if citing:
         parts.append("<p>Cited by: " + ", ".join(
             f'<a href="{_attr(_href(deferred, from_uri, pattern_uri(s), None, directory_urls))}">'
-            f"{html.escape(catalog.patterns[s].title)}</a>" for s in citing) + "</p>")
+            f"{_esc(catalog.patterns[s].title)}</a>" for s in citing) + "</p>")
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -751,16 +809,16 @@ def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
 def _reference_search_entry(ref_entry: ReferenceEntry, catalog: Catalog) -> str:
     """One reading-list entry as search indexes it: its words in one paragraph, no markup."""
     ref = ref_entry.data
-    text = f"{html.escape(ref.title)} · {html.escape(', '.join(ref.authors))}"
+    text = f"{_esc(ref.title)} · {_esc(', '.join(ref.authors))}"
     where = ref.venue or ref.publisher
     if where:
-        text += f" · {html.escape(where)}"
-    text += f" · {html.escape(date_label(ref))} · {html.escape(ref.kind)}. {html.escape(ref.summary.strip())}"
+        text += f" · {_esc(where)}"
+    text += f" · {_esc(date_label(ref))} · {_esc(ref.kind)}. {_esc(ref.summary.strip())}"
     if ref.tags:
-        text += " Tags: " + html.escape(", ".join(ref.tags)) + "."
+        text += " Tags: " + _esc(", ".join(ref.tags)) + "."
     citing = catalog.cited_by.get(ref.id, [])
     if citing:
-        text += " Cited by: " + html.escape(", ".join(catalog.patterns[s].title for s in citing)) + "."
+        text += " Cited by: " + _esc(", ".join(catalog.patterns[s].title for s in citing)) + "."
     return f"<p>{text}</p>"
 
 
@@ -810,7 +868,7 @@ def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) 
     form = ['<form id="archkb-filter" class="archkb-filter" hidden aria-label="Filter the reading list">']
     for facet, values in facets.items():
         label, anything = _FACET_LABELS[facet]
-        options = "".join(f'<option value="{_attr(v)}">{html.escape(text)} ({n})</option>' for v, text, n in values)
+        options = "".join(f'<option value="{_attr(v)}">{_esc(text)} ({n})</option>' for v, text, n in values)
         form.append(f'<label for="archkb-filter-{facet}">{label}</label>'
                     f'<select id="archkb-filter-{facet}" name="{facet}">'
                     f'<option value="">{anything}</option>{options}</select>')
@@ -822,7 +880,7 @@ def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) 
              "<summary>Filter by kind, tag or year</summary>"]
     for facet, values in facets.items():
         label, _ = _FACET_LABELS[facet]
-        items = " ".join(f'<a href="#filter-{facet}-{_attr(v)}">{html.escape(text)}&nbsp;({n})</a>'
+        items = " ".join(f'<a href="#filter-{facet}-{_attr(v)}">{_esc(text)}&nbsp;({n})</a>'
                          for v, text, n in values)
         links.append(f'<p><strong>{label}:</strong> {items}</p>')
     links.append('<p><a href="#archkb-filter-links">Show all references</a></p>')
@@ -947,9 +1005,9 @@ def render_path_page(path_entry: PathEntry, catalog: Catalog) -> str:
                 target, kind = md_escape(step.reference or ""), "reference"
             else:
                 ref = ref_entry.data
-                target = (f"[{md_escape(ref.title)}]({ref.url}) "
+                target = (f'<a href="{_attr(ref.url)}">{_esc(ref.title)}</a> '
                           f"([reading list]({relative(uri, READING_LIST_URI)}#{reference_anchor(ref.id)}))")
-                kind = f"{ref.kind}, {citation_label(ref)}"
+                kind = md_escape(f"{ref.kind}, {citation_label(ref)}")
         out.append(f"{number}. **{target}** · {kind} · about {step.minutes} min  \n"
                    f"    {md_escape(step.why)}\n")
     return "\n".join(out)
@@ -1063,13 +1121,13 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
         items = []
         for entry in sorted(groups[group], key=lambda e: e.title.lower()):
             href = _href(deferred, uri, pattern_uri(entry.slug), None, directory_urls)
-            item = f'<li><a href="{_attr(href)}">{html.escape(entry.title)}</a>'
+            item = f'<li><a href="{_attr(href)}">{_esc(entry.title)}</a>'
             rels = outgoing.get(entry.slug, [])
             if rels:
                 item += ": " + "; ".join(
                     f'{rel_type.replace("-", " ")} <a href="'
                     f'{_attr(_href(deferred, uri, pattern_uri(t), None, directory_urls))}">'
-                    f"{html.escape(catalog.patterns[t].title)}</a>" for rel_type, t in rels)
+                    f"{_esc(catalog.patterns[t].title)}</a>" for rel_type, t in rels)
             items.append(item + "</li>")
         out.append(_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred))
     return "\n".join(out)

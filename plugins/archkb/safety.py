@@ -1,9 +1,19 @@
-"""Content safety: refuse active content in contributed Markdown.
+"""Content safety at the source: what no contributed file may hold, whatever renders it.
 
-Patterns and references arrive through pull requests from strangers. Raw HTML is
-parsed with the standard library's HTML parser (code blocks and code spans are
-blanked out first, so examples in code stay allowed), and Markdown link targets are
-decoded before their scheme is judged, so ``java&#x09;script:`` does not slip through.
+Patterns, references and reading paths arrive through pull requests from strangers.
+Two layers keep them safe:
+
+* :func:`scan_text` reads every contributed file's whole text before anything else:
+  NUL bytes, invisible control characters, Unicode bidirectional controls (the
+  "Trojan Source" trick), the site's own placeholder markers, and marked sections
+  (``<![x[``) that make the site engine's HTML parser fail. A file it refuses is
+  never rendered.
+* The HTML a body renders to is judged against an allow-list by
+  :mod:`archkb.htmlpolicy`: that is what the browser gets, so that is what counts.
+
+:func:`scan_markdown` is the older source-level scan of raw HTML and link targets. It
+still reads reference summaries (plain text, which should hold no HTML at all), where
+its messages are the clearest.
 """
 
 from __future__ import annotations
@@ -14,7 +24,8 @@ from html.parser import HTMLParser
 
 from .problems import Problem
 
-__all__ = ["FORBIDDEN_TAGS", "FORBIDDEN_SCHEMES", "scan_markdown", "unsafe_url"]
+__all__ = ["FORBIDDEN_TAGS", "FORBIDDEN_SCHEMES", "RESERVED_MARKERS", "BIDI_CONTROLS", "scan_markdown",
+           "scan_text", "strip_reserved", "unsafe_url"]
 
 FORBIDDEN_TAGS = frozenset({"script", "iframe", "object", "embed", "form"})
 """Raw HTML elements refused in contributed pages."""
@@ -97,6 +108,95 @@ class _Scanner(HTMLParser):
                                                  f"'{scheme}' URL in {name}= on <{tag}> is not allowed"))
 
     handle_startendtag = handle_starttag
+
+
+RESERVED_MARKERS = ("archkb-deferred", "archkb-inline", "archkb-search", "<!--archkb", "<!-- archkb:")
+"""Text the site's generated pages use as placeholders and markers; contributed text may not hold it."""
+
+BIDI_CONTROLS = {
+    "\u061c": "ARABIC LETTER MARK", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+"""Unicode bidirectional controls, refused in contributed text: they can make text display in an
+order other than the one it is read in (CVE-2021-42574, "Trojan Source")."""
+
+# NUL and the other C0 controls but tab, line feed and carriage return; DEL; the C1 controls
+# (U+008F and U+0090 among them, which generated Markdown uses for placeholders); bidi controls;
+# and a byte-order mark anywhere but at the start.
+_REFUSED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff" + "".join(BIDI_CONTROLS) + "]")
+_STRIP_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_MARKED_SECTION = re.compile(r"<!\[")
+
+
+def strip_reserved(text: str) -> str:
+    """``text`` without the control characters that generated pages reserve (an output-side guard)."""
+    return _STRIP_CHARS.sub("", text) if _STRIP_CHARS.search(text) else text
+
+
+def _char_message(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char == "\x00":
+        return "the text holds a NUL byte (U+0000); delete it"
+    if char in BIDI_CONTROLS:
+        return (f"the text holds the invisible bidirectional control {code} ({BIDI_CONTROLS[char]}), which "
+                "can make text display in another order than it reads; delete it")
+    if char == "\ufeff":
+        return "the text holds a byte-order mark (U+FEFF) after its start; delete it"
+    if char in "\x8f\x90":
+        return (f"the text holds an invisible control character ({code}) that the site reserves for its "
+                "own use; delete it")
+    return f"the text holds the invisible control character {code}; delete it"
+
+
+def _marked_section_fails(text: str) -> bool:
+    """Whether Python's HTML parser, which MkDocs runs over every page's whole text, fails on ``text``."""
+    parser = HTMLParser(convert_charrefs=True)
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # noqa: BLE001 - any failure here would be a traceback in the build
+        return True
+    return False
+
+
+def scan_text(text: str, path: str, first_line: int = 1) -> list[Problem]:
+    """Refuse what no contributed file may hold, whatever renders it.
+
+    Args:
+        text: A contributed file's whole text (after decoding, without a leading BOM).
+        path: The file, for the problems' location.
+        first_line: The file line on which ``text`` starts.
+
+    Returns:
+        One problem per line holding a refused character, per reserved marker, and per
+        marked section (``<![``) that would make the site engine's HTML parser fail
+        (even inside a code block: MkDocs reads the whole text for anchors).
+    """
+    problems: list[Problem] = []
+    if _REFUSED_CHARS.search(text):
+        for number, line in enumerate(text.split("\n")):
+            for char in dict.fromkeys(_REFUSED_CHARS.findall(line)):
+                problems.append(Problem(path, first_line + number, _char_message(char)))
+    if "archkb" in text:
+        lowered = text.lower()
+        for marker in RESERVED_MARKERS:
+            start = lowered.find(marker)
+            while start >= 0:
+                problems.append(Problem(path, first_line + text.count("\n", 0, start),
+                                        f"'{marker}' is reserved for the site's own placeholders and markers; "
+                                        "reword it"))
+                start = lowered.find(marker, start + 1)
+    if "<![" in text:
+        for match in _MARKED_SECTION.finditer(text):
+            piece = text[match.start():match.start() + 200].split("\n\n", 1)[0]
+            if _marked_section_fails(piece):
+                shown = piece[:12].split("\n", 1)[0]
+                problems.append(Problem(path, first_line + text.count("\n", 0, match.start()),
+                                        f"'{shown}' makes the site engine's HTML parser fail, even inside code; "
+                                        "only '<![CDATA[' is safe: remove it or write '&lt;![' instead"))
+    return problems
 
 
 def _reserved_characters(text: str, path: str, first_line: int) -> list[Problem]:
