@@ -208,7 +208,7 @@ def _url_cell(url: str, text: str | None = None) -> str:
     sent, so it is never written into Markdown, where ``<`` would open raw HTML. Only
     http(s) URLs become links; anything else is shown as text.
     """
-    label = html.escape(text if text is not None else url).replace("|", "&#124;")
+    label = md_escape(text if text is not None else url)  # between inline tags, text is still Markdown
     if not url.lower().startswith(("http://", "https://")):
         return label
     return f'<a href="{html.escape(url, quote=True).replace("|", "%7C")}">{label}</a>'

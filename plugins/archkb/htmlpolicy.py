@@ -141,8 +141,10 @@ def check_html(html: str) -> list[HtmlViolation]:
 
     nonce = secrets.token_hex(8)  # the markers' ids: contributed HTML cannot guess them
     wrap_id, article_id, inner_id, end_id = f"w{nonce}", f"a{nonce}", f"i{nonce}", f"e{nonce}"
-    tree = LexborHTMLParser(f'<div id="{wrap_id}"><article id="{article_id}">{html}<p id="{inner_id}"></p>'
-                            f'</article></div><p id="{end_id}"></p>')
+    # The markers hold text: text after the content is where a browser reopens formatting
+    # elements left open (an <a> reopened around the rest of the page).
+    tree = LexborHTMLParser(f'<div id="{wrap_id}"><article id="{article_id}">{html}<p id="{inner_id}">.</p>'
+                            f'</article></div><p id="{end_id}">.</p>')
     ours = {wrap_id, article_id, inner_id, end_id}
     out: list[HtmlViolation] = []
     for node in tree.root.traverse(include_text=False):
@@ -184,6 +186,11 @@ def _structure(tree: object, wrap_id: str, article_id: str, inner_id: str, end_i
     inner = tree.css_first(f"#{inner_id}")  # type: ignore[attr-defined]
     stray = [HtmlViolation("a closing tag closes an element it did not open (such as a stray </div> or "
                            "</article>), which breaks the page around it; remove it", ("</",))]
+    if inner is not None:
+        reopened = inner.child
+        if reopened is not None and reopened.tag != "-text":
+            return [HtmlViolation(f"an element is left open: <{reopened.tag}> runs on into the rest of the page; "
+                                  f"close it with </{reopened.tag}>", (f"<{reopened.tag}",))]
     if inner is not None and inner.parent is not None and inner.parent.attributes.get("id") != article_id:
         ancestor = inner.parent
         while ancestor is not None and ancestor.attributes.get("id") != article_id:
@@ -230,9 +237,11 @@ def sanitize_html(html: str) -> str:
         import nh3
 
         attributes = {tag: set(GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())) for tag in ALLOWED_TAGS}
+        attributes["input"] -= {"type", "disabled"}  # every input becomes a disabled checkbox, below
         _CLEANER.append(nh3.Cleaner(tags=set(ALLOWED_TAGS), attributes=attributes, url_schemes=set(URL_SCHEMES),
                                     link_rel=None, strip_comments=True, filter_style_properties={"text-align"},
-                                    attribute_filter=_attribute_filter))
+                                    attribute_filter=_attribute_filter,
+                                    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}}))
     return _CLEANER[0].clean(html)  # type: ignore[attr-defined]
 
 

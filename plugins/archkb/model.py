@@ -82,8 +82,9 @@ def _http_url(value: str) -> str:
     match = re.match(r"^(https?)://([^/?#]*)(.*)$", value, re.IGNORECASE | re.DOTALL)
     if not match:
         raise ValueError("must be an absolute http:// or https:// URL")
-    for char in value:
-        if char not in _URL_CHARS:
+    authority_end = len(match.group(1)) + 3 + len(match.group(2))
+    for index, char in enumerate(value):
+        if char not in _URL_CHARS or (char in "[]" and index >= authority_end):  # brackets: IPv6 hosts only
             if char.isspace():
                 raise ValueError("must not contain whitespace; write a space as %20")
             encoded = "".join(f"%{b:02X}" for b in char.encode("utf-8"))

@@ -1005,7 +1005,8 @@ def render_path_page(path_entry: PathEntry, catalog: Catalog) -> str:
                 target, kind = md_escape(step.reference or ""), "reference"
             else:
                 ref = ref_entry.data
-                target = (f'<a href="{_attr(ref.url)}">{_esc(ref.title)}</a> '
+                # Inline HTML in Markdown: the text between the tags is still Markdown.
+                target = (f'<a href="{_attr(ref.url)}">{md_escape(ref.title)}</a> '
                           f"([reading list]({relative(uri, READING_LIST_URI)}#{reference_anchor(ref.id)}))")
                 kind = md_escape(f"{ref.kind}, {citation_label(ref)}")
         out.append(f"{number}. **{target}** · {kind} · about {step.minutes} min  \n"
