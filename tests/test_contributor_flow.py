@@ -102,9 +102,9 @@ def fill_in(text: str, existing: str, new: str) -> str:
 def test_a_newcomer_adds_a_pattern_with_a_relation_and_two_references(clone):
     root = clone
     # Step 3: scaffold.
-    made = run(root, "archkb", "new", "pattern", "Priority Queue")
-    assert made.stdout.strip() == "patterns/priority-queue.md"
-    page = root / "patterns/priority-queue.md"
+    made = run(root, "archkb", "new", "pattern", "Work Stealing Queue")
+    assert made.stdout.strip() == "patterns/work-stealing-queue.md"
+    page = root / "patterns/work-stealing-queue.md"
     assert "status: draft" in page.read_text()
     run(root, "archkb", "validate")  # a fresh draft is valid as it stands
 
@@ -135,12 +135,12 @@ def test_a_newcomer_adds_a_pattern_with_a_relation_and_two_references(clone):
     checked = run(root, "archkb", "validate")
     assert "no problems" in checked.stderr
     run(root, sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(root / "site"))
-    html = (root / "site/patterns/priority-queue/index.html").read_text(encoding="utf-8")
-    assert "Priority Queue" in html and "Refines" in html
+    html = (root / "site/patterns/work-stealing-queue/index.html").read_text(encoding="utf-8")
+    assert "Work Stealing Queue" in html and "Refines" in html
     assert f'href="../{RELATED}/' in html
     assert NEW_URL in html and "Priority Queues in Practice" in html
     inverse = (root / f"site/patterns/{RELATED}/index.html").read_text(encoding="utf-8")
-    assert "Refined by" in inverse and 'href="../priority-queue/' in inverse
+    assert "Refined by" in inverse and 'href="../work-stealing-queue/' in inverse
     reading_list = (root / "site/reading-list/index.html").read_text(encoding="utf-8")
     assert f'id="ref-{new_id}"' in reading_list
 

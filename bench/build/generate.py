@@ -267,6 +267,9 @@ def _copy_docs(target: Path, repo: Path) -> None:
     if api.exists():
         api.write_text("# API reference\n\nThe API reference needs mkdocstrings, which the benchmark leaves out.\n",
                        encoding="utf-8")
+    for study in (target / "case-studies").glob("*.md"):  # they link to the real catalog's patterns
+        study.write_text("# Case study\n\nA case study of the real catalog, left out of the benchmark.\n",
+                         encoding="utf-8")
 
 
 def _real_config(repo: Path) -> dict[str, Any]:
