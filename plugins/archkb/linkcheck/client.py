@@ -4,6 +4,10 @@ Politeness and bounds live here: a queue per host (at most ``per_host`` requests
 whole when the host sends ``Retry-After``), a global cap, HEAD first and GET only when needed,
 streamed bodies read only for fragments and never past a byte cap, manual redirects judged hop by
 hop against the private-address policy, retries with jittered backoff only where they can help.
+
+The private-address policy (:mod:`.guard`) is applied to what the connection really uses: each hop is
+parsed once, by yarl as aiohttp parses it (:func:`.hosts.client_url`), its host judged in that
+normalised form, and that very object is what is requested; and the resolver is guarded.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
 from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
+from .hosts import client_url
 from .settings import Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
@@ -297,15 +303,21 @@ class Client:
         for _hop in range(s.max_redirects + 1):
             if not is_http(current):
                 return Outcome(State.ERROR, None, current, f"redirect to a non-HTTP URL: {current}")
-            host = urlsplit(current).hostname or ""
+            try:
+                request = client_url(current)  # parsed once, as aiohttp would: judged and requested as is
+            except ValueError as exc:
+                return Outcome(State.ERROR, None, self._final(current, url), f"invalid URL: {exc}")
+            host = urlsplit(current).hostname or request.raw_host or ""
             if not s.allow_private:
                 try:
-                    check_host_literal(host, s.allow_hosts)
+                    check_host_literal(request.raw_host or "", s.allow_hosts)
                 except BlockedAddressError as exc:
+                    if host != exc.host:  # name it as written: "１２７.０.０.１ is 127.0.0.1, ..."
+                        exc = BlockedAddressError(host, exc.address, resolved=False)
                     return self._blocked_address(exc, current, url)
             gate = self.gate(current)
             try:
-                hop, spent = await self._request(method, current, need_body, budget)
+                hop, spent = await self._request(method, current, request, need_body, budget)
             except _HostDown as down:
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
                 return Outcome(State.ERROR, None, self._final(current, url), message)
@@ -343,12 +355,13 @@ class Client:
         return current if current != url else None
 
     async def _request(
-        self, method: str, url: str, need_body: bool, budget: float
+        self, method: str, url: str, request: URL, need_body: bool, budget: float
     ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
         """Send one request through the host's queue and the global cap.
 
-        The time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not
-        the host being slow. Returns the exchange and the seconds it took.
+        ``url`` names the request (queues, locks); ``request`` is the parsed URL that is sent. The
+        time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not the
+        host being slow. Returns the exchange and the seconds it took.
         """
         async with self._url_lock(url), self.gate(url) as gate, self._global:
             limit = self.settings.host_timeouts
@@ -356,11 +369,11 @@ class Client:
                 raise _HostDown(gate.timeouts_in_a_row)
             self.stats.requests += 1
             started = time.monotonic()
-            exchange = await asyncio.wait_for(self._exchange(method, url, need_body), budget)
+            exchange = await asyncio.wait_for(self._exchange(method, request, need_body), budget)
             return exchange, time.monotonic() - started
 
     async def _exchange(
-        self, method: str, url: str, need_body: bool
+        self, method: str, url: URL, need_body: bool
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         """Send the request and read only what is needed: headers, and the capped body for ids."""
         assert self._session is not None

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 __all__ = ["Settings", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "VERSION"]
 
-#: Version of the checker, sent in the User-Agent and folded into the cache fingerprint.
-VERSION = "1"
+#: Version of the checker, sent in the User-Agent and folded into the cache fingerprint. Version 2
+#: judges hosts as the HTTP client normalizes them: verdicts that version 1 cached (perhaps of a
+#: loopback address spelled in fullwidth digits) are not reused.
+VERSION = "2"
 
 #: Where the persistent cache lives, relative to the project root.
 DEFAULT_CACHE_PATH = ".cache/archkb/link-cache.json"
