@@ -3,8 +3,8 @@
 Hosts written with fullwidth digits or ideographic full stops used to pass the guard: it judged the
 text ``urlsplit`` returns, while yarl/aiohttp normalise the host (IDNA/UTS 46) and connect to
 127.0.0.1. Here every spelling is judged as the client reads it, on the first request and on every
-redirect hop. Only servers on 127.0.0.1 and fake resolvers are used: nothing here touches the real
-network or real DNS.
+redirect hop, and the peer check catches what the earlier checks are made to miss. Only servers on
+127.0.0.1 and fake resolvers are used: nothing here touches the real network or real DNS.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ import pytest
 from yarl import URL
 
 from archkb.linkcheck import Link, State, check_urls_async
+from archkb.linkcheck import client as client_module
+from archkb.linkcheck.client import Client
 from archkb.linkcheck.guard import (
     BlockedAddressError,
+    BlockedPeerError,
     check_host_literal,
     is_forbidden_address,
     literal_address,
 )
+from archkb.linkcheck.peer import PeerGuard
 
 #: Spellings of 127.0.0.1 that yarl (and so aiohttp) turns into 127.0.0.1 before connecting.
 UNICODE_LOOPBACK = {
@@ -67,6 +71,13 @@ async def check_one(url, settings, **kwargs):
     report = await check_urls_async([Link(url, "page.md:1")], settings, **kwargs)
     (result,) = report.results
     return result
+
+
+class PassThroughResolver:
+    """Stands in for GuardedResolver to switch the resolver guard off: only the peer check is left."""
+
+    def __new__(cls, inner, **_options):
+        return inner
 
 
 # --- what the client makes of a host, and the judgement of it -------------------------------------
@@ -159,3 +170,68 @@ async def test_a_redirect_to_a_spelling_of_loopback_is_refused(server, httpserve
     assert server.state.hits["/redirect-to"] == 1
     assert httpserver.log == []  # the redirect target received nothing
     assert resolver.calls == ["docs.test"]
+
+
+# --- the peer check: the last line ------------------------------------------------------------
+
+async def test_peer_check_refuses_what_the_resolver_guard_let_through(server, settings, fake_resolver, monkeypatch):
+    monkeypatch.setattr(client_module, "GuardedResolver", PassThroughResolver)
+    resolver = fake_resolver({"public.test": "127.0.0.1"})
+    result = await check_one(server.url("/ok", host="public.test"), guarded(settings), resolver=resolver)
+    assert result.state is State.SKIPPED, result.message
+    assert result.message == (
+        "private address: the connection for public.test would go to the non-public address 127.0.0.1; "
+        "use --allow-private to check it"
+    )
+    assert sum(server.state.hits.values()) == 0
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "１２７.０.０.１", "127。0。0。1", "[::ffff:127.0.0.1]"])
+async def test_peer_check_refuses_a_literal_the_host_check_missed(server, settings, monkeypatch, host):
+    monkeypatch.setattr(client_module, "check_host_literal", lambda *args, **kwargs: None)
+    async with Client(guarded(settings)) as client:
+        outcome = await client.check(f"http://{host}:{server.port}/ok")
+        assert client.peers.connections >= 1  # the factory was asked, and said no
+    assert outcome.state is State.SKIPPED, outcome.message
+    assert "would go to the non-public address" in outcome.message
+    assert sum(server.state.hits.values()) == 0
+
+
+@pytest.mark.parametrize("addresses", [["127.0.0.1", "127.0.0.2"], ["::1", "127.0.0.1"]], ids=["v4,v4", "v6,v4"])
+async def test_peer_check_refuses_every_address_of_a_name(server, settings, fake_resolver, monkeypatch, addresses):
+    """Several forbidden addresses: aiohttp tries each (happy eyeballs) and folds the failures into
+    one error; the verdict is still the policy's."""
+    monkeypatch.setattr(client_module, "GuardedResolver", PassThroughResolver)
+    resolver = fake_resolver({"many.test": addresses})
+    result = await check_one(server.url("/ok", host="many.test"), guarded(settings), resolver=resolver)
+    assert result.state is State.SKIPPED, result.message
+    assert "the connection for many.test would go to the non-public address" in result.message
+    assert sum(server.state.hits.values()) == 0
+
+
+async def test_peer_check_keeps_allow_hosts(server, settings, fake_resolver, monkeypatch):
+    monkeypatch.setattr(client_module, "GuardedResolver", PassThroughResolver)
+    resolver = fake_resolver({"docs.test": "127.0.0.1", "other.test": "127.0.0.1"})
+    links = [Link(server.url("/ok", host="docs.test"), "a.md:1"), Link(server.url("/counted", host="other.test"), "a.md:2")]
+    report = await check_urls_async(links, guarded(settings, allow_hosts=["DOCS.test."]), resolver=resolver)
+    by_url = report.by_url()
+    assert by_url[server.url("/ok", host="docs.test")].state is State.OK
+    assert by_url[server.url("/counted", host="other.test")].state is State.SKIPPED
+    assert server.state.hits["/ok"] == 1 and server.state.hits["/counted"] == 0
+
+
+def test_peer_guard_judges_the_socket_address_and_fails_closed():
+    loopback = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", 80))
+    public = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("93.184.215.14", 80))
+    guard = PeerGuard(allow_hosts=["docs.test"])
+    with pytest.raises(BlockedPeerError) as caught:
+        guard.socket_factory(loopback)  # outside any attempt: no host, so no exemption
+    assert isinstance(caught.value, OSError) and caught.value.address == "127.0.0.1"
+    with guard.attempt("other.test") as attempt, pytest.raises(BlockedPeerError):
+        guard.socket_factory(loopback)
+    assert attempt.refused is not None and attempt.refused.host == "other.test"
+    with guard.attempt("docs.test"):
+        guard.socket_factory(loopback).close()
+    guard.socket_factory(public).close()  # created, never connected
+    PeerGuard(allow_private=True).socket_factory(loopback).close()
+    assert guard.connections == 4

@@ -7,7 +7,8 @@ hop against the private-address policy, retries with jittered backoff only where
 
 The private-address policy (:mod:`.guard`) is applied to what the connection really uses: each hop is
 parsed once, by yarl as aiohttp parses it (:func:`.hosts.client_url`), its host judged in that
-normalised form, and that very object is what is requested; and the resolver is guarded.
+normalised form, and that very object is what is requested; the resolver is guarded; and the socket
+address of every new connection is judged before connecting (:mod:`.peer`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from yarl import URL
 from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
 from .hosts import client_url
+from .peer import PeerGuard, peer_guard_supported
 from .settings import Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
@@ -178,7 +180,8 @@ class Client:
     """Checks document URLs over one aiohttp session with per-host queues.
 
     Use as an async context manager. ``resolver`` replaces the system resolver (tests inject one so
-    that no real DNS is used); the private-address guard always wraps it.
+    that no real DNS is used); the private-address guard always wraps it, and the peer check
+    (:class:`~.peer.PeerGuard`) judges every connection it leads to.
 
     Args:
         settings: The run's options.
@@ -193,9 +196,13 @@ class Client:
         self._url_locks: dict[str, asyncio.Lock] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
 
     async def __aenter__(self) -> Client:
         inner = self._resolver or aiohttp.ThreadedResolver()
+        extra = {}
+        if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
+            extra["socket_factory"] = self.peers.socket_factory
         connector = aiohttp.TCPConnector(
             limit=self.settings.concurrency,
             limit_per_host=self.settings.per_host,
@@ -204,6 +211,7 @@ class Client:
             ),
             ttl_dns_cache=300,
             ssl=True,  # TLS verification stays on
+            **extra,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -375,7 +383,22 @@ class Client:
     async def _exchange(
         self, method: str, url: URL, need_body: bool
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
-        """Send the request and read only what is needed: headers, and the capped body for ids."""
+        """Send the request and read only what is needed: headers, and the capped body for ids.
+
+        Every connection opened for it is judged by the peer check; a refusal there is raised as
+        :class:`~.guard.BlockedPeerError` whatever aiohttp made of it.
+        """
+        with self.peers.attempt(url.raw_host or "") as attempt:
+            try:
+                return await self._send(method, url, need_body)
+            except Exception:
+                if attempt.refused is not None:
+                    raise attempt.refused from None
+                raise
+
+    async def _send(
+        self, method: str, url: URL, need_body: bool
+    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         assert self._session is not None
         s = self.settings
         async with self._session.request(method, url, allow_redirects=False) as resp:

@@ -2,7 +2,7 @@
 
 A link checker run in CI or on a build server must not become a way to probe that machine's network
 (loopback services, the cloud metadata endpoint, the office LAN), least of all for links that a pull
-request adds. The policy is enforced twice, each on what the connection really uses:
+request adds. The policy is enforced three times, each on what the connection really uses:
 
 1. :func:`check_host_literal` judges a host **after** the normalisation the HTTP client applies
    (yarl's IDNA/UTS 46 mapping, see :mod:`.hosts`), so ``１２７.０.０.１`` and ``127。0。0。1`` are
@@ -12,6 +12,8 @@ request adds. The policy is enforced twice, each on what the connection really u
    redirect hop.
 2. :class:`GuardedResolver` wraps the real resolver and refuses a name when any address it
    resolves to is forbidden.
+3. :class:`~.peer.PeerGuard` judges the socket address itself, just before the connection is made,
+   so that no spelling of a host and no resolver can get past (the last line, see :mod:`.peer`).
 
 ``allow_private`` turns the whole policy off (tests, intranets); ``allow_hosts`` exempts named hosts
 while every other host stays guarded.
@@ -30,6 +32,7 @@ from .hosts import normalize_host
 
 __all__ = [
     "BlockedAddressError",
+    "BlockedPeerError",
     "is_forbidden_address",
     "literal_address",
     "check_host_literal",
@@ -68,6 +71,21 @@ class BlockedAddressError(Exception):
         super().__init__(message)
         self.host = host
         self.address = address
+
+
+class BlockedPeerError(BlockedAddressError, OSError):
+    """Raised by the peer check when a connection is about to be made to a forbidden address.
+
+    Also an ``OSError`` on purpose: the connection code (aiohappyeyeballs) then treats it as "this
+    address failed", closes the socket and moves on to the next address, as it would for a refusal.
+    """
+
+    def __init__(self, host: str, address: str) -> None:
+        BlockedAddressError.__init__(self, host, address)
+        self.args = (f"the connection for {host or '?'} would go to the non-public address {address}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def is_forbidden_address(address: str) -> bool:

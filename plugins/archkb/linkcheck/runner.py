@@ -14,6 +14,7 @@ from aiohttp.abc import AbstractResolver
 
 from .cache import LinkCache
 from .client import Client, Outcome
+from .peer import peer_guard_supported
 from .states import now_iso
 from .report import Report
 from .settings import Settings
@@ -77,7 +78,7 @@ async def check_urls_async(
     resolver: AbstractResolver | None = None,
 ) -> Report:
     """The asynchronous form of :func:`check_urls`."""
-    problems = settings.validate()
+    problems = settings.validate() + _policy_problems(settings)
     if problems:
         raise SettingsError("; ".join(problems))
     started = time.monotonic()
@@ -224,6 +225,22 @@ def _remember(
         cache.save()
     except OSError as exc:
         report.warnings.append(f"{cache.path}: cannot write the link cache ({exc})")
+
+
+def _policy_problems(settings: Settings) -> list[str]:
+    """Problems with the address policy of ``settings`` in this environment (see :mod:`.guard`).
+
+    An offline run sends nothing, so it does not need the peer check.
+    """
+    problems = []
+    if not settings.allow_private and not settings.offline and not peer_guard_supported():
+        import aiohttp
+
+        problems.append(
+            f"aiohttp {aiohttp.__version__} cannot run the peer-address check of the private-address "
+            "policy; install aiohttp 3.12 or newer"
+        )
+    return problems
 
 
 def _verdict(
