@@ -8,7 +8,8 @@ hop against the private-address policy, retries with jittered backoff only where
 The private-address policy (:mod:`.guard`) is applied to what the connection really uses: each hop is
 parsed once, by yarl as aiohttp parses it (:func:`.hosts.client_url`), its host judged in that
 normalised form, and that very object is what is requested; the resolver is guarded; and the socket
-address of every new connection is judged before connecting (:mod:`.peer`).
+address of every new connection is judged before connecting (:mod:`.peer`). Userinfo is removed
+from every hop, so credentials written in a link or sent in a ``Location`` are never sent.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from .credentials import strip_credentials
 from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
 from .hosts import client_url
@@ -252,10 +254,11 @@ class Client:
         """Check one document URL (no fragment) and return what was found.
 
         Args:
-            url: An absolute http(s) URL without fragment.
+            url: An absolute http(s) URL without fragment. Userinfo, if any, is removed (never sent).
             need_body: Read the (capped) HTML body to collect ids, for fragment checks.
         """
         s = self.settings
+        url = strip_credentials(url)
         method = "GET" if need_body else "HEAD"
         attempt = 0
         switched = False
@@ -343,7 +346,7 @@ class Client:
             if status in _REDIRECTS and location:
                 if first_permanent is None:
                     first_permanent = status in _PERMANENT
-                target = urljoin(current, location)
+                target = strip_credentials(urljoin(current, location))  # never followed with them
                 target = target.split("#", 1)[0] or target
                 problem = malformed(target) if is_http(target) else None
                 if problem is not None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 __all__ = ["Settings", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "VERSION"]
 
 #: Version of the checker, sent in the User-Agent and folded into the cache fingerprint. Version 2
-#: judges hosts as the HTTP client normalizes them: verdicts that version 1 cached (perhaps of a
-#: loopback address spelled in fullwidth digits) are not reused.
+#: judges hosts as the HTTP client normalizes them and never sends credentials: verdicts that
+#: version 1 cached (perhaps of a loopback address spelled in fullwidth digits, or keyed by a URL
+#: with its password) are not reused.
 VERSION = "2"
 
 #: Where the persistent cache lives, relative to the project root.

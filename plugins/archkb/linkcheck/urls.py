@@ -94,7 +94,8 @@ def normalize_url(url: str) -> str:
 
     Normalizes the host exactly as the HTTP client does (yarl: lowercase, IDNA, so ``１２７.０.０.１``
     is ``127.0.0.1`` and ``Bücher.example`` is ``xn--bcher-kva.example``), lowercases the scheme, drops
-    default ports and an empty fragment, makes an empty path ``/``, and normalizes percent-escapes as RFC 3986 section 6.2.2 allows: hex digits uppercased, unreserved
+    default ports, any userinfo (credentials are never part of a key, see :mod:`.credentials`) and an
+    empty fragment, makes an empty path ``/``, and normalizes percent-escapes as RFC 3986 section 6.2.2 allows: hex digits uppercased, unreserved
     characters decoded (so ``%7e`` and ``~`` match), reserved ones left alone (``%2F`` is not ``/``). The
     fragment is kept: a verdict on ``page#a`` is not a verdict on ``page#b``.
     """
@@ -113,11 +114,6 @@ def normalize_url(url: str) -> str:
     netloc = host
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"
-    if parts.username or parts.password:
-        userinfo = parts.username or ""
-        if parts.password:
-            userinfo += f":{parts.password}"
-        netloc = f"{userinfo}@{netloc}"
     path = _normalize_escapes(parts.path) or "/"
     query = _normalize_escapes(parts.query)
     fragment = parts.fragment
