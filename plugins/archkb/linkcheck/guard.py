@@ -16,12 +16,15 @@ request adds. The policy is enforced three times, each on what the connection re
    so that no spelling of a host and no resolver can get past (the last line, see :mod:`.peer`).
 
 ``allow_private`` turns the whole policy off (tests, intranets); ``allow_hosts`` exempts named hosts
-while every other host stays guarded.
+while every other host stays guarded. Setting the environment variable ``ARCHKB_FORCE_GUARD`` makes
+the policy impossible to turn off (see :func:`guard_forced`): CI sets it where it checks links
+from pull requests.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -33,12 +36,17 @@ from .hosts import normalize_host
 __all__ = [
     "BlockedAddressError",
     "BlockedPeerError",
+    "FORCE_GUARD_ENV",
+    "guard_forced",
     "is_forbidden_address",
     "literal_address",
     "check_host_literal",
     "host_is_allowed",
     "GuardedResolver",
 ]
+
+#: The environment variable that forbids turning the policy off (any value but empty or ``0``).
+FORCE_GUARD_ENV = "ARCHKB_FORCE_GUARD"
 
 # Addresses that are not private by the ipaddress module's standards but must still be refused.
 _EXTRA_FORBIDDEN = (
@@ -86,6 +94,11 @@ class BlockedPeerError(BlockedAddressError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def guard_forced() -> bool:
+    """Return True when ``ARCHKB_FORCE_GUARD`` is set: the policy cannot be turned off in this run."""
+    return os.environ.get(FORCE_GUARD_ENV, "").strip() not in ("", "0")
 
 
 def is_forbidden_address(address: str) -> bool:

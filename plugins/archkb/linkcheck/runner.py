@@ -15,6 +15,7 @@ from aiohttp.abc import AbstractResolver
 from .cache import LinkCache
 from .client import Client, Outcome
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
+from .guard import FORCE_GUARD_ENV, guard_forced
 from .peer import peer_guard_supported
 from .states import now_iso
 from .report import Report
@@ -234,9 +235,15 @@ def _remember(
 def _policy_problems(settings: Settings) -> list[str]:
     """Problems with the address policy of ``settings`` in this environment (see :mod:`.guard`).
 
-    An offline run sends nothing, so it does not need the peer check.
+    An offline run sends nothing, so neither problem concerns it.
     """
     problems = []
+    if guard_forced() and not settings.offline and (settings.allow_private or settings.allow_hosts):
+        asked = "--allow-private (link_check.allow_private)" if settings.allow_private else "--allow-host"
+        problems.append(
+            f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
+            "cannot be turned off (CI sets it where it checks links from pull requests)"
+        )
     if not settings.allow_private and not settings.offline and not peer_guard_supported():
         import aiohttp
 
