@@ -49,8 +49,10 @@ class Settings:
         max_age_days: How long a cached verdict stays fresh (with +/-20% jitter).
         offline: No network at all: internal links plus what the cache knows.
         allow_private: Allow private, loopback, link-local and metadata addresses (off by default).
+            Refused when ``ARCHKB_FORCE_GUARD`` is set (see :mod:`.guard`).
         allow_hosts: Host names exempt from the private-address policy (e.g. an intranet docs host),
-            while every other host stays guarded; matched exactly, case-insensitively.
+            while every other host stays guarded; matched exactly after the normalisation the HTTP
+            client applies (case, IDNA, a trailing dot). Refused when ``ARCHKB_FORCE_GUARD`` is set.
         excludes: Regular expressions; a URL matching any of them (``re.search``) is skipped.
         rewrites: ``(pattern, replacement)`` pairs applied with ``re.sub`` before checking (e.g. to
             check a moved host); the cache is keyed by the rewritten URL.
