@@ -107,6 +107,23 @@ def test_cli_formats_feed_check_links(repo, tmp_path):
     assert clean.exit_code == 0 and clean.stdout == ""
 
 
+def test_credentials_are_never_printed(repo, tmp_path):
+    """The output lands in CI logs and artifacts: userinfo is shown as ***, and check-links still
+    reads the Markdown list (and reports the link without sending anything secret)."""
+    (repo / "patterns/p.md").write_text("[n](https://user:s3cret@example.com/new) [m](https://example.com/@me)\n")
+    runner = CliRunner()
+    for fmt in ("lines", "markdown", "json"):
+        result = runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo), "--format", fmt])
+        assert result.exit_code == 0
+        assert "s3cret" not in result.output and "user:" not in result.output
+        assert "https://***@example.com/new" in result.stdout and "https://example.com/@me" in result.stdout
+    out = tmp_path / "changed.md"
+    runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown",
+                         "--output", str(out)])
+    assert [url for url, _ in urls_in_file("changed.md", out.read_text())] == [
+        "https://example.com/@me", "https://***@example.com/new"]
+
+
 def test_broken_yaml_still_yields_its_urls():
     text = "topic: T\nreferences:\n  - id: a\n    url: https://example.com/x\n   bad: [\n"
     assert urls_in_file("references/t.yml", text) == [("https://example.com/x", "references/t.yml:4")]

@@ -203,17 +203,23 @@ def changed_urls(root: Path | str, base: str, head: str | None = None) -> list[C
 def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
     """Format added URLs.
 
+    A URL that carries credentials (``https://user:password@host/``) is written with its userinfo
+    replaced by ``***``: this output lands in CI logs, step summaries and artifacts, and
+    ``archkb check-links`` reports such a link without ever sending its credentials anyway.
+
     Args:
         changed: The added URLs.
         fmt: ``lines`` (one URL per line), ``markdown`` (a list of autolinks that
             ``archkb check-links FILE.md`` reads) or ``json``.
     """
+    from .linkcheck.credentials import redact_credentials
+
     if fmt == "json":
         import json
 
-        return json.dumps([{"url": c.url, "sources": c.sources} for c in changed], indent=2) + "\n"
+        return json.dumps([{"url": redact_credentials(c.url), "sources": c.sources} for c in changed], indent=2) + "\n"
     if fmt == "markdown":
         lines = ["# Links added by this change", ""]
-        lines += [f"- <{c.url}> (`{', '.join(c.sources)}`)" for c in changed]
+        lines += [f"- <{redact_credentials(c.url)}> (`{', '.join(c.sources)}`)" for c in changed]
         return "\n".join(lines) + "\n"
-    return "".join(f"{c.url}\n" for c in changed)
+    return "".join(f"{redact_credentials(c.url)}\n" for c in changed)

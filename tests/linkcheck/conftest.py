@@ -42,17 +42,29 @@ class ServerState:
 
 
 class FakeResolver(AbstractResolver):
-    """Resolves names from a table; every other name fails like a name that does not exist."""
+    """Resolves names from a table (an address or a list of them); every other name fails like a
+    name that does not exist. ``calls`` lists the names asked, in order."""
 
-    def __init__(self, table: dict[str, str]) -> None:
+    def __init__(self, table: dict[str, str | list[str]]) -> None:
         self.table = table
+        self.calls: list[str] = []
 
     async def resolve(self, host, port=0, family=socket.AF_INET):  # noqa: D102
+        self.calls.append(host)
         address = self.table.get(host)
         if address is None:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        addresses = [address] if isinstance(address, str) else list(address)
         return [
-            {"hostname": host, "host": address, "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}
+            {
+                "hostname": host,
+                "host": a,
+                "port": port,
+                "family": socket.AF_INET6 if ":" in a else socket.AF_INET,
+                "proto": 0,
+                "flags": 0,
+            }
+            for a in addresses
         ]
 
     async def close(self) -> None:  # noqa: D102
@@ -211,6 +223,12 @@ async def reset_server():
     yield f"http://127.0.0.1:{port}/", count
     srv.close()
     await srv.wait_closed()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """Bind pytest-httpserver to 127.0.0.1 only."""
+    return ("127.0.0.1", 0)
 
 
 @pytest.fixture

@@ -13,12 +13,6 @@ from archkb.linkcheck import DEFAULT_REPORT_PATH, Report, State
 from archkb.linkcheck.command import check_links
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    """Bind pytest-httpserver to 127.0.0.1 only."""
-    return ("127.0.0.1", 0)
-
-
 @pytest.fixture
 def web(httpserver):
     """A threaded local server with an HTML page (ids ``top`` and ``sec``) and a 404."""

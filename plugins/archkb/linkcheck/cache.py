@@ -4,6 +4,10 @@ Only verdicts worth remembering are stored: ``ok``, ``redirected``, ``blocked`` 
 ``broken`` (for at most a day, so a DNS hiccup does not stick for a week). Errors, 429s and 5xx are
 never cached. Each entry's lifetime gets +/-20% jitter so that a big cache does not expire all at once.
 The file is written atomically; a corrupt file is reported and rebuilt, never a crash.
+
+No credentials are ever stored: keys are normalized URLs, which have no userinfo, the other URLs and
+messages are redacted on the way in, and entries that an older version wrote with credentials are
+dropped when the file is read.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from pathlib import Path
 
 from .atomic import write_atomic
+from .credentials import has_credentials, redact_credentials, redact_text
 from .states import Result, State
 from .urls import normalize_url
 
@@ -82,7 +87,7 @@ class LinkCache:
             self._dirty = True
             return self
         now = self._now()
-        self.entries = {k: v for k, v in entries.items() if _fresh(v, now)}
+        self.entries = {k: v for k, v in entries.items() if _fresh(v, now) and not _holds_credentials(k, v)}
         self._dirty = len(self.entries) != len(entries)
         return self
 
@@ -114,8 +119,8 @@ class LinkCache:
         self.entries[self.key(result.url)] = {
             "state": result.state.value,
             "status": result.status,
-            "final_url": result.final_url,
-            "message": result.message,
+            "final_url": redact_credentials(result.final_url) if result.final_url else result.final_url,
+            "message": redact_text(result.message),
             "checked_at": result.checked_at,
             "expires": self._now() + lifetime,
         }
@@ -128,6 +133,18 @@ class LinkCache:
         payload = {"format": CACHE_FORMAT, "entries": self.entries}
         write_atomic(self.path, json.dumps(payload, separators=(",", ":"), sort_keys=True))
         self._dirty = False
+
+
+def _holds_credentials(key: str, entry: dict) -> bool:
+    """Whether an entry (written by an older version) holds a URL with credentials anywhere."""
+    url = key.split(" ", 1)[-1]
+    final_url = entry.get("final_url")
+    message = entry.get("message")
+    return (
+        has_credentials(url)
+        or (isinstance(final_url, str) and has_credentials(final_url))
+        or (isinstance(message, str) and redact_text(message) != message)
+    )
 
 
 def _fresh(entry: dict, now: float) -> bool:

@@ -4,6 +4,12 @@ Politeness and bounds live here: a queue per host (at most ``per_host`` requests
 whole when the host sends ``Retry-After``), a global cap, HEAD first and GET only when needed,
 streamed bodies read only for fragments and never past a byte cap, manual redirects judged hop by
 hop against the private-address policy, retries with jittered backoff only where they can help.
+
+The private-address policy (:mod:`.guard`) is applied to what the connection really uses: each hop is
+parsed once, by yarl as aiohttp parses it (:func:`.hosts.client_url`), its host judged in that
+normalised form, and that very object is what is requested; the resolver is guarded; and the socket
+address of every new connection is judged before connecting (:mod:`.peer`). Userinfo is removed
+from every hop, so credentials written in a link or sent in a ``Location`` are never sent.
 """
 
 from __future__ import annotations
@@ -20,9 +26,13 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
+from .credentials import strip_credentials
 from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
+from .hosts import client_url
+from .peer import PeerGuard, peer_guard_supported
 from .settings import Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
@@ -172,7 +182,8 @@ class Client:
     """Checks document URLs over one aiohttp session with per-host queues.
 
     Use as an async context manager. ``resolver`` replaces the system resolver (tests inject one so
-    that no real DNS is used); the private-address guard always wraps it.
+    that no real DNS is used); the private-address guard always wraps it, and the peer check
+    (:class:`~.peer.PeerGuard`) judges every connection it leads to.
 
     Args:
         settings: The run's options.
@@ -187,9 +198,13 @@ class Client:
         self._url_locks: dict[str, asyncio.Lock] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
 
     async def __aenter__(self) -> Client:
         inner = self._resolver or aiohttp.ThreadedResolver()
+        extra = {}
+        if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
+            extra["socket_factory"] = self.peers.socket_factory
         connector = aiohttp.TCPConnector(
             limit=self.settings.concurrency,
             limit_per_host=self.settings.per_host,
@@ -198,6 +213,7 @@ class Client:
             ),
             ttl_dns_cache=300,
             ssl=True,  # TLS verification stays on
+            **extra,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -238,10 +254,11 @@ class Client:
         """Check one document URL (no fragment) and return what was found.
 
         Args:
-            url: An absolute http(s) URL without fragment.
+            url: An absolute http(s) URL without fragment. Userinfo, if any, is removed (never sent).
             need_body: Read the (capped) HTML body to collect ids, for fragment checks.
         """
         s = self.settings
+        url = strip_credentials(url)
         method = "GET" if need_body else "HEAD"
         attempt = 0
         switched = False
@@ -297,15 +314,21 @@ class Client:
         for _hop in range(s.max_redirects + 1):
             if not is_http(current):
                 return Outcome(State.ERROR, None, current, f"redirect to a non-HTTP URL: {current}")
-            host = urlsplit(current).hostname or ""
+            try:
+                request = client_url(current)  # parsed once, as aiohttp would: judged and requested as is
+            except ValueError as exc:
+                return Outcome(State.ERROR, None, self._final(current, url), f"invalid URL: {exc}")
+            host = urlsplit(current).hostname or request.raw_host or ""
             if not s.allow_private:
                 try:
-                    check_host_literal(host, s.allow_hosts)
+                    check_host_literal(request.raw_host or "", s.allow_hosts)
                 except BlockedAddressError as exc:
+                    if host != exc.host:  # name it as written: "１２７.０.０.１ is 127.0.0.1, ..."
+                        exc = BlockedAddressError(host, exc.address, resolved=False)
                     return self._blocked_address(exc, current, url)
             gate = self.gate(current)
             try:
-                hop, spent = await self._request(method, current, need_body, budget)
+                hop, spent = await self._request(method, current, request, need_body, budget)
             except _HostDown as down:
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
                 return Outcome(State.ERROR, None, self._final(current, url), message)
@@ -323,7 +346,7 @@ class Client:
             if status in _REDIRECTS and location:
                 if first_permanent is None:
                     first_permanent = status in _PERMANENT
-                target = urljoin(current, location)
+                target = strip_credentials(urljoin(current, location))  # never followed with them
                 target = target.split("#", 1)[0] or target
                 problem = malformed(target) if is_http(target) else None
                 if problem is not None:
@@ -343,12 +366,13 @@ class Client:
         return current if current != url else None
 
     async def _request(
-        self, method: str, url: str, need_body: bool, budget: float
+        self, method: str, url: str, request: URL, need_body: bool, budget: float
     ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
         """Send one request through the host's queue and the global cap.
 
-        The time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not
-        the host being slow. Returns the exchange and the seconds it took.
+        ``url`` names the request (queues, locks); ``request`` is the parsed URL that is sent. The
+        time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not the
+        host being slow. Returns the exchange and the seconds it took.
         """
         async with self._url_lock(url), self.gate(url) as gate, self._global:
             limit = self.settings.host_timeouts
@@ -356,13 +380,28 @@ class Client:
                 raise _HostDown(gate.timeouts_in_a_row)
             self.stats.requests += 1
             started = time.monotonic()
-            exchange = await asyncio.wait_for(self._exchange(method, url, need_body), budget)
+            exchange = await asyncio.wait_for(self._exchange(method, request, need_body), budget)
             return exchange, time.monotonic() - started
 
     async def _exchange(
-        self, method: str, url: str, need_body: bool
+        self, method: str, url: URL, need_body: bool
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
-        """Send the request and read only what is needed: headers, and the capped body for ids."""
+        """Send the request and read only what is needed: headers, and the capped body for ids.
+
+        Every connection opened for it is judged by the peer check; a refusal there is raised as
+        :class:`~.guard.BlockedPeerError` whatever aiohttp made of it.
+        """
+        with self.peers.attempt(url.raw_host or "") as attempt:
+            try:
+                return await self._send(method, url, need_body)
+            except Exception:
+                if attempt.refused is not None:
+                    raise attempt.refused from None
+                raise
+
+    async def _send(
+        self, method: str, url: URL, need_body: bool
+    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         assert self._session is not None
         s = self.settings
         async with self._session.request(method, url, allow_redirects=False) as resp:

@@ -14,6 +14,9 @@ from aiohttp.abc import AbstractResolver
 
 from .cache import LinkCache
 from .client import Client, Outcome
+from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
+from .guard import FORCE_GUARD_ENV, guard_forced
+from .peer import peer_guard_supported
 from .states import now_iso
 from .report import Report
 from .settings import Settings
@@ -41,7 +44,9 @@ def check_urls(
     """Check links and return the report (synchronous; safe to call from a running event loop).
 
     Each unique URL (as written) gets one result listing every source that cites it; each unique
-    document is fetched once however many fragments of it are cited.
+    document is fetched once however many fragments of it are cited. A URL that carries credentials
+    is checked without them and reported as ``error`` (``broken`` if it is broken), its userinfo
+    shown as ``***`` (see :mod:`.credentials`).
 
     Args:
         links: Link occurrences; relative links are reported ``skipped`` here (internal links are
@@ -77,7 +82,7 @@ async def check_urls_async(
     resolver: AbstractResolver | None = None,
 ) -> Report:
     """The asynchronous form of :func:`check_urls`."""
-    problems = settings.validate()
+    problems = settings.validate() + _policy_problems(settings)
     if problems:
         raise SettingsError("; ".join(problems))
     started = time.monotonic()
@@ -104,6 +109,7 @@ async def check_urls_async(
         target = _rewrite(url, settings.rewrites)
         if target.startswith("//"):  # protocol-relative: check it the way a reader's browser would
             target = f"https:{target}"
+        target = strip_credentials(target)  # never sent, never a cache key (flagged in the report)
         targets[url] = target
         if not is_http(target):
             if has_scheme(target):
@@ -144,7 +150,7 @@ async def check_urls_async(
         if cache is not None:
             _remember(cache, documents, targets, results, report)
 
-    report.results = [results[u] for u in sources]
+    report.results = [_without_credentials(results[u]) for u in sources]
     report.sort()
     report.stats = {
         "links": float(sum(len(s) for s in sources.values())),
@@ -224,6 +230,48 @@ def _remember(
         cache.save()
     except OSError as exc:
         report.warnings.append(f"{cache.path}: cannot write the link cache ({exc})")
+
+
+def _policy_problems(settings: Settings) -> list[str]:
+    """Problems with the address policy of ``settings`` in this environment (see :mod:`.guard`).
+
+    An offline run sends nothing, so neither problem concerns it.
+    """
+    problems = []
+    if guard_forced() and not settings.offline and (settings.allow_private or settings.allow_hosts):
+        asked = "--allow-private (link_check.allow_private)" if settings.allow_private else "--allow-host"
+        problems.append(
+            f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
+            "cannot be turned off (CI sets it where it checks links from pull requests)"
+        )
+    if not settings.allow_private and not settings.offline and not peer_guard_supported():
+        import aiohttp
+
+        problems.append(
+            f"aiohttp {aiohttp.__version__} cannot run the peer-address check of the private-address "
+            "policy; install aiohttp 3.12 or newer"
+        )
+    return problems
+
+
+def _without_credentials(result: Result) -> Result:
+    """Redact every URL of ``result``; flag a link written with credentials (``error``, or ``broken``).
+
+    The verdict of the link without its credentials is kept in the message, so the author learns
+    both that the secret must go and whether the page itself works.
+    """
+    final_url = redact_credentials(result.final_url) if result.final_url else result.final_url
+    message = redact_text(result.message)
+    if not has_credentials(result.url):
+        if final_url == result.final_url and message == result.message:
+            return result
+        return Result(result.url, result.state, result.status, final_url, result.sources, message, result.checked_at)
+    detail = result.state.value + (f", {message}" if message else "")
+    state = State.BROKEN if result.state is State.BROKEN else State.ERROR
+    message = f"{CREDENTIALS_MESSAGE}; remove them from the link (without them: {detail})"
+    return Result(
+        redact_credentials(result.url), state, result.status, final_url, result.sources, message, result.checked_at
+    )
 
 
 def _verdict(

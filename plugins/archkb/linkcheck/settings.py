@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 __all__ = ["Settings", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "VERSION"]
 
-#: Version of the checker, sent in the User-Agent and folded into the cache fingerprint.
-VERSION = "1"
+#: Version of the checker, sent in the User-Agent and folded into the cache fingerprint. Version 2
+#: judges hosts as the HTTP client normalizes them and never sends credentials: verdicts that
+#: version 1 cached (perhaps of a loopback address spelled in fullwidth digits, or keyed by a URL
+#: with its password) are not reused.
+VERSION = "2"
 
 #: Where the persistent cache lives, relative to the project root.
 DEFAULT_CACHE_PATH = ".cache/archkb/link-cache.json"
@@ -46,8 +49,10 @@ class Settings:
         max_age_days: How long a cached verdict stays fresh (with +/-20% jitter).
         offline: No network at all: internal links plus what the cache knows.
         allow_private: Allow private, loopback, link-local and metadata addresses (off by default).
+            Refused when ``ARCHKB_FORCE_GUARD`` is set (see :mod:`.guard`).
         allow_hosts: Host names exempt from the private-address policy (e.g. an intranet docs host),
-            while every other host stays guarded; matched exactly, case-insensitively.
+            while every other host stays guarded; matched exactly after the normalisation the HTTP
+            client applies (case, IDNA, a trailing dot). Refused when ``ARCHKB_FORCE_GUARD`` is set.
         excludes: Regular expressions; a URL matching any of them (``re.search``) is skipped.
         rewrites: ``(pattern, replacement)`` pairs applied with ``re.sub`` before checking (e.g. to
             check a moved host); the cache is keyed by the rewritten URL.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from .hosts import client_host
+
 __all__ = [
     "malformed",
     "is_http",
@@ -64,6 +66,10 @@ def malformed(url: str) -> str | None:
             host.encode("idna")
     except UnicodeError:
         return f"the host {host!r} is not a valid international domain name"
+    try:
+        client_host(url)  # what the HTTP client (yarl) makes of it: it must accept the URL too
+    except (ValueError, UnicodeError) as exc:
+        return str(exc)
     return None
 
 
@@ -86,8 +92,10 @@ def split_fragment(url: str) -> tuple[str, str]:
 def normalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL, used to dedupe requests and key the cache.
 
-    Lowercases the scheme and host, drops default ports and an empty fragment, makes an empty path
-    ``/``, and normalizes percent-escapes as RFC 3986 section 6.2.2 allows: hex digits uppercased, unreserved
+    Normalizes the host exactly as the HTTP client does (yarl: lowercase, IDNA, so ``１２７.０.０.１``
+    is ``127.0.0.1`` and ``Bücher.example`` is ``xn--bcher-kva.example``), lowercases the scheme, drops
+    default ports, any userinfo (credentials are never part of a key, see :mod:`.credentials`) and an
+    empty fragment, makes an empty path ``/``, and normalizes percent-escapes as RFC 3986 section 6.2.2 allows: hex digits uppercased, unreserved
     characters decoded (so ``%7e`` and ``~`` match), reserved ones left alone (``%2F`` is not ``/``). The
     fragment is kept: a verdict on ``page#a`` is not a verdict on ``page#b``.
     """
@@ -96,7 +104,7 @@ def normalize_url(url: str) -> str:
     except ValueError:
         return url.strip()  # malformed: left as written (never fetched, see malformed())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    host = _host(url, parts.hostname)
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     try:
@@ -106,21 +114,25 @@ def normalize_url(url: str) -> str:
     netloc = host
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"
-    if parts.username or parts.password:
-        userinfo = parts.username or ""
-        if parts.password:
-            userinfo += f":{parts.password}"
-        netloc = f"{userinfo}@{netloc}"
     path = _normalize_escapes(parts.path) or "/"
     query = _normalize_escapes(parts.query)
     fragment = parts.fragment
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 
+def _host(url: str, written: str | None) -> str:
+    """The host of ``url`` as the HTTP client uses it, or as written (lowercased) if yarl refuses it."""
+    try:
+        return client_host(url.strip())
+    except (ValueError, UnicodeError):
+        return (written or "").lower()
+
+
 def host_key(url: str) -> str:
-    """Return the ``host:port`` that per-host limits and pauses apply to."""
+    """Return the ``host:port`` that per-host limits and pauses apply to (host normalized as the
+    client uses it, so two spellings of one host share one queue)."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = _host(url, parts.hostname)
     try:
         port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
     except ValueError:
