@@ -38,6 +38,8 @@ def test_real_site_builds_strict(tmp_path):
         cfg.plugins.on_shutdown()
     for slug in SEEDS:
         assert (tmp_path / "site" / "patterns" / slug / "index.html").is_file()
+    guide = (tmp_path / "site" / "guide" / "validation" / "index.html").read_text(encoding="utf-8")
+    assert "<code>wbr</code>" in guide and "archkb:html-policy" not in guide  # the allow-list, written out
     assert (tmp_path / "site" / "reading-list" / "index.html").is_file()
     # The tags listing stays out of search; each pattern's own entry carries its tags.
     import json

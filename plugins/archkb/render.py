@@ -1155,8 +1155,15 @@ def render_map_preview(catalog: Catalog | MapLayout, *, from_uri: str, directory
                   "</figcaption>\n</figure>", deferred)
 
 
+def _render_html_policy() -> str:
+    from .htmlpolicy import render_policy
+
+    return render_policy()
+
+
 FRAGMENT_MARKERS = {
     "<!-- archkb:relation-vocabulary -->": render_relation_vocabulary,
     "<!-- archkb:template-sections -->": render_template_sections,
+    "<!-- archkb:html-policy -->": _render_html_policy,
 }
 """Markers that hand-written pages can hold; each is replaced by its generated fragment."""
