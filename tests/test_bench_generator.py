@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from archkb.cli import main as archkb_main
-from archkb.loader import load_catalog
-from archkb.relations import RELATION_TYPES
+from archkb.catalog.loader import load_catalog
+from archkb.catalog.relations import RELATION_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
 

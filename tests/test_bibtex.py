@@ -7,8 +7,8 @@ import re
 import pytest
 
 from archkb import load_catalog
-from archkb.bibtex import bibtex_escape, catalog_to_bibtex, entry_type, reference_to_bibtex
-from archkb.model import Reference
+from archkb.exports.bibtex import bibtex_escape, catalog_to_bibtex, entry_type, reference_to_bibtex
+from archkb.catalog.model import Reference
 from conftest import REPO
 
 ENTRY_TYPES = {"article", "book", "inproceedings", "techreport", "phdthesis", "manual", "misc"}
@@ -236,9 +236,9 @@ def test_the_real_reading_list_exports_cleanly():
 def test_living_document_has_no_year_but_an_urldate():
     import datetime as dt
 
-    from archkb.bibtex import reference_to_bibtex
-    from archkb.model import Reference
-    from archkb.render import citation_label, date_label
+    from archkb.exports.bibtex import reference_to_bibtex
+    from archkb.catalog.model import Reference
+    from archkb.site.text import citation_label, date_label
 
     ref = Reference(id="go-doc", title="Effective Go", authors=["The Go Authors"], accessed=dt.date(2026, 11, 3),
                     kind="docs", url="https://go.dev/doc/effective_go", summary="How to write Go.")
@@ -250,7 +250,7 @@ def test_living_document_has_no_year_but_an_urldate():
 def test_a_reference_needs_a_year_or_an_accessed_date():
     from pydantic import ValidationError
 
-    from archkb.model import Reference
+    from archkb.catalog.model import Reference
 
     with pytest.raises(ValidationError, match="accessed"):
         Reference(id="x", title="X", authors=["A B"], kind="docs", url="https://e.org/", summary="S.")

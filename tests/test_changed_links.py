@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archkb.changed_links import ChangedLinksError, changed_urls, urls_at, urls_in_file
+from archkb.linkcheck.changed import ChangedLinksError, changed_urls, urls_at, urls_in_file
 from archkb.cli import main
 
 REFS = """\

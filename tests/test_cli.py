@@ -41,7 +41,7 @@ def test_export_json_shape(site):
 
 
 def test_schema_command_prints_the_model_schema():
-    from archkb.model import pattern_schema
+    from archkb.catalog.model import pattern_schema
 
     result = run("schema")
     assert result.exit_code == 0
@@ -74,4 +74,4 @@ def test_plugin_entry_point_is_registered():
     from importlib.metadata import entry_points
 
     names = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
-    assert names.get("archkb") == "archkb.plugin:ArchkbPlugin"
+    assert names.get("archkb") == "archkb.mkdocs.plugin:ArchkbPlugin"

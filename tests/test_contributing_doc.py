@@ -9,13 +9,13 @@ import click
 import pytest
 
 import archkb
-from archkb.docs_fragments import (FRAGMENTS, START, config_options, iter_commands, render_command_reference,
+from archkb.cli.docs_fragments import (FRAGMENTS, START, config_options, iter_commands, render_command_reference,
                                    update_file, update_text)
-from archkb.model import CONSEQUENCE_SUBSECTIONS, REFERENCE_KINDS, TEMPLATE_SECTIONS
-from archkb.relations import RELATION_TYPES
+from archkb.catalog.model import CONSEQUENCE_SUBSECTIONS, REFERENCE_KINDS, TEMPLATE_SECTIONS
+from archkb.catalog.relations import RELATION_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
-REFRESH = "python -m archkb.docs_fragments docs/reference/*.md"
+REFRESH = "python -m archkb.cli.docs_fragments docs/reference/*.md"
 
 
 def read(rel: str) -> str:
@@ -107,7 +107,7 @@ def test_contributing_template_has_every_section_in_order():
         assert f"### {sub}" in skeleton
     front = re.search(r"^---\n(.*?)^---$", skeleton, re.M | re.S)
     assert front, "the skeleton starts with front matter"
-    from archkb.model import PatternMeta
+    from archkb.catalog.model import PatternMeta
     for name in PatternMeta.model_fields:
         assert re.search(rf"^{name}:", front.group(1), re.M), f"front matter field '{name}' is not shown"
 
@@ -152,7 +152,7 @@ def test_changelog_follows_keep_a_changelog_and_names_the_version():
 
 
 def test_refresh_command_checks_then_fixes_a_stale_page(tmp_path, capsys):
-    from archkb.docs_fragments import main
+    from archkb.cli.docs_fragments import main
 
     page = tmp_path / "configuration.md"
     page.write_text(f"# C\n\n{START.format(name='configuration')}\nSTALE-CONTENT\n<!-- end of generated region -->\n")

@@ -9,7 +9,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 from archkb import load_catalog
-from archkb.feed import ATOM_NS, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
+from archkb.exports.feed import ATOM_NS, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
 from conftest import pattern_text
 
 A = f"{{{ATOM_NS}}}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from archkb.render import GENERATED_SECTIONS, section_headings
-from archkb.safety import scan_markdown
+from archkb.site.html import GENERATED_SECTIONS
+from archkb.mkdocs.deferred import section_headings
+from archkb.safety.text import scan_markdown
 from conftest import BODY, pattern_text
 
 

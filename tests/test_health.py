@@ -9,7 +9,7 @@ import json
 import pytest
 
 from archkb import load_catalog
-from archkb.health import (
+from archkb.site.health import (
     UNCHECKED,
     LinkHealth,
     archive_url_for,
@@ -17,7 +17,7 @@ from archkb.health import (
     render_link_state,
     wayback_url,
 )
-from archkb.model import Reference
+from archkb.catalog.model import Reference
 
 
 def result(url: str, state: str, **extra) -> dict:

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from archkb import load_catalog
-from archkb.mapsvg import (
+from archkb.map.svg import render_svg
+from archkb.map.layout import (
     EDGE_STYLES,
     MAX_WIDTH,
     Box,
@@ -18,10 +19,9 @@ from archkb.mapsvg import (
     layout_map,
     layout_neighbourhood,
     map_data,
-    render_svg,
     wrap_label,
 )
-from archkb.render import page_href
+from archkb.site.urls import page_href
 from conftest import REFERENCES, pattern_text
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -122,7 +122,7 @@ def test_anchor_into_generated_reading_list_is_validated(site):
 
 
 def test_draft_from_scaffold_builds_strict(site):
-    from archkb.scaffold import new_pattern
+    from archkb.cli.scaffold import new_pattern
 
     path = new_pattern(site.root, "Some New Idea")
     assert path.name == "some-new-idea.md"
@@ -146,7 +146,7 @@ def test_generated_html_links_are_validated(site, caplog):
     from mkdocs.config import load_config
     from mkdocs.structure.files import Files
 
-    from archkb.render import DeferredHtml
+    from archkb.mkdocs.deferred import DeferredHtml
 
     result = site.build(strict=True)
     assert result.ok, result.warnings

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from archkb.catalog import Catalog, PatternEntry, is_plain_prose
-from archkb.render import DeferredHtml, _link_citations
-from archkb.yamlload import LoadedYaml
+from archkb.catalog.graph import Catalog, PatternEntry
+from archkb.catalog.markdown import is_plain_prose
+from archkb.mkdocs.deferred import DeferredHtml
+from archkb.site.pattern_page import link_citations as _link_citations
+from archkb.catalog.yamlload import LoadedYaml
 
 BODIES = [
     "## Context\n\nText [@a] and [@b].\n\n### Sub [@a]\n\n#NotAHeading\n# Title #\n## Trailing {: #x }\n",
@@ -31,7 +33,7 @@ def test_whole_body_scan_matches_the_line_scan(body):
 
 @pytest.mark.parametrize("body", BODIES)
 def test_citation_links_match_the_line_by_line_rendering(body):
-    from archkb.model import Reference
+    from archkb.catalog.model import Reference
 
     catalog = Catalog(root=None)  # type: ignore[arg-type]
     for ref_id in ("a", "b"):

@@ -15,7 +15,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archkb.cli import main as archkb_main
-from archkb.feed import ATOM_NS
+from archkb.exports.feed import ATOM_NS
 from test_bibtex import parse_bibtex, unescape
 
 REPORT = {

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from archkb.loader import load_catalog
-from archkb.model import Reference
+from archkb.catalog.loader import load_catalog
+from archkb.catalog.model import Reference
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = ("monolith-first", "queue-decoupling", "instance-right-sizing", "language-trade-offs")
@@ -21,7 +21,7 @@ def catalog():
 
 
 def test_catalog_validates(catalog):
-    from archkb.bodycheck import check_bodies
+    from archkb.mkdocs.markdown import check_bodies
 
     assert [str(p) for p in catalog.problems + check_bodies(catalog)] == []
 

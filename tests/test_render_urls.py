@@ -7,7 +7,8 @@ import posixpath
 import pytest
 from markdown import Markdown
 
-from archkb.render import DeferredHtml, page_href, page_url
+from archkb.mkdocs.deferred import DeferredHtml
+from archkb.site.urls import page_href, page_url
 
 CASES = [
     ("patterns/x.md", "reading-list.md", True, "../../reading-list/"),

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from archkb.cli import main
-from archkb.loader import load_catalog
-from archkb.scaffold import ReferenceRejected, add_reference, reference_id, render_reference_entry
-from archkb.yamlload import load_yaml
+from archkb.catalog.loader import load_catalog
+from archkb.cli.scaffold import ReferenceRejected, add_reference, reference_id, render_reference_entry
+from archkb.catalog.yamlload import load_yaml
 
 GOOD = [
     "--title", "Designing Data-Intensive Applications",

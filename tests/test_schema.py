@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from archkb.cli import SCHEMAS, main
-from archkb.model import PatternMeta, ReadingPath, Reference, ReferenceFile
-from archkb.yamlload import load_yaml, split_front_matter
+from archkb.catalog.model import PatternMeta, ReadingPath, Reference, ReferenceFile
+from archkb.catalog.yamlload import load_yaml, split_front_matter
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = {"pattern": "schema/pattern.schema.json", "references": "schema/references.schema.json",

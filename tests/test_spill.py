@@ -8,10 +8,10 @@ import json
 import pytest
 from markdown import Markdown
 
-from archkb.export import catalog_to_dict, catalog_to_json, write_catalog_json
-from archkb.loader import load_catalog
-from archkb.render import DeferredHtml
-from archkb.spill import SpillFolder
+from archkb.exports.json import catalog_to_dict, catalog_to_json, write_catalog_json
+from archkb.catalog.loader import load_catalog
+from archkb.mkdocs.deferred import DeferredHtml
+from archkb.site.spill import SpillFolder
 from conftest import BODY, pattern_text
 
 
@@ -91,9 +91,9 @@ def test_compact_json_export_is_the_same_data(site, batch):
 
 
 def test_build_spills_large_output_and_lets_the_catalog_go(site, monkeypatch):
-    import archkb.site
+    import archkb.site.generator
 
-    monkeypatch.setattr(archkb.site, "SPILL_THRESHOLD", 1)  # every generated file goes through the folder
+    monkeypatch.setattr(archkb.site.generator, "SPILL_THRESHOLD", 1)  # every generated file goes through the folder
     site.write("docs/index.md", "# Home\n\n<!-- archkb:map-preview -->\n\nSee the [reading list](reading-list.md).\n")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -184,9 +184,10 @@ def test_citations_render_the_same_wherever_they_stand(site):
 
 
 def test_generator_without_a_spill_folder_keeps_everything_in_memory(site):
-    from archkb.site import SiteGenerator, SiteOptions
+    from archkb.mkdocs.plugin import _deferred_sink
+    from archkb.site.generator import SiteGenerator, SiteOptions
 
-    generator = SiteGenerator()
+    generator = SiteGenerator(sink=_deferred_sink)
     pages = {page.uri: page for page in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
                                                            SiteOptions())}
     assert all(page.source is None and page.content is not None for page in pages.values())
@@ -222,7 +223,7 @@ def test_a_one_off_build_lets_generated_pages_go_once_written(site, monkeypatch,
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from archkb.plugin import ArchkbPlugin
+    from archkb.mkdocs.plugin import ArchkbPlugin
 
     seen = {}
     original = ArchkbPlugin.on_env

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archkb.loader import ParseCache, load_catalog
-from archkb.model import PatternMeta, Reference
+from archkb.catalog.loader import ParseCache, load_catalog
+from archkb.catalog.model import PatternMeta, Reference
 
 from conftest import BODY, REFERENCES, Site, pattern_text
 
@@ -150,7 +150,7 @@ def test_relations_render_from_both_directions(site):
 
 
 def test_schema_comes_from_the_model():
-    from archkb.model import pattern_schema
+    from archkb.catalog.model import pattern_schema
 
     schema = pattern_schema()
     assert schema["additionalProperties"] is False

@@ -254,7 +254,7 @@ def test_issue_forms_are_valid(name):
 
 
 def test_pattern_form_lists_the_relation_vocabulary():
-    from archkb.relations import RELATION_TYPES
+    from archkb.catalog.relations import RELATION_TYPES
 
     form = yaml.safe_load((REPO / ".github/ISSUE_TEMPLATE/propose-pattern.yml").read_text(encoding="utf-8"))
     related = next(item for item in form["body"] if item.get("id") == "related")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from archkb.yamlload import YamlError, load_yaml, split_front_matter
+from archkb.catalog.yamlload import YamlError, load_yaml, split_front_matter
 
 
 def test_lines_are_recorded_for_keys_and_items():
@@ -64,7 +64,7 @@ def test_fast_tag_resolution_matches_pyyaml():
     import yaml
     from yaml.nodes import MappingNode, ScalarNode
 
-    from archkb.yamlload import _FastLoader
+    from archkb.catalog.yamlload import _FastLoader
 
     doc = ("title: Plain words\nyear: 2014\nneg: -3\nfloat: 1.5e3\nbool: yes\nnone: ~\nnull2: null\n"
            "date: 2020-01-02\nquoted: '2014'\ndq: \"true\"\nempty:\nlist: [a, 1, No, off, .inf, Ok]\n"

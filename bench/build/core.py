@@ -32,7 +32,7 @@ __all__ = ["steps", "time_steps", "main"]
 def steps(root: Path) -> list[tuple[str, Callable[[Any], Any]]]:
     """The plugin's steps as ``(name, function of the catalog)``; the first loads the catalog."""
     from archkb import render
-    from archkb.loader import ParseCache, load_catalog
+    from archkb.catalog.loader import ParseCache, load_catalog
 
     out: list[tuple[str, Callable[[Any], Any]]] = [
         ("load_catalog (cold cache)", lambda _: load_catalog(root, cache=ParseCache())),
@@ -49,12 +49,12 @@ def steps(root: Path) -> list[tuple[str, Callable[[Any], Any]]]:
         if function is not None:
             out.append((label, lambda c, f=function, k=kwargs: f(c, **k)))
     try:
-        from archkb.export import catalog_to_json
+        from archkb.exports.json import catalog_to_json
         out.append(("JSON export", catalog_to_json))
     except ImportError:
         pass
     try:
-        from archkb.bibtex import catalog_to_bibtex
+        from archkb.exports.bibtex import catalog_to_bibtex
         out.append(("BibTeX export", catalog_to_bibtex))
     except ImportError:
         pass

@@ -162,7 +162,7 @@ def measure_catalog_work(root: Path, edited: Path, repeat: int = 3) -> dict[str,
         edited: The pattern file to edit before each warm reload.
         repeat: How many times to repeat each measurement (the minimum is kept).
     """
-    from archkb.loader import ParseCache, load_catalog
+    from archkb.catalog.loader import ParseCache, load_catalog
     from archkb import render
 
     clock = time.process_time

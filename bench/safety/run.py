@@ -33,9 +33,9 @@ sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "bench" / "build"))
 
 from archkb import load_catalog  # noqa: E402
-from archkb.bodycheck import _markdown, site_markdown_settings  # noqa: E402
-from archkb.htmlpolicy import check_html, sanitize_html  # noqa: E402
-from archkb.safety import scan_text  # noqa: E402
+from archkb.mkdocs.markdown import _markdown, site_markdown_settings  # noqa: E402
+from archkb.safety.htmlpolicy import check_html, sanitize_html  # noqa: E402
+from archkb.safety.text import scan_text  # noqa: E402
 
 
 def _passes(fn, items, repeat: int) -> float:

@@ -1,56 +1,98 @@
-"""archkb: the architecture knowledge base's catalog, validator, renderer and tools.
+"""archkb: the architecture knowledge base's catalog, its site generator for any engine, and its tools.
 
-The core modules never import MkDocs; :mod:`archkb.plugin` is the thin glue that
-runs them inside a MkDocs (or ProperDocs) build.
+The package's folders show its design:
+
+* :mod:`archkb.catalog`: what contributors write, loaded, validated and linked;
+* :mod:`archkb.safety`: content safety, judged on the HTML the browser receives;
+* :mod:`archkb.site`, :mod:`archkb.map`, :mod:`archkb.exports`: every page and file of the site,
+  generated without any site engine;
+* :mod:`archkb.mkdocs`: the MkDocs/ProperDocs adapter, the only code that imports MkDocs or Python-Markdown;
+* :mod:`archkb.linkcheck`: the link checker;
+* :mod:`archkb.cli`: the ``archkb`` command and scaffolding.
+
+Every public name below is importable from ``archkb`` itself; each is imported on first use,
+so ``import archkb`` costs nothing.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .catalog import Catalog, Link, PathEntry, PatternEntry, ReferenceEntry, Topic
-from .export import catalog_to_dict, catalog_to_json, write_catalog_json
-from .incremental import RenderCache
-from .render import DeferredHtml, SectionHeading
-from .site import GeneratedPage, SiteGenerator, SiteOptions
-from .spill import SpillFolder
-from .loader import ParseCache, find_root, load_catalog
-from .model import (
-    PATTERN_STATUSES,
-    REFERENCE_KINDS,
-    TEMPLATE_SECTIONS,
-    PathStep,
-    PatternMeta,
-    ReadingPath,
-    Reference,
-    Relation,
-    pattern_schema,
-)
-from .problems import Problem, format_problems
-from .relations import RELATION_TYPES, RelationType, inverse_of
-from .safety import scan_markdown
-from .scaffold import new_pattern, slugify
-from .yamlload import YamlError, load_yaml
-from .bibtex import catalog_to_bibtex, reference_to_bibtex
-from .feed import Change, pattern_changes, render_atom
-from .health import LinkHealth, LinkStatus, render_link_state
-from .mapsvg import find_label_collisions, layout_map, layout_neighbourhood, map_data, render_svg
+_EXPORTS = {
+    "Catalog": ".catalog.graph",
+    "Link": ".catalog.graph",
+    "PathEntry": ".catalog.graph",
+    "PatternEntry": ".catalog.graph",
+    "ReferenceEntry": ".catalog.graph",
+    "Topic": ".catalog.graph",
+    "catalog_to_dict": ".exports.json",
+    "catalog_to_json": ".exports.json",
+    "write_catalog_json": ".exports.json",
+    "RenderCache": ".site.incremental",
+    "DeferredHtml": ".mkdocs.deferred",
+    "SectionHeading": ".site.html",
+    "HtmlSink": ".site.html",
+    "GeneratedPage": ".site.generator",
+    "SiteGenerator": ".site.generator",
+    "SiteOptions": ".site.generator",
+    "SpillFolder": ".site.spill",
+    "ParseCache": ".catalog.loader",
+    "find_root": ".catalog.loader",
+    "load_catalog": ".catalog.loader",
+    "PATTERN_STATUSES": ".catalog.model",
+    "REFERENCE_KINDS": ".catalog.model",
+    "TEMPLATE_SECTIONS": ".catalog.model",
+    "PathStep": ".catalog.model",
+    "PatternMeta": ".catalog.model",
+    "ReadingPath": ".catalog.model",
+    "Reference": ".catalog.model",
+    "Relation": ".catalog.model",
+    "pattern_schema": ".catalog.model",
+    "Problem": ".catalog.problems",
+    "format_problems": ".catalog.problems",
+    "RELATION_TYPES": ".catalog.relations",
+    "RelationType": ".catalog.relations",
+    "inverse_of": ".catalog.relations",
+    "scan_markdown": ".safety.text",
+    "scan_text": ".safety.text",
+    "check_html": ".safety.htmlpolicy",
+    "sanitize_html": ".safety.htmlpolicy",
+    "new_pattern": ".cli.scaffold",
+    "slugify": ".cli.scaffold",
+    "YamlError": ".catalog.yamlload",
+    "load_yaml": ".catalog.yamlload",
+    "catalog_to_bibtex": ".exports.bibtex",
+    "reference_to_bibtex": ".exports.bibtex",
+    "Change": ".exports.feed",
+    "pattern_changes": ".exports.feed",
+    "render_atom": ".exports.feed",
+    "LinkHealth": ".site.health",
+    "LinkStatus": ".site.health",
+    "render_link_state": ".site.health",
+    "find_label_collisions": ".map.layout",
+    "layout_map": ".map.layout",
+    "layout_neighbourhood": ".map.layout",
+    "map_data": ".map.layout",
+    "render_svg": ".map.svg",
+}
+"""Public name -> the module that defines it."""
 
-__all__ = [
-    "__version__",
-    "Catalog", "Link", "PathEntry", "PatternEntry", "ReferenceEntry", "Topic",
-    "catalog_to_dict", "catalog_to_json", "write_catalog_json",
-    "RenderCache", "DeferredHtml", "SectionHeading", "GeneratedPage", "SiteGenerator", "SiteOptions", "SpillFolder",
-    "ParseCache", "find_root", "load_catalog",
-    "PATTERN_STATUSES", "REFERENCE_KINDS", "TEMPLATE_SECTIONS",
-    "PathStep", "PatternMeta", "ReadingPath", "Reference", "Relation", "pattern_schema",
-    "Problem", "format_problems",
-    "RELATION_TYPES", "RelationType", "inverse_of",
-    "scan_markdown",
-    "new_pattern", "slugify",
-    "YamlError", "load_yaml",
-    "catalog_to_bibtex", "reference_to_bibtex",
-    "Change", "pattern_changes", "render_atom",
-    "LinkHealth", "LinkStatus", "render_link_state",
-    "find_label_collisions", "layout_map", "layout_neighbourhood", "map_data", "render_svg",
-]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, for completion."""
+    return sorted(set(globals()) | set(_EXPORTS))

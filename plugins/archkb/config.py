@@ -1,52 +1,10 @@
-"""The plugin's typed configuration (the ``archkb`` entry under ``plugins:``)."""
+"""Deprecated: this module moved to :mod:`archkb.mkdocs.config`; import it from there."""
 
 from __future__ import annotations
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+import warnings
 
-__all__ = ["ArchkbConfig", "LinkCheckConfig"]
+from .mkdocs.config import *  # noqa: F401,F403 - the old import path keeps working
+from .mkdocs.config import __all__  # noqa: F401
 
-LINK_STATES = ("ok", "redirected", "broken", "blocked", "error", "skipped")
-
-
-class LinkCheckConfig(base.Config):
-    """Options of ``link_check``: external link checking during builds."""
-
-    external = c.Type(bool, default=False)
-    """Check external links online during ``mkdocs build``. Off by default: CI runs
-    ``archkb check-links`` instead, and previews never wait on the internet."""
-    serve_external = c.Type(bool, default=False)
-    """Also check online during ``mkdocs serve`` (otherwise serve reads only the cache)."""
-    cache = c.Type(str, default=".cache/archkb/link-cache.json")
-    """The persistent cache of link results, relative to the project root."""
-    report = c.Type(str, default=".cache/archkb/link-report.json")
-    """The latest link report, read to show each reference's link state to readers."""
-    fail_on = c.ListOfItems(c.Choice(("broken", "redirected")), default=["broken"])
-    """States that fail a strict build. ``error`` and ``blocked`` never do: someone
-    else's outage must not fail our CI."""
-    timeout = c.Type((int, float), default=10)
-    """Seconds before one request times out."""
-    concurrency = c.Type(int, default=32)
-    """Requests in flight in total."""
-    per_host = c.Type(int, default=4)
-    """Requests in flight per host."""
-    exclude = c.ListOfItems(c.Type(str), default=[])
-    """Regular expressions of URLs never to check."""
-    allow_private = c.Type(bool, default=False)
-    """Allow checking private, loopback and link-local addresses (tests, intranets)."""
-
-
-class ArchkbConfig(base.Config):
-    """Options of the ``archkb`` plugin."""
-
-    enabled = c.Type(bool, default=True)
-    """Turn the whole plugin off."""
-    patterns_dir = c.Type(str, default="patterns")
-    """Folder of pattern pages, relative to the project root (the folder of ``mkdocs.yml``)."""
-    references_dir = c.Type(str, default="references")
-    """Folder of reference YAML files, relative to the project root."""
-    paths_dir = c.Type(str, default="paths")
-    """Folder of reading path YAML files, relative to the project root."""
-    link_check = c.SubConfig(LinkCheckConfig)
-    """External link checking; see :class:`LinkCheckConfig`."""
+warnings.warn("archkb.config moved to archkb.mkdocs.config", DeprecationWarning, stacklevel=2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from archkb.yamlload import split_front_matter
+from archkb.catalog.yamlload import split_front_matter
 
 from .conftest import Visit
 from .contrast import measure_text_contrast

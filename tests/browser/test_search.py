@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from archkb.yamlload import split_front_matter
+from archkb.catalog.yamlload import split_front_matter
 
 from .conftest import Visit
 from .harness import REPO

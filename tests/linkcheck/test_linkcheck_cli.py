@@ -238,7 +238,7 @@ def write_project(root: Path, base: str) -> None:
 def test_no_path_checks_the_projects_own_links(tmp_path, web):
     base = web.url_for("").rstrip("/")
     write_project(tmp_path, base)
-    from archkb.loader import load_catalog
+    from archkb.catalog.loader import load_catalog
 
     refs = load_catalog(tmp_path).references
     assert "doe-2020-gone" in refs, "fixture reference must load"

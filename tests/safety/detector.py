@@ -14,7 +14,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from archkb.htmlpolicy import url_scheme
+from archkb.safety.htmlpolicy import url_scheme
 
 _WATCHED = ("script", "style", "link", "meta", "base", "iframe", "frame", "object", "embed", "form",
             "textarea", "noscript", "svg", "math", "animate", "set", "button", "input", "template")

@@ -16,7 +16,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from archkb import load_catalog
-from archkb.bodycheck import check_bodies
+from archkb.mkdocs.markdown import check_bodies
 from conftest import BODY, MKDOCS_YML, REFERENCES, Site, pattern_text
 
 from .corpus import HOSTILE_BODIES, LEGITIMATE_BODIES, NEUTRALISED_BODIES

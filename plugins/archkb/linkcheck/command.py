@@ -97,7 +97,7 @@ def check_links(
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
     Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
-    from archkb.loader import find_root
+    from archkb.catalog.loader import find_root
 
     root = find_root(root)
     settings = Settings(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..catalog.markdown import blank_code
 from .states import Link
 
 __all__ = [
@@ -144,62 +145,13 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
 
 # --- Markdown -------------------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
 _HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
 
 
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
-def _blank_code(text: str) -> str:
-    """Replace code (fenced and indented blocks, inline spans) and front matter with blanks.
-
-    Line structure is kept, so offsets still map to the right line numbers. An indented line counts
-    as code only after a blank line and outside a list (list items indent their continuation).
-    """
-    out: list[str] = []
-    fence: str | None = None
-    lines = text.split("\n")
-    front = bool(lines) and lines[0].strip() == "---"
-    in_list = False
-    in_indented = False
-    previous_blank = True
-    for index, line in enumerate(lines):
-        if front:
-            if index > 0 and line.strip() in ("---", "..."):
-                front = False
-            out.append("")
-            continue
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            out.append("")
-            continue
-        if match:
-            fence = match.group(1)
-            out.append("")
-            previous_blank = False
-            continue
-        blank = not line.strip()
-        indented = line.startswith(("    ", "\t"))
-        if indented and not blank and not in_list and (previous_blank or in_indented):
-            in_indented = True
-            out.append("")
-            continue
-        if not blank:
-            in_indented = False
-            if _LIST_ITEM.match(line):
-                in_list = True
-            elif not indented and previous_blank:
-                in_list = False
-        previous_blank = blank
-        out.append(line)
-    body = "\n".join(out)
-    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -275,7 +227,7 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
         name: The name used in sources (defaults to the path, or ``<text>``).
     """
     text, display = _read(path_or_text, name, "\n")
-    body = _blank_code(text)
+    body = blank_code(text)
     lines = _Lines(body)
     found: list[tuple[int, str]] = []
     for match in re.finditer(r"\]\(", body):

@@ -106,7 +106,7 @@ def collect_project(root: Path) -> Inputs:
     if not (root / "mkdocs.yml").is_file():
         raise InputError(f"{root}: no mkdocs.yml here; run in the project folder, use --root, or give PATHs")
     try:
-        from archkb.loader import load_catalog
+        from archkb.catalog.loader import load_catalog
     except ImportError as exc:  # pragma: no cover - the loader ships with the package
         raise InputError(f"cannot load the catalog: {exc}") from exc
     try:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .export import catalog_to_json
-from .loader import find_root, load_catalog
-from .changed_links import ChangedLinksError, changed_urls, format_changed
-from .model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
-from .problems import format_problems
+from .. import __version__
+from ..exports.json import catalog_to_json
+from ..catalog.loader import find_root, load_catalog
+from ..linkcheck.changed import ChangedLinksError, changed_urls, format_changed
+from ..catalog.model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
+from ..catalog.problems import format_problems
 from .scaffold import ReferenceRejected, ScaffoldError, add_reference, new_pattern, reference_id
 
 __all__ = ["main"]
@@ -40,7 +40,7 @@ def validate(root: Path | None) -> None:
     their HTML judged against the allow-list, as the site build does. Prints one
     `path:line: message` line per problem and exits 1 when there is any.
     """
-    from .bodycheck import check_bodies
+    from ..mkdocs.markdown import check_bodies
 
     catalog = load_catalog(find_root(root))
     catalog.problems.extend(check_bodies(catalog))  # the bodies as the site renders them
@@ -227,7 +227,7 @@ def changed_links_command(base: str, head: str | None, fmt: str, output: Path | 
 
 def _register_optional_commands() -> None:
     try:
-        from .linkcheck.command import check_links
+        from ..linkcheck.command import check_links
     except ImportError:  # the link checker is an optional part while it is being built
         return
     main.add_command(check_links)

@@ -9,7 +9,7 @@ Two layers keep them safe:
   (``<![x[``) that make the site engine's HTML parser fail. A file it refuses is
   never rendered.
 * The HTML a body renders to is judged against an allow-list by
-  :mod:`archkb.htmlpolicy`: that is what the browser gets, so that is what counts.
+  :mod:`archkb.safety.htmlpolicy`: that is what the browser gets, so that is what counts.
 
 :func:`scan_markdown` is the older source-level scan of raw HTML and link targets. It
 still reads reference summaries (plain text, which should hold no HTML at all), where
@@ -22,7 +22,8 @@ import html
 import re
 from html.parser import HTMLParser
 
-from .problems import Problem
+from ..catalog.markdown import blank_code
+from ..catalog.problems import Problem
 
 __all__ = ["FORBIDDEN_TAGS", "FORBIDDEN_SCHEMES", "RESERVED_MARKERS", "BIDI_CONTROLS", "scan_markdown",
            "scan_text", "strip_reserved", "unsafe_url"]
@@ -34,8 +35,6 @@ FORBIDDEN_SCHEMES = ("javascript:", "vbscript:", "data:")
 """Link target schemes refused in contributed pages."""
 
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background"})
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
 _INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>")
@@ -54,33 +53,8 @@ def unsafe_url(target: str) -> str | None:
     return None
 
 
-def _blank(match_text: str) -> str:
-    return re.sub(r"[^\n]", " ", match_text)
 
 
-def _strip_code(text: str) -> str:
-    """Blank out fenced code blocks and code spans, keeping line numbers."""
-    out: list[str] = []
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(2)[0] * len(match.group(2))
-            out.append(_blank(line))
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
-                fence = None
-            out.append(_blank(line))
-            continue
-        if line.startswith("    ") or line.startswith("\t"):
-            # An indented code block only if the previous line is blank: cheap approximation.
-            if not out or not out[-1].strip():
-                out.append(_blank(line))
-                continue
-        out.append(line)
-    stripped = "".join(out)
-    return _CODE_SPAN.sub(lambda m: _blank(m.group(0)), stripped)
 
 
 class _Scanner(HTMLParser):
@@ -221,7 +195,7 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
     reserved = _reserved_characters(text, path, first_line) if ("\x8f" in text or "\x90" in text) else []
     if "<" not in text and ":" not in text:
         return reserved
-    visible = _strip_code(text)
+    visible = blank_code(text)
     problems: list[Problem] = list(reserved)
     if "<" in visible:
         scanner = _Scanner(path, first_line)

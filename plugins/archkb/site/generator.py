@@ -15,47 +15,27 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Collection, Mapping
 
-from .bibtex import catalog_to_bibtex
-from .catalog import Catalog
-from .export import catalog_to_json, write_catalog_json
-from .feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom
+from ..exports.bibtex import catalog_to_bibtex
+from ..catalog.graph import Catalog
+from ..exports.json import catalog_to_json, write_catalog_json
+from ..exports.feed import FEED_URI, Change, git_last_commit_dates, pattern_changes, render_atom
 from .health import LinkHealth, render_link_health_page, render_link_state
 from .incremental import RenderCache, fingerprints, report_identity
-from .linkcheck.report import Report
-from .loader import ParseCache
-from .mapsvg import MapLayout
+from ..linkcheck.report import Report
+from ..catalog.loader import ParseCache
+from ..map.layout import MapLayout
 from .spill import SPILL_THRESHOLD, SpillFolder
-from .render import (
-    BIBTEX_EXPORT_URI,
-    EXPORT_JSON_URI,
-    LINK_HEALTH_PAGE_URI,
-    MAP_URI,
-    PATHS_URI,
-    PATTERNS_URI,
-    READING_LIST_URI,
-    DeferredHtml,
-    SectionHeading,
-    catalog_map_layout,
-    path_uri,
-    pattern_uri,
-    render_filter_css,
-    render_map_page,
-    render_path_page,
-    render_paths_index,
-    render_pattern_page,
-    render_patterns_index,
-    render_reading_list,
-)
+from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
+from .html import HtmlSink, SectionHeading
+from .map_page import catalog_map_layout, render_map_page
+from .reading_list import render_filter_css, render_reading_list
+from .path_page import render_path_page
+from .indexes import render_paths_index, render_patterns_index
+from .pattern_page import render_pattern_page
 
 __all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "GeneratedPage", "SiteOptions",
            "SiteGenerator"]
 
-CSS_URI = "assets/archkb/archkb.css"
-"""The site path of the plugin's stylesheet."""
-FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
-"""The site path of the generated no-JavaScript reading-list filters."""
-JS_URI = "assets/archkb/archkb-filter.js"
-"""The site path of the reading-list filter script."""
 
 
 @dataclass
@@ -76,7 +56,7 @@ class GeneratedPage:
     content: str | None
     edit_path: str | None = None
     listed: bool = False
-    deferred: DeferredHtml | None = None
+    deferred: HtmlSink | None = None
     source: Path | None = None
 
 
@@ -92,7 +72,7 @@ class SiteOptions:
         docs_dir: The hand-written pages' folder, relative to the project root.
         existing_pages: Source paths of every page of the site (for the link health page).
         section_headings: The generated sections' headings as the site's Markdown renders
-            them (see :func:`archkb.render.section_headings`); empty to write them as Markdown.
+            them (see :func:`archkb.mkdocs.deferred.section_headings`); empty to write them as Markdown.
     """
 
     directory_urls: bool = True
@@ -117,13 +97,16 @@ class SiteGenerator:
     """Generates the site's pages from the catalog, cached across rebuilds.
 
     Attributes:
-        parse_cache: Parsed files, for :func:`archkb.loader.load_catalog`.
+        parse_cache: Parsed files, for :func:`archkb.catalog.loader.load_catalog`.
         renders: Rendered outputs with the fingerprints of their inputs.
         changes: New and updated patterns of the last generation (for the feed).
         map_layout: The catalog's map, as the last generation laid it out (for map previews).
         spill: Where large generated files and deferred HTML are written as soon as they
             are rendered, so that a build does not hold them all in memory; ``None`` keeps
             everything in memory.
+        sink: Makes the :class:`~archkb.site.html.HtmlSink` of each page, from the URL style,
+            the pre-rendered section headings and the spill folder (the MkDocs adapter's
+            deferred HTML); ``None`` writes generated HTML in place, for any engine.
     """
 
     parse_cache: ParseCache = field(default_factory=ParseCache)
@@ -131,6 +114,7 @@ class SiteGenerator:
     changes: list[Change] = field(default_factory=list)
     spill: SpillFolder | None = None
     map_layout: MapLayout | None = None
+    sink: Callable[[bool, Mapping[str, SectionHeading], SpillFolder | None], HtmlSink] | None = None
 
     def generate(self, catalog: Catalog, options: SiteOptions, *, report: Report | None = None,
                  report_path: Path | None = None, patterns_dir: str = "patterns") -> list[GeneratedPage]:
@@ -171,12 +155,12 @@ class SiteGenerator:
                 page.source, page.content = spill.write(page.uri, page.content), None
             pages.append(page)
 
-        def deferred_page(uri: str, fingerprint: str, render: Callable[[DeferredHtml], str],
+        def deferred_page(uri: str, fingerprint: str, render: Callable[[HtmlSink | None], str],
                           **extra: Any) -> None:
-            def run() -> tuple[str, DeferredHtml]:
-                deferred = DeferredHtml(directory_urls=urls, headings=headings, store=spill)
+            def run() -> tuple[str, HtmlSink | None]:
+                deferred = self.sink(urls, headings, spill) if self.sink is not None else None
                 markdown = render(deferred)
-                if spill is not None:
+                if spill is not None and deferred is not None and hasattr(deferred, "spill"):
                     deferred.spill(spill)  # writes what is still buffered
                 return markdown, deferred
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
+from .markdown import is_plain_prose, iter_prose_lines
 from .model import PatternMeta, ReadingPath, Reference
 from .problems import Problem
 from .relations import RELATION_TYPES, inverse_of
@@ -16,40 +17,15 @@ from .yamlload import LoadedYaml
 __all__ = ["iter_prose_lines", "is_plain_prose", "PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*(?:\{[^}]*\})?\s*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _LINE_START_HASH = re.compile(r"^#", re.MULTILINE)
 
 
-_NOT_PLAIN = "`~\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def is_plain_prose(text: str) -> bool:
-    """Whether ``text`` has no code (no backticks or tildes) and no line breaks but ``\\n``.
-
-    Every line of such text is prose, and its lines are exactly its ``\\n``-separated
-    parts, so callers may search it as a whole instead of line by line.
-    """
-    # One substring test per character: each is a fast scan, unlike a character-class regex.
-    return not any(char in text for char in _NOT_PLAIN)
 
 
-def iter_prose_lines(text: str, *, keepends: bool = False) -> Iterator[tuple[int, str, bool]]:
-    """Yield ``(index, line, is_prose)`` for each line of Markdown ``text``.
-
-    ``is_prose`` is false for fenced code blocks, fence lines included, so callers can
-    skip or pass through code while reading headings, citations and links.
-    """
-    fence: str | None = None
-    for index, line in enumerate(text.splitlines(keepends=keepends)):
-        match = _FENCE.match(line)
-        if match:
-            marker = match.group(1)[0]
-            fence = marker if fence is None else (None if marker == fence else fence)
-            yield index, line, False
-        else:
-            yield index, line, fence is None
 
 
 @dataclass

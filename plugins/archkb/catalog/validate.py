@@ -1,0 +1,293 @@
+"""Validation: turn model errors and cross-file mistakes into located problems.
+
+Two layers:
+
+* :func:`validate_model` checks one YAML mapping against one pydantic model and
+  reports each error as ``path:line: message``, with "did you mean" hints.
+* :func:`cross_check` checks what no single file can: unknown slugs and reference
+  ids, relations to the pattern itself, duplicate relations, template sections.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .model import CONSEQUENCE_SUBSECTIONS, TEMPLATE_SECTIONS
+from .problems import Problem, closest, did_you_mean
+from .yamlload import LoadedYaml
+
+if TYPE_CHECKING:
+    from .graph import Catalog
+
+__all__ = ["validate_model", "cross_check", "CITATION_RE"]
+
+M = TypeVar("M", bound=BaseModel)
+
+CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
+"""Inline citations in pattern bodies: ``[@reference-id]``."""
+
+_TYPE_NAMES = {dict: "a mapping", list: "a list", str: "a string", int: "a number",
+               float: "a number", bool: "true/false", type(None): "empty"}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Flatten Optional/Union/Annotated/list into the inner types."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType, list, tuple):
+        out: list[Any] = []
+        for arg in get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """Return the model that validates the mapping found at ``loc``."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return None
+        inner = [t for t in _unwrap(current.model_fields[part].annotation)
+                 if isinstance(t, type) and issubclass(t, BaseModel)]
+        current = inner[0] if inner else None
+    return current
+
+
+def _annotation_at(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """Return the annotation of the field named by the last name in ``loc``."""
+    names = [i for i, part in enumerate(loc) if isinstance(part, str)]
+    if not names:
+        return None
+    last = names[-1]
+    owner = _model_at(model, loc[:last])
+    if owner is None or loc[last] not in owner.model_fields:
+        return None
+    return owner.model_fields[loc[last]].annotation
+
+
+def _literal_choices(annotation: Any) -> list[str]:
+    for inner in _unwrap(annotation):
+        if get_origin(inner) is Literal:
+            return [str(a) for a in get_args(inner)]
+    return []
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validate_model(
+    model: type[M],
+    data: Any,
+    loaded: LoadedYaml,
+    path: str,
+    *,
+    what: str,
+    loc_prefix: tuple[Any, ...] = (),
+) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` against ``model``, reporting located problems.
+
+    Args:
+        model: The pydantic model.
+        data: The loaded YAML value.
+        loaded: The document's line map.
+        path: The file, relative to the project root.
+        what: What the value is, for messages ("front matter", "reference entry").
+        loc_prefix: Where ``data`` sits inside ``loaded`` (for line lookups).
+
+    Returns:
+        The model instance (or ``None`` when invalid) and the problems found.
+    """
+    if not isinstance(data, dict):
+        line = loaded.line_of(loc_prefix)
+        if data is None:
+            return None, [Problem(path, line, f"the {what} is empty; it needs at least: "
+                                  + ", ".join(_required(model)))]
+        return None, [Problem(path, line, f"the {what} must be a mapping of 'field: value' lines, "
+                                          f"not {_type_name(data)}")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = [_problem_from_error(model, err, data, loaded, path, what, loc_prefix)
+                    for err in exc.errors()]
+        return None, problems
+
+
+def _required(model: type[BaseModel]) -> list[str]:
+    return [name for name, f in model.model_fields.items() if f.is_required()]
+
+
+def _problem_from_error(model: type[BaseModel], err: Any, data: Any, loaded: LoadedYaml,
+                        path: str, what: str, prefix: tuple[Any, ...]) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    line = loaded.line_of(prefix + loc)
+    name = _dotted(loc)
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1]) or model
+        allowed = list(owner.model_fields)
+        field = str(loc[-1])
+        where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else ""
+        hint = did_you_mean(field, allowed)
+        if not hint:
+            hint = "; allowed fields: " + ", ".join(allowed)
+        return Problem(path, line, f"unknown field '{field}'{where}{hint}")
+    if kind == "missing":
+        where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else f" in the {what}"
+        parent = data
+        for part in loc[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                parent = None
+                break
+        hint = ""
+        if isinstance(parent, dict):
+            near = closest(str(loc[-1]), [str(k) for k in parent])
+            if near:
+                hint = f"; found '{near}', which looks like a misspelling"
+        return Problem(path, line, f"missing required field '{loc[-1]}'{where}{hint}")
+    if kind == "literal_error":
+        choices = _literal_choices(_annotation_at(model, loc))
+        label = "relation type" if loc and loc[-1] == "type" else f"value for '{name}'"
+        return Problem(path, line, f"unknown {label} '{value}'{did_you_mean(str(value), choices)}; "
+                                   f"expected one of: {', '.join(choices)}")
+    if kind == "string_pattern_mismatch":
+        return Problem(path, line, f"'{name}' is '{value}', but must be lowercase words joined by "
+                                   f"hyphens, such as 'queue-decoupling'")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return Problem(path, line, f"'{name}' must be a mapping of 'field: value' lines, not {_type_name(value)}")
+    if kind == "list_type":
+        return Problem(path, line, f"'{name}' must be a list (one '- item' per line, or [a, b]), "
+                                   f"not {_type_name(value)}")
+    if kind in ("string_type",):
+        return Problem(path, line, f"'{name}' must be text, not {_type_name(value)}"
+                                   + (" (quote it)" if value is not None else ""))
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return Problem(path, line, f"'{name}' must be a whole number, not {value!r}")
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    target = f"'{name}'" if name else f"the {what}"
+    return Problem(path, line, f"{target} {message[0].lower()}{message[1:]}"
+                               if message else f"{target} is invalid")
+
+
+def cross_check(catalog: "Catalog") -> list[Problem]:
+    """Check the links between files: slugs, reference ids, relations, template.
+
+    Args:
+        catalog: A loaded catalog whose per-file problems are already known.
+
+    Returns:
+        The problems found, each located in the file that holds the mistake.
+    """
+    problems: list[Problem] = []
+    slugs = list(catalog.patterns)
+    ref_ids = list(catalog.references)
+    for entry in catalog.patterns.values():
+        meta = entry.meta
+        if meta is None:
+            continue
+        seen: set[tuple[str, str]] = set()
+        for index, relation in enumerate(meta.related):
+            line = entry.line_of(("related", index))
+            if relation.pattern == entry.slug:
+                problems.append(Problem(entry.path, line, f"relation '{relation.type}' points at the "
+                                                          f"pattern itself ('{entry.slug}')"))
+                continue
+            if relation.pattern not in catalog.patterns:
+                problems.append(Problem(entry.path, line, f"unknown pattern '{relation.pattern}' in "
+                                        f"related{did_you_mean(relation.pattern, slugs)}"))
+                continue
+            key = (relation.pattern, relation.type)
+            if key in seen:
+                problems.append(Problem(entry.path, line, f"duplicate relation '{relation.type}' to "
+                                                          f"'{relation.pattern}'"))
+            seen.add(key)
+        seen_refs: set[str] = set()
+        for index, ref_id in enumerate(meta.references):
+            line = entry.line_of(("references", index))
+            if ref_id in seen_refs:
+                problems.append(Problem(entry.path, line, f"reference '{ref_id}' is listed twice"))
+            seen_refs.add(ref_id)
+            if ref_id not in catalog.references:
+                problems.append(Problem(entry.path, line, f"unknown reference id '{ref_id}'"
+                                                          f"{did_you_mean(ref_id, ref_ids)}"))
+        for line, ref_id in entry.citations():
+            if ref_id not in catalog.references:
+                problems.append(Problem(entry.path, line, f"unknown reference id '{ref_id}' in the "
+                                        f"citation [@{ref_id}]{did_you_mean(ref_id, ref_ids)}"))
+            elif ref_id not in seen_refs:
+                problems.append(Problem(entry.path, line, f"the citation [@{ref_id}] is not listed in "
+                                        f"the front matter; add '{ref_id}' to 'references'"))
+        if meta.status == "published":
+            problems.extend(_template_problems(entry))
+    for entry in catalog.paths.values():
+        data = entry.data
+        if data is None:
+            continue
+        for index, step in enumerate(data.steps):
+            line = entry.line_of(("steps", index))
+            if step.pattern is not None and step.pattern not in catalog.patterns:
+                problems.append(Problem(entry.path, line, f"unknown pattern '{step.pattern}' in step "
+                                        f"{index + 1}{did_you_mean(step.pattern, slugs)}"))
+            if step.reference is not None and step.reference not in catalog.references:
+                problems.append(Problem(entry.path, line, f"unknown reference id '{step.reference}' in "
+                                        f"step {index + 1}{did_you_mean(step.reference, ref_ids)}"))
+    return problems
+
+
+def _template_problems(entry: Any) -> list[Problem]:
+    """Check that a published pattern's body follows the page template."""
+    found = entry.headings()
+    h2 = [(line, text) for line, level, text in found if level == 2]
+    names = [text for _, text in h2]
+    problems = []
+    missing = [s for s in TEMPLATE_SECTIONS if s not in names]
+    if missing:
+        problems.append(Problem(entry.path, entry.body_line,
+                                "missing template section" + ("s" if len(missing) > 1 else "") + ": "
+                                + ", ".join(f"'## {m}'" for m in missing)
+                                + " (or set 'status: draft' until the page is complete)"))
+    else:
+        order = [n for n in names if n in TEMPLATE_SECTIONS]
+        if order != list(TEMPLATE_SECTIONS):
+            problems.append(Problem(entry.path, entry.body_line,
+                                    "template sections are out of order; expected: "
+                                    + ", ".join(TEMPLATE_SECTIONS)))
+    for line, level, text in found:
+        if level == 1:
+            problems.append(Problem(entry.path, line, f"level-one heading '# {text}' in the body; the "
+                                                      "title comes from the front matter, start at '##'"))
+    if "Consequences" in names:
+        start = dict((text, line) for line, text in h2)["Consequences"]
+        after = [(line, level, text) for line, level, text in found if line > start]
+        section: list[str] = []
+        for _, level, text in after:
+            if level <= 2:
+                break
+            if level == 3:
+                section.append(text)
+        for sub in CONSEQUENCE_SUBSECTIONS:
+            if sub not in section:
+                problems.append(Problem(entry.path, start, f"'## Consequences' needs a '### {sub}' "
+                                                           "subsection"))
+    return problems
