@@ -22,25 +22,22 @@ from mkdocs.utils import get_relative_url
 
 from markupsafe import Markup
 
-from ..safety.bodies import source_body, violation_problems
 from ..catalog.graph import Catalog
-from .config import ArchkbConfig
-from ..safety.htmlpolicy import check_html, sanitize_html
-from ..exports.feed import FEED_URI, render_recent_changes
+from ..catalog.loader import ParseCache, load_catalog
 from ..linkcheck.project import latest_link_report
 from ..linkcheck.report import Report
 from ..linkcheck.settings import Settings
-from ..catalog.loader import ParseCache, load_catalog
-from ..site.incremental import RenderCache
-from ..site.fragments import FRAGMENT_MARKERS
-from .deferred import DeferredHtml, section_headings
-from ..site.html import SectionHeading
+from ..safety.bodies import source_body, violation_problems
+from ..safety.htmlpolicy import check_html, sanitize_html
 from ..site import clear_caches
-from ..site.urls import pattern_uri, relative
-from ..site.map_page import render_map_preview
+from ..site.fragments import MAP_PREVIEW_MARKER, expand_markers
 from ..site.generator import SiteGenerator, SiteOptions
-from ..site.urls import CSS_URI, FILTER_CSS_URI, JS_URI
+from ..site.html import SectionHeading
+from ..site.incremental import RenderCache
 from ..site.spill import SpillFolder
+from ..site.urls import CSS_URI, FEED_URI, FILTER_CSS_URI, JS_URI, pattern_uri
+from .config import ArchkbConfig
+from .deferred import DeferredHtml, section_headings
 
 __all__ = ["ArchkbPlugin"]
 
@@ -49,8 +46,6 @@ log = get_plugin_logger("archkb")
 _SPILL_LIMIT = 512 * 1024 * 1024
 """Serve appends re-rendered HTML to the spill store; past this many bytes it starts afresh."""
 
-MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
-RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
 
 
 class ArchkbPlugin(BasePlugin[ArchkbConfig]):
@@ -195,20 +190,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
                 page.file.content_string = ""
         if "<!-- archkb:" not in markdown:
             return None
-        for marker, render in FRAGMENT_MARKERS.items():
-            if marker in markdown:
-                markdown = markdown.replace(marker, render())
         src = page.file.src_uri
-        source = self.catalog if self.catalog is not None else self.site.map_layout
-        if MAP_PREVIEW_MARKER in markdown and source is not None:
-            markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
-                source, from_uri=src, directory_urls=config.use_directory_urls,
-                deferred=self.deferred.setdefault(src, DeferredHtml(directory_urls=config.use_directory_urls,
-                                                                    store=self.spill))))
-        if RECENT_CHANGES_MARKER in markdown:
-            markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
-                self.site.changes, from_uri=src, feed_href=relative(src, FEED_URI)))
-        return markdown
+        urls = config.use_directory_urls
+        sink = None
+        if MAP_PREVIEW_MARKER in markdown:
+            sink = self.deferred.setdefault(src, DeferredHtml(directory_urls=urls, store=self.spill))
+        return expand_markers(markdown, src_uri=src, directory_urls=urls, sink=sink, changes=self.site.changes,
+                              map_source=self.catalog if self.catalog is not None else self.site.map_layout)
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         """Tell MkDocs about the anchors of the deferred HTML; give search what it should index.
