@@ -194,6 +194,28 @@ def site(tmp_path: Path) -> Site:
     return s
 
 
+@dataclass
+class RealSite:
+    """The real site, built once per session: ``mkdocs build --strict`` of this repository."""
+
+    site_dir: Path
+    returncode: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> RealSite:
+    """This repository's site, built strict with MkDocs once per session (tests share it, never change it)."""
+    import subprocess
+    import sys
+
+    site_dir = tmp_path_factory.mktemp("real-site") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
+                           "-d", str(site_dir)], cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    return RealSite(site_dir, done.returncode, done.stdout + done.stderr)
+
+
 def pytest_collection_modifyitems(config, items):
     """Run the browser tests last.
 

@@ -9,13 +9,13 @@ import click
 import pytest
 
 import archkb
-from archkb.cli.docs_fragments import (FRAGMENTS, START, config_options, iter_commands, render_command_reference,
+from archkb.mkdocs.docs_fragments import (FRAGMENTS, START, config_options, iter_commands, render_command_reference,
                                    update_file, update_text)
 from archkb.catalog.model import CONSEQUENCE_SUBSECTIONS, REFERENCE_KINDS, TEMPLATE_SECTIONS
 from archkb.catalog.relations import RELATION_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
-REFRESH = "python -m archkb.cli.docs_fragments docs/reference/*.md"
+REFRESH = "python -m archkb.mkdocs.docs_fragments docs/reference/*.md"
 
 
 def read(rel: str) -> str:
@@ -152,7 +152,7 @@ def test_changelog_follows_keep_a_changelog_and_names_the_version():
 
 
 def test_refresh_command_checks_then_fixes_a_stale_page(tmp_path, capsys):
-    from archkb.cli.docs_fragments import main
+    from archkb.mkdocs.docs_fragments import main
 
     page = tmp_path / "configuration.md"
     page.write_text(f"# C\n\n{START.format(name='configuration')}\nSTALE-CONTENT\n<!-- end of generated region -->\n")

@@ -17,7 +17,6 @@ from .harness import (
     REPO,
     HarnessError,
     PageWatch,
-    build_site,
     check_prerequisites,
     launch_chromium,
     new_context,
@@ -34,12 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site (this repository's ``mkdocs.yml``), built once per session into a temporary directory."""
-    try:
-        return build_site(tmp_path_factory.mktemp("browser-site") / "site")
-    except HarnessError as error:
-        pytest.fail(str(error), pytrace=False)
+def site_dir(real_site: Any) -> Path:
+    """The real site (this repository's ``mkdocs.yml``), built once per session (the suite's shared build)."""
+    if real_site.returncode != 0 or not (real_site.site_dir / "index.html").is_file():
+        pytest.fail(f"mkdocs build failed (exit {real_site.returncode}):\n{real_site.output[-4000:]}", pytrace=False)
+    return real_site.site_dir
 
 
 @pytest.fixture(scope="session")

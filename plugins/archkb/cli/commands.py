@@ -54,6 +54,34 @@ def validate(root: Path | None) -> None:
     click.echo(f"{summary}: no problems", err=True)
 
 
+@main.command()
+@_root_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder to write [default: generated/ in the project].")
+def generate(root: Path | None, out: Path | None) -> None:
+    """Write a complete, plugin-free site source for any engine (Zensical, or MkDocs without archkb).
+
+    Validates the catalog first, exactly as `archkb validate` does: on any problem it prints
+    the same `path:line: message` lines, exits 1 and writes nothing. Otherwise it writes
+    OUT/mkdocs.yml and OUT/docs/ with every page the plugin generates, as plain Markdown;
+    build it with `zensical build --strict -f OUT/mkdocs.yml` (the site goes to OUT/site/).
+    """
+    from ..mkdocs.markdown import check_bodies
+    from ..site.source_tree import generate_source_tree
+
+    project = find_root(root)
+    catalog = load_catalog(project)
+    catalog.problems.extend(check_bodies(catalog))
+    if catalog.problems:
+        click.echo(format_problems(catalog.problems))
+        count = len(set(catalog.problems))
+        click.echo(f"{count} problem{'s' if count != 1 else ''}: nothing was written", err=True)
+        sys.exit(1)
+    tree = generate_source_tree(catalog, out if out is not None else project / "generated")
+    click.echo(f"{tree.config}: {len(tree.pages)} generated and {len(tree.copied)} hand-written pages", err=True)
+    click.echo(f"build it with: zensical build --strict -f {tree.config}", err=True)
+
+
 @main.group()
 def export() -> None:
     """Export the catalog as data."""
