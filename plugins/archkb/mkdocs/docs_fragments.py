@@ -67,7 +67,7 @@ def iter_commands(group: click.Command | None = None, prefix: str = "archkb") ->
         prefix: The name the root is called by.
     """
     if group is None:
-        from .commands import main
+        from ..cli.commands import main
 
         group = main
     yield prefix, group
@@ -171,7 +171,7 @@ def config_options(cls: type | None = None, prefix: str = "") -> list[dict[str, 
     from mkdocs.config import config_options as c
 
     if cls is None:
-        from ..mkdocs.config import ArchkbConfig
+        from .config import ArchkbConfig
 
         cls = ArchkbConfig
     docs = _attribute_docs(cls)
