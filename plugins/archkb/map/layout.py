@@ -70,20 +70,12 @@ class EdgeStyle:
 
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
-    s.type: s for s in (
-        EdgeStyle("uses", "uses", True, None),
-        EdgeStyle("refines", "refines (is a kind of)", True, "7 4"),
-        EdgeStyle("leads-to", "leads to", True, "2 4"),
-        EdgeStyle("alternative-to", "alternative to", False, "10 4 2 4"),
-        EdgeStyle("conflicts-with", "conflicts with", False, "5 3"),
-        EdgeStyle("complements", "complements", False, None),
-    )
+    name: EdgeStyle(name, rel.map_style.legend, rel.map_style.arrow, rel.map_style.dash)
+    for name, rel in RELATION_TYPES.items() if rel.map_style is not None
 }
-"""Drawing style of each canonical relation type, in legend order. Dashes differ per
-type, so the map does not rely on colour alone."""
+"""Drawing style of each canonical relation type, in legend order, from the relation vocabulary."""
 
-
-_FORWARD = {"used-by": "uses", "refined-by": "refines", "follows-from": "leads-to"}
+_FORWARD = {name: rel.inverse for name, rel in RELATION_TYPES.items() if rel.map_style is None}
 
 
 def canonical_edge(source: str, rel_type: str, target: str) -> tuple[str, str, str]:
