@@ -235,7 +235,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             body, body_line = source_body(self.root, source)
             for problem in violation_problems(violations, source, body, body_line):
                 log.warning(str(problem))
-        return sanitize_html(html_text)
+        return sanitize_html(html_text, refused=bool(violations))
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Validate the links of the generated HTML, now that every page's anchors are known."""

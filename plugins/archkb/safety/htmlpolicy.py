@@ -95,11 +95,17 @@ def _allowed_elements() -> str:
     return ", ".join(sorted(ALLOWED_TAGS))
 
 
+_VALUE_RULES = frozenset({"href", "src", "style", "class", "id", "type"})
+_ALLOWED_BY_TAG = {tag: GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset()) for tag in ALLOWED_TAGS}
+_FREE_BY_TAG = {tag: allowed - _VALUE_RULES for tag, allowed in _ALLOWED_BY_TAG.items()}
+"""Per element, the allowed attributes whose value no rule judges (checked by name alone)."""
+
+
 def _attribute_problem(tag: str, name: str, value: str) -> str | None:
     """Why attribute ``name="value"`` on ``<tag>`` is refused, or ``None`` if it is allowed."""
     if name.startswith("on"):
         return f"event-handler attribute '{name}=' on <{tag}> is not allowed"
-    allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
+    allowed = _ALLOWED_BY_TAG.get(tag) or GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
     if name not in allowed:
         return (f"attribute '{name}=' on <{tag}> is not allowed; allowed on <{tag}>: "
                 + ", ".join(sorted(allowed)))
@@ -163,7 +169,10 @@ def check_html(html: str) -> list[HtmlViolation]:
             out.append(HtmlViolation(f"raw <{tag}> is not allowed in contributed pages; allowed elements: "
                                      f"{_allowed_elements()}", (f"<{tag}",)))
             continue
+        free = _FREE_BY_TAG[tag]
         for name, value in attrs.items():
+            if name in free:
+                continue
             problem = _attribute_problem(tag, name, value or "")
             if problem:
                 needles = tuple(n for n in ((value or "") if len(value or "") >= 3 else "", f"{name}=", name,
@@ -223,26 +232,36 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     return None if _attribute_problem(tag, name, value) else value
 
 
-_CLEANER: list[object] = []  # built on first use: most commands never sanitise
+_CLEANERS: dict[bool, object] = {}  # built on first use: most commands never sanitise
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(html: str, *, refused: bool = True) -> str:
     """Remove from ``html`` everything the allow-list refuses (comments included).
 
     Defence in depth: a page whose HTML passed :func:`check_html` comes out with the same
     elements, attributes and text (re-serialised), while a refused page built anyway
     (a non-strict build) becomes inert.
+
+    Args:
+        html: The rendered HTML.
+        refused: Whether :func:`check_html` refused it. The allow-list of elements,
+            attributes, URL schemes and styles is always enforced, natively; the value
+            rules of reserved ids and classes (a Python callback for every attribute)
+            are applied again only to pages the check refused, whose passing pages
+            they cannot change.
     """
-    if not _CLEANER:
+    cleaner = _CLEANERS.get(refused)
+    if cleaner is None:
         import nh3
 
         attributes = {tag: set(GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())) for tag in ALLOWED_TAGS}
         attributes["input"] -= {"type", "disabled"}  # every input becomes a disabled checkbox, below
-        _CLEANER.append(nh3.Cleaner(tags=set(ALLOWED_TAGS), attributes=attributes, url_schemes=set(URL_SCHEMES),
-                                    link_rel=None, strip_comments=True, filter_style_properties={"text-align"},
-                                    attribute_filter=_attribute_filter,
-                                    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}}))
-    return _CLEANER[0].clean(html)  # type: ignore[attr-defined]
+        cleaner = _CLEANERS[refused] = nh3.Cleaner(
+            tags=set(ALLOWED_TAGS), attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
+            strip_comments=True, filter_style_properties={"text-align"},
+            attribute_filter=_attribute_filter if refused else None,
+            set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}})
+    return cleaner.clean(html)  # type: ignore[attr-defined]
 
 
 def render_policy() -> str:
