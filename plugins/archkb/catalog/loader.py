@@ -226,9 +226,7 @@ def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[P
             continue
         if not path.is_file() or not looks:
             continue
-        if not _inside(path, root):
-            problems.append(Problem(rel, 1, "the file resolves to a place outside the project and is not read"))
-            continue
+        # Not a link, in a folder that is not one and lies inside the project: inside too.
         if path.suffix in suffixes and not name.startswith("_"):
             out.append(path)
         elif name.startswith("_"):
