@@ -95,6 +95,19 @@ def test_pages_refreshes_link_health_then_deploys_with_the_official_actions():
     assert "actions/cache" in uses(pages)
 
 
+def test_pages_builds_with_the_published_addresses():
+    pages = load("pages.yml")
+    configure = steps(pages)[index_of(pages, "actions/configure-pages")]
+    assert index_of(pages, "actions/configure-pages") < index_of(pages, "mkdocs build --strict")
+    build = steps(pages)[index_of(pages, "mkdocs build --strict")]
+    assert build["env"]["SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % configure["id"]
+    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["EDIT_URI"] == "edit/${{ github.ref_name }}/docs/"
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    for name in ("SITE_URL", "REPO_URL", "EDIT_URI"):
+        assert f"!ENV [{name}," in mkdocs_yml, name
+
+
 def test_link_health_is_weekly_cached_and_manages_one_issue():
     health = load("link-health.yml")
     on = triggers(health)

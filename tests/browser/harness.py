@@ -120,9 +120,13 @@ def site_url_path(config_file: Path = REPO / "mkdocs.yml") -> str:
 
     Pages that MkDocs renders with absolute URLs (the 404 page) only work when the site is served there.
     """
-    text = config_file.read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*[\"']?([^\s\"'#]+)", text, flags=re.MULTILINE)
-    path = urlsplit(match.group(1)).path if match else "/"
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    # Read as MkDocs reads it: `site_url: !ENV [SITE_URL, "..."]` follows the environment.
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=get_yaml_loader(yaml.SafeLoader))  # noqa: S506
+    site_url = config.get("site_url") if isinstance(config, dict) else None
+    path = urlsplit(site_url).path if isinstance(site_url, str) else "/"
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
