@@ -103,3 +103,10 @@ def test_repository_link_is_plain_and_nothing_asks_the_github_api(published):
         # Material's script fetches stars and forks for any element marked as the "source" component.
         assert 'data-md-component="source"' not in text, page.relative_to(published)
         assert "api.github.com" not in text, page.relative_to(published)
+
+
+def test_every_page_footer_shows_both_licences(published):
+    for rel in ("index.html", "patterns/monolith-first/index.html", "reading-list/index.html"):
+        footer = _html(published, rel).split('<div class="md-copyright__highlight">', 1)[1].split("</div>", 1)[0]
+        assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in footer, rel
+        assert '<a href="https://opensource.org/license/mit" rel="license">MIT</a>' in footer, rel
