@@ -1,4 +1,4 @@
-"""Packaging and licences: one version, SPDX licence metadata, licence files."""
+"""Packaging and licences: one version, SPDX licence metadata, both engines' entry points, licence files."""
 
 from __future__ import annotations
 
@@ -56,3 +56,8 @@ def test_the_footer_names_both_licences():
     assert "https://creativecommons.org/licenses/by/4.0/" in cfg.copyright and "CC BY 4.0" in cfg.copyright
     assert "MIT" in cfg.copyright
 
+
+def test_mkdocs_and_properdocs_entry_points_load_the_same_plugin():
+    points = PYPROJECT["project"]["entry-points"]
+    assert points["mkdocs.plugins"] == {"archkb": "archkb.plugin:ArchkbPlugin"}
+    assert points["properdocs.plugins"] == points["mkdocs.plugins"]
