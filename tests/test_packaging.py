@@ -39,7 +39,7 @@ def test_licence_metadata_is_spdx_with_its_file():
 
 def test_licence_files_say_what_they_cover():
     code = (REPO / "LICENSE").read_text(encoding="utf-8")
-    assert code.startswith("MIT License") and "THE SOFTWARE IS PROVIDED \"AS IS\"" in code
+    assert code.startswith("MIT License") and 'THE SOFTWARE IS PROVIDED "AS IS"' in code
     content = (REPO / "LICENSE-content.md").read_text(encoding="utf-8")
     assert "Creative Commons Attribution 4.0 International" in content and CC_BY_LEGALCODE in content
     for folder in ("patterns/", "references/", "paths/", "docs/"):

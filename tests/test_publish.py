@@ -60,12 +60,15 @@ def _html(site: Path, rel: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("page, url", [
-    ("index.html", ""),
-    ("patterns/monolith-first/index.html", "patterns/monolith-first/"),
-    ("guide/relations/index.html", "guide/relations/"),
-    ("reading-list/index.html", "reading-list/"),
-])
+@pytest.mark.parametrize(
+    ("page", "url"),
+    [
+        ("index.html", ""),
+        ("patterns/monolith-first/index.html", "patterns/monolith-first/"),
+        ("guide/relations/index.html", "guide/relations/"),
+        ("reading-list/index.html", "reading-list/"),
+    ],
+)
 def test_canonical_links_are_under_site_url(published, page, url):
     assert f'<link rel="canonical" href="{SITE_URL}{url}">' in _html(published, page)
 
@@ -91,8 +94,9 @@ def test_hand_written_pages_edit_their_file_in_docs(published):
 
 
 def test_reading_paths_edit_their_yaml(published):
-    assert f'href="{REPO_URL}/edit/{BRANCH}/paths/from-monolith-to-services.yml"' in \
-        _html(published, "paths/from-monolith-to-services/index.html")
+    assert f'href="{REPO_URL}/edit/{BRANCH}/paths/from-monolith-to-services.yml"' in _html(
+        published, "paths/from-monolith-to-services/index.html"
+    )
 
 
 def test_repository_link_is_plain_and_nothing_asks_the_github_api(published):

@@ -188,7 +188,7 @@ def test_pages_builds_with_the_published_addresses():
     configure = steps(pages)[index_of(pages, "actions/configure-pages")]
     assert index_of(pages, "actions/configure-pages") < index_of(pages, "mkdocs build --strict")
     build = steps(pages)[index_of(pages, "mkdocs build --strict")]
-    assert build["env"]["SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % configure["id"]
+    assert build["env"]["SITE_URL"] == "${{ steps." + configure["id"] + ".outputs.base_url }}"
     assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
     assert build["env"]["EDIT_URI"] == "edit/${{ github.ref_name }}/docs/"
     mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
