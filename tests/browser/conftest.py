@@ -35,9 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site (this repository's ``mkdocs.yml``), built once per session into a temporary directory."""
+    """The real site (this repository's ``mkdocs.yml``), built once per session into a temporary directory.
+
+    Built as published (repository link, edit buttons): that is what readers get, and it is where an
+    external request (Material's repository widget asking api.github.com) would come from.
+    """
     try:
-        return build_site(tmp_path_factory.mktemp("browser-site") / "site")
+        return build_site(tmp_path_factory.mktemp("browser-site") / "site", published=True)
     except HarnessError as error:
         pytest.fail(str(error), pytrace=False)
 
