@@ -17,5 +17,7 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
 
+# Silence the end-of-life notices (docs/reference/platform.md): Material, then ProperDocs ("true" only).
 export NO_MKDOCS_2_WARNING=1
+export DISABLE_MKDOCS_2_WARNING=true
 exec .venv/bin/python -m pytest "$@"

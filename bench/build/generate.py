@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml_env_tag
 
 __all__ = [
     "REPO",
@@ -295,6 +296,8 @@ def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> 
 
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
 _TolerantLoader.add_multi_constructor("!", _construct_tagged)
+# `site_url: !ENV [SITE_URL, "..."]` is resolved as MkDocs resolves it (the variable, else the default).
+_TolerantLoader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)
 
 
 class _Dumper(yaml.SafeDumper):

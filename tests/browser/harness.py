@@ -74,7 +74,11 @@ def check_prerequisites() -> None:
         raise HarnessError("; ".join(missing))
 
 
-def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Path:
+PUBLISHED_ADDRESSES = {"REPO_URL": "https://github.com/example-org/archkb", "EDIT_URI": "edit/main/docs/"}
+"""What the Pages workflow adds to a build (docs/reference/platform.md, "Addresses"), with a made-up repository."""
+
+
+def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", published: bool = False) -> Path:
     """Build the real site with ``mkdocs build`` into ``site_dir``.
 
     The build is not strict: content problems are the validator's business, not the browser's.
@@ -82,6 +86,10 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Pa
     Args:
         site_dir: Where to write the HTML.
         config_file: The MkDocs configuration to build.
+        published: Build as the Pages workflow does, with a repository link and "edit this page"
+            buttons (:data:`PUBLISHED_ADDRESSES`, unless the environment sets them), so the tests
+            check what readers of the published site get, including that the repository link
+            asks no API for stars and forks.
 
     Returns:
         ``site_dir``.
@@ -90,6 +98,8 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Pa
         HarnessError: When the build fails, with its output.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if published:
+        env = {**PUBLISHED_ADDRESSES, **env}
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
          "--site-dir", str(site_dir)],
@@ -120,9 +130,13 @@ def site_url_path(config_file: Path = REPO / "mkdocs.yml") -> str:
 
     Pages that MkDocs renders with absolute URLs (the 404 page) only work when the site is served there.
     """
-    text = config_file.read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*[\"']?([^\s\"'#]+)", text, flags=re.MULTILINE)
-    path = urlsplit(match.group(1)).path if match else "/"
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    # Read as MkDocs reads it: `site_url: !ENV [SITE_URL, "..."]` follows the environment.
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=get_yaml_loader(yaml.SafeLoader))  # noqa: S506
+    site_url = config.get("site_url") if isinstance(config, dict) else None
+    path = urlsplit(site_url).path if isinstance(site_url, str) else "/"
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
