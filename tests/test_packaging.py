@@ -59,5 +59,5 @@ def test_the_footer_names_both_licences():
 
 def test_mkdocs_and_properdocs_entry_points_load_the_same_plugin():
     points = PYPROJECT["project"]["entry-points"]
-    assert points["mkdocs.plugins"] == {"archkb": "archkb.plugin:ArchkbPlugin"}
+    assert points["mkdocs.plugins"] == {"archkb": "archkb.mkdocs.plugin:ArchkbPlugin"}
     assert points["properdocs.plugins"] == points["mkdocs.plugins"]

@@ -33,7 +33,8 @@ from .generator import GeneratedPage, SiteGenerator, SiteOptions
 from .html import PlainHtml
 from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, PATHS_URI, PATTERNS_URI
 
-__all__ = ["SourceTree", "generate_source_tree", "load_engine_config", "dump_engine_config", "PLUGIN_NAME"]
+__all__ = ["SourceTree", "generate_source_tree", "load_engine_config", "dump_engine_config", "config_value",
+           "PLUGIN_NAME"]
 
 PLUGIN_NAME = "archkb"
 """The plugin's name in ``mkdocs.yml``, which the generated configuration leaves out."""
@@ -84,6 +85,17 @@ def load_engine_config(path: Path) -> dict[str, Any]:
     """Read a site engine's ``mkdocs.yml`` safely, keeping its tags for writing it back."""
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader subclass
     return data if isinstance(data, dict) else {}
+
+
+def config_value(value: Any) -> Any:
+    """A configuration value as the engine reads it: ``!ENV [NAME, ..., default]`` follows the environment."""
+    if isinstance(value, (_SequenceTagged, _Tagged)) and value.tag == "!ENV":
+        names = list(value) if isinstance(value, _SequenceTagged) else [str(value)]
+        for name in names[:-1] if len(names) > 1 else names:
+            if isinstance(name, str) and name in os.environ:
+                return os.environ[name]
+        return names[-1] if len(names) > 1 else None
+    return value
 
 
 def dump_engine_config(config: dict[str, Any]) -> str:
@@ -176,8 +188,8 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
     root = catalog.root
     out = Path(out).resolve()
     config = load_engine_config(root / config_file)
-    docs_src = root / str(config.get("docs_dir") or "docs")
-    directory_urls = bool(config.get("use_directory_urls", True))
+    docs_src = root / str(config_value(config.get("docs_dir")) or "docs")
+    directory_urls = bool(config_value(config.get("use_directory_urls", True)))
     docs = out / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -185,7 +197,7 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
 
     hand_written = sorted(p for p in docs_src.rglob("*") if p.is_file() and not p.is_symlink())
     existing = {p.relative_to(docs_src).as_posix() for p in hand_written if p.suffix == ".md"}
-    site_url = config.get("site_url")
+    site_url = config_value(config.get("site_url"))
     base = urlsplit(site_url).path or "/" if isinstance(site_url, str) else "/"
     sinks: list[PlainHtml] = []
 
@@ -197,7 +209,7 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
     generator = SiteGenerator(sink=sink)
     generated = generator.generate(catalog, SiteOptions(
         directory_urls=directory_urls, site_url=site_url if isinstance(site_url, str) else None,
-        title=str(config.get("site_name") or ""), description=config.get("site_description"),
+        title=str(config_value(config.get("site_name")) or ""), description=config_value(config.get("site_description")),
         docs_dir=docs_src.relative_to(root).as_posix() if docs_src.is_relative_to(root) else "docs",
         existing_pages=existing), report=None,
         report_path=report_path or root / ".cache/archkb/link-report.json", patterns_dir=patterns_dir)
