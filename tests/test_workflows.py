@@ -367,3 +367,11 @@ def test_pull_request_template_has_the_checks_ci_runs():
     text = (REPO / ".github/PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
     for command in ("archkb validate", "mkdocs build --strict", "mkdocs serve --livereload", "archkb check-links"):
         assert f"`{command}" in text
+
+
+def test_ci_builds_the_generated_site_with_zensical_strict():
+    job = load("ci.yml")["jobs"]["zensical"]
+    commands = [step.get("run", "") for step in job["steps"]]
+    generate = next(i for i, c in enumerate(commands) if "archkb generate --out generated" in c)
+    build = next(i for i, c in enumerate(commands) if "zensical build --strict -f generated/mkdocs.yml" in c)
+    assert generate < build
