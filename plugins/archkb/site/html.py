@@ -124,7 +124,14 @@ class PlainHtml:
         return self.base + page_url(to_uri, self.directory_urls) + (f"#{anchor}" if anchor else "")
 
     def defer(self, html_block: str, *, search: str | None = None) -> str:
-        """The block itself, as a raw HTML block of the page's Markdown."""
+        """The block itself, as a raw HTML block of the page's Markdown.
+
+        A block without a search version (maps, lists of related patterns) only repeats
+        other pages' titles: it is marked ``data-search-exclude``, which Material's and
+        Zensical's search both honour, as the MkDocs adapter keeps it out of search too.
+        """
+        if search is None:
+            return f"\n\n<div data-search-exclude>\n{html_block}\n</div>\n\n"
         return f"\n\n{html_block}\n\n"
 
     def inline(self, fragment: str, *, search: str | None = None) -> str:
