@@ -46,7 +46,7 @@ class FingerprintCache:
         cached = self.entries.get(key)
         if cached is not None and cached[0] == fingerprint:
             self.hits += 1
-            return cached[1]
+            return cached[1]  # type: ignore[no-any-return]  # entries hold what compute() returned
         self.misses += 1
         value = compute()
         if self.keep:

@@ -107,7 +107,7 @@ class PatternEntry:
 
     def citations(self) -> list[tuple[int, str]]:
         """Return ``(line, reference id)`` for each inline ``[@id]`` citation outside code."""
-        out = []
+        out: list[tuple[int, str]] = []
         if is_plain_prose(self.body):  # no code spans to skip
             if "[@" not in self.body:
                 return out

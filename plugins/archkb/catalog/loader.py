@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -148,7 +149,7 @@ def parse_reference_file(path: str, slug: str, data: bytes) -> _ReferenceFileRes
         topic.title, topic.description = head.topic, head.description
         items = head.references
     entries: list[ReferenceEntry] = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(items or []):
         loc = ("references", index)
         ref, errors = validate_model(Reference, item, loaded, path, what="reference entry", loc_prefix=loc)
         if ref is None:
@@ -278,7 +279,8 @@ def load_catalog(
         data = _read(file, rel, problems)
         if data is None:
             continue
-        entry = cache.get_or_parse(f"pattern:{rel}", data, lambda: parse_pattern(rel, file.stem, data))
+        entry = cache.get_or_parse(f"pattern:{rel}", data,
+                                   partial(parse_pattern, rel, file.stem, data))
         catalog.patterns[entry.slug] = entry
         problems.extend(entry.problems)
 
@@ -288,22 +290,23 @@ def load_catalog(
         data = _read(file, rel, problems)
         if data is None:
             continue
-        result = cache.get_or_parse(f"refs:{rel}", data, lambda: parse_reference_file(rel, file.stem, data))
+        result = cache.get_or_parse(f"refs:{rel}", data,
+                                    partial(parse_reference_file, rel, file.stem, data))
         problems.extend(result.problems)
         topic = Topic(result.topic.slug, rel, result.topic.title, result.topic.description)
-        for entry in result.entries:
-            first = catalog.references.get(entry.id)
+        for ref_entry in result.entries:
+            first = catalog.references.get(ref_entry.id)
             if first is not None:
-                problems.append(Problem(rel, entry.line, f"duplicate reference id '{entry.id}'; it is "
+                problems.append(Problem(rel, ref_entry.line, f"duplicate reference id '{ref_entry.id}'; it is "
                                                          f"already defined at {first.source}"))
                 continue
-            same_url = urls.get(entry.url.rstrip("/"))
+            same_url = urls.get(ref_entry.url.rstrip("/"))
             if same_url is not None:
-                problems.append(Problem(rel, entry.line, f"reference '{entry.id}' has the same URL as "
+                problems.append(Problem(rel, ref_entry.line, f"reference '{ref_entry.id}' has the same URL as "
                                         f"'{same_url.id}' ({same_url.source}); keep one entry"))
-            urls.setdefault(entry.url.rstrip("/"), entry)
-            catalog.references[entry.id] = entry
-            topic.reference_ids.append(entry.id)
+            urls.setdefault(ref_entry.url.rstrip("/"), ref_entry)
+            catalog.references[ref_entry.id] = ref_entry
+            topic.reference_ids.append(ref_entry.id)
         catalog.topics[topic.slug] = topic
 
     for file in _files(root, root / paths_dir, (".yml", ".yaml"), problems):
@@ -312,7 +315,7 @@ def load_catalog(
         if data is None:
             continue
         path_entry, path_problems = cache.get_or_parse(
-            f"path:{rel}", data, lambda: parse_reading_path(rel, file.stem, data))
+            f"path:{rel}", data, partial(parse_reading_path, rel, file.stem, data))
         catalog.paths[path_entry.slug] = path_entry
         problems.extend(path_problems)
 

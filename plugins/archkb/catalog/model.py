@@ -174,7 +174,8 @@ class Relation(_Model):
     model_config = _STRICT
 
     pattern: Slug = Field(description="The slug of the related pattern (its file name without .md).")
-    type: RelationTypeName = Field(description="The relation type; see the relation vocabulary.")
+    type: RelationTypeName = Field(  # type: ignore[valid-type]  # a Literal made from the vocabulary at import
+        description="The relation type; see the relation vocabulary.")
     note: Optional[NonEmptyStr] = Field(None, description="A short phrase on why the patterns relate.")
 
 
@@ -233,7 +234,7 @@ class Reference(_Model):
         "known publication date, and give 'accessed' instead."))
     accessed: Optional[dt.date] = Field(None, description=(
         "The date the work was read (YYYY-MM-DD): required for a living document without 'year'."))
-    kind: ReferenceKindName  # type: ignore[valid-type]
+    kind: ReferenceKindName
     url: HttpUrl
     summary: NonEmptyStr = Field(description="A few sentences in the project's own words.")
     tags: list[Slug] = Field(default_factory=list)

@@ -240,17 +240,17 @@ def cross_check(catalog: "Catalog") -> list[Problem]:
                                         f"the front matter; add '{ref_id}' to 'references'"))
         if meta.status == "published":
             problems.extend(_template_problems(entry))
-    for entry in catalog.paths.values():
-        data = entry.data
+    for path_entry in catalog.paths.values():
+        data = path_entry.data
         if data is None:
             continue
         for index, step in enumerate(data.steps):
-            line = entry.line_of(("steps", index))
+            line = path_entry.line_of(("steps", index))
             if step.pattern is not None and step.pattern not in catalog.patterns:
-                problems.append(Problem(entry.path, line, f"unknown pattern '{step.pattern}' in step "
+                problems.append(Problem(path_entry.path, line, f"unknown pattern '{step.pattern}' in step "
                                         f"{index + 1}{did_you_mean(step.pattern, slugs)}"))
             if step.reference is not None and step.reference not in catalog.references:
-                problems.append(Problem(entry.path, line, f"unknown reference id '{step.reference}' in "
+                problems.append(Problem(path_entry.path, line, f"unknown reference id '{step.reference}' in "
                                         f"step {index + 1}{did_you_mean(step.reference, ref_ids)}"))
     return problems
 

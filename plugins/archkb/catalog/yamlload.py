@@ -45,9 +45,9 @@ class YamlError(Exception):
 class _NoAliasLoader(yaml.SafeLoader):
     """A SafeLoader whose composer refuses aliases instead of following them."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
             raise YamlError(
                 event.start_mark.line + 1,
                 f"YAML aliases ('*{event.anchor}') are not allowed; write the value out in full",
@@ -91,12 +91,12 @@ if _CLoader is not None:
         resolvers to track.
         """
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # type: ignore[override]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is ScalarNode and not self.yaml_path_resolvers:
                 resolvers = self.yaml_implicit_resolvers
                 if not implicit[0] or (value and value[0] not in resolvers and None not in resolvers):
                     return _STR_TAG
-            return super().resolve(kind, value, implicit)
+            return str(super().resolve(kind, value, implicit))
 
         def descend_resolver(self, current_node: Any, current_index: Any) -> None:
             if self.yaml_path_resolvers:
@@ -106,7 +106,7 @@ if _CLoader is not None:
             if self.yaml_path_resolvers:
                 super().ascend_resolver()
 else:  # pragma: no cover - PyYAML built without libyaml
-    _FastLoader = None
+    _FastLoader = None  # type: ignore[assignment,misc]  # checked for None where it is used
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
 
 

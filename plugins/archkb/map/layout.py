@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..catalog.relations import RELATION_TYPES
 
@@ -314,7 +314,8 @@ def _place_grid(items: list[tuple[MapNode, list[str], float, float]], columns: i
 def _legend(types: Iterable[str], width: float, top: float) -> tuple[list[LegendItem], float]:
     """Lay the legend out in rows no wider than ``width``; return items and the height used."""
     items = []
-    x, y = _MARGIN, top + _LEGEND_H / 2
+    x: float = _MARGIN
+    y = top + _LEGEND_H / 2
     for name in EDGE_STYLES:
         if name not in types:
             continue
@@ -432,7 +433,7 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
     patterns = catalog.patterns  # type: ignore[attr-defined]
     if not links or slug not in patterns:
         return None
-    by_type: dict[str, list] = {}
+    by_type: dict[str, list[Any]] = {}
     for link in links:
         by_type.setdefault(link.type, []).append(link)
 
@@ -440,14 +441,14 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
         e = patterns[s]
         return MapNode(s, e.title, "", e.summary, e.is_draft)
 
-    sides: list[list[tuple[str, list]]] = [[], []]
+    sides: list[list[tuple[str, list[Any]]]] = [[], []]
     heights = [0.0, 0.0]
     for rel_type, group_links in by_type.items():
         items = [(node_of(l.slug), *_label(patterns[l.slug].title)) for l in group_links]
         h = _GROUP_TITLE + sum(i[3] for i in items) + _GAP_Y * len(items)
-        side = 0 if heights[0] <= heights[1] else 1
-        sides[side].append((rel_type, items))
-        heights[side] += h + 8
+        shorter = 0 if heights[0] <= heights[1] else 1
+        sides[shorter].append((rel_type, items))
+        heights[shorter] += h + 8
     side_w = [max((max(max(i[2] for i in items), text_width(RELATION_TYPES[t].heading, 13))
                    for t, items in side), default=0.0) for side in sides]
     centre_lines, cw, ch = _label(patterns[slug].title)
@@ -466,18 +467,18 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
         lefts[1] = centre_x + cw + gap
     layout.nodes[slug] = PlacedNode(node_of(slug), centre_lines,
                                     Box(centre_x, top0 + (body_h - ch) / 2, cw, ch, patterns[slug].title), True)
-    for index, side in enumerate(sides):
-        y = top0 + (body_h - heights[index]) / 2
+    for side_index, side in enumerate(sides):
+        y = top0 + (body_h - heights[side_index]) / 2
         for rel_type, items in side:
             heading = RELATION_TYPES[rel_type].heading
-            title_box = Box(lefts[index], y, text_width(heading, 13), 18, f"relation heading {rel_type}")
+            title_box = Box(lefts[side_index], y, text_width(heading, 13), 18, f"relation heading {rel_type}")
             start = y
             y += _GROUP_TITLE
             for node, lines, w, h in items:
                 if node.slug not in layout.nodes:
-                    layout.nodes[node.slug] = PlacedNode(node, lines, Box(lefts[index], y, side_w[index], h, node.title))
+                    layout.nodes[node.slug] = PlacedNode(node, lines, Box(lefts[side_index], y, side_w[side_index], h, node.title))
                     y += h + _GAP_Y
-            layout.groups.append(PlacedGroup(heading, Box(lefts[index], start, side_w[index], y - start),
+            layout.groups.append(PlacedGroup(heading, Box(lefts[side_index], start, side_w[side_index], y - start),
                                              title_box, framed=False))
             y += 8
     layout.edges = list(dict.fromkeys(canonical_edge(slug, l.type, l.slug) for l in links))

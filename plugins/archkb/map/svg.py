@@ -97,9 +97,9 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
         pair = frozenset((source, target))
         k = pair_count.get(pair, 0)
         pair_count[pair] = k + 1
-        style = EDGE_STYLES.get(rel_type)
-        if style is None:
+        if rel_type not in EDGE_STYLES:
             continue
+        style = EDGE_STYLES[rel_type]
         bend = 22.0 * k * (1 if source < target else -1)
         d = _edge_path(layout.nodes[source].box, layout.nodes[target].box, bend)
         attrs = f'class="archkb-edge archkb-rel--{rel_type}" d="{d}" fill="none" stroke="currentColor"'

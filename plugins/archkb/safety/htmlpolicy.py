@@ -153,9 +153,11 @@ def check_html(html: str) -> list[HtmlViolation]:
                             f'</article></div><p id="{end_id}">.</p>')
     ours = {wrap_id, article_id, inner_id, end_id}
     out: list[HtmlViolation] = []
-    for node in tree.root.traverse(include_text=False):
-        tag = node.tag
-        if tag.startswith("-") or tag is None:  # comments, doctype
+    root = tree.root
+    assert root is not None  # a parsed document always has its <html>
+    for node in root.traverse(include_text=False):
+        tag = node.tag or "-"
+        if tag.startswith("-"):  # comments, doctype
             continue
         attrs = node.attributes
         if tag in ("html", "head", "body"):  # implied by the parser; a stray <body onload> merges here
@@ -261,7 +263,7 @@ def sanitize_html(html: str, *, refused: bool = True) -> str:
             strip_comments=True, filter_style_properties={"text-align"},
             attribute_filter=_attribute_filter if refused else None,
             set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}})
-    return cleaner.clean(html)  # type: ignore[attr-defined]
+    return str(cleaner.clean(html))  # type: ignore[attr-defined]  # the cache holds nh3.Cleaner objects
 
 
 def render_policy() -> str:
