@@ -11,18 +11,27 @@ from pathlib import Path
 
 import click
 
-from .internal import check_internal
-from .report import FORMATS, render
-from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
-from .settings import DEFAULT_CACHE_PATH, Settings
-from .sources import InputError, collect_paths, collect_project
-from .states import State
+from .report import FORMATS
+from .settings import DEFAULT_CACHE_PATH
+
+# Only what the options need is imported here; the checker itself (HTML parser, HTTP client) is
+# imported when the command runs, and the catalog (pydantic) only for a run over the project.
 
 __all__ = ["check_links", "EXIT_OK", "EXIT_BROKEN", "EXIT_USAGE"]
 
 EXIT_OK = 0
 EXIT_BROKEN = 2
 EXIT_USAGE = 3
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (or the working directory) holding ``mkdocs.yml``, else
+    ``start`` itself: :func:`archkb.catalog.loader.find_root`, without importing the catalog."""
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate
+    return here
 
 
 class ConfigError(click.ClickException):
@@ -97,7 +106,12 @@ def check_links(
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
     Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
-    from archkb.catalog.loader import find_root
+    from .internal import check_internal
+    from .report import render
+    from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
+    from .settings import Settings
+    from .sources import InputError, collect_paths, collect_project
+    from .states import State
 
     root = find_root(root)
     settings = Settings(

@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from .atomic import write_atomic
 from .states import STATE_ORDER, Result, State
@@ -57,7 +56,7 @@ class Report:
 
     def save(self, path: str | Path) -> None:
         """Write the JSON report to ``path`` atomically (folders created)."""
-        write_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(path, to_json_text(self))
 
     @classmethod
     def load(cls, path: str | Path) -> Report | None:
@@ -71,6 +70,33 @@ class Report:
             return None
 
 
+def to_json_text(report: Report) -> str:
+    """The JSON report as text: one result per line.
+
+    ``json.dumps(..., indent=2)`` uses the pure-Python encoder (about 25 ms for 2,000 results); each
+    result encoded on one line by the C encoder reads as well in a diff and costs a tenth of that.
+    """
+    results = ",\n".join("    " + json.dumps(r.to_json(), ensure_ascii=False) for r in report.results)
+    summary = json.dumps(report.summary)
+    body = f"[\n{results}\n  ]" if results else "[]"
+    return f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n'
+
+
+def escape(data: str) -> str:
+    """``xml.sax.saxutils.escape`` (that module imports ``urllib.request``, 15 ms at start-up)."""
+    return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(data: str) -> str:
+    """``xml.sax.saxutils.quoteattr``: an XML attribute value, quoted and escaped."""
+    data = escape(data).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"{}"'.format(data.replace('"', "&quot;"))
+
+
 def render(report: Report, fmt: str) -> str:
     """Render a report as ``text``, ``json``, ``junit`` or ``markdown``.
 
@@ -78,7 +104,7 @@ def render(report: Report, fmt: str) -> str:
         ValueError: for an unknown format.
     """
     if fmt == "json":
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return to_json_text(report)
     if fmt == "text":
         return _text(report)
     if fmt == "junit":

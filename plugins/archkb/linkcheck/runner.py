@@ -9,19 +9,20 @@ import re
 import sys
 import time
 from collections.abc import Iterable
-
-from aiohttp.abc import AbstractResolver
+from typing import TYPE_CHECKING
 
 from .cache import LinkCache
-from .client import Client, Outcome
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
-from .guard import FORCE_GUARD_ENV, guard_forced
-from .peer import peer_guard_supported
 from .states import now_iso
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State
 from .urls import fragment_is_checkable, has_scheme, is_http, malformed, normalize_url, split_fragment
+
+if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
+    from aiohttp.abc import AbstractResolver
+
+    from .client import Outcome
 
 __all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
@@ -175,6 +176,8 @@ async def _fetch_all(
     resolver: AbstractResolver | None,
 ):
     """Fetch every document once (within the run budget) and fill ``results``; return the stats."""
+    from .client import Client, Outcome
+
     total = sum(len(urls) for _doc, urls in documents.values())
     with _Progress(total, enabled=progress) as bar:
         async with Client(settings, resolver=resolver) as client:
@@ -237,14 +240,19 @@ def _policy_problems(settings: Settings) -> list[str]:
 
     An offline run sends nothing, so neither problem concerns it.
     """
-    problems = []
-    if guard_forced() and not settings.offline and (settings.allow_private or settings.allow_hosts):
+    problems: list[str] = []
+    if settings.offline:
+        return problems
+    from .guard import FORCE_GUARD_ENV, guard_forced
+    from .peer import peer_guard_supported
+
+    if guard_forced() and (settings.allow_private or settings.allow_hosts):
         asked = "--allow-private (link_check.allow_private)" if settings.allow_private else "--allow-host"
         problems.append(
             f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
             "cannot be turned off (CI sets it where it checks links from pull requests)"
         )
-    if not settings.allow_private and not settings.offline and not peer_guard_supported():
+    if not settings.allow_private and not peer_guard_supported():
         import aiohttp
 
         problems.append(
