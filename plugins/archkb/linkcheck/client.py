@@ -24,7 +24,7 @@ import ssl
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -390,6 +390,73 @@ class Client:
                 continue
             return outcome
 
+    async def closest_snapshot(self, url: str) -> str | None:
+        """Ask the archive API (``settings.archive_api``) for the closest snapshot of ``url``.
+
+        Returns the snapshot's http(s) URL, or None when there is none or the API cannot be asked
+        (its host is judged by the private-address policy like any other; its answer is read up to
+        256 KiB; a 429 or 503 with ``Retry-After`` pauses its queue and is retried like any request).
+        """
+        s = self.settings
+        api = s.archive_api
+        address = f"{api}{'&' if '?' in api else '?'}url={quote(strip_credentials(url), safe='')}"
+        try:
+            request = client_url(address)
+            if not s.allow_private:
+                check_host_literal(request.raw_host or "", s.allow_hosts)
+        except (ValueError, BlockedAddressError):
+            return None
+        key = normalize_url(address)
+        for attempt in range(s.retries + 1):
+            gate = self._gate_for(request)
+            try:
+                status, headers, body = await self._fetch(key, request, gate, first=attempt > 0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - no suggestion is all a failure costs
+                return None
+            if status in (429, 503) and attempt < s.retries:
+                wait = parse_retry_after(headers.get("retry-after"))
+                if wait is not None and wait <= s.retry_after_cap:
+                    gate.pause(wait)
+                    continue
+            if status != 200:
+                return None
+            return _snapshot_url(body)
+        return None
+
+    async def _fetch(self, key: str, request: URL, gate: HostGate, *, first: bool) -> tuple[int, dict[str, str], bytes]:
+        """GET ``request`` through the queues (as :meth:`_request`), no redirects; the body up to 256 KiB."""
+        assert self._session is not None
+        async with self._url_lock(key):
+            await gate.acquire(first)
+            try:
+                await self._global.acquire(first)
+                try:
+                    self.stats.requests += 1
+                    gate.started()
+                    try:
+                        async def get() -> tuple[int, dict[str, str], bytes]:
+                            with self.peers.attempt(request.raw_host or "") as peer:
+                                try:
+                                    async with self._session.get(request, allow_redirects=False,  # type: ignore[union-attr]
+                                                                 headers=self._headers(request)) as resp:
+                                        headers = {k.lower(): v for k, v in resp.headers.items()}
+                                        body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
+                                        return resp.status, headers, body
+                                except Exception:
+                                    if peer.refused is not None:
+                                        raise peer.refused from None
+                                    raise
+
+                        return await _within(self.settings.timeout, get())
+                    finally:
+                        gate.finished()
+                finally:
+                    self._global.release()
+            finally:
+                gate.release()
+
     @staticmethod
     def _give_up(outcome: Outcome, note: str = "") -> Outcome:
         """Turn the last retryable failure into the final verdict (a lasting 429 is ``blocked``)."""
@@ -620,6 +687,29 @@ class Client:
         if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
             return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
         return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {exc}")
+
+
+def _snapshot_url(body: bytes) -> str | None:
+    """The closest snapshot's URL in an availability API answer, if it is available and http(s).
+
+    The Wayback Machine answers ``{"archived_snapshots": {"closest": {"available": true, "url":
+    "http://web.archive.org/web/20130919044612/http://example.com/", "timestamp": "2013...",
+    "status": "200"}}}``, or an empty ``archived_snapshots`` when it has none. Its own snapshot
+    links are upgraded to HTTPS.
+    """
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace"))
+        closest = data["archived_snapshots"]["closest"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(closest, dict) or closest.get("available") is not True:
+        return None
+    url = closest.get("url")
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or malformed(url):
+        return None
+    if url.lower().startswith("http://web.archive.org/"):
+        url = "https://" + url[len("http://"):]
+    return url
 
 
 def _written_host(current: str, request: URL) -> str:

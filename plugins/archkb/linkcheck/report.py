@@ -139,6 +139,8 @@ def _text(report: Report) -> str:
         detail = _detail(result)
         if detail:
             lines.append(f"           {detail}")
+        if result.suggestion:
+            lines.append(f"           archived copy: {result.suggestion}")
         for source in result.sources[:5]:
             lines.append(f"           in {source}")
         if len(result.sources) > 5:
@@ -158,7 +160,8 @@ def _junit(report: Report) -> str:
     for result in report.results:
         classname = result.sources[0].rsplit(":", 1)[0] if result.sources else "links"
         out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(result.url)}>")
-        text = escape(f"{_detail(result)}\ncited in: " + ", ".join(result.sources))
+        suggestion = f"\narchived copy: {result.suggestion}" if result.suggestion else ""
+        text = escape(f"{_detail(result)}{suggestion}\ncited in: " + ", ".join(result.sources))
         if result.state is State.BROKEN:
             out.append(f"      <failure message={quoteattr(_detail(result) or 'broken')}>{text}</failure>")
         elif result.state is State.SKIPPED:
@@ -174,6 +177,17 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_MD_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "<>|\\`\"' \t\r\n"}
+
+
+def _md_link(url: str) -> str:
+    """An autolink for a URL a remote server sent (an archived snapshot): only http(s) URLs, and
+    every character that could end the autolink or the table cell percent-encoded."""
+    if not url.lower().startswith(("http://", "https://")):
+        return _md_cell(url)
+    return "<" + "".join(_MD_URL_UNSAFE.get(c, c) for c in url) + ">"
+
+
 def _markdown(report: Report) -> str:
     lines = ["# Link check", "", "| State | Count |", "| --- | ---: |"]
     lines += [f"| {state} | {count} |" for state, count in report.summary.items()]
@@ -182,5 +196,8 @@ def _markdown(report: Report) -> str:
         lines += ["", "| State | URL | Detail | Cited in |", "| --- | --- | --- | --- |"]
         for r in problems:
             sources = ", ".join(r.sources[:3]) + (f" (+{len(r.sources) - 3})" if len(r.sources) > 3 else "")
-            lines.append(f"| {r.state.value} | <{r.url}> | {_md_cell(_detail(r))} | {_md_cell(sources)} |")
+            detail = _md_cell(_detail(r))
+            if r.suggestion:
+                detail += ("; " if detail else "") + f"archived copy: {_md_link(r.suggestion)}"
+            lines.append(f"| {r.state.value} | <{r.url}> | {detail} | {_md_cell(sources)} |")
     return "\n".join(lines) + "\n"
