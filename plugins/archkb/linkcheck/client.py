@@ -110,18 +110,20 @@ class Slots:
     """A fair semaphore whose waiters can be served first.
 
     A request that continues a check already under way (the GET after a HEAD, a redirect hop, a
-    retry) asks with ``first=True`` and waits ahead of checks not yet started, so a check that has
+    retry) asks with ``first=True`` and goes ahead of checks not yet started, so a check that has
     begun is finished before new ones start and no tail of follow-up requests is left at the end of
-    a run. A released slot is handed straight to the next waiter.
+    a run. A released slot is handed to the next waiter on the next turn of the event loop, so the
+    task that released it can take it straight back for its follow-up request.
     """
 
     def __init__(self, limit: int) -> None:
         self._free = limit
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waking = False
 
     async def acquire(self, first: bool = False) -> None:
         """Take a slot, waiting (in front of the queue when ``first``) until one is free."""
-        if self._free > 0 and not self._waiters:
+        if self._free > 0 and (first or not self._waiters):
             self._free -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -142,13 +144,20 @@ class Slots:
             raise
 
     def release(self) -> None:
-        """Give a slot back: to the next waiter if there is one."""
-        while self._waiters:
+        """Give a slot back; the next waiter gets it on the next turn of the loop unless it is taken
+        back first by a follow-up request."""
+        self._free += 1
+        if self._waiters and not self._waking:
+            self._waking = True
+            asyncio.get_running_loop().call_soon(self._wake)
+
+    def _wake(self) -> None:
+        self._waking = False
+        while self._free > 0 and self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
+                self._free -= 1
                 waiter.set_result(None)
-                return
-        self._free += 1
 
 
 class HostGate:
