@@ -30,6 +30,8 @@ class Seen:
         self.paths: Counter[str] = Counter()
         self.total_in_flight = 0
         self.total_peak = 0
+        self.first: float | None = None  # loop time of the first request since the reset
+        self.last = 0.0  # and of the last answer
 
 
 def make_app(seen: Seen, delay: float) -> web.Application:
@@ -43,6 +45,8 @@ def make_app(seen: Seen, delay: float) -> web.Application:
         seen.peak[host] = max(seen.peak[host], seen.in_flight[host])
         seen.total_in_flight += 1
         seen.total_peak = max(seen.total_peak, seen.total_in_flight)
+        if seen.first is None:
+            seen.first = asyncio.get_running_loop().time()
         try:
             await asyncio.sleep(delay)
             if request.path.startswith("/missing/"):
@@ -53,6 +57,7 @@ def make_app(seen: Seen, delay: float) -> web.Application:
         finally:
             seen.in_flight[host] -= 1
             seen.total_in_flight -= 1
+            seen.last = asyncio.get_running_loop().time()
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
@@ -69,6 +74,8 @@ def make_control(seen: Seen) -> web.Application:
                 "hosts": len(seen.requests),
                 "peak_per_host": max(seen.peak.values(), default=0),
                 "peak_total": seen.total_peak,
+                # From the first request to the last answer: the network phase, without start-up.
+                "span": round(seen.last - seen.first, 3) if seen.first is not None else 0.0,
                 "paths": dict(seen.paths),
             }
         )

@@ -281,8 +281,10 @@ class Client:
         if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
             extra["socket_factory"] = self.peers.socket_factory
         connector = aiohttp.TCPConnector(
-            limit=self.settings.concurrency,
-            limit_per_host=0,  # the host gates limit each host (per-host rules may allow more than per_host)
+            # The global slots and the host gates limit what is in flight (per-host rules may allow
+            # more than per_host); the connector's own queues would only add waiting.
+            limit=0,
+            limit_per_host=0,
             resolver=GuardedResolver(
                 inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
             ),
