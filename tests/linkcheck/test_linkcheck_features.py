@@ -361,3 +361,46 @@ async def test_the_get_that_confirms_a_404_follows_its_head_at_once(server, sett
     await check_urls_async(links(*urls), settings.replace(per_host=1))
     methods = [method for method, path in server.state.methods if path == "/status/404"]
     assert methods == ["HEAD", "GET"] * 4
+
+
+# --- start-up: a PATH run imports only what it needs ----------------------------------------------------
+
+
+def _modules_after(code: str, tmp_path: Path) -> set[str]:
+    import subprocess
+    import sys
+
+    script = ("import sys\n" + code + "\nprint('\\n'.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_the_cli_imports_nothing_heavy(tmp_path):
+    modules = _modules_after("import archkb.cli", tmp_path)
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "aiohttp", "yaml", "mkdocs", "selectolax")}
+    assert "archkb.catalog.model" not in modules and "archkb.linkcheck.command" not in modules
+
+
+def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
+    page = tmp_path / "links.md"
+    page.write_text("[a](https://example.com/) [b](other.md)\n", encoding="utf-8")
+    code = ("from archkb.cli import main\n"
+            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--offline', '--no-cache'])\n"
+            "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n")
+    modules = _modules_after(code, tmp_path)
+    assert "archkb.linkcheck.command" in modules  # it did run
+    heavy = {m for m in modules if m.split(".")[0] in ("pydantic", "aiohttp", "yaml", "mkdocs", "rich")}
+    assert heavy == set() and "archkb.catalog.model" not in modules and "archkb.catalog.loader" not in modules
+
+
+def test_an_online_path_run_imports_no_catalog(tmp_path, web):
+    page = tmp_path / "links.md"
+    page.write_text(f"[a]({web.url_for('/ok')})\n", encoding="utf-8")
+    code = ("from archkb.cli import main\n"
+            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private', "
+            "'--no-cache'])\n"
+            "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n")
+    modules = _modules_after(code, tmp_path)
+    assert "aiohttp" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "yaml", "mkdocs")}

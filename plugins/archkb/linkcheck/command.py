@@ -199,5 +199,8 @@ def check_links(
             click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
     if fmt != "text" or output is not None:
         counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
-        click.echo(f"{len(report.results)} links: {counts or 'none'}", err=True)
+        sent = int(report.stats.get("requests", 0))
+        traffic = (f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host"
+                   if sent else "")
+        click.echo(f"{len(report.results)} links: {counts or 'none'}{traffic}", err=True)
     sys.exit(EXIT_BROKEN if any(r.state is State.BROKEN for r in report.results) else EXIT_OK)
