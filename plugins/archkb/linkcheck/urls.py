@@ -29,6 +29,9 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 def _normalize_escapes(text: str) -> str:
     """Uppercase percent-escapes and decode the ones that stand for unreserved characters."""
 
+    if "%" not in text:
+        return text
+
     def fix(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
         return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
@@ -110,7 +113,7 @@ def normalize_url(url: str) -> str:
     except ValueError:
         return url.strip()  # malformed: left as written (never fetched, see malformed())
     scheme = parts.scheme.lower()
-    host = _host(url, parts.hostname)
+    host = _authority_host(parts.scheme, parts.netloc, parts.hostname)
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     try:
@@ -148,7 +151,7 @@ def host_key(url: str) -> str:
     """Return the ``host:port`` that per-host limits and pauses apply to (host normalized as the
     client uses it, so two spellings of one host share one queue)."""
     parts = urlsplit(url)
-    host = _host(url, parts.hostname)
+    host = _authority_host(parts.scheme, parts.netloc, parts.hostname)
     try:
         port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
     except ValueError:
