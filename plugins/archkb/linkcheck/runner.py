@@ -24,7 +24,7 @@ from .urls import fragment_is_checkable, has_scheme, host_key, is_http, malforme
 if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
     from aiohttp.abc import AbstractResolver
 
-    from .client import Outcome
+    from .client import Client, Outcome
 
 __all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
@@ -181,26 +181,26 @@ async def check_urls_async(
     return report
 
 
-async def _suggest(client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:
+async def _suggest(client: Client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:
     """Ask the archive API about every broken external URL (and nothing else): fill ``suggestion``.
 
     Each document is asked about once, through the same client as every other request, so the
     API's host gets the same politeness (per-host limit, interval, ``Retry-After``) as any host.
     """
-    asks: dict[str, list[str]] = {}
+    asks: dict[str, tuple[str, list[str]]] = {}  # normalized document -> (document, written URLs)
     for url, result in results.items():
         target = targets.get(url)
         if result.state is not State.BROKEN or target is None or not is_http(target) or malformed(target):
             continue
         doc = split_fragment(target)[0]
-        asks.setdefault(normalize_url(doc), [doc]).append(url)
+        asks.setdefault(normalize_url(doc), (doc, []))[1].append(url)
 
     async def one(doc: str, urls: list[str]) -> None:
         snapshot = await client.closest_snapshot(doc)
         for u in urls:
             results[u].suggestion = snapshot
 
-    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, *urls in asks.values()]
+    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in asks.values()]
     if not tasks:
         return
     try:
@@ -212,7 +212,7 @@ async def _suggest(client, targets: dict[str, str], results: dict[str, Result], 
 
 
 async def _fetch_all(
-    client,
+    client: Client,
     documents: dict[str, tuple[str, list[str]]],
     targets: dict[str, str],
     sources: dict[str, list[str]],
