@@ -177,7 +177,14 @@ def make_app(state: ServerState) -> web.Application:
         closest = {"status": "200", "available": True, "url": snapshot, "timestamp": "20130919044612"}
         return web.json_response({"url": asked, "archived_snapshots": {"closest": closest}})
 
+    async def wayback_busy(request):
+        """The same API, answering 429 with Retry-After to its first request."""
+        if state.hits[request.path] == 1:
+            return web.Response(status=429, headers={"Retry-After": "1"})
+        return await wayback(request)
+
     app.router.add_route("*", "/wayback/available", wayback)
+    app.router.add_route("*", "/wayback-busy/available", wayback_busy)
     app.router.add_route("*", "/ok", ok)
     app.router.add_route("*", "/counted", ok)
     app.router.add_route("*", "/status/{code}", status)

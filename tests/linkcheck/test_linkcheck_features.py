@@ -61,6 +61,16 @@ async def test_the_archive_api_gets_the_same_politeness(server, settings):
     assert server.state.peak == 1
 
 
+async def test_the_archive_api_retry_after_pauses_its_host(server, settings):
+    gone = server.url("/status/404")
+    server.state.snapshots[gone] = "https://web.archive.org/web/20200101000000/" + gone
+    run_settings = settings.replace(suggest=True, archive_api=server.url("/wayback-busy/available"))
+    report = await check_urls_async(links(gone), run_settings)
+    assert report.results[0].suggestion == server.state.snapshots[gone]
+    first, second = server.state.hit_times["/wayback-busy/available"]
+    assert second - first >= 0.95  # Retry-After: 1 was honoured
+
+
 async def test_an_archive_answer_that_is_not_an_http_url_is_dropped(server, settings):
     gone = server.url("/status/404")
     server.state.snapshots[gone] = "javascript:alert(1)"
