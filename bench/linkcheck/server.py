@@ -2,7 +2,7 @@
 
 Run: ``python bench/linkcheck/server.py --port 8900 --control 8999 --hosts 64 --delay 0.05``.
 ``GET http://127.0.0.1:<control>/stats`` returns what was seen since the last ``POST /reset``:
-requests in total and per host, and the peak of requests in flight per host.
+requests in total and per host, the peak of requests in flight per host and in total.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class Seen:
         self.in_flight: Counter[str] = Counter()
         self.peak: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
+        self.total_in_flight = 0
+        self.total_peak = 0
+        self.first: float | None = None  # loop time of the first request since the reset
+        self.last = 0.0  # and of the last answer
 
 
 def make_app(seen: Seen, delay: float) -> web.Application:
@@ -39,6 +43,10 @@ def make_app(seen: Seen, delay: float) -> web.Application:
         seen.paths[request.path.split("/")[1] if "/" in request.path else request.path] += 1
         seen.in_flight[host] += 1
         seen.peak[host] = max(seen.peak[host], seen.in_flight[host])
+        seen.total_in_flight += 1
+        seen.total_peak = max(seen.total_peak, seen.total_in_flight)
+        if seen.first is None:
+            seen.first = asyncio.get_running_loop().time()
         try:
             await asyncio.sleep(delay)
             if request.path.startswith("/missing/"):
@@ -48,6 +56,8 @@ def make_app(seen: Seen, delay: float) -> web.Application:
             return web.Response(body=PAGE, content_type="text/html")
         finally:
             seen.in_flight[host] -= 1
+            seen.total_in_flight -= 1
+            seen.last = asyncio.get_running_loop().time()
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
@@ -63,6 +73,9 @@ def make_control(seen: Seen) -> web.Application:
                 "requests": sum(seen.requests.values()),
                 "hosts": len(seen.requests),
                 "peak_per_host": max(seen.peak.values(), default=0),
+                "peak_total": seen.total_peak,
+                # From the first request to the last answer: the network phase, without start-up.
+                "span": round(seen.last - seen.first, 3) if seen.first is not None else 0.0,
                 "paths": dict(seen.paths),
             }
         )

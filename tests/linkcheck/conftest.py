@@ -39,6 +39,10 @@ class ServerState:
     path_peak: Counter = field(default_factory=Counter)
     bytes_sent: Counter = field(default_factory=Counter)
     hit_times: dict[str, list[float]] = field(default_factory=dict)
+    starts: list[float] = field(default_factory=list)
+    auth: list[tuple[str, str, str | None]] = field(default_factory=list)  # (Host header, path, Authorization)
+    archive_asked: list[str] = field(default_factory=list)  # the url= of every availability API request
+    snapshots: dict[str, str] = field(default_factory=dict)  # url -> snapshot the fake API knows
 
 
 class FakeResolver(AbstractResolver):
@@ -79,6 +83,8 @@ def make_app(state: ServerState) -> web.Application:
         state.hits[request.path] += 1
         state.methods.append((request.method, request.path))
         state.hit_times.setdefault(request.path, []).append(asyncio.get_running_loop().time())
+        state.starts.append(asyncio.get_running_loop().time())
+        state.auth.append((request.host, request.path, request.headers.get("Authorization")))
         state.in_flight += 1
         state.peak = max(state.peak, state.in_flight)
         state.path_in_flight[request.path] += 1
@@ -160,6 +166,25 @@ def make_app(state: ServerState) -> web.Application:
             pass
         return response
 
+    async def wayback(request):
+        """A fake Wayback Machine availability API: the snapshots in ``state.snapshots``."""
+        asked = request.query.get("url", "")
+        state.archive_asked.append(asked)
+        await asyncio.sleep(0.02)
+        snapshot = state.snapshots.get(asked)
+        if snapshot is None:
+            return web.json_response({"url": asked, "archived_snapshots": {}})
+        closest = {"status": "200", "available": True, "url": snapshot, "timestamp": "20130919044612"}
+        return web.json_response({"url": asked, "archived_snapshots": {"closest": closest}})
+
+    async def wayback_busy(request):
+        """The same API, answering 429 with Retry-After to its first request."""
+        if state.hits[request.path] == 1:
+            return web.Response(status=429, headers={"Retry-After": "1"})
+        return await wayback(request)
+
+    app.router.add_route("*", "/wayback/available", wayback)
+    app.router.add_route("*", "/wayback-busy/available", wayback_busy)
     app.router.add_route("*", "/ok", ok)
     app.router.add_route("*", "/counted", ok)
     app.router.add_route("*", "/status/{code}", status)

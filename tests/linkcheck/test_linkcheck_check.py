@@ -275,7 +275,7 @@ def test_sync_api_and_json_format(tmp_path):
     data = report.to_json()
     assert set(data) == {"results", "summary"}
     (entry,) = data["results"]
-    assert set(entry) == {"url", "state", "status", "final_url", "sources", "message", "checked_at"}
+    assert set(entry) == {"url", "state", "status", "final_url", "sources", "message", "checked_at", "suggestion"}
     assert entry["url"] == "https://example.org/a#b"
     assert entry["state"] == "skipped" and entry["sources"] == ["x.md:3", "y.md:4"]
     assert data["summary"] == {"broken": 0, "error": 0, "blocked": 0, "redirected": 0, "ok": 0, "skipped": 1}

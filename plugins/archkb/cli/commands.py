@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from .. import __version__
-from ..exports.json import catalog_to_json
-from ..catalog.loader import find_root, load_catalog
-from ..linkcheck.changed import ChangedLinksError, changed_urls, format_changed
-from ..catalog.model import REFERENCE_KINDS, pattern_schema, reading_path_schema, reference_file_schema
-from ..catalog.problems import format_problems
-from .scaffold import ReferenceRejected, ScaffoldError, add_reference, new_pattern, reference_id
+
+# Nothing heavy is imported here: ``archkb check-links site/`` must not pay for pydantic and the
+# catalog model. Each command imports what it needs when it runs; ``check-links`` lives in its own
+# module, imported only when that command is looked up (run, or listed by ``--help``).
 
 __all__ = ["main"]
 
@@ -25,7 +25,66 @@ _root_option = click.option(
     help="Project folder (default: the nearest folder above the working directory holding mkdocs.yml).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyCommands(dict):
+    """The commands of a group, where a value may be ``"module:attribute"``: imported on first lookup."""
+
+    def _load(self, name: str, value: Any) -> click.Command:
+        if isinstance(value, str):
+            module, _, attribute = value.partition(":")
+            value = getattr(importlib.import_module(module), attribute)
+            dict.__setitem__(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> click.Command:
+        return self._load(name, dict.__getitem__(self, name))
+
+    def get(self, name: str, default: Any = None) -> Any:  # noqa: D102 - dict.get, loading lazy entries
+        return self[name] if name in self else default
+
+    def values(self):  # noqa: D102 - dict.values, loading lazy entries
+        return [self[name] for name in self]
+
+    def items(self):  # noqa: D102 - dict.items, loading lazy entries
+        return [(name, self[name]) for name in self]
+
+
+class _LazyGroup(click.Group):
+    """A click group whose commands can be named by import path and are imported when used."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+        for name, target in (lazy or {}).items():
+            self.commands[name] = target  # type: ignore[assignment]
+
+
+class _LazyChoice(click.Choice):
+    """A :class:`click.Choice` whose choices are computed on first use (they live in a heavy module)."""
+
+    def __init__(self, load: Callable[[], tuple[str, ...]], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._choices: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._choices is None:
+            self._choices = tuple(self._load())
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        self._choices = tuple(value)
+
+
+def _reference_kinds() -> tuple[str, ...]:
+    from ..catalog.model import REFERENCE_KINDS
+
+    return REFERENCE_KINDS
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy={"check-links": "archkb.linkcheck.command:check_links"})
 @click.version_option(__version__, prog_name="archkb")
 def main() -> None:
     """Validate, check, export and scaffold the architecture knowledge base."""
@@ -40,6 +99,8 @@ def validate(root: Path | None) -> None:
     their HTML judged against the allow-list, as the site build does. Prints one
     `path:line: message` line per problem and exits 1 when there is any.
     """
+    from ..catalog.loader import find_root, load_catalog
+    from ..catalog.problems import format_problems
     from ..mkdocs.markdown import check_bodies
 
     catalog = load_catalog(find_root(root))
@@ -95,6 +156,9 @@ def export() -> None:
               help="No indentation or spaces: the file the site publishes as exports/catalog.json.")
 def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
     """Print the catalog as JSON: patterns, references and reading paths."""
+    from ..catalog.loader import find_root, load_catalog
+    from ..exports.json import catalog_to_json
+
     catalog = load_catalog(find_root(root))
     text = catalog_to_json(catalog, compact=compact)
     if output:
@@ -106,7 +170,20 @@ def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
                    err=True)
 
 
-SCHEMAS = {"pattern": pattern_schema, "references": reference_file_schema, "path": reading_path_schema}
+def _schema(name: str) -> Callable[[], dict]:
+    """The function of :mod:`archkb.catalog.model` called ``name``, imported when called."""
+
+    def schema() -> dict:
+        from ..catalog import model
+
+        return getattr(model, name)()
+
+    schema.__name__ = schema.__qualname__ = name
+    return schema
+
+
+SCHEMAS = {"pattern": _schema("pattern_schema"), "references": _schema("reference_file_schema"),
+           "path": _schema("reading_path_schema")}
 """The JSON Schemas ``archkb schema --kind`` prints, by kind."""
 
 
@@ -135,6 +212,9 @@ def new() -> None:
 @_root_option
 def new_pattern_command(title: str, root: Path | None) -> None:
     """Write patterns/<slug>.md for TITLE from the template, marked as a draft."""
+    from ..catalog.loader import find_root
+    from .scaffold import ScaffoldError, new_pattern
+
     project = find_root(root)
     try:
         path = new_pattern(project, title)
@@ -157,7 +237,7 @@ _REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')
 @click.option("--year", type=int, default=None, help="Year of publication, or of the edition cited.")
 @click.option("--accessed", default=None, metavar="YYYY-MM-DD",
               help="When a living document (no publication year) was read.")
-@click.option("--kind", type=click.Choice(REFERENCE_KINDS), default=None, help="What kind of work it is.")
+@click.option("--kind", type=_LazyChoice(_reference_kinds), default=None, help="What kind of work it is.")
 @click.option("--url", default=None, help="Where to read it (http:// or https://).")
 @click.option("--summary", default=None, help="A few sentences in your own words.")
 @click.option("--tag", "tags", multiple=True, help="A lowercase, hyphenated tag (repeatable).")
@@ -182,6 +262,10 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
     Nothing is written when the entry is invalid or its id or URL is already in the
     catalog; each problem is printed and the exit status is 1.
     """
+    from ..catalog.loader import find_root
+    from ..catalog.model import REFERENCE_KINDS
+    from .scaffold import ReferenceRejected, add_reference, reference_id
+
     project = find_root(root)
     fields: dict[str, object] = {
         "id": ref_id, "title": title, "authors": list(authors), "year": year, "accessed": accessed, "kind": kind, "url": url,
@@ -240,6 +324,9 @@ def changed_links_command(base: str, head: str | None, fmt: str, output: Path | 
     Reads references/*.yml (url, archived_url), patterns/*.md and docs/**/*.md in
     both versions. Exit status 0 (also when nothing was added), 1 on a git error.
     """
+    from ..catalog.loader import find_root
+    from ..linkcheck.changed import ChangedLinksError, changed_urls, format_changed
+
     project = find_root(root)
     try:
         changed = changed_urls(project, base, head)
@@ -251,14 +338,3 @@ def changed_links_command(base: str, head: str | None, fmt: str, output: Path | 
     else:
         click.echo(text, nl=False)
     click.echo(f"{len(changed)} external link{'s' if len(changed) != 1 else ''} added since {base}", err=True)
-
-
-def _register_optional_commands() -> None:
-    try:
-        from ..linkcheck.command import check_links
-    except ImportError:  # the link checker is an optional part while it is being built
-        return
-    main.add_command(check_links)
-
-
-_register_optional_commands()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from aiohttp.abc import AbstractResolver
+from typing import TYPE_CHECKING
 
 from .internal import check_internal, is_internal, load_pages
 from .report import Report
 from .runner import check_urls
 from .settings import Settings
 from .sources import collect_project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from aiohttp.abc import AbstractResolver
 
 __all__ = ["check_site", "check_project"]
 

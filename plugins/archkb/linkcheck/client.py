@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import json
 import random
 import socket
 import ssl
 import time
+from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -31,13 +33,13 @@ from yarl import URL
 from .credentials import strip_credentials
 from .extract import ids_from_html
 from .guard import BlockedAddressError, GuardedResolver, check_host_literal
-from .hosts import client_url
+from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
-from .settings import Settings
+from .settings import HostRule, Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
 
-__all__ = ["Outcome", "HostGate", "Stats", "Client", "parse_retry_after"]
+__all__ = ["Outcome", "Slots", "HostGate", "Stats", "Client", "parse_retry_after"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
@@ -104,13 +106,71 @@ class Stats:
     _in_flight: int = field(default=0, repr=False)
 
 
-class HostGate:
-    """The queue of one host: a slot limit, a pause that ``Retry-After`` can extend, and a count of
-    timeouts in a row (a host that keeps timing out is not asked again in this run)."""
+class Slots:
+    """A fair semaphore whose waiters can be served first.
 
-    def __init__(self, limit: int, stats: Stats) -> None:
-        self._sem = asyncio.Semaphore(limit)
+    A request that continues a check already under way (the GET after a HEAD, a redirect hop, a
+    retry) asks with ``first=True`` and goes ahead of checks not yet started, so a check that has
+    begun is finished before new ones start and no tail of follow-up requests is left at the end of
+    a run. A released slot is handed to the next waiter on the next turn of the event loop, so the
+    task that released it can take it straight back for its follow-up request.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waking = False
+
+    async def acquire(self, first: bool = False) -> None:
+        """Take a slot, waiting (in front of the queue when ``first``) until one is free."""
+        if self._free > 0 and (first or not self._waiters):
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if first:
+            self._waiters.appendleft(waiter)
+        else:
+            self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot was handed over as we were cancelled: pass it on
+            else:
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
+            raise
+
+    def release(self) -> None:
+        """Give a slot back; the next waiter gets it on the next turn of the loop unless it is taken
+        back first by a follow-up request."""
+        self._free += 1
+        if self._waiters and not self._waking:
+            self._waking = True
+            asyncio.get_running_loop().call_soon(self._wake)
+
+    def _wake(self) -> None:
+        self._waking = False
+        while self._free > 0 and self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._free -= 1
+                waiter.set_result(None)
+
+
+class HostGate:
+    """The queue of one host: a slot limit, a minimum interval between request starts, a pause that
+    ``Retry-After`` can extend, and a count of timeouts in a row (a host that keeps timing out is not
+    asked again in this run)."""
+
+    def __init__(self, limit: int, stats: Stats, interval: float = 0.0) -> None:
+        self.limit = limit
+        self.interval = interval
+        self._slots = Slots(limit)
         self._paused_until = 0.0
+        self._next_start = 0.0
         self._stats = stats
         self.in_flight = 0
         self.timeouts_in_a_row = 0
@@ -120,24 +180,37 @@ class HostGate:
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
 
-    async def __aenter__(self) -> HostGate:
-        await self._sem.acquire()
+    async def acquire(self, first: bool = False) -> None:
+        """Wait for a slot, then for the pause and the interval; the request may start on return."""
+        await self._slots.acquire(first)
         try:
             while (delay := self._paused_until - time.monotonic()) > 0:
                 await asyncio.sleep(delay)
+            if self.interval > 0:
+                now = time.monotonic()
+                start = max(now, self._next_start)
+                self._next_start = start + self.interval  # reserved before sleeping: no two share it
+                if start > now:
+                    await asyncio.sleep(start - now)
         except BaseException:
-            self._sem.release()
+            self._slots.release()
             raise
+
+    def release(self) -> None:
+        """Give the slot back."""
+        self._slots.release()
+
+    def started(self) -> None:
+        """Count a request as in flight (its global slot is granted too)."""
         self.in_flight += 1
         self._stats._in_flight += 1
         self._stats.peak_per_host = max(self._stats.peak_per_host, self.in_flight)
         self._stats.peak_in_flight = max(self._stats.peak_in_flight, self._stats._in_flight)
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    def finished(self) -> None:
+        """Count a request as no longer in flight."""
         self.in_flight -= 1
         self._stats._in_flight -= 1
-        self._sem.release()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -195,9 +268,11 @@ class Client:
         self.stats = Stats()
         self._resolver = resolver
         self._gates: dict[str, HostGate] = {}
+        self._rules: dict[str, HostRule] = {}
         self._url_locks: dict[str, asyncio.Lock] = {}
-        self._global = asyncio.Semaphore(settings.concurrency)
+        self._global = Slots(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self._github_hosts = {normalize_host(h) for h in settings.github_hosts}
         self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
 
     async def __aenter__(self) -> Client:
@@ -206,8 +281,10 @@ class Client:
         if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
             extra["socket_factory"] = self.peers.socket_factory
         connector = aiohttp.TCPConnector(
-            limit=self.settings.concurrency,
-            limit_per_host=self.settings.per_host,
+            # The global slots and the host gates limit what is in flight (per-host rules may allow
+            # more than per_host); the connector's own queues would only add waiting.
+            limit=0,
+            limit_per_host=0,
             resolver=GuardedResolver(
                 inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
             ),
@@ -223,6 +300,7 @@ class Client:
             },
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.settings.timeout),
             trust_env=False,
+            cookie_jar=aiohttp.DummyCookieJar(),  # no cookies kept or sent: every check stands alone
         )
         return self
 
@@ -230,25 +308,53 @@ class Client:
         if self._session is not None:
             await self._session.close()
 
-    def _url_lock(self, url: str) -> asyncio.Lock:
-        """The lock that keeps two requests for the same URL from running at once.
+    def _url_lock(self, key: str) -> asyncio.Lock:
+        """The lock that keeps two requests for the same URL (``key``, normalized) from running at once.
 
         Documents are already deduplicated; this also covers a redirect hop to a URL that is being
         checked directly at the same moment.
         """
-        key = normalize_url(url)
         lock = self._url_locks.get(key)
         if lock is None:
             lock = self._url_locks[key] = asyncio.Lock()
         return lock
 
+    def rule(self, host: str) -> HostRule:
+        """The settings for ``host`` (as the client connects to it), see :meth:`.Settings.rule_for`."""
+        rule = self._rules.get(host)
+        if rule is None:
+            rule = self._rules[host] = self.settings.rule_for(host)
+        return rule
+
     def gate(self, url: str) -> HostGate:
         """Return the queue of the host of ``url``."""
-        key = host_key(url)
+        return self._gate(host_key(url))
+
+    def _gate_for(self, request: URL) -> HostGate:
+        """:meth:`gate` for a URL already parsed by yarl (the same ``host:port`` key)."""
+        return self._gate(f"{_unzone(request.raw_host or '')}:{request.port or 0}")
+
+    def _gate(self, key: str) -> HostGate:
         gate = self._gates.get(key)
         if gate is None:
-            gate = self._gates[key] = HostGate(self.settings.per_host, self.stats)
+            rule = self.rule(key.rsplit(":", 1)[0])
+            gate = self._gates[key] = HostGate(rule.per_host or self.settings.per_host, self.stats,
+                                               rule.interval or 0.0)
         return gate
+
+    def _headers(self, request: URL) -> dict[str, str] | None:
+        """Headers for one hop: the host's configured ones, and the GitHub token for GitHub's hosts."""
+        host = request.raw_host or ""
+        rule = self.rule(host)
+        headers = dict(rule.headers) if rule.headers else None
+        token = self.settings.github_token
+        if (
+            token
+            and host in self._github_hosts
+            and (request.scheme == "https" or not self.settings.github_https_only)
+        ):
+            headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        return headers
 
     async def check(self, url: str, *, need_body: bool = False) -> Outcome:
         """Check one document URL (no fragment) and return what was found.
@@ -262,9 +368,10 @@ class Client:
         method = "GET" if need_body else "HEAD"
         attempt = 0
         switched = False
+        first = False  # the first request of a check queues; the rest of it goes first
         while True:
             try:
-                outcome = await self._attempt(method, url, need_body)
+                outcome = await self._attempt(method, url, need_body, first)
             except _Retry as retry:
                 outcome = retry.outcome
                 if retry.wait is not None and retry.wait > s.retry_after_cap:
@@ -279,6 +386,7 @@ class Client:
                 else:
                     backoff = s.backoff_base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
                     await asyncio.sleep(backoff)
+                first = True
                 continue
             if (
                 method == "HEAD"
@@ -289,8 +397,76 @@ class Client:
                 # Many servers mishandle HEAD (405, 403, 404, 501...): ask again with GET.
                 method = "GET"
                 switched = True
+                first = True
                 continue
             return outcome
+
+    async def closest_snapshot(self, url: str) -> str | None:
+        """Ask the archive API (``settings.archive_api``) for the closest snapshot of ``url``.
+
+        Returns the snapshot's http(s) URL, or None when there is none or the API cannot be asked
+        (its host is judged by the private-address policy like any other; its answer is read up to
+        256 KiB; a 429 or 503 with ``Retry-After`` pauses its queue and is retried like any request).
+        """
+        s = self.settings
+        api = s.archive_api
+        address = f"{api}{'&' if '?' in api else '?'}url={quote(strip_credentials(url), safe='')}"
+        try:
+            request = client_url(address)
+            if not s.allow_private:
+                check_host_literal(request.raw_host or "", s.allow_hosts)
+        except (ValueError, BlockedAddressError):
+            return None
+        key = normalize_url(address)
+        for attempt in range(s.retries + 1):
+            gate = self._gate_for(request)
+            try:
+                status, headers, body = await self._fetch(key, request, gate, first=attempt > 0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - no suggestion is all a failure costs
+                return None
+            if status in (429, 503) and attempt < s.retries:
+                wait = parse_retry_after(headers.get("retry-after"))
+                if wait is not None and wait <= s.retry_after_cap:
+                    gate.pause(wait)
+                    continue
+            if status != 200:
+                return None
+            return _snapshot_url(body)
+        return None
+
+    async def _fetch(self, key: str, request: URL, gate: HostGate, *, first: bool) -> tuple[int, dict[str, str], bytes]:
+        """GET ``request`` through the queues (as :meth:`_request`), no redirects; the body up to 256 KiB."""
+        assert self._session is not None
+        async with self._url_lock(key):
+            await gate.acquire(first)
+            try:
+                await self._global.acquire(first)
+                try:
+                    self.stats.requests += 1
+                    gate.started()
+                    try:
+                        async def get() -> tuple[int, dict[str, str], bytes]:
+                            with self.peers.attempt(request.raw_host or "") as peer:
+                                try:
+                                    async with self._session.get(request, allow_redirects=False,  # type: ignore[union-attr]
+                                                                 headers=self._headers(request)) as resp:
+                                        headers = {k.lower(): v for k, v in resp.headers.items()}
+                                        body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
+                                        return resp.status, headers, body
+                                except Exception:
+                                    if peer.refused is not None:
+                                        raise peer.refused from None
+                                    raise
+
+                        return await _within(self.settings.timeout, get())
+                    finally:
+                        gate.finished()
+                finally:
+                    self._global.release()
+            finally:
+                gate.release()
 
     @staticmethod
     def _give_up(outcome: Outcome, note: str = "") -> Outcome:
@@ -303,11 +479,12 @@ class Client:
         outcome.message += note
         return outcome
 
-    async def _attempt(self, method: str, url: str, need_body: bool) -> Outcome:
+    async def _attempt(self, method: str, url: str, need_body: bool, first: bool = False) -> Outcome:
         """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
         s = self.settings
         assert self._session is not None
-        visited = {normalize_url(url)}
+        key = normalize_url(url)
+        visited = {key}
         current = url
         first_permanent: bool | None = None
         budget = s.timeout
@@ -318,18 +495,19 @@ class Client:
                 request = client_url(current)  # parsed once, as aiohttp would: judged and requested as is
             except ValueError as exc:
                 return Outcome(State.ERROR, None, self._final(current, url), f"invalid URL: {exc}")
-            host = urlsplit(current).hostname or request.raw_host or ""
             if not s.allow_private:
                 try:
                     check_host_literal(request.raw_host or "", s.allow_hosts)
                 except BlockedAddressError as exc:
+                    host = _written_host(current, request)
                     if host != exc.host:  # name it as written: "１２７.０.０.１ is 127.0.0.1, ..."
                         exc = BlockedAddressError(host, exc.address, resolved=False)
                     return self._blocked_address(exc, current, url)
-            gate = self.gate(current)
+            gate = self._gate_for(request)
             try:
-                hop, spent = await self._request(method, current, request, need_body, budget)
+                hop, spent = await self._request(method, key, request, need_body, budget, first, gate)
             except _HostDown as down:
+                host = _written_host(current, request)
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
                 return Outcome(State.ERROR, None, self._final(current, url), message)
             except asyncio.TimeoutError:
@@ -342,6 +520,7 @@ class Client:
                 return self._failure(exc, current, url)
             gate.timeouts_in_a_row = 0
             budget -= spent
+            first = True  # the next hop continues this check
             status, location, headers, ids, complete, html = hop
             if status in _REDIRECTS and location:
                 if first_permanent is None:
@@ -351,14 +530,17 @@ class Client:
                 problem = malformed(target) if is_http(target) else None
                 if problem is not None:
                     return Outcome(State.ERROR, status, target, f"redirect to a malformed URL: {problem}")
-                if normalize_url(target) in visited:
+                key = normalize_url(target)
+                if key in visited:
                     return Outcome(State.ERROR, status, target, f"redirect loop at {target}")
-                visited.add(normalize_url(target))
+                visited.add(key)
                 current = target
                 if budget <= 0:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
                 continue
-            return self._judge(status, headers, self._final(current, url), bool(first_permanent), ids, complete, html)
+            accept = self.rule(request.raw_host or "").accept
+            return self._judge(status, headers, self._final(current, url), bool(first_permanent), ids, complete, html,
+                               accept)
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
 
     @staticmethod
@@ -366,22 +548,38 @@ class Client:
         return current if current != url else None
 
     async def _request(
-        self, method: str, url: str, request: URL, need_body: bool, budget: float
+        self, method: str, key: str, request: URL, need_body: bool, budget: float, first: bool = False,
+        gate: HostGate | None = None,
     ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
         """Send one request through the host's queue and the global cap.
 
-        ``url`` names the request (queues, locks); ``request`` is the parsed URL that is sent. The
+        ``key`` is the normalized URL (:func:`.urls.normalize_url`: no two requests for it at once);
+        ``request`` is the parsed URL that is sent, ``gate`` its host's queue. The
         time limit ``budget`` starts once a slot is granted: waiting in the host's queue is not the
-        host being slow. Returns the exchange and the seconds it took.
+        host being slow. ``first`` puts the request ahead of checks not yet started (see
+        :class:`Slots`). Returns the exchange and the seconds it took.
         """
-        async with self._url_lock(url), self.gate(url) as gate, self._global:
-            limit = self.settings.host_timeouts
-            if limit and gate.timeouts_in_a_row >= limit:  # judged once a slot is ours, not before
-                raise _HostDown(gate.timeouts_in_a_row)
-            self.stats.requests += 1
-            started = time.monotonic()
-            exchange = await asyncio.wait_for(self._exchange(method, request, need_body), budget)
-            return exchange, time.monotonic() - started
+        async with self._url_lock(key):
+            gate = gate or self._gate_for(request)
+            await gate.acquire(first)
+            try:
+                await self._global.acquire(first)
+                try:
+                    limit = self.settings.host_timeouts
+                    if limit and gate.timeouts_in_a_row >= limit:  # judged once a slot is ours, not before
+                        raise _HostDown(gate.timeouts_in_a_row)
+                    self.stats.requests += 1
+                    gate.started()
+                    started = time.monotonic()
+                    try:
+                        exchange = await _within(budget, self._exchange(method, request, need_body))
+                    finally:
+                        gate.finished()
+                    return exchange, time.monotonic() - started
+                finally:
+                    self._global.release()
+            finally:
+                gate.release()
 
     async def _exchange(
         self, method: str, url: URL, need_body: bool
@@ -404,7 +602,7 @@ class Client:
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         assert self._session is not None
         s = self.settings
-        async with self._session.request(method, url, allow_redirects=False) as resp:
+        async with self._session.request(method, url, allow_redirects=False, headers=self._headers(url)) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
             location = resp.headers.get("Location")
             ctype = (resp.content_type or "").lower()
@@ -437,8 +635,14 @@ class Client:
         ids: set[str] | None,
         complete: bool,
         html: bool,
+        accept: list[int] = (),  # type: ignore[assignment]
     ) -> Outcome:
-        """Map a final HTTP status to a verdict, raising _Retry where another attempt may help."""
+        """Map a final HTTP status to a verdict, raising _Retry where another attempt may help.
+
+        A status in ``accept`` (the host's extra accepted statuses) is ``ok``.
+        """
+        if status in accept and not 200 <= status < 300:
+            return Outcome(State.OK, status, final, f"HTTP {status}, accepted for this host", ids, complete, html)
         if 200 <= status < 300:
             state = State.REDIRECTED if permanent else State.OK
             message = f"permanent redirect to {final}" if permanent else ""
@@ -494,6 +698,48 @@ class Client:
         if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
             return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
         return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {exc}")
+
+
+def _snapshot_url(body: bytes) -> str | None:
+    """The closest snapshot's URL in an availability API answer, if it is available and http(s).
+
+    The Wayback Machine answers ``{"archived_snapshots": {"closest": {"available": true, "url":
+    "http://web.archive.org/web/20130919044612/http://example.com/", "timestamp": "2013...",
+    "status": "200"}}}``, or an empty ``archived_snapshots`` when it has none. Its own snapshot
+    links are upgraded to HTTPS.
+    """
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace"))
+        closest = data["archived_snapshots"]["closest"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(closest, dict) or closest.get("available") is not True:
+        return None
+    url = closest.get("url")
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or malformed(url):
+        return None
+    if url.lower().startswith("http://web.archive.org/"):
+        url = "https://" + url[len("http://"):]
+    return url
+
+
+def _written_host(current: str, request: URL) -> str:
+    """The host of ``current`` as written (for messages), else as the client reads it."""
+    try:
+        return urlsplit(current).hostname or request.raw_host or ""
+    except ValueError:
+        return request.raw_host or ""
+
+
+_timeout = getattr(asyncio, "timeout", None)  # Python 3.11+: no extra task per request
+
+
+async def _within(seconds: float, coro):  # type: ignore[no-untyped-def]
+    """Await ``coro`` for at most ``seconds`` (raises :class:`asyncio.TimeoutError`)."""
+    if _timeout is None:  # pragma: no cover - Python 3.10
+        return await asyncio.wait_for(coro, seconds)
+    async with _timeout(seconds):
+        return await coro
 
 
 def _decode(body: bytes, charset: str | None) -> str:

@@ -11,18 +11,27 @@ from pathlib import Path
 
 import click
 
-from .internal import check_internal
-from .report import FORMATS, render
-from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
-from .settings import DEFAULT_CACHE_PATH, Settings
-from .sources import InputError, collect_paths, collect_project
-from .states import State
+from .report import FORMATS
+from .settings import DEFAULT_ARCHIVE_API, DEFAULT_CACHE_PATH
+
+# Only what the options need is imported here; the checker itself (HTML parser, HTTP client) is
+# imported when the command runs, and the catalog (pydantic) only for a run over the project.
 
 __all__ = ["check_links", "EXIT_OK", "EXIT_BROKEN", "EXIT_USAGE"]
 
 EXIT_OK = 0
 EXIT_BROKEN = 2
 EXIT_USAGE = 3
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (or the working directory) holding ``mkdocs.yml``, else
+    ``start`` itself: :func:`archkb.catalog.loader.find_root`, without importing the catalog."""
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate
+    return here
 
 
 class ConfigError(click.ClickException):
@@ -73,7 +82,22 @@ class _Command(click.Command):
               help="Exempt HOST from the private-address policy (repeatable).")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable).")
 @click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
+@click.option("--interval", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds at least between two requests to one host.")
+@click.option("--remap", "remaps", multiple=True, metavar="'REGEX REPLACEMENT'",
+              help="Check URLs matching REGEX with it replaced (re.sub) instead; the cache is keyed by "
+                   "the result (repeatable).")
+@click.option("--suggest", is_flag=True,
+              help="Ask the Wayback Machine's availability API about each broken link (and nothing "
+                   "else) and report the closest archived snapshot.")
+@click.option("--archive-api", metavar="URL", default=DEFAULT_ARCHIVE_API, show_default=True,
+              help="The availability API --suggest asks.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read link-check settings from FILE (a pyproject.toml with [tool.archkb.link_check], "
+                   "or the same keys at the top level) [default: ROOT/pyproject.toml].")
+@click.pass_context
 def check_links(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     root: Path | None,
     fmt: str,
@@ -91,13 +115,29 @@ def check_links(
     allow_hosts: tuple[str, ...],
     exclude: tuple[str, ...],
     no_fragments: bool,
+    interval: float,
+    remaps: tuple[str, ...],
+    suggest: bool,
+    archive_api: str,
+    config_file: Path | None,
 ) -> None:
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
-    Markdown files. Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
+    Markdown files. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
+    and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
+    given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only.
+    Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
-    from archkb.catalog.loader import find_root
+    import os
+
+    from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
+    from .internal import check_internal
+    from .report import render
+    from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
+    from .settings import Settings
+    from .sources import InputError, collect_paths, collect_project
+    from .states import State
 
     root = find_root(root)
     settings = Settings(
@@ -114,7 +154,21 @@ def check_links(
         allow_hosts=list(allow_hosts),
         excludes=list(exclude),
         check_fragments=not no_fragments,
+        interval=interval,
+        suggest=suggest,
+        archive_api=archive_api,
+        github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
     )
+    try:
+        settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
+        found = load_table(config_file) if config_file else project_table(root)
+        if found is not None:
+            given = {name for name in ("per_host", "concurrency", "timeout", "retries", "suggest", "archive_api",
+                                       "interval")
+                     if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+            settings = apply_table(settings, found[0], found[1], skip=frozenset(given))
+    except ConfigFileError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         inputs = collect_paths(list(paths), root) if paths else collect_project(root)
         report = check_urls(inputs.external, settings, progress=True)
@@ -145,5 +199,8 @@ def check_links(
             click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
     if fmt != "text" or output is not None:
         counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
-        click.echo(f"{len(report.results)} links: {counts or 'none'}", err=True)
+        sent = int(report.stats.get("requests", 0))
+        traffic = (f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host"
+                   if sent else "")
+        click.echo(f"{len(report.results)} links: {counts or 'none'}{traffic}", err=True)
     sys.exit(EXIT_BROKEN if any(r.state is State.BROKEN for r in report.results) else EXIT_OK)

@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from .atomic import write_atomic
 from .states import STATE_ORDER, Result, State
@@ -57,7 +56,7 @@ class Report:
 
     def save(self, path: str | Path) -> None:
         """Write the JSON report to ``path`` atomically (folders created)."""
-        write_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(path, to_json_text(self))
 
     @classmethod
     def load(cls, path: str | Path) -> Report | None:
@@ -71,6 +70,33 @@ class Report:
             return None
 
 
+def to_json_text(report: Report) -> str:
+    """The JSON report as text: one result per line.
+
+    ``json.dumps(..., indent=2)`` uses the pure-Python encoder (about 25 ms for 2,000 results); each
+    result encoded on one line by the C encoder reads as well in a diff and costs a tenth of that.
+    """
+    results = ",\n".join("    " + json.dumps(r.to_json(), ensure_ascii=False) for r in report.results)
+    summary = json.dumps(report.summary)
+    body = f"[\n{results}\n  ]" if results else "[]"
+    return f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n'
+
+
+def escape(data: str) -> str:
+    """``xml.sax.saxutils.escape`` (that module imports ``urllib.request``, 15 ms at start-up)."""
+    return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(data: str) -> str:
+    """``xml.sax.saxutils.quoteattr``: an XML attribute value, quoted and escaped."""
+    data = escape(data).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"{}"'.format(data.replace('"', "&quot;"))
+
+
 def render(report: Report, fmt: str) -> str:
     """Render a report as ``text``, ``json``, ``junit`` or ``markdown``.
 
@@ -78,7 +104,7 @@ def render(report: Report, fmt: str) -> str:
         ValueError: for an unknown format.
     """
     if fmt == "json":
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return to_json_text(report)
     if fmt == "text":
         return _text(report)
     if fmt == "junit":
@@ -113,6 +139,8 @@ def _text(report: Report) -> str:
         detail = _detail(result)
         if detail:
             lines.append(f"           {detail}")
+        if result.suggestion:
+            lines.append(f"           archived copy: {result.suggestion}")
         for source in result.sources[:5]:
             lines.append(f"           in {source}")
         if len(result.sources) > 5:
@@ -132,7 +160,8 @@ def _junit(report: Report) -> str:
     for result in report.results:
         classname = result.sources[0].rsplit(":", 1)[0] if result.sources else "links"
         out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(result.url)}>")
-        text = escape(f"{_detail(result)}\ncited in: " + ", ".join(result.sources))
+        suggestion = f"\narchived copy: {result.suggestion}" if result.suggestion else ""
+        text = escape(f"{_detail(result)}{suggestion}\ncited in: " + ", ".join(result.sources))
         if result.state is State.BROKEN:
             out.append(f"      <failure message={quoteattr(_detail(result) or 'broken')}>{text}</failure>")
         elif result.state is State.SKIPPED:
@@ -148,6 +177,17 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_MD_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "<>|\\`\"' \t\r\n"}
+
+
+def _md_link(url: str) -> str:
+    """An autolink for a URL a remote server sent (an archived snapshot): only http(s) URLs, and
+    every character that could end the autolink or the table cell percent-encoded."""
+    if not url.lower().startswith(("http://", "https://")):
+        return _md_cell(url)
+    return "<" + "".join(_MD_URL_UNSAFE.get(c, c) for c in url) + ">"
+
+
 def _markdown(report: Report) -> str:
     lines = ["# Link check", "", "| State | Count |", "| --- | ---: |"]
     lines += [f"| {state} | {count} |" for state, count in report.summary.items()]
@@ -156,5 +196,8 @@ def _markdown(report: Report) -> str:
         lines += ["", "| State | URL | Detail | Cited in |", "| --- | --- | --- | --- |"]
         for r in problems:
             sources = ", ".join(r.sources[:3]) + (f" (+{len(r.sources) - 3})" if len(r.sources) > 3 else "")
-            lines.append(f"| {r.state.value} | <{r.url}> | {_md_cell(_detail(r))} | {_md_cell(sources)} |")
+            detail = _md_cell(_detail(r))
+            if r.suggestion:
+                detail += ("; " if detail else "") + f"archived copy: {_md_link(r.suggestion)}"
+            lines.append(f"| {r.state.value} | <{r.url}> | {detail} | {_md_cell(sources)} |")
     return "\n".join(lines) + "\n"

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import os
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable
-
-from aiohttp.abc import AbstractResolver
+from typing import TYPE_CHECKING
 
 from .cache import LinkCache
-from .client import Client, Outcome
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
-from .guard import FORCE_GUARD_ENV, guard_forced
-from .peer import peer_guard_supported
 from .states import now_iso
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State
-from .urls import fragment_is_checkable, has_scheme, is_http, malformed, normalize_url, split_fragment
+from .urls import fragment_is_checkable, has_scheme, host_key, is_http, malformed, normalize_url, split_fragment
+
+if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
+    from aiohttp.abc import AbstractResolver
+
+    from .client import Client, Outcome
 
 __all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
@@ -142,10 +145,23 @@ async def check_urls_async(
         documents.setdefault(key, (doc, []))[1].append(url)
 
     client_stats = None
+    threshold = gc.get_threshold()
+    deadline = started + settings.run_budget
     try:
-        if documents:
-            client_stats = await _fetch_all(documents, targets, sources, results, settings, progress, resolver)
+        if documents or (settings.suggest and not settings.offline):
+            from .client import Client
+
+            # Thousands of requests in flight keep many young objects alive, and the collector would
+            # walk them again and again (about 15% of the CPU time of a run); collect less often.
+            gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+            async with Client(settings, resolver=resolver) as client:
+                if documents:
+                    await _fetch_all(client, documents, targets, sources, results, settings, progress)
+                if settings.suggest and not settings.offline:
+                    await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
+                client_stats = client.stats
     finally:
+        gc.set_threshold(*threshold)
         # Even when the run is interrupted, remember what was learned (written atomically).
         if cache is not None:
             _remember(cache, documents, targets, results, report)
@@ -165,50 +181,95 @@ async def check_urls_async(
     return report
 
 
+async def _suggest(client: Client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:
+    """Ask the archive API about every broken external URL (and nothing else): fill ``suggestion``.
+
+    Each document is asked about once, through the same client as every other request, so the
+    API's host gets the same politeness (per-host limit, interval, ``Retry-After``) as any host.
+    """
+    asks: dict[str, tuple[str, list[str]]] = {}  # normalized document -> (document, written URLs)
+    for url, result in results.items():
+        target = targets.get(url)
+        if result.state is not State.BROKEN or target is None or not is_http(target) or malformed(target):
+            continue
+        doc = split_fragment(target)[0]
+        asks.setdefault(normalize_url(doc), (doc, []))[1].append(url)
+
+    async def one(doc: str, urls: list[str]) -> None:
+        snapshot = await client.closest_snapshot(doc)
+        for u in urls:
+            results[u].suggestion = snapshot
+
+    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in asks.values()]
+    if not tasks:
+        return
+    try:
+        await asyncio.wait(tasks, timeout=budget)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def _fetch_all(
+    client: Client,
     documents: dict[str, tuple[str, list[str]]],
     targets: dict[str, str],
     sources: dict[str, list[str]],
     results: dict[str, Result],
     settings: Settings,
     progress: bool,
-    resolver: AbstractResolver | None,
-):
-    """Fetch every document once (within the run budget) and fill ``results``; return the stats."""
+) -> None:
+    """Fetch every document once (within the run budget) and fill ``results``."""
+    from .client import Outcome
+
     total = sum(len(urls) for _doc, urls in documents.values())
     with _Progress(total, enabled=progress) as bar:
-        async with Client(settings, resolver=resolver) as client:
 
-            async def one(doc: str, urls: list[str]) -> None:
-                fragments = {u: split_fragment(targets[u])[1] for u in urls}
-                need_body = settings.check_fragments and any(fragment_is_checkable(f) for f in fragments.values())
-                try:
-                    outcome = await client.check(doc, need_body=need_body)
-                except Exception as exc:  # noqa: BLE001 - one odd URL must not end the run
-                    outcome = Outcome(State.ERROR, message=f"could not check: {exc.__class__.__name__}: {exc}")
-                stamp = now_iso()
-                for u in urls:
-                    result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
-                    results[u] = result
-                    bar.advance(result.state)
-
-            tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in documents.values()]
+        async def one(doc: str, urls: list[str]) -> None:
+            fragments = {u: split_fragment(targets[u])[1] for u in urls}
+            need_body = settings.check_fragments and any(fragment_is_checkable(f) for f in fragments.values())
             try:
-                _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
-            finally:  # on the budget, or on an interruption: stop what is still running
-                unfinished = [task for task in tasks if not task.done()]
-                for task in unfinished:
-                    task.cancel()
-                if unfinished:
-                    await asyncio.gather(*unfinished, return_exceptions=True)
+                outcome = await client.check(doc, need_body=need_body)
+            except Exception as exc:  # noqa: BLE001 - one odd URL must not end the run
+                outcome = Outcome(State.ERROR, message=f"could not check: {exc.__class__.__name__}: {exc}")
             stamp = now_iso()
-            for _doc, urls in documents.values():
-                for u in urls:
-                    if u not in results:
-                        message = f"not checked within the run budget of {settings.run_budget:g}s"
-                        results[u] = Result(u, State.ERROR, sources=sources[u], message=message, checked_at=stamp)
-                        bar.advance(State.ERROR)
-            return client.stats
+            for u in urls:
+                result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
+                results[u] = result
+                bar.advance(result.state)
+
+        # One queue per host and as many workers for it as it may have requests in flight: a worker
+        # never waits behind its own host, and 2,000 links cost a few hundred tasks, not 2,000 (whose
+        # first steps alone would hold the event loop for tens of milliseconds before the first
+        # request). Workers are started round-robin over the hosts, so every host begins at once.
+        queues: dict[str, deque[tuple[str, list[str]]]] = {}
+        for doc, urls in documents.values():
+            queues.setdefault(host_key(doc), deque()).append((doc, urls))
+
+        async def worker(queue: deque[tuple[str, list[str]]]) -> None:
+            while queue:
+                doc, urls = queue.popleft()
+                await one(doc, urls)
+
+        counts = {host: min(client.gate(queue[0][0]).limit, len(queue)) for host, queue in queues.items()}
+        tasks = [asyncio.ensure_future(worker(queues[host]))
+                 for n in range(max(counts.values())) for host in queues if n < counts[host]]
+        try:
+            _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+        finally:  # on the budget, or on an interruption: stop what is still running
+            unfinished = [task for task in tasks if not task.done()]
+            for task in unfinished:
+                task.cancel()
+            if unfinished:
+                await asyncio.gather(*unfinished, return_exceptions=True)
+        stamp = now_iso()
+        for _doc, urls in documents.values():
+            for u in urls:
+                if u not in results:
+                    message = f"not checked within the run budget of {settings.run_budget:g}s"
+                    results[u] = Result(u, State.ERROR, sources=sources[u], message=message, checked_at=stamp)
+                    bar.advance(State.ERROR)
 
 
 def _remember(
@@ -237,14 +298,19 @@ def _policy_problems(settings: Settings) -> list[str]:
 
     An offline run sends nothing, so neither problem concerns it.
     """
-    problems = []
-    if guard_forced() and not settings.offline and (settings.allow_private or settings.allow_hosts):
+    problems: list[str] = []
+    if settings.offline:
+        return problems
+    from .guard import FORCE_GUARD_ENV, guard_forced
+    from .peer import peer_guard_supported
+
+    if guard_forced() and (settings.allow_private or settings.allow_hosts):
         asked = "--allow-private (link_check.allow_private)" if settings.allow_private else "--allow-host"
         problems.append(
             f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
             "cannot be turned off (CI sets it where it checks links from pull requests)"
         )
-    if not settings.allow_private and not settings.offline and not peer_guard_supported():
+    if not settings.allow_private and not peer_guard_supported():
         import aiohttp
 
         problems.append(
@@ -265,12 +331,14 @@ def _without_credentials(result: Result) -> Result:
     if not has_credentials(result.url):
         if final_url == result.final_url and message == result.message:
             return result
-        return Result(result.url, result.state, result.status, final_url, result.sources, message, result.checked_at)
+        return Result(result.url, result.state, result.status, final_url, result.sources, message, result.checked_at,
+                      result.suggestion)
     detail = result.state.value + (f", {message}" if message else "")
     state = State.BROKEN if result.state is State.BROKEN else State.ERROR
     message = f"{CREDENTIALS_MESSAGE}; remove them from the link (without them: {detail})"
     return Result(
-        redact_credentials(result.url), state, result.status, final_url, result.sources, message, result.checked_at
+        redact_credentials(result.url), state, result.status, final_url, result.sources, message, result.checked_at,
+        result.suggestion,
     )
 
 

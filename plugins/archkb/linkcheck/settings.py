@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 
-__all__ = ["Settings", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "VERSION"]
+__all__ = [
+    "Settings", "HostRule", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "DEFAULT_ARCHIVE_API", "GITHUB_HOSTS",
+    "VERSION",
+]
 
 #: Version of the checker, sent in the User-Agent and folded into the cache fingerprint. Version 2
 #: judges hosts as the HTTP client normalizes them and never sends credentials: verdicts that
@@ -22,6 +25,69 @@ DEFAULT_CACHE_PATH = ".cache/archkb/link-cache.json"
 
 #: A truthful User-Agent: who we are and that we are a link checker.
 DEFAULT_USER_AGENT = f"archkb-linkcheck/{VERSION} (link checker of a documentation site; aiohttp)"
+
+
+#: The Wayback Machine's availability API, asked about broken links with ``--suggest``.
+DEFAULT_ARCHIVE_API = "https://archive.org/wayback/available"
+
+#: The hosts a GitHub token is sent to (and no other, not even on a redirect from them).
+GITHUB_HOSTS = ("github.com", "api.github.com")
+
+
+@dataclass
+class HostRule:
+    """Settings for the hosts that match one pattern.
+
+    Attributes:
+        host: A host name (``github.com``), or ``*.`` and a domain for every host under it
+            (``*.example.org`` matches ``docs.example.org``, not ``example.org``). Matched
+            case-insensitively, a trailing dot ignored.
+        accept: Extra HTTP statuses that count as ``ok`` for these hosts (e.g. 403 from a site that
+            refuses every checker). 2xx are always accepted.
+        headers: Request headers sent to these hosts (after the defaults, so they can replace them).
+        per_host: Requests in flight to each of these hosts at most (``None``: the run's ``per_host``).
+        interval: Seconds at least between the starts of two requests to one of these hosts.
+    """
+
+    host: str
+    accept: list[int] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    per_host: int | None = None
+    interval: float | None = None
+
+    def matches(self, host: str) -> bool:
+        """Whether ``host`` (as the client connects to it: lowercase, IDNA) is one of these hosts."""
+        pattern = self.host.strip().lower().rstrip(".")
+        host = host.lower().rstrip(".")
+        if pattern.startswith("*."):
+            return host.endswith(pattern[1:])
+        return host == pattern
+
+    def problems(self) -> list[str]:
+        """What is wrong with this rule (empty when it is usable)."""
+        where = f"host {self.host!r}: "
+        problems = []
+        if not isinstance(self.host, str) or not self.host.strip() or any(c in self.host for c in "/:@ "):
+            problems.append(f"{where}give a bare host name such as 'github.com' or '*.example.org'")
+        problems += _status_and_header_problems(where, self.accept, self.headers)
+        if self.per_host is not None and (not isinstance(self.per_host, int) or self.per_host < 1):
+            problems.append(f"{where}per-host concurrency must be >= 1, got {self.per_host!r}")
+        if self.interval is not None and (not isinstance(self.interval, (int, float)) or self.interval < 0):
+            problems.append(f"{where}interval must be >= 0 seconds, got {self.interval!r}")
+        return problems
+
+
+def _status_and_header_problems(where: str, accept: list[int], headers: dict[str, str]) -> list[str]:
+    problems = []
+    for code in accept:
+        if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 999:
+            problems.append(f"{where}accept must list HTTP statuses (100-999), got {code!r}")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not name or any(c in name for c in " :\r\n") or not isinstance(value, str):
+            problems.append(f"{where}header {name!r} must be a header name with a string value")
+        elif "\r" in value or "\n" in value:
+            problems.append(f"{where}header {name!r} has a line break in its value")
+    return problems
 
 
 @dataclass
@@ -58,6 +124,19 @@ class Settings:
             check a moved host); the cache is keyed by the rewritten URL.
         user_agent: The User-Agent header sent with every request.
         check_fragments: Check ``#fragment`` against the ids of the target page.
+        accept: Extra HTTP statuses that count as ``ok`` for every host.
+        headers: Request headers sent to every host.
+        interval: Seconds at least between the starts of two requests to one host (0: none).
+        hosts: Per-host rules (:class:`HostRule`); every rule that matches a host applies, later
+            ones overriding earlier ones.
+        suggest: Ask the Wayback Machine's availability API (``archive_api``) about each broken
+            URL, and nothing else, for the closest archived snapshot (``Result.suggestion``).
+        archive_api: The availability API's address (tests point it at a local server).
+        github_token: Sent as ``Authorization: Bearer`` to ``github_hosts`` only, over HTTPS only
+            (unless ``github_https_only`` is off), never to another host, not even on a redirect
+            from them. Never written anywhere.
+        github_hosts: The hosts the token goes to (exact names).
+        github_https_only: Send the token over HTTPS only (tests with plain-HTTP servers turn it off).
     """
 
     timeout: float = 10.0
@@ -80,6 +159,29 @@ class Settings:
     rewrites: list[tuple[str, str]] = field(default_factory=list)
     user_agent: str = DEFAULT_USER_AGENT
     check_fragments: bool = True
+    accept: list[int] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    interval: float = 0.0
+    hosts: list[HostRule] = field(default_factory=list)
+    suggest: bool = False
+    archive_api: str = DEFAULT_ARCHIVE_API
+    github_token: str | None = field(default=None, repr=False)
+    github_hosts: list[str] = field(default_factory=lambda: list(GITHUB_HOSTS))
+    github_https_only: bool = True
+
+    def rule_for(self, host: str) -> HostRule:
+        """The settings that apply to ``host``: the run's, then every matching rule in order."""
+        rule = HostRule(host, accept=list(self.accept), headers=dict(self.headers), per_host=self.per_host,
+                        interval=self.interval)
+        for other in self.hosts:
+            if other.matches(host):
+                rule.accept += [code for code in other.accept if code not in rule.accept]
+                rule.headers.update(other.headers)
+                if other.per_host is not None:
+                    rule.per_host = other.per_host
+                if other.interval is not None:
+                    rule.interval = other.interval
+        return rule
 
     def validate(self) -> list[str]:
         """Return a list of problems with these settings (empty when they are usable)."""
@@ -109,7 +211,14 @@ class Settings:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                problems.append(f"rewrite {pattern!r} is not a valid regular expression: {exc}")
+                problems.append(f"remap {pattern!r} is not a valid regular expression: {exc}")
+        if self.interval < 0:
+            problems.append(f"interval must be >= 0 seconds, got {self.interval}")
+        problems += _status_and_header_problems("", self.accept, self.headers)
+        for rule in self.hosts:
+            problems += rule.problems()
+        if self.suggest and not self.archive_api.lower().startswith(("http://", "https://")):
+            problems.append(f"archive API must be an http(s) URL, got {self.archive_api!r}")
         return problems
 
     def fingerprint(self) -> str:
@@ -127,6 +236,15 @@ class Settings:
             "check_fragments": self.check_fragments,
             "user_agent": self.user_agent,
         }
+        # What a status means, per host, and which headers are sent (their names only: values may be
+        # secrets). Left out when unset, so that a cache written before these settings stays valid.
+        if self.accept:
+            relevant["accept"] = sorted(self.accept)
+        if self.headers:
+            relevant["headers"] = sorted(h.lower() for h in self.headers)
+        if self.hosts:
+            relevant["hosts"] = [[r.host.lower(), sorted(r.accept), sorted(h.lower() for h in r.headers)]
+                                 for r in self.hosts]
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

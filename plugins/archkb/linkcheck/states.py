@@ -69,6 +69,8 @@ class Result:
         sources: Every ``"path:line"`` that cites the link, in first-seen order.
         message: A short human explanation (empty when there is nothing to add).
         checked_at: ISO 8601 UTC time of the check (from the cache when the result came from it).
+        suggestion: For a broken link checked with ``--suggest``, the closest archived snapshot the
+            Wayback Machine knows (an http(s) URL), else ``None``.
     """
 
     url: str
@@ -78,6 +80,7 @@ class Result:
     sources: list[str] = field(default_factory=list)
     message: str = ""
     checked_at: str | None = None
+    suggestion: str | None = None
 
     def to_json(self) -> dict:
         """Return this result as a JSON-ready dict in the documented report format."""
@@ -89,6 +92,7 @@ class Result:
             "sources": list(self.sources),
             "message": self.message,
             "checked_at": self.checked_at,
+            "suggestion": self.suggestion,
         }
 
     @classmethod
@@ -114,6 +118,8 @@ class Result:
             sources=list(sources),
             message=str(data.get("message") or ""),
             checked_at=data.get("checked_at"),
+            suggestion=suggestion if isinstance(suggestion := data.get("suggestion"), str)
+            and suggestion.lower().startswith(("http://", "https://")) else None,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .hosts import client_host
@@ -27,6 +28,9 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 def _normalize_escapes(text: str) -> str:
     """Uppercase percent-escapes and decode the ones that stand for unreserved characters."""
+
+    if "%" not in text:
+        return text
 
     def fix(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
@@ -54,7 +58,12 @@ def malformed(url: str) -> str | None:
         port = parts.port
     except ValueError as exc:
         return str(exc)
-    host = parts.hostname
+    return _authority_problem(parts.scheme, parts.netloc, parts.hostname, port)
+
+
+@lru_cache(maxsize=4096)
+def _authority_problem(scheme: str, netloc: str, host: str | None, port: int | None) -> str | None:
+    """The part of :func:`malformed` that depends on the authority only (hosts repeat: cached)."""
     if not host:
         return "it has no host"
     if any(ch in host for ch in " <>\"^`{|}%"):
@@ -67,7 +76,7 @@ def malformed(url: str) -> str | None:
     except UnicodeError:
         return f"the host {host!r} is not a valid international domain name"
     try:
-        client_host(url)  # what the HTTP client (yarl) makes of it: it must accept the URL too
+        client_host(f"{scheme}://{netloc}/")  # what the HTTP client (yarl) makes of it: it must accept it too
     except (ValueError, UnicodeError) as exc:
         return str(exc)
     return None
@@ -104,7 +113,7 @@ def normalize_url(url: str) -> str:
     except ValueError:
         return url.strip()  # malformed: left as written (never fetched, see malformed())
     scheme = parts.scheme.lower()
-    host = _host(url, parts.hostname)
+    host = _authority_host(parts.scheme, parts.netloc, parts.hostname)
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     try:
@@ -123,7 +132,17 @@ def normalize_url(url: str) -> str:
 def _host(url: str, written: str | None) -> str:
     """The host of ``url`` as the HTTP client uses it, or as written (lowercased) if yarl refuses it."""
     try:
-        return client_host(url.strip())
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return (written or "").lower()
+    return _authority_host(parts.scheme, parts.netloc, written)
+
+
+@lru_cache(maxsize=4096)
+def _authority_host(scheme: str, netloc: str, written: str | None) -> str:
+    """:func:`_host` for one authority (hosts repeat: cached)."""
+    try:
+        return client_host(f"{scheme}://{netloc}/")
     except (ValueError, UnicodeError):
         return (written or "").lower()
 
@@ -132,7 +151,7 @@ def host_key(url: str) -> str:
     """Return the ``host:port`` that per-host limits and pauses apply to (host normalized as the
     client uses it, so two spellings of one host share one queue)."""
     parts = urlsplit(url)
-    host = _host(url, parts.hostname)
+    host = _authority_host(parts.scheme, parts.netloc, parts.hostname)
     try:
         port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
     except ValueError:

@@ -35,6 +35,25 @@ class LinkCheckConfig(base.Config):
     """Regular expressions of URLs never to check."""
     allow_private = c.Type(bool, default=False)
     """Allow checking private, loopback and link-local addresses (tests, intranets)."""
+    remap = c.ListOfItems(c.Type(str), default=[])
+    """`"REGEX REPLACEMENT"` strings: a URL matching REGEX is checked with it replaced
+    (`re.sub`); the cache is keyed by the result."""
+    accept = c.ListOfItems(c.Type(int), default=[])
+    """Extra HTTP statuses that count as ok for every host."""
+    headers = c.Type(dict, default={})
+    """Request headers sent to every host."""
+    interval = c.Type((int, float), default=0)
+    """Seconds at least between two requests to one host."""
+    hosts = c.Type(dict, default={})
+    """Per-host settings: host name (or `*.domain`) to a mapping of `accept`,
+    `headers`, `per_host` and `interval`, as in `[tool.archkb.link_check.hosts]`."""
+    suggest = c.Type(bool, default=False)
+    """Ask the Wayback Machine's availability API about each broken link, so that
+    readers get the closest archived copy and its date."""
+    archive_api = c.Type(str, default="https://archive.org/wayback/available")
+    """The availability API that `suggest` asks."""
+    github_hosts = c.ListOfItems(c.Type(str), default=["github.com", "api.github.com"])
+    """The hosts that a `GITHUB_TOKEN` from the environment is sent to, and no other."""
 
 
 class ArchkbConfig(base.Config):

@@ -275,6 +275,11 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
 
     def _link_report(self, catalog: Catalog, config: MkDocsConfig) -> Report | None:
         """Check external links now, or reuse the latest report; log what fails the build."""
+        import os
+
+        from ..linkcheck.config import ConfigFileError, apply_table, project_table
+        from .config import LinkCheckConfig
+
         options = self.config.link_check
         online = options.external and (self.command != "serve" or options.serve_external)
         settings = Settings(
@@ -284,7 +289,21 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             excludes=list(options.exclude),
             allow_private=options.allow_private,
             cache_path=str(self.root / options.cache),
+            github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
         )
+        try:
+            # pyproject.toml's [tool.archkb.link_check] first (what `archkb check-links` reads),
+            # then this plugin's own link_check options.
+            found = project_table(self.root)
+            if found is not None:
+                settings = apply_table(settings, found[0], found[1])
+            defaults = dict(LinkCheckConfig._schema)
+            own = {key: options[key] for key in ("remap", "accept", "headers", "interval", "hosts", "suggest",
+                                                 "archive_api", "github_hosts")
+                   if options[key] != defaults[key].default}  # left at its default: pyproject.toml's stands
+            settings = apply_table(settings, own, "mkdocs.yml: plugins.archkb.link_check")
+        except ConfigFileError as exc:
+            raise PluginError(f"archkb: invalid link_check settings: {exc}") from None
         try:
             report = latest_link_report(catalog, settings, online=online, report_path=self.root / options.report,
                                         docs_dir=Path(config.docs_dir))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from .text import md_escape
 
 __all__ = [
     "UNCHECKED", "PROBLEM_STATES", "STATE_LABELS", "LinkStatus", "LinkHealth",
-    "wayback_url", "archive_url_for", "render_link_state", "render_link_health_page", "LINK_HEALTH_URI",
+    "wayback_url", "archive_url_for", "snapshot_date", "render_link_state", "render_link_health_page",
+    "LINK_HEALTH_URI",
 ]
 
 UNCHECKED = "unchecked"
@@ -58,6 +60,8 @@ class LinkStatus:
         status: The last HTTP status, if any.
         message: The checker's explanation.
         sources: ``path:line`` places that cite the URL, as the report gives them.
+        suggestion: The closest archived snapshot of a broken URL (``archkb check-links --suggest``),
+            an http(s) URL from the archive's answer, or ``None``.
     """
 
     url: str
@@ -67,6 +71,7 @@ class LinkStatus:
     status: int | None = None
     message: str = ""
     sources: tuple[str, ...] = ()
+    suggestion: str | None = None
 
     @property
     def date(self) -> str | None:
@@ -90,7 +95,15 @@ def _status_from_json(item: Any) -> LinkStatus | None:
         status=status if isinstance(status, int) and not isinstance(status, bool) else None,
         message=item["message"] if isinstance(item.get("message"), str) else "",
         sources=tuple(s for s in sources if isinstance(s, str)) if isinstance(sources, list) else (),
+        suggestion=_http_url(item.get("suggestion")),
     )
+
+
+def _http_url(value: Any) -> str | None:
+    """``value`` if it is an http(s) URL (a remote server sent it: nothing else may become a link)."""
+    if isinstance(value, str) and value.lower().startswith(("http://", "https://")) and value.isprintable():
+        return value
+    return None
 
 
 def _url_key(url: str) -> str:
@@ -158,9 +171,45 @@ def wayback_url(url: str) -> str:
     return "https://web.archive.org/web/*/" + quote(url, safe=":/?&=#%~+@!$,;'()*[]")
 
 
-def archive_url_for(ref: Reference) -> str:
-    """Where to read a reference whose link is broken: its ``archived_url``, else the Wayback listing."""
-    return ref.archived_url or wayback_url(ref.url)
+_SNAPSHOT_TIME = re.compile(r"/web/(\d{4})(\d{2})(\d{2})\d{0,6}(?:[a-z]{2}_)?/", re.I)
+
+
+def snapshot_date(url: str) -> str | None:
+    """The day of a Wayback Machine snapshot, ``YYYY-MM-DD``, read from its URL
+    (``https://web.archive.org/web/20130919044612/http://example.com/``), or ``None``."""
+    match = _SNAPSHOT_TIME.search(url)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    if not ("01" <= month <= "12" and "01" <= day <= "31"):
+        return None
+    return f"{year}-{month}-{day}"
+
+
+def _archived(ref: Reference, health: LinkHealth | None) -> tuple[str, str | None]:
+    """Where to read a reference whose link is broken, and the snapshot's day when one is known.
+
+    Its ``archived_url``, unless the latest check found that dead too; else the closest snapshot the
+    checker was told of (``--suggest``); else the Wayback Machine's listing of every copy.
+    """
+    fallback = ref.archived_url
+    if fallback and (health is None or health.status(fallback).state != "broken"):
+        return fallback, None
+    suggestion = health.status(ref.url).suggestion if health is not None else None
+    if suggestion:
+        return suggestion, snapshot_date(suggestion)
+    return wayback_url(ref.url), None
+
+
+def archive_url_for(ref: Reference, health: LinkHealth | None = None) -> str:
+    """Where to read a reference whose link is broken: its ``archived_url`` (unless ``health`` knows
+    it is dead too), else the closest known snapshot, else the Wayback listing."""
+    return _archived(ref, health)[0]
+
+
+def _archived_label(day: str | None) -> str:
+    """"archived copy", with the snapshot's day (digits and dashes only) when known."""
+    return f"archived copy from {_time(day)}" if day else "archived copy"
 
 
 def _time(date: str) -> str:
@@ -186,8 +235,9 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
         text = (f"Link moved{' (checked' + when + ')' if when else ''}: now at "
                 f'<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>')
     elif state == "broken":
+        href, day = _archived(ref, health)
         text = (f"Link broken{' (checked' + when + ')' if when else ''}: "
-                f'<a href="{html.escape(archive_url_for(ref), quote=True)}">archived copy</a>')
+                f'<a href="{html.escape(href, quote=True)}">{_archived_label(day)}</a>')
     elif state in ("error", "blocked"):
         reason = "the site refused the checker" if state == "blocked" else "the check failed"
         text = f"Link not verified{' on' + when if when else ''}: {reason}"
@@ -213,6 +263,13 @@ def _url_cell(url: str, text: str | None = None) -> str:
     if not url.lower().startswith(("http://", "https://")):
         return label
     return f'<a href="{html.escape(url, quote=True).replace("|", "%7C")}">{label}</a>'
+
+
+def _archived_cell(href: str, day: str | None) -> str:
+    """The "archived copy (from DAY)" link of a table cell; only an http(s) URL becomes a link."""
+    if not href.lower().startswith(("http://", "https://")):
+        return md_escape(_archived_label(None))
+    return f'<a href="{html.escape(href, quote=True).replace("|", "%7C")}">{_archived_label(day)}</a>'
 
 
 def _citing_pages(status: LinkStatus, catalog: Catalog, from_uri: str,
@@ -291,7 +348,17 @@ def render_link_health_page(catalog: Catalog, health: LinkHealth, *,
             detail.append(_cell(status.message))
         if status.state == "broken":
             ref = next((r.data for r in catalog.references.values() if _url_key(r.url) == _url_key(status.url)), None)
-            detail.append(_url_cell(archive_url_for(ref) if ref else wayback_url(status.url), "archived copy"))
+            carrier = next((r for r in catalog.references.values()
+                            if r.archived_url and _url_key(r.archived_url) == _url_key(status.url)), None)
+            if carrier is not None:  # a dead fallback: say whose it is
+                detail.append(f"the archived_url of {_cell(carrier.data.title)}")
+            elif ref is not None:
+                href, day = _archived(ref, health)
+                detail.append(_archived_cell(href, day))
+            else:
+                suggestion = status.suggestion
+                detail.append(_archived_cell(suggestion or wayback_url(status.url),
+                                             snapshot_date(suggestion) if suggestion else None))
         pages = _citing_pages(status, catalog, uri, existing_pages, docs_dir)
         out.append(f"| {STATE_LABELS[status.state]} | {_url_cell(status.url)} | {'; '.join(detail) or '–'} | "
                    f"{', '.join(pages) or '–'} |")
