@@ -90,6 +90,17 @@ def main() -> None:
     """Validate, check, export and scaffold the architecture knowledge base."""
 
 
+def _validated_catalog(root: Path | None) -> Any:
+    """The catalog at ``root``, with every problem ``archkb validate`` reports: the loader's, and
+    those of the bodies as the site renders them (the HTML allow-list)."""
+    from ..catalog.loader import find_root, load_catalog
+    from ..mkdocs.markdown import check_bodies
+
+    catalog = load_catalog(find_root(root))
+    catalog.problems.extend(check_bodies(catalog))
+    return catalog
+
+
 @main.command()
 @_root_option
 def validate(root: Path | None) -> None:
@@ -99,12 +110,9 @@ def validate(root: Path | None) -> None:
     their HTML judged against the allow-list, as the site build does. Prints one
     `path:line: message` line per problem and exits 1 when there is any.
     """
-    from ..catalog.loader import find_root, load_catalog
     from ..catalog.problems import format_problems
-    from ..mkdocs.markdown import check_bodies
 
-    catalog = load_catalog(find_root(root))
-    catalog.problems.extend(check_bodies(catalog))  # the bodies as the site renders them
+    catalog = _validated_catalog(root)
     summary = (f"{len(catalog.patterns)} patterns, {len(catalog.references)} references, "
                f"{len(catalog.paths)} reading paths")
     if catalog.problems:
@@ -127,12 +135,11 @@ def generate(root: Path | None, out: Path | None) -> None:
     OUT/mkdocs.yml and OUT/docs/ with every page the plugin generates, as plain Markdown;
     build it with `zensical build --strict -f OUT/mkdocs.yml` (the site goes to OUT/site/).
     """
-    from ..mkdocs.markdown import check_bodies
+    from ..catalog.problems import format_problems
     from ..site.source_tree import generate_source_tree
 
-    project = find_root(root)
-    catalog = load_catalog(project)
-    catalog.problems.extend(check_bodies(catalog))
+    catalog = _validated_catalog(root)
+    project = catalog.root
     if catalog.problems:
         click.echo(format_problems(catalog.problems))
         count = len(set(catalog.problems))
