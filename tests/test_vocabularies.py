@@ -57,3 +57,23 @@ def test_reference_kinds_are_one_tuple_in_reading_list_order():
     assert tuple(KIND_HEADINGS) == REFERENCE_KINDS == tuple(REFERENCE_KIND_VOCABULARY)
     literal = Reference.model_json_schema()["properties"]["kind"]["enum"]
     assert tuple(literal) == REFERENCE_KINDS
+
+
+def test_every_link_state_is_complete():
+    from archkb.linkcheck.states import STATE_INFO, STATE_ORDER, State
+    from archkb.mkdocs.config import LinkCheckConfig
+    from archkb.site.health import PROBLEM_STATES, STATE_LABELS, render_link_state
+
+    assert set(STATE_INFO) == set(State) == set(STATE_ORDER)
+    for state, info in STATE_INFO.items():
+        assert info.label and STATE_LABELS[state.value] == info.label
+        assert info.css_class == f"archkb-link-state--{state.value}"
+    # Only broken links fail the command; only broken and moved links may fail a build.
+    assert [s for s, i in STATE_INFO.items() if i.exit_broken] == [State.BROKEN]
+    assert set(LinkCheckConfig.fail_on.option_type.choices) == {"redirected", "broken"}
+    assert PROBLEM_STATES == ("broken", "redirected", "error", "blocked")
+    ref = Reference(id="x", title="X", authors=["Ann Lee"], year=2020, kind="docs", url="https://example.org/x",
+                    summary="S.")
+    assert 'class="archkb-link-state archkb-link-state--unchecked"' in render_link_state(ref, None)
+    for state in ("ok", "redirected", "broken"):  # the states readers see coloured and marked
+        assert f".archkb-link-state--{state}" in CSS

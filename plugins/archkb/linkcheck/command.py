@@ -137,7 +137,7 @@ def check_links(
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
     from .sources import InputError, collect_paths, collect_project
-    from .states import State
+    from .states import STATE_INFO, State
 
     root = find_root(root)
     settings = Settings(
@@ -203,4 +203,4 @@ def check_links(
         traffic = (f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host"
                    if sent else "")
         click.echo(f"{len(report.results)} links: {counts or 'none'}{traffic}", err=True)
-    sys.exit(EXIT_BROKEN if any(r.state is State.BROKEN for r in report.results) else EXIT_OK)
+    sys.exit(EXIT_BROKEN if any(STATE_INFO[r.state].exit_broken for r in report.results) else EXIT_OK)

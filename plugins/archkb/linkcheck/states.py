@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
 
-__all__ = ["State", "Link", "Result", "STATE_ORDER"]
+__all__ = ["State", "StateInfo", "STATE_INFO", "Link", "Result", "STATE_ORDER"]
 
 
 class State(str, enum.Enum):
@@ -31,6 +31,38 @@ class State(str, enum.Enum):
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.value
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """Everything each output needs to know about one link state: the one place it is defined.
+
+    Attributes:
+        label: The reader's name for it, on the Link health page.
+        css_class: The class of a reference's inline link state (coloured and marked by the stylesheet).
+        problem_rank: Its place among the problems the Link health page lists (worst first),
+            or ``None`` when it is no problem.
+        exit_broken: Whether it makes ``archkb check-links`` exit with status 2.
+        may_fail_build: Whether ``link_check.fail_on`` may name it: someone else's outage
+            (an error, a refusal) must never fail our CI.
+    """
+
+    label: str
+    css_class: str
+    problem_rank: int | None
+    exit_broken: bool
+    may_fail_build: bool
+
+
+STATE_INFO: dict[State, StateInfo] = {
+    State.OK: StateInfo("Verified", "archkb-link-state--ok", None, False, False),
+    State.REDIRECTED: StateInfo("Moved", "archkb-link-state--redirected", 1, False, True),
+    State.BROKEN: StateInfo("Broken", "archkb-link-state--broken", 0, True, True),
+    State.BLOCKED: StateInfo("Could not be checked (refused)", "archkb-link-state--blocked", 3, False, False),
+    State.ERROR: StateInfo("Could not be checked (error)", "archkb-link-state--error", 2, False, False),
+    State.SKIPPED: StateInfo("Not checked (excluded)", "archkb-link-state--skipped", None, False, False),
+}
+"""Every link state's reader text, CSS class and meaning for exit codes and builds."""
 
 
 #: Display and summary order: worst news first after the good news.

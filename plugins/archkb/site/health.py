@@ -22,6 +22,8 @@ from ..catalog.model import Reference
 from .urls import LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
 from .text import md_escape
 
+from ..linkcheck.states import STATE_INFO, State
+
 __all__ = [
     "UNCHECKED", "PROBLEM_STATES", "STATE_LABELS", "LinkStatus", "LinkHealth",
     "wayback_url", "archive_url_for", "snapshot_date", "render_link_state", "render_link_health_page",
@@ -30,18 +32,12 @@ __all__ = [
 
 UNCHECKED = "unchecked"
 """The state of a link that no report mentions."""
-PROBLEM_STATES = ("broken", "redirected", "error", "blocked")
-"""States listed as problems on the "Link health" page, worst first."""
-STATE_LABELS: dict[str, str] = {
-    "ok": "Verified",
-    "redirected": "Moved",
-    "broken": "Broken",
-    "error": "Could not be checked (error)",
-    "blocked": "Could not be checked (refused)",
-    "skipped": "Not checked (excluded)",
-    UNCHECKED: "Not checked yet",
-}
-"""Reader-facing names of the states."""
+PROBLEM_STATES = tuple(state.value for state, info in sorted(
+    ((s, i) for s, i in STATE_INFO.items() if i.problem_rank is not None), key=lambda item: item[1].problem_rank or 0))
+"""States listed as problems on the "Link health" page, worst first (from the state vocabulary)."""
+STATE_LABELS: dict[str, str] = {state.value: info.label for state, info in STATE_INFO.items()} | {
+    UNCHECKED: "Not checked yet"}
+"""Reader-facing names of the states (from the state vocabulary), and of a link no report mentions."""
 LINK_HEALTH_URI = LINK_HEALTH_PAGE_URI
 """Source URI of the generated "Link health" page."""
 
@@ -245,7 +241,8 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
         text = "Link not checked (excluded from checks)"
     else:
         text = "Link not checked yet"
-    return f'<span class="archkb-link-state archkb-link-state--{state}">{text}</span>'
+    css = STATE_INFO[State(state)].css_class if state in _KNOWN_STATES else "archkb-link-state--unchecked"
+    return f'<span class="archkb-link-state {css}">{text}</span>'
 
 
 def _cell(text: str) -> str:
