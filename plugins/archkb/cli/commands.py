@@ -55,7 +55,7 @@ class _LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
         for name, target in (lazy or {}).items():
-            self.commands[name] = target  # type: ignore[assignment]
+            self.commands[name] = target
 
 
 class _LazyChoice(click.Choice):
@@ -66,7 +66,7 @@ class _LazyChoice(click.Choice):
         self._choices: tuple[str, ...] | None = None
         self.case_sensitive = case_sensitive
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         if self._choices is None:
             self._choices = tuple(self._load())
@@ -296,7 +296,9 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
                 else:
                     fields[name] = click.prompt(label)
         if not fields["id"]:
-            suggested = reference_id(list(fields["authors"] or []), fields["year"], str(fields["title"] or ""))
+            named: Any = fields["authors"] or []
+            published: Any = fields["year"]
+            suggested = reference_id(list(named), published, str(fields["title"] or ""))
             fields["id"] = click.prompt("Id", default=suggested or None)
     try:
         added = add_reference(project, file, fields, topic=topic)

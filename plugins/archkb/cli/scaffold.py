@@ -334,10 +334,10 @@ def _append_entry(old_text: str, entry: dict[str, Any], rel: str, topic: str) ->
     except YamlError as exc:
         raise ReferenceRejected([f"{rel}:{exc.line}: {exc.message}; fix the file first"]) from None
     data = loaded.data
-    head, errors = validate_model(ReferenceFile, data, loaded, rel, what="references file")
-    if head is None:
+    header, errors = validate_model(ReferenceFile, data, loaded, rel, what="references file")
+    if header is None:
         raise ReferenceRejected([f"{p}; fix the file first" for p in errors])
-    old_refs = list(head.references)
+    old_refs = list(header.references)
     text = old_text if old_text.endswith("\n") else old_text + "\n"
     if "references" not in data:
         text += "references:\n"

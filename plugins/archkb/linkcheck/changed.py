@@ -67,14 +67,10 @@ def _is_external(url: str) -> bool:
 
 
 def _markdown_urls(path: str, text: str) -> list[tuple[str, str]]:
-    try:
-        from .extract import extract_links_from_markdown
-    except ImportError:  # pragma: no cover - the link checker ships with the package
-        extract_links_from_markdown = None
-    if extract_links_from_markdown is not None:
-        return [(link.url, link.source) for link in extract_links_from_markdown(text, name=path)
-                if _is_external(link.url)]
-    return _regex_urls(path, text)  # pragma: no cover
+    from .extract import extract_links_from_markdown
+
+    return [(link.url, link.source) for link in extract_links_from_markdown(text, name=path)
+            if _is_external(link.url)]
 
 
 def _regex_urls(path: str, text: str) -> list[tuple[str, str]]:

@@ -14,6 +14,8 @@ from every hop, so credentials written in a link or sent in a ``Location`` are n
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncio
 import email.utils
 import errno
@@ -277,7 +279,7 @@ class Client:
 
     async def __aenter__(self) -> Client:
         inner = self._resolver or aiohttp.ThreadedResolver()
-        extra = {}
+        extra: dict[str, Any] = {}  # aiohttp's keyword arguments, typed one by one in its signature
         if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
             extra["socket_factory"] = self.peers.socket_factory
         connector = aiohttp.TCPConnector(
@@ -734,7 +736,7 @@ def _written_host(current: str, request: URL) -> str:
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+: no extra task per request
 
 
-async def _within(seconds: float, coro):  # type: ignore[no-untyped-def]
+async def _within(seconds: float, coro):
     """Await ``coro`` for at most ``seconds`` (raises :class:`asyncio.TimeoutError`)."""
     if _timeout is None:  # pragma: no cover - Python 3.10
         return await asyncio.wait_for(coro, seconds)

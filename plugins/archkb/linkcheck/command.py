@@ -43,12 +43,12 @@ class ConfigError(click.ClickException):
 class _Command(click.Command):
     """A click command whose usage errors exit with 3 instead of click's 2 (2 means broken links)."""
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(self, info_name, args, parent=None, **extra):
         """Parse arguments; a usage error gets exit code 3."""
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
-            exc.exit_code = EXIT_USAGE
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]  # click reads it from the instance
             raise
 
 

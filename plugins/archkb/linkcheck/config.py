@@ -24,6 +24,8 @@ top level. Every mistake names the file and the key, and says what would be righ
 
 from __future__ import annotations
 
+import sys
+
 import difflib
 from pathlib import Path
 from typing import Any
@@ -60,15 +62,17 @@ class ConfigFileError(ValueError):
     """A settings file cannot be used (unreadable, not TOML, an unknown key, a wrong type)."""
 
 
-def _toml():  # type: ignore[no-untyped-def]
-    try:
+def _toml() -> Any:
+    """The TOML reader: the standard library's from Python 3.11, the ``tomli`` package before."""
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ModuleNotFoundError as exc:
-            raise ConfigFileError("reading TOML settings needs Python 3.11+ or the 'tomli' package") from exc
-    return tomllib
+
+        return tomllib
+    try:  # pragma: no cover - Python 3.10
+        import tomli  # optional, and only on Python 3.10
+    except ModuleNotFoundError as exc:  # pragma: no cover
+        raise ConfigFileError("reading TOML settings needs Python 3.11+ or the 'tomli' package") from exc
+    return tomli
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from aiohttp.abc import AbstractResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from .hosts import normalize_host
 
@@ -199,7 +199,7 @@ class GuardedResolver(AbstractResolver):
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[dict[str, Any]]:
+    ) -> list[ResolveResult]:
         """Resolve ``host`` and refuse it if any of its addresses is forbidden."""
         results = await self._inner.resolve(host, port, family)
         if not self._allow_private and not host_is_allowed(host, self._allow_hosts):

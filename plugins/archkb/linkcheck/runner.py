@@ -11,7 +11,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 from .cache import LinkCache
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
@@ -61,14 +61,14 @@ def check_urls(
     Raises:
         SettingsError: when the settings are invalid.
     """
-    coro_args = (list(links), settings)
-    kwargs = {"progress": progress, "resolver": resolver}
+    todo = list(links)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(check_urls_async(*coro_args, **kwargs))
+        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, check_urls_async(*coro_args, **kwargs)).result()
+        return pool.submit(asyncio.run, check_urls_async(todo, settings, progress=progress,
+                                                         resolver=resolver)).result()
 
 
 def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
@@ -377,8 +377,8 @@ class _Progress:
         self._on = enabled and stream.isatty() and not os.environ.get("CI")
         self._counts = {state: 0 for state in STATE_ORDER}
         self._total = total
-        self._progress = None
-        self._task = None
+        self._progress: Any = None  # a rich Progress, imported only when a terminal shows it
+        self._task: Any = None
         self._stream = stream
 
     def __enter__(self) -> _Progress:

@@ -250,4 +250,4 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]  # each field is typed; checked at run time by validate()

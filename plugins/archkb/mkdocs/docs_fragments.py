@@ -100,7 +100,7 @@ def render_command_reference() -> str:
         rows = []
         for param in command.get_params(ctx):
             if isinstance(param, click.Argument):
-                rows.append((f"`{param.make_metavar(ctx) if _takes_ctx(param) else param.make_metavar()}`",
+                rows.append((f"`{param.make_metavar(ctx) if _takes_ctx(param) else param.make_metavar()}`",  # type: ignore[call-arg]  # click 8.1 takes no ctx, 8.2 does
                              "Argument" + (" (optional)" if not param.required else "")))
                 continue
             record = param.get_help_record(ctx)

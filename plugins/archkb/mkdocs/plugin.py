@@ -156,11 +156,11 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if page.source is not None:  # large files were written to disk as they were generated
                 file = File.generated(config, page.uri, abs_src_path=str(page.source), inclusion=inclusion)
             else:
-                file = File.generated(config, page.uri, content=page.content, inclusion=inclusion)
+                file = File.generated(config, page.uri, content=page.content or "", inclusion=inclusion)
             if page.edit_path is not None:
                 file.edit_uri = edit_prefix + page.edit_path
             files.append(file)
-            if page.deferred is not None:
+            if isinstance(page.deferred, DeferredHtml):
                 self.deferred[page.uri] = page.deferred
         return files
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -82,6 +83,11 @@ class SiteOptions:
     docs_dir: str = "docs"
     existing_pages: Collection[str] = ()
     section_headings: Mapping[str, SectionHeading] = field(default_factory=dict)
+
+
+def _pattern_page(entry: Any, catalog: Catalog, urls: bool, link_state: Callable[[Any], str],
+                  deferred: HtmlSink | None) -> str:
+    return render_pattern_page(entry, catalog, directory_urls=urls, link_state=link_state, deferred=deferred)
 
 
 def _join(*parts: object) -> str:
@@ -169,8 +175,7 @@ class SiteGenerator:
 
         for entry in catalog.patterns.values():
             deferred_page(pattern_uri(entry.slug), prints.pattern_page(entry.path),
-                          lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=urls,
-                                                                     link_state=link_state, deferred=d),
+                          partial(_pattern_page, entry, catalog, urls, link_state),
                           edit_path=entry.path)
         for path_entry in catalog.paths.values():
             add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),

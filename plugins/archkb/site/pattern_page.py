@@ -35,7 +35,7 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
         if figure:
             blocks.append(figure)
     if not links:
-        if heading is not None:
+        if heading is not None and deferred is not None:
             return _section(deferred, heading, "", "This pattern has no related patterns yet.")
         lines += ["This pattern has no related patterns yet.", ""]
         return "\n".join(lines)
@@ -53,7 +53,7 @@ def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | Non
     # entry and a conversion pass, and the relation types read fine as sub-headings.
     blocks += [f'<h3 id="rel-{rel_type}">{_esc(RELATION_TYPES[rel_type].heading)}</h3>\n'
                f"<ul>\n" + "\n".join(items) + "\n</ul>" for rel_type, items in groups.items()]
-    if heading is not None:
+    if heading is not None and deferred is not None:
         return _section(deferred, heading, "\n".join(blocks))
     lines += [_place("\n".join(blocks), deferred), ""]
     return "\n".join(lines)
@@ -68,7 +68,7 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
     heading = deferred.section_heading("Further reading", entry) if deferred is not None else None
     lines = ["## Further reading", ""]
     if not refs:
-        if heading is not None:
+        if heading is not None and deferred is not None:
             return _section(deferred, heading, "", "This pattern cites no references yet.")
         lines += ["This pattern cites no references yet.", ""]
         return "\n".join(lines)
@@ -79,7 +79,7 @@ def render_further_reading(entry: PatternEntry, catalog: Catalog, *, from_uri: s
         entry_href = _href(deferred, from_uri, READING_LIST_URI, reference_anchor(ref.id), directory_urls)
         items.append(f'<li><a href="{_attr(ref.url)}">{_escaped(ref.title)}</a>: {_byline(ref)}. '
                      f'<a href="{_attr(entry_href)}">Reading list entry</a>{state}</li>')
-    if heading is not None:
+    if heading is not None and deferred is not None:
         return _section(deferred, heading, "<ul>\n" + "\n".join(items) + "\n</ul>")
     lines += [_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred), ""]
     return "\n".join(lines)
