@@ -32,6 +32,7 @@ from .reading_list import render_filter_css, render_reading_list
 from .path_page import render_path_page
 from .indexes import render_paths_index, render_patterns_index
 from .pattern_page import render_pattern_page
+from .dates import catalog_dates
 
 __all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "GeneratedPage", "SiteOptions",
            "SiteGenerator"]
@@ -143,6 +144,7 @@ class SiteGenerator:
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
 
+        dates = catalog_dates(catalog, patterns_dir=patterns_dir)
         needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
         git_dates = git_last_commit_dates(catalog.root, patterns_dir) if needs_git else {}
         self.changes = pattern_changes(catalog, git_dates=git_dates)
@@ -168,9 +170,10 @@ class SiteGenerator:
             add(GeneratedPage(uri, markdown, deferred=deferred, **extra))
 
         for entry in catalog.patterns.values():
-            deferred_page(pattern_uri(entry.slug), prints.pattern_page(entry.path),
+            deferred_page(pattern_uri(entry.slug), _join(prints.pattern_page(entry.path), dates.patterns.get(entry.slug)),
                           lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=urls,
-                                                                     link_state=link_state, deferred=d),
+                                                                     link_state=link_state, deferred=d,
+                                                                     dates=dates.patterns.get(entry.slug)),
                           edit_path=entry.path)
         for path_entry in catalog.paths.values():
             add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
@@ -178,8 +181,9 @@ class SiteGenerator:
         deferred_page(f"{PATTERNS_URI}/index.md", _join(prints.meta, prints.health),
                       lambda d: render_patterns_index(catalog, deferred=d), listed=True)
         add(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
-        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
-                      lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d),
+        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health, dates.fingerprint()),
+                      lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d,
+                                                    dates=dates),
                       listed=True)
         self.map_layout = layout = renders.get("map-layout", prints.meta, lambda: catalog_map_layout(catalog))
         deferred_page(MAP_URI, _join(prints.meta, prints.health),
@@ -204,7 +208,7 @@ class SiteGenerator:
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))
         add(GeneratedPage(FILTER_CSS_URI, renders.get(
-            FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog))))
+            FILTER_CSS_URI, _join(prints.references, dates.fingerprint()), lambda: render_filter_css(catalog, dates))))
         assets = resources.files("archkb").joinpath("assets")
         for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
             add(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))

@@ -9,6 +9,7 @@ from ..catalog.graph import Catalog, PatternEntry
 from ..catalog.markdown import is_plain_prose, iter_prose_lines
 from ..catalog.relations import RELATION_TYPES
 from .html import HtmlSink, LinkState, link_href as _href, place_html as _place, section_block as _section
+from .dates import PatternDates, render_pattern_dates
 from .map_page import render_neighbourhood
 from .text import byline as _byline, citation_label, escape_html as _esc, escape_attr as _attr, escape_html_cached as _escaped, front_matter as _front_matter, md_escape
 from .urls import READING_LIST_URI, pattern_uri, reference_anchor, relative
@@ -144,7 +145,8 @@ def link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls
 
 
 def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls: bool | None = None,
-                        link_state: LinkState | None = None, deferred: HtmlSink | None = None) -> str:
+                        link_state: LinkState | None = None, deferred: HtmlSink | None = None,
+                        dates: PatternDates | None = None) -> str:
     """The full Markdown of a pattern page: summary first, the body, then the generated sections.
 
     Args:
@@ -154,6 +156,7 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
             opens with a neighbourhood map (its links are computed for that URL style).
         link_state: Renders each reference's link state in "Further reading".
         deferred: Collects the raw HTML (the neighbourhood map) kept out of Markdown.
+        dates: When the pattern was added and last updated, shown under the summary.
     """
     uri = pattern_uri(entry.slug)
     meta = entry.meta
@@ -170,6 +173,9 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
         return "\n".join(out)
     if entry.summary:
         out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
+    when = render_pattern_dates(dates)
+    if when:
+        out.append(when + "\n")
     if meta and meta.aliases:
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
     out.append(link_citations(entry.body, catalog, uri, deferred=deferred,
