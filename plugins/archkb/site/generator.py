@@ -32,6 +32,7 @@ from .reading_list import render_filter_css, render_reading_list
 from .path_page import render_path_page
 from .indexes import render_paths_index, render_patterns_index
 from .pattern_page import render_pattern_page
+from .citations import citation_preview
 from .dates import catalog_dates
 
 __all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "GeneratedPage", "SiteOptions",
@@ -144,6 +145,9 @@ class SiteGenerator:
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
 
+        def preview(ref: Any) -> str:
+            return citation_preview(ref, health)
+
         dates = catalog_dates(catalog, patterns_dir=patterns_dir)
         needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
         git_dates = git_last_commit_dates(catalog.root, patterns_dir) if needs_git else {}
@@ -173,7 +177,8 @@ class SiteGenerator:
             deferred_page(pattern_uri(entry.slug), _join(prints.pattern_page(entry.path), dates.patterns.get(entry.slug)),
                           lambda d, entry=entry: render_pattern_page(entry, catalog, directory_urls=urls,
                                                                      link_state=link_state, deferred=d,
-                                                                     dates=dates.patterns.get(entry.slug)),
+                                                                     dates=dates.patterns.get(entry.slug),
+                                                                     preview=preview),
                           edit_path=entry.path)
         for path_entry in catalog.paths.values():
             add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
