@@ -25,7 +25,7 @@ from ..linkcheck.report import Report
 from ..catalog.loader import ParseCache
 from ..map.layout import MapLayout
 from .spill import SPILL_THRESHOLD, SpillFolder
-from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
+from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, PRINT_CSS_URI, BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
 from .html import HtmlSink, SectionHeading
 from .map_page import catalog_map_layout, render_map_page
 from .reading_list import render_filter_css, render_reading_list
@@ -215,7 +215,7 @@ class SiteGenerator:
         add(GeneratedPage(FILTER_CSS_URI, renders.get(
             FILTER_CSS_URI, _join(prints.references, dates.fingerprint()), lambda: render_filter_css(catalog, dates))))
         assets = resources.files("archkb").joinpath("assets")
-        for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
+        for name, uri in (("archkb.css", CSS_URI), ("archkb-print.css", PRINT_CSS_URI), ("archkb-filter.js", JS_URI)):
             add(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))
         renders.prune()
         return pages
