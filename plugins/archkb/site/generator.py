@@ -25,13 +25,14 @@ from ..linkcheck.report import Report
 from ..catalog.loader import ParseCache
 from ..map.layout import MapLayout
 from .spill import SPILL_THRESHOLD, SpillFolder
-from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, PRINT_CSS_URI, BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
+from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, PRINT_CSS_URI, BIBTEX_EXPORT_URI, EPUB_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
 from .html import HtmlSink, SectionHeading
 from .map_page import catalog_map_layout, render_map_page
 from .reading_list import render_filter_css, render_reading_list
 from .path_page import render_path_page
 from .indexes import render_paths_index, render_patterns_index
 from .pattern_page import render_pattern_page
+from .book import render_book
 from .citations import citation_preview
 from .dates import catalog_dates
 
@@ -46,8 +47,8 @@ class GeneratedPage:
 
     Attributes:
         uri: Its path in the site's source tree, e.g. ``patterns/queue-decoupling.md``.
-        content: Markdown for pages, text for assets and exports; ``None`` when it was
-            written to :attr:`source` instead.
+        content: Markdown for pages, text for assets and exports, bytes for binary files
+            (the EPUB book); ``None`` when it was written to :attr:`source` instead.
         edit_path: The real source file contributors edit, relative to the project root.
         listed: Whether the page may appear in the navigation.
         deferred: The page's HTML kept out of Markdown conversion, if any.
@@ -55,7 +56,7 @@ class GeneratedPage:
     """
 
     uri: str
-    content: str | None
+    content: str | bytes | None
     edit_path: str | None = None
     listed: bool = False
     deferred: HtmlSink | None = None
@@ -109,6 +110,7 @@ class SiteGenerator:
         sink: Makes the :class:`~archkb.site.html.HtmlSink` of each page, from the URL style,
             the pre-rendered section headings and the spill folder (the MkDocs adapter's
             deferred HTML); ``None`` writes generated HTML in place, for any engine.
+        book: The EPUB book's documents, reused across rebuilds (see :mod:`archkb.site.book`).
     """
 
     parse_cache: ParseCache = field(default_factory=ParseCache)
@@ -117,6 +119,7 @@ class SiteGenerator:
     spill: SpillFolder | None = None
     map_layout: MapLayout | None = None
     sink: Callable[[bool, Mapping[str, SectionHeading], SpillFolder | None], HtmlSink] | None = None
+    book: RenderCache = field(default_factory=RenderCache)
 
     def generate(self, catalog: Catalog, options: SiteOptions, *, report: Report | None = None,
                  report_path: Path | None = None, patterns_dir: str = "patterns") -> list[GeneratedPage]:
@@ -141,6 +144,7 @@ class SiteGenerator:
                               health=(health_id, urls, tuple(sorted((h.title, h.html) for h in headings.values()))))
         renders = self.renders
         renders.begin()
+        self.book.keep = renders.keep  # the EPUB's documents are kept as long as the pages are
 
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
@@ -210,6 +214,9 @@ class SiteGenerator:
                                                            lambda: catalog_to_json(catalog, compact=True))))
         add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
+        add(GeneratedPage(EPUB_EXPORT_URI, render_book(
+            catalog, title=options.title, description=options.description, site_url=options.site_url,
+            directory_urls=urls, prints=prints, cache=self.book, health=health, dates=dates, layout=layout)))
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))
         add(GeneratedPage(FILTER_CSS_URI, renders.get(

@@ -8,7 +8,7 @@ from ..catalog.model import KIND_HEADINGS, REFERENCE_KINDS, Reference
 from .dates import RECENT_DAYS, CatalogDates
 from .html import HtmlSink, LinkState, link_href as _href, place_html as _place
 from .text import byline as _byline, date_label, escape_html as _esc, escape_attr as _attr, front_matter as _front_matter, md_escape
-from .urls import BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
+from .urls import BIBTEX_EXPORT_URI, EPUB_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
 
 __all__ = ['render_reading_list', 'reading_list_facets', 'render_filter_css', 'UNDATED_FACET', 'RECENT_FACET']
 
@@ -180,7 +180,9 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
            "entry links back to the patterns that cite it and shows whether its link still worked at the "
            f"last check ([link health]({relative(uri, LINK_HEALTH_PAGE_URI)})).\n",
            f"Take it with you: [BibTeX]({relative(uri, BIBTEX_EXPORT_URI)}) (`references.bib`) · "
-           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog).\n{{: .archkb-exports }}\n"]
+           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog) · "
+           f"[EPUB book]({relative(uri, EPUB_EXPORT_URI)}) (`archkb.epub`: the patterns in reading-path order, "
+           "this list as a bibliography, the map).\n{: .archkb-exports }\n"]
     facets = reading_list_facets(catalog, dates)
     if "added" in facets and dates is not None and dates.latest is not None:
         out.append(f"*Recently added* means added to the list in the {RECENT_DAYS} days up to the catalog's "
