@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -65,13 +66,13 @@ class CatalogDates:
     references: dict[str, dt.date] = field(default_factory=dict)
     reference_sources: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def latest(self) -> dt.date | None:
         """The catalog's latest addition: the newest ``added`` date of any pattern or reference."""
         days = [d.added for d in self.patterns.values() if d.added] + list(self.references.values())
         return max(days) if days else None
 
-    @property
+    @cached_property
     def recent_since(self) -> dt.date | None:
         """The first day that counts as recent (``None`` when no date is known)."""
         latest = self.latest
