@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser tests need, outside Python:
 #   - Debian's chromium package (/usr/bin/chromium), driven by Playwright's Python API;
-#   - the npm packages pinned in package-lock.json (axe-core, injected into pages by the tests).
+#   - the npm packages pinned in package-lock.json (axe-core, injected into pages by the tests);
+#   - Debian's epubcheck package (validates the site's EPUB book).
 #
 # Idempotent: each step is skipped when its result is already there. Runs as root in CI
 # (apt-get needs root; when not root, sudo is used if present). Never downloads a browser
@@ -52,6 +53,16 @@ if [ -f node_modules/axe-core/axe.min.js ] && [ node_modules/.package-lock.json 
 else
     echo "install-system-deps: installing npm packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 4. EPUBCheck from Debian (the tests validate the EPUB book with it; it pulls in a Java runtime).
+#    Debian's /usr/bin/epubcheck is the jar itself, run through binfmt_misc, which containers
+#    often lack: the tests call `java -jar /usr/share/java/epubcheck.jar`.
+if [ -f /usr/share/java/epubcheck.jar ] && command -v java >/dev/null 2>&1; then
+    echo "install-system-deps: epubcheck already present"
+else
+    echo "install-system-deps: installing epubcheck from apt"
+    apt_install epubcheck
 fi
 
 echo "install-system-deps: done"

@@ -1,6 +1,7 @@
 /* archkb: filter the reading list by kind, tag and year, without leaving the page.
  *
- * Progressive enhancement: without JavaScript the page offers anchored facet links
+ * Facets: kind, tag, year and, when the catalog knows when entries were added,
+ * "recently added". Progressive enhancement: without JavaScript the page offers anchored facet links
  * that filter through CSS :target rules; this script swaps them for <select>
  * controls that hide non-matching entries with the `hidden` attribute. No network,
  * no dependencies.
@@ -8,7 +9,7 @@
 (function () {
   "use strict";
 
-  var FACETS = ["kind", "tag", "year"];
+  var FACETS = ["kind", "tag", "year", "added"];
 
   function matches(entry, facet, value) {
     if (!value) return true;
@@ -57,7 +58,7 @@
     }
 
     function fromHash() {
-      var match = /^#filter-(kind|tag|year)-(.+)$/.exec(window.location.hash);
+      var match = /^#filter-(kind|tag|year|added)-(.+)$/.exec(window.location.hash);
       if (!match || !controls[match[1]]) return;
       FACETS.forEach(function (facet) { if (controls[facet]) controls[facet].value = ""; });
       controls[match[1]].value = decodeURIComponent(match[2]);

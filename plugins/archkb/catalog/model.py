@@ -243,6 +243,9 @@ class Reference(_Model):
     doi: Optional[Annotated[str, AfterValidator(_doi)]] = None
     isbn: Optional[Annotated[str, AfterValidator(_isbn)]] = None
     archived_url: Optional[HttpUrl] = Field(None, description="An older or archived URL of the same work.")
+    added: Optional[dt.date] = Field(None, description=(
+        "The date the entry joined the reading list (YYYY-MM-DD), for the 'recently added' filter. "
+        "Optional: without it, the date of the commit that wrote the entry's first line is used."))
     unverified: list[Literal[_REFERENCE_FIELDS]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Fields whose facts are not yet verified from a source.")
     note: Optional[NonEmptyStr] = None

@@ -177,6 +177,37 @@ def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
                    err=True)
 
 
+@export.command("epub")
+@_root_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("archkb.epub"),
+              show_default=True, help="The book file to write.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The link report whose link states the book shows [default: .cache/archkb/link-report.json "
+                   "under the project, when it exists].")
+def export_epub(root: Path | None, output: Path, report: Path | None) -> None:
+    """Write the catalog as an EPUB 3 book: the site's exports/archkb.epub.
+
+    Reading paths with their patterns in path order, then the other patterns, the
+    reading list as a bibliography and the pattern map; title, description and site
+    URL come from mkdocs.yml. The same catalog always gives the same bytes.
+    """
+    from ..catalog.loader import find_root, load_catalog
+    from ..exports.epub import book_options_from_config, write_epub
+    from ..site.health import LinkHealth
+
+    project = find_root(root)
+    catalog = load_catalog(project)
+    report_path = report if report is not None else project / ".cache/archkb/link-report.json"
+    health = LinkHealth.load(report_path) if report is not None or report_path.is_file() else None
+    path = write_epub(catalog, output, book_options_from_config(project), health=health)
+    click.echo(f"{path}: {len(catalog.patterns)} patterns, {len(catalog.references)} references, "
+               f"{path.stat().st_size} bytes", err=True)
+    if catalog.problems:
+        click.echo(f"note: the catalog has {len(set(catalog.problems))} problems; run 'archkb validate'",
+                   err=True)
+
+
+
 def _schema(name: str) -> Callable[[], dict]:
     """The function of :mod:`archkb.catalog.model` called ``name``, imported when called."""
 

@@ -26,13 +26,16 @@ from ..linkcheck.report import Report
 from ..catalog.loader import ParseCache
 from ..map.layout import MapLayout
 from .spill import SPILL_THRESHOLD, SpillFolder
-from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
+from .urls import CSS_URI, FILTER_CSS_URI, JS_URI, PRINT_CSS_URI, BIBTEX_EXPORT_URI, EPUB_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, MAP_URI, PATHS_URI, PATTERNS_URI, READING_LIST_URI, path_uri, pattern_uri
 from .html import HtmlSink, SectionHeading
 from .map_page import catalog_map_layout, render_map_page
 from .reading_list import render_filter_css, render_reading_list
 from .path_page import render_path_page
 from .indexes import render_paths_index, render_patterns_index
 from .pattern_page import render_pattern_page
+from .book import render_book
+from .citations import citation_preview
+from .dates import catalog_dates
 
 __all__ = ["CSS_URI", "FILTER_CSS_URI", "JS_URI", "GeneratedPage", "SiteOptions",
            "SiteGenerator"]
@@ -45,8 +48,8 @@ class GeneratedPage:
 
     Attributes:
         uri: Its path in the site's source tree, e.g. ``patterns/queue-decoupling.md``.
-        content: Markdown for pages, text for assets and exports; ``None`` when it was
-            written to :attr:`source` instead.
+        content: Markdown for pages, text for assets and exports, bytes for binary files
+            (the EPUB book); ``None`` when it was written to :attr:`source` instead.
         edit_path: The real source file contributors edit, relative to the project root.
         listed: Whether the page may appear in the navigation.
         deferred: The page's HTML kept out of Markdown conversion, if any.
@@ -54,7 +57,7 @@ class GeneratedPage:
     """
 
     uri: str
-    content: str | None
+    content: str | bytes | None
     edit_path: str | None = None
     listed: bool = False
     deferred: HtmlSink | None = None
@@ -85,9 +88,10 @@ class SiteOptions:
     section_headings: Mapping[str, SectionHeading] = field(default_factory=dict)
 
 
-def _pattern_page(entry: Any, catalog: Catalog, urls: bool, link_state: Callable[[Any], str],
-                  deferred: HtmlSink | None) -> str:
-    return render_pattern_page(entry, catalog, directory_urls=urls, link_state=link_state, deferred=deferred)
+def _pattern_page(entry: Any, catalog: Catalog, urls: bool, link_state: Callable[[Any], str], dates: Any,
+                  preview: Any, deferred: HtmlSink | None) -> str:
+    return render_pattern_page(entry, catalog, directory_urls=urls, link_state=link_state, deferred=deferred,
+                               dates=dates, preview=preview)
 
 
 def _join(*parts: object) -> str:
@@ -113,6 +117,7 @@ class SiteGenerator:
         sink: Makes the :class:`~archkb.site.html.HtmlSink` of each page, from the URL style,
             the pre-rendered section headings and the spill folder (the MkDocs adapter's
             deferred HTML); ``None`` writes generated HTML in place, for any engine.
+        book: The EPUB book's documents, reused across rebuilds (see :mod:`archkb.site.book`).
     """
 
     parse_cache: ParseCache = field(default_factory=ParseCache)
@@ -121,6 +126,7 @@ class SiteGenerator:
     spill: SpillFolder | None = None
     map_layout: MapLayout | None = None
     sink: Callable[[bool, Mapping[str, SectionHeading], SpillFolder | None], HtmlSink] | None = None
+    book: RenderCache = field(default_factory=RenderCache)
 
     def generate(self, catalog: Catalog, options: SiteOptions, *, report: Report | None = None,
                  report_path: Path | None = None, patterns_dir: str = "patterns") -> list[GeneratedPage]:
@@ -145,10 +151,15 @@ class SiteGenerator:
                               health=(health_id, urls, tuple(sorted((h.title, h.html) for h in headings.values()))))
         renders = self.renders
         renders.begin()
+        self.book.keep = renders.keep  # the EPUB's documents are kept as long as the pages are
 
         def link_state(ref: Any) -> str:
             return render_link_state(ref, health)
 
+        def preview(ref: Any) -> str:
+            return citation_preview(ref, health)
+
+        dates = catalog_dates(catalog, patterns_dir=patterns_dir)
         needs_git = any(e.meta is not None and not (e.meta.added or e.meta.updated) for e in catalog.patterns.values())
         git_dates = git_last_commit_dates(catalog.root, patterns_dir) if needs_git else {}
         self.changes = pattern_changes(catalog, git_dates=git_dates)
@@ -174,8 +185,9 @@ class SiteGenerator:
             add(GeneratedPage(uri, markdown, deferred=deferred, **extra))
 
         for entry in catalog.patterns.values():
-            deferred_page(pattern_uri(entry.slug), prints.pattern_page(entry.path),
-                          partial(_pattern_page, entry, catalog, urls, link_state),
+            deferred_page(pattern_uri(entry.slug), _join(prints.pattern_page(entry.path), dates.patterns.get(entry.slug)),
+                          partial(_pattern_page, entry, catalog, urls, link_state, dates.patterns.get(entry.slug),
+                                  preview),
                           edit_path=entry.path)
         for path_entry in catalog.paths.values():
             add(GeneratedPage(path_uri(path_entry.slug), render_path_page(path_entry, catalog),
@@ -183,8 +195,9 @@ class SiteGenerator:
         deferred_page(f"{PATTERNS_URI}/index.md", _join(prints.meta, prints.health),
                       lambda d: render_patterns_index(catalog, deferred=d), listed=True)
         add(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
-        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health),
-                      lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d),
+        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health, dates.fingerprint()),
+                      lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d,
+                                                    dates=dates),
                       listed=True)
         self.map_layout = layout = renders.get("map-layout", prints.meta, lambda: catalog_map_layout(catalog))
         deferred_page(MAP_URI, _join(prints.meta, prints.health),
@@ -206,12 +219,15 @@ class SiteGenerator:
                                                            lambda: catalog_to_json(catalog, compact=True))))
         add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
+        add(GeneratedPage(EPUB_EXPORT_URI, render_book(
+            catalog, title=options.title, description=options.description, site_url=options.site_url,
+            directory_urls=urls, prints=prints, cache=self.book, health=health, dates=dates, layout=layout)))
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))
         add(GeneratedPage(FILTER_CSS_URI, renders.get(
-            FILTER_CSS_URI, prints.references, lambda: render_filter_css(catalog))))
+            FILTER_CSS_URI, _join(prints.references, dates.fingerprint()), lambda: render_filter_css(catalog, dates))))
         assets = resources.files("archkb").joinpath("assets")
-        for name, uri in (("archkb.css", CSS_URI), ("archkb-filter.js", JS_URI)):
+        for name, uri in (("archkb.css", CSS_URI), ("archkb-print.css", PRINT_CSS_URI), ("archkb-filter.js", JS_URI)):
             add(GeneratedPage(uri, assets.joinpath(name).read_text(encoding="utf-8")))
         renders.prune()
         return pages

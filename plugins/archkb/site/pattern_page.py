@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..catalog.graph import Catalog, PatternEntry
+from ..catalog.model import Reference
 from ..catalog.markdown import is_plain_prose, iter_prose_lines
 from ..catalog.relations import RELATION_TYPES
 from .html import HtmlSink, LinkState, link_href as _href, place_html as _place, section_block as _section
+from .dates import PatternDates, render_pattern_dates
 from .map_page import render_neighbourhood
 from .text import byline as _byline, citation_label, escape_html as _esc, escape_attr as _attr, escape_html_cached as _escaped, front_matter as _front_matter, md_escape
 from .urls import READING_LIST_URI, pattern_uri, reference_anchor, relative
 
-__all__ = ['render_pattern_page', 'render_related', 'render_further_reading', 'link_citations']
+__all__ = ['render_pattern_page', 'render_related', 'render_further_reading', 'link_citations', 'CitationPreview']
 
 def render_related(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
                    directory_urls: bool | None = None, deferred: HtmlSink | None = None) -> str:
@@ -91,9 +94,31 @@ _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
+_TITLE_SYNTAX = re.compile(r"[\\`*_{}\[\]()!|~^]")
+
+
+def _markdown_title(escaped: str) -> str:
+    """An attribute-escaped text as the title of a Markdown link.
+
+    Python-Markdown keeps character references in a link title as written, so the
+    escaped text is what the browser decodes; but code spans and backslash escapes are
+    read before links, so every character Markdown could take as syntax is written as
+    a numeric reference too.
+    """
+    return _TITLE_SYNTAX.sub(lambda m: f"&#{ord(m.group(0))};", escaped)
+
+
+CitationPreview = Callable[[Reference], str]
+"""The plain-text preview of a reference that a citation link carries as its ``title``
+(see :func:`archkb.site.citations.citation_preview`)."""
+
+
 def link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls: bool = True,
-                    deferred: HtmlSink | None = None) -> str:
+                    deferred: HtmlSink | None = None, preview: CitationPreview | None = None) -> str:
     """Turn ``[@id]`` into links to the reading list, leaving code untouched.
+
+    Each link's ``title`` is ``preview(reference)`` (the reference's title without one): the
+    browser shows it on hover, and the theme's tooltips on hover and on keyboard focus.
 
     With ``deferred``, a citation becomes an inline HTML link whose target is recorded
     there for validation, set aside behind an inline placeholder that Python-Markdown
@@ -109,13 +134,14 @@ def link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls
             return md_escape(match.group(0))
         ref = ref_entry.data
         anchor = reference_anchor(ref.id)
+        title = _attr(preview(ref)) if preview is not None else _escaped(ref.title)
         if deferred is not None:
             href = deferred.href(from_uri, READING_LIST_URI, anchor)
-            html_link = f'<a href="{_attr(href)}" title="{_escaped(ref.title)}">{_escaped(citation_label(ref))}</a>'
+            html_link = f'<a href="{_attr(href)}" title="{title}">{_escaped(citation_label(ref))}</a>'
             if heading:
                 return html_link
             return deferred.inline(html_link, search=_escaped(citation_label(ref)))
-        return f"[{md_escape(citation_label(ref))}]({to_list}#{anchor})"
+        return f'[{md_escape(citation_label(ref))}]({to_list}#{anchor} "{_markdown_title(title)}")'
 
     def outside_code_spans(line: str) -> str:
         heading = line.lstrip(" ").startswith("#")
@@ -144,7 +170,8 @@ def link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls
 
 
 def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls: bool | None = None,
-                        link_state: LinkState | None = None, deferred: HtmlSink | None = None) -> str:
+                        link_state: LinkState | None = None, deferred: HtmlSink | None = None,
+                        dates: PatternDates | None = None, preview: CitationPreview | None = None) -> str:
     """The full Markdown of a pattern page: summary first, the body, then the generated sections.
 
     Args:
@@ -154,6 +181,8 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
             opens with a neighbourhood map (its links are computed for that URL style).
         link_state: Renders each reference's link state in "Further reading".
         deferred: Collects the raw HTML (the neighbourhood map) kept out of Markdown.
+        dates: When the pattern was added and last updated, shown under the summary.
+        preview: The ``title`` of each citation link (see :func:`link_citations`).
     """
     uri = pattern_uri(entry.slug)
     meta = entry.meta
@@ -170,9 +199,12 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
         return "\n".join(out)
     if entry.summary:
         out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
+    when = render_pattern_dates(dates)
+    if when:
+        out.append(when + "\n")
     if meta and meta.aliases:
         out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
-    out.append(link_citations(entry.body, catalog, uri, deferred=deferred,
+    out.append(link_citations(entry.body, catalog, uri, deferred=deferred, preview=preview,
                                directory_urls=True if directory_urls is None else directory_urls).strip() + "\n")
     out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls, deferred=deferred))
     out.append(render_further_reading(entry, catalog, from_uri=uri, link_state=link_state,

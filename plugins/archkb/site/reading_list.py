@@ -5,23 +5,30 @@ from __future__ import annotations
 
 from ..catalog.graph import Catalog, ReferenceEntry
 from ..catalog.model import KIND_HEADINGS, Reference
+from .dates import RECENT_DAYS, CatalogDates
 from .html import HtmlSink, LinkState, link_href as _href, place_html as _place
 from .text import byline as _byline, date_label, escape_html as _esc, escape_attr as _attr, front_matter as _front_matter, md_escape
-from .urls import BIBTEX_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
+from .urls import BIBTEX_EXPORT_URI, EPUB_EXPORT_URI, EXPORT_JSON_URI, LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
 
-__all__ = ['render_reading_list', 'reading_list_facets', 'render_filter_css', 'UNDATED_FACET']
+__all__ = ['render_reading_list', 'reading_list_facets', 'render_filter_css', 'UNDATED_FACET', 'RECENT_FACET']
 
 def _reference_block(ref_entry: ReferenceEntry, catalog: Catalog, from_uri: str,
                      link_state: LinkState | None = None, directory_urls: bool = True,
-                     deferred: HtmlSink | None = None) -> str:
+                     deferred: HtmlSink | None = None, dates: CatalogDates | None = None) -> str:
     """One reading-list entry, as HTML (see :class:`HtmlSink`)."""
     ref = ref_entry.data
     attrs = (f'class="archkb-ref" id="{_attr(reference_anchor(ref.id))}" data-kind="{_attr(ref.kind)}" '
              f'data-year="{_attr(_year_facet(ref))}" data-tags="{_attr(" ".join(ref.tags))}" '
              f'data-topic="{_attr(ref_entry.topic)}"')
+    if dates is not None and dates.is_recent(ref.id):
+        attrs += f' data-added="{RECENT_FACET}"'
     head = [f'<strong><a href="{_attr(ref.url)}">{_esc(ref.title)}</a></strong>', _byline(ref)]
     if link_state is not None:
         head.append(link_state(ref))
+    added = dates.references.get(ref.id) if dates is not None else None
+    if added is not None:
+        head.append(f'<span class="archkb-ref-added">Added to the list <time datetime="{added.isoformat()}">'
+                    f"{added.isoformat()}</time></span>")
     if ref.unverified:
         head.append("<em>Not yet verified: " + _esc(", ".join(ref.unverified)) + ".</em>")
     if ref.tags:
@@ -58,11 +65,12 @@ def _kind_order(kind: str) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
-def reading_list_facets(catalog: Catalog) -> dict[str, list[tuple[str, str, int]]]:
-    """The filter facets of the reading list: ``kind``, ``tag`` and ``year``.
+def reading_list_facets(catalog: Catalog, dates: CatalogDates | None = None) -> dict[str, list[tuple[str, str, int]]]:
+    """The filter facets of the reading list: ``kind``, ``tag``, ``year`` and, with ``dates``, ``added``.
 
     Each facet is a list of ``(value, label, count)``: kinds in reading order, tags
-    alphabetically, years newest first.
+    alphabetically, years newest first; ``added`` has the one value ``recent`` (see
+    :attr:`archkb.site.dates.CatalogDates.is_recent`), when any reference is recent.
     """
     kinds: dict[str, int] = {}
     tags: dict[str, int] = {}
@@ -74,12 +82,20 @@ def reading_list_facets(catalog: Catalog) -> dict[str, list[tuple[str, str, int]
         years[year] = years.get(year, 0) + 1
         for tag in dict.fromkeys(ref.tags):
             tags[tag] = tags.get(tag, 0) + 1
-    return {
+    facets = {
         "kind": [(k, KIND_HEADINGS.get(k, k.capitalize()), kinds[k]) for k in sorted(kinds, key=_kind_order)],
         "tag": [(t, t, tags[t]) for t in sorted(tags)],
         "year": [(y, y, years[y]) for y in sorted((y for y in years if y != UNDATED_FACET), reverse=True)]
         + ([(UNDATED_FACET, "No date (living documents)", years[UNDATED_FACET])] if UNDATED_FACET in years else []),
     }
+    recent = sum(1 for ref_id in catalog.references if dates is not None and dates.is_recent(ref_id))
+    if recent and dates is not None and dates.recent_since is not None:
+        facets["added"] = [(RECENT_FACET, f"Recently added (since {dates.recent_since.isoformat()})", recent)]
+    return facets
+
+
+RECENT_FACET = "recent"
+"""The value of the "added" filter for references added recently (see :mod:`archkb.site.dates`)."""
 
 
 UNDATED_FACET = "undated"
@@ -90,10 +106,12 @@ def _year_facet(ref: Reference) -> str:
     return str(ref.year) if ref.year is not None else UNDATED_FACET
 
 
-_FACET_LABELS = {"kind": ("Kind", "Any kind"), "tag": ("Tag", "Any tag"), "year": ("Year", "Any year")}
+_FACET_LABELS = {"kind": ("Kind", "Any kind"), "tag": ("Tag", "Any tag"), "year": ("Year", "Any year"),
+                 "added": ("Added", "Any time")}
 
 
-_FACET_MATCH = {"kind": 'data-kind="{}"', "tag": 'data-tags~="{}"', "year": 'data-year="{}"'}
+_FACET_MATCH = {"kind": 'data-kind="{}"', "tag": 'data-tags~="{}"', "year": 'data-year="{}"',
+                "added": 'data-added="{}"'}
 
 
 def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) -> str:
@@ -109,8 +127,9 @@ def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) 
     form.append(f'<p id="archkb-filter-status" class="archkb-filter-status" role="status" aria-live="polite">'
                 f'Showing all {total} references.</p>')
     form.append("</form>")
+    by = "kind, tag, year or date added" if "added" in facets else "kind, tag or year"
     links = ['<details id="archkb-filter-links" class="archkb-filter-links">',
-             "<summary>Filter by kind, tag or year</summary>"]
+             f"<summary>Filter by {by}</summary>"]
     for facet, values in facets.items():
         label, _ = _FACET_LABELS[facet]
         items = " ".join(f'<a href="#filter-{facet}-{_attr(v)}">{_esc(text)}&nbsp;({n})</a>'
@@ -123,14 +142,14 @@ def _filter_controls(facets: dict[str, list[tuple[str, str, int]]], total: int) 
     return "\n".join(form + links + targets) + "\n"
 
 
-def render_filter_css(catalog: Catalog) -> str:
+def render_filter_css(catalog: Catalog, dates: CatalogDates | None = None) -> str:
     """CSS that filters the reading list without JavaScript.
 
     Following a facet link (``#filter-kind-book``) makes its hidden target ``:target``;
     these rules then hide the entries, kind groups and topics that do not match.
     """
     rules = ["/* archkb: reading-list filters that work without JavaScript (generated). */"]
-    for facet, values in reading_list_facets(catalog).items():
+    for facet, values in reading_list_facets(catalog, dates).items():
         for value, _, _ in values:
             match = "[" + _FACET_MATCH[facet].format(value) + "]"
             target = f"#filter-{facet}-{value}:target ~ "
@@ -141,7 +160,8 @@ def render_filter_css(catalog: Catalog) -> str:
 
 
 def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None,
-                        directory_urls: bool = True, deferred: HtmlSink | None = None) -> str:
+                        directory_urls: bool = True, deferred: HtmlSink | None = None,
+                        dates: CatalogDates | None = None) -> str:
     """The reading-list page: references by topic, then by kind, with filters, exports and backlinks.
 
     Args:
@@ -149,6 +169,7 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
         link_state: Renders each reference's link state (see :mod:`archkb.site.health`).
         directory_urls: The site's ``use_directory_urls``, for the entries' links.
         deferred: Collects the entries' HTML, kept out of Markdown conversion.
+        dates: When each reference was added: shown on each entry, and the "recently added" filter.
     """
     uri = READING_LIST_URI
     total = len(catalog.references)
@@ -159,8 +180,15 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
            "entry links back to the patterns that cite it and shows whether its link still worked at the "
            f"last check ([link health]({relative(uri, LINK_HEALTH_PAGE_URI)})).\n",
            f"Take it with you: [BibTeX]({relative(uri, BIBTEX_EXPORT_URI)}) (`references.bib`) · "
-           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog).\n{{: .archkb-exports }}\n",
-           _filter_controls(reading_list_facets(catalog), total)]
+           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog) · "
+           f"[EPUB book]({relative(uri, EPUB_EXPORT_URI)}) (`archkb.epub`: the patterns in reading-path order, "
+           "this list as a bibliography, the map).\n{: .archkb-exports }\n"]
+    facets = reading_list_facets(catalog, dates)
+    if "added" in facets and dates is not None and dates.latest is not None:
+        out.append(f"*Recently added* means added to the list in the {RECENT_DAYS} days up to the catalog's "
+                   f"latest addition ({dates.latest.isoformat()}): on the date an entry gives as `added`, "
+                   "or else on the date of the commit that wrote it.\n")
+    out.append(_filter_controls(facets, total))
     for topic in catalog.topics.values():
         ids = [i for i in topic.reference_ids if i in catalog.references]
         if not ids:
@@ -177,7 +205,7 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
             out.append(f'<div class="archkb-kind-group" data-kind="{_attr(kind)}" markdown>\n')
             out.append(f"### {heading} {{ #topic-{topic.slug}-{kind} }}\n")
             entries = "\n".join(_reference_block(catalog.references[ref_id], catalog, uri, link_state,
-                                                  directory_urls, deferred) for ref_id in by_kind[kind])
+                                                  directory_urls, deferred, dates) for ref_id in by_kind[kind])
             search = "\n".join(_reference_search_entry(catalog.references[ref_id], catalog)
                                 for ref_id in by_kind[kind]) if deferred is not None else None
             out.append(_place(entries, deferred, search))

@@ -56,9 +56,10 @@ class SpillFolder:
         self._store = os.open(self.path / ".store", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         self._finalizer = weakref.finalize(self, _cleanup, str(self.path), self._store)
 
-    def write(self, uri: str, content: str) -> Path:
-        """Store ``content`` as the file ``uri`` (a site path such as ``exports/x.json``); return its path."""
-        data = content.encode("utf-8")
+    def write(self, uri: str, content: str | bytes) -> Path:
+        """Store ``content`` (text, or the bytes of a binary file) as the file ``uri`` (a site path such as
+        ``exports/x.json``); return its path."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
         digest = hashlib.blake2b(data, digest_size=16).digest()
         path = self.path / uri
         if self._digests.get(uri) != digest or not path.is_file():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from functools import lru_cache
 
-__all__ = ['PATTERNS_URI', 'READING_LIST_URI', 'PATHS_URI', 'MAP_URI', 'EXPORT_JSON_URI', 'BIBTEX_EXPORT_URI', 'LINK_HEALTH_PAGE_URI', 'FEED_URI', 'CSS_URI', 'FILTER_CSS_URI', 'JS_URI', 'pattern_uri', 'path_uri', 'reference_anchor', 'relative', 'page_url', 'page_href']
+__all__ = ['PATTERNS_URI', 'READING_LIST_URI', 'PATHS_URI', 'MAP_URI', 'EXPORT_JSON_URI', 'BIBTEX_EXPORT_URI', 'EPUB_EXPORT_URI', 'LINK_HEALTH_PAGE_URI', 'FEED_URI', 'CSS_URI', 'FILTER_CSS_URI', 'JS_URI', 'PRINT_CSS_URI', 'pattern_uri', 'path_uri', 'reference_anchor', 'relative', 'page_url', 'page_href']
 
 FEED_URI = "feed.xml"
 """Site path of the Atom feed of new and updated patterns."""
@@ -19,6 +19,8 @@ FILTER_CSS_URI = "assets/archkb/reading-list-filters.css"
 """The site path of the generated no-JavaScript reading-list filters."""
 JS_URI = "assets/archkb/archkb-filter.js"
 """The site path of the reading-list filter script."""
+PRINT_CSS_URI = "assets/archkb/archkb-print.css"
+"""The site path of the print stylesheet (imported by the plugin's stylesheet for print media)."""
 
 PATTERNS_URI = "patterns"
 """Site folder of the pattern pages."""
@@ -42,6 +44,10 @@ EXPORT_JSON_URI = "exports/catalog.json"
 
 BIBTEX_EXPORT_URI = "exports/references.bib"
 """Site path of the BibTeX export."""
+
+
+EPUB_EXPORT_URI = "exports/archkb.epub"
+"""Site path of the catalog as an EPUB 3 book (the file of ``archkb export epub``)."""
 
 
 LINK_HEALTH_PAGE_URI = "link-health.md"
