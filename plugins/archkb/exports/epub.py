@@ -700,19 +700,17 @@ def book_options_from_config(root: str | Path, config_file: str = "mkdocs.yml") 
 
     Read leniently: a missing or unreadable file, or a missing key, leaves the default.
     """
-    import yaml
+    from ..site.source_tree import config_value, load_engine_config
 
-    class _Loader(yaml.SafeLoader):
-        """Reads ``!ENV`` and ``!!python/...`` tags as plain values."""
-
-    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     try:
-        data = yaml.load((Path(root) / config_file).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except (OSError, yaml.YAMLError):
-        data = None
-    data = data if isinstance(data, dict) else {}
-    theme = data.get("theme") if isinstance(data.get("theme"), dict) else {}
+        data: dict[str, Any] = load_engine_config(Path(root) / config_file)
+    except (OSError, ValueError):  # yaml.YAMLError is a ValueError's sibling: both mean "unreadable"
+        data = {}
+    except Exception:  # noqa: BLE001 - a broken mkdocs.yml leaves the defaults; the build reports it
+        data = {}
+    data = {key: config_value(value) for key, value in data.items()}
+    theme_value = data.get("theme")
+    theme: dict[str, Any] = theme_value if isinstance(theme_value, dict) else {}
 
     def text(value: Any, default: str | None) -> str | None:
         return value.strip() if isinstance(value, str) and value.strip() else default

@@ -59,7 +59,7 @@ def render_book(catalog: Catalog, *, title: str, description: str | None, site_u
     whole = cache.entries.get(_WHOLE)
     if whole is not None and whole[0] == fingerprint:  # nothing the book shows changed
         cache.hits += 1
-        return whole[1]  # (no pruning: the documents stay for the next change)
+        return bytes(whole[1])  # (no pruning: the documents stay for the next change)
     try:
         return cache.get(_WHOLE, fingerprint, lambda: catalog_to_epub(catalog, book, health=health, dates=dates,
                                                                      layout=layout, cache=part))

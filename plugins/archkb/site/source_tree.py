@@ -167,6 +167,8 @@ def _write(path: Path, page: GeneratedPage) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if page.source is not None:
         shutil.copyfile(page.source, path)
+    elif isinstance(page.content, bytes):  # a binary export (the EPUB book)
+        path.write_bytes(page.content)
     else:
         path.write_text(page.content or "", encoding="utf-8")
 
