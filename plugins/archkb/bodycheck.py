@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-from .safety.bodies import *  # noqa: F401,F403
-from .mkdocs.markdown import *  # noqa: F401,F403
+from .mkdocs.markdown import *  # noqa: F403
+from .safety.bodies import *  # noqa: F403
 
-warnings.warn("archkb.bodycheck was split into archkb.safety.bodies, archkb.mkdocs.markdown", DeprecationWarning, stacklevel=2)
+warnings.warn(
+    "archkb.bodycheck was split into archkb.safety.bodies, archkb.mkdocs.markdown", DeprecationWarning, stacklevel=2
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .catalog.cache import *  # noqa: F401,F403 - the old import path keeps working
+from .catalog.cache import *  # noqa: F403 - the old import path keeps working
 from .catalog.cache import __all__  # noqa: F401
 
 warnings.warn("archkb.cache moved to archkb.catalog.cache", DeprecationWarning, stacklevel=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .linkcheck.changed import *  # noqa: F401,F403 - the old import path keeps working
+from .linkcheck.changed import *  # noqa: F403 - the old import path keeps working
 from .linkcheck.changed import __all__  # noqa: F401
 
 warnings.warn("archkb.changed_links moved to archkb.linkcheck.changed", DeprecationWarning, stacklevel=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .mkdocs.docs_fragments import *  # noqa: F401,F403 - the old import path keeps working
+from .mkdocs.docs_fragments import *  # noqa: F403 - the old import path keeps working
 from .mkdocs.docs_fragments import __all__  # noqa: F401
 
 warnings.warn("archkb.docs_fragments moved to archkb.mkdocs.docs_fragments", DeprecationWarning, stacklevel=2)

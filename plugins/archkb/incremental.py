@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .site.incremental import *  # noqa: F401,F403 - the old import path keeps working
+from .site.incremental import *  # noqa: F403 - the old import path keeps working
 from .site.incremental import __all__  # noqa: F401
 
 warnings.warn("archkb.incremental moved to archkb.site.incremental", DeprecationWarning, stacklevel=2)

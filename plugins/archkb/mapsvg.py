@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .map.layout import *  # noqa: F401,F403
-from .map.svg import *  # noqa: F401,F403
+from .map.layout import *  # noqa: F403
+from .map.svg import *  # noqa: F403
 
 warnings.warn("archkb.mapsvg was split into archkb.map.layout, archkb.map.svg", DeprecationWarning, stacklevel=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .catalog.relations import *  # noqa: F401,F403 - the old import path keeps working
+from .catalog.relations import *  # noqa: F403 - the old import path keeps working
 from .catalog.relations import __all__  # noqa: F401
 
 warnings.warn("archkb.relations moved to archkb.catalog.relations", DeprecationWarning, stacklevel=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .catalog.yamlload import *  # noqa: F401,F403 - the old import path keeps working
+from .catalog.yamlload import *  # noqa: F403 - the old import path keeps working
 from .catalog.yamlload import __all__  # noqa: F401
 
 warnings.warn("archkb.yamlload moved to archkb.catalog.yamlload", DeprecationWarning, stacklevel=2)

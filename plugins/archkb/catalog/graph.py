@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .markdown import is_plain_prose, iter_prose_lines
 from .model import PatternMeta, ReadingPath, Reference
@@ -14,18 +15,21 @@ from .problems import Problem
 from .relations import RELATION_TYPES, inverse_of
 from .yamlload import LoadedYaml
 
-__all__ = ["iter_prose_lines", "is_plain_prose", "PatternEntry", "ReferenceEntry", "Topic", "PathEntry", "Link", "Catalog"]
+__all__ = [
+    "iter_prose_lines",
+    "is_plain_prose",
+    "PatternEntry",
+    "ReferenceEntry",
+    "Topic",
+    "PathEntry",
+    "Link",
+    "Catalog",
+]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*(?:\{[^}]*\})?\s*$")
 _CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _LINE_START_HASH = re.compile(r"^#", re.MULTILINE)
-
-
-
-
-
-
 
 
 @dataclass
@@ -92,7 +96,7 @@ class PatternEntry:
             body, line_number, counted = self.body, self.body_line, 0
             for start in _LINE_START_HASH.finditer(body):
                 end = body.find("\n", start.start())
-                line = body[start.start():end if end >= 0 else len(body)]
+                line = body[start.start() : end if end >= 0 else len(body)]
                 heading = _HEADING.match(line)
                 if heading:
                     line_number += body.count("\n", counted, start.start())
@@ -263,7 +267,7 @@ class Catalog:
                 result[rel.pattern].setdefault((slug, inverse), Link(slug, inverse, rel.note, False))
         order = {name: i for i, name in enumerate(RELATION_TYPES)}
         return {
-            slug: sorted(links.values(), key=lambda l: (order[l.type], self.patterns[l.slug].title.lower()))
+            slug: sorted(links.values(), key=lambda link: (order[link.type], self.patterns[link.slug].title.lower()))
             for slug, links in result.items()
         }
 

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import partial
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
+from ..safety.text import scan_markdown, scan_text
 from .cache import FingerprintCache
 from .graph import Catalog, PathEntry, PatternEntry, ReferenceEntry, Topic
 from .model import SLUG_PATTERN, PatternMeta, ReadingPath, Reference, ReferenceFile
 from .problems import Problem
-from ..safety.text import scan_markdown, scan_text
 from .validate import cross_check, validate_model
 from .yamlload import LoadedYaml, YamlError, load_yaml, split_front_matter
 
-__all__ = ["ParseCache", "load_catalog", "find_root", "parse_pattern", "parse_reference_file",
-           "parse_reading_path", "decode_source"]
+__all__ = [
+    "ParseCache",
+    "load_catalog",
+    "find_root",
+    "parse_pattern",
+    "parse_reference_file",
+    "parse_reading_path",
+    "decode_source",
+]
 
 T = TypeVar("T")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -72,8 +80,13 @@ def decode_source(data: bytes, path: str) -> tuple[str, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         text = data.decode("utf-8", errors="replace")
-        problems = [Problem(path, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
-                                        f"offset {exc.start}); save it as UTF-8")]
+        problems = [
+            Problem(
+                path,
+                line,
+                f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            )
+        ]
     return text, problems + scan_text(text, path)
 
 
@@ -81,8 +94,9 @@ def _slug_problem(path: str, slug: str) -> list[Problem]:
     if _SLUG.match(slug):
         return []
     better = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
-    return [Problem(path, 1, f"the file name '{slug}' must be lowercase words joined by hyphens; "
-                             f"rename it to '{better}'")]
+    return [
+        Problem(path, 1, f"the file name '{slug}' must be lowercase words joined by hyphens; rename it to '{better}'")
+    ]
 
 
 def parse_pattern(path: str, slug: str, data: bytes) -> PatternEntry:
@@ -98,8 +112,14 @@ def parse_pattern(path: str, slug: str, data: bytes) -> PatternEntry:
     problems += _slug_problem(path, slug)
     empty = LoadedYaml(None, {})
     if not text.strip():
-        problems.append(Problem(path, 1, "the file is empty; start it with front matter "
-                                         "('---', title:, summary:, '---') or run 'archkb new pattern'"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "the file is empty; start it with front matter "
+                "('---', title:, summary:, '---') or run 'archkb new pattern'",
+            )
+        )
         return PatternEntry(slug, path, None, {}, "", 1, empty, problems, unsafe=unsafe)
     try:
         parts = split_front_matter(text)
@@ -107,8 +127,13 @@ def parse_pattern(path: str, slug: str, data: bytes) -> PatternEntry:
         problems.append(Problem(path, exc.line, exc.message))
         return PatternEntry(slug, path, None, {}, text, 1, empty, problems, unsafe=unsafe)
     if parts.yaml_text is None:
-        problems.append(Problem(path, 1, "the file has no front matter; it must start with a '---' line, "
-                                         "then title: and summary:, then '---'"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "the file has no front matter; it must start with a '---' line, then title: and summary:, then '---'",
+            )
+        )
         return PatternEntry(slug, path, None, {}, parts.body, parts.body_line, empty, problems, unsafe=unsafe)
     try:
         loaded = load_yaml(parts.yaml_text, line_offset=parts.yaml_line - 1)
@@ -154,8 +179,9 @@ def parse_reference_file(path: str, slug: str, data: bytes) -> _ReferenceFileRes
         ref, errors = validate_model(Reference, item, loaded, path, what="reference entry", loc_prefix=loc)
         if ref is None:
             label = item.get("id") if isinstance(item, dict) else None
-            problems += [Problem(p.path, p.line, f"{p.message}" + (f" (entry '{label}')" if label else ""))
-                         for p in errors]
+            problems += [
+                Problem(p.path, p.line, f"{p.message}" + (f" (entry '{label}')" if label else "")) for p in errors
+            ]
             continue
         unsafe = scan_markdown(ref.summary, path, 0)
         if unsafe:  # located only when found: most summaries are fine
@@ -202,8 +228,14 @@ def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[P
         return []
     rel_folder = folder.relative_to(root).as_posix()
     if folder.is_symlink() or not _inside(folder, root):
-        problems.append(Problem(rel_folder, 1, f"the folder '{rel_folder}' is a symbolic link or leaves the "
-                                               "project; the catalog reads only folders inside the project"))
+        problems.append(
+            Problem(
+                rel_folder,
+                1,
+                f"the folder '{rel_folder}' is a symbolic link or leaves the "
+                "project; the catalog reads only folders inside the project",
+            )
+        )
         return []
     if not folder.is_dir():
         return []
@@ -217,13 +249,20 @@ def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[P
         looks = path.suffix.lower() in lookalikes
         if path.is_symlink():
             if looks:
-                problems.append(Problem(rel, 1, "the file is a symbolic link; the catalog reads only regular "
-                                                "files inside the project: put the file itself here"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "the file is a symbolic link; the catalog reads only regular "
+                        "files inside the project: put the file itself here",
+                    )
+                )
             continue
         if path.is_dir():
             if any(child.suffix.lower() in lookalikes for child in path.iterdir()):
-                problems.append(Problem(rel, 1, f"files in the sub-folder '{rel}' are not read; move them up "
-                                                f"into '{rel_folder}/'"))
+                problems.append(
+                    Problem(rel, 1, f"files in the sub-folder '{rel}' are not read; move them up into '{rel_folder}/'")
+                )
             continue
         if not path.is_file() or not looks:
             continue
@@ -231,11 +270,23 @@ def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[P
         if path.suffix in suffixes and not name.startswith("_"):
             out.append(path)
         elif name.startswith("_"):
-            problems.append(Problem(rel, 1, f"'{name}' is not read: names starting with '_' are skipped; rename "
-                                            f"it to '{name.lstrip('_')}' (use 'status: draft' for unfinished work)"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"'{name}' is not read: names starting with '_' are skipped; rename "
+                    f"it to '{name.lstrip('_')}' (use 'status: draft' for unfinished work)",
+                )
+            )
         else:
-            problems.append(Problem(rel, 1, f"'{name}' is not read: only '{suffixes[0]}' files (lower case) are; "
-                                            f"rename it to '{path.stem}{suffixes[0]}'"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"'{name}' is not read: only '{suffixes[0]}' files (lower case) are; "
+                    f"rename it to '{path.stem}{suffixes[0]}'",
+                )
+            )
     return out
 
 
@@ -279,8 +330,7 @@ def load_catalog(
         data = _read(file, rel, problems)
         if data is None:
             continue
-        entry = cache.get_or_parse(f"pattern:{rel}", data,
-                                   partial(parse_pattern, rel, file.stem, data))
+        entry = cache.get_or_parse(f"pattern:{rel}", data, partial(parse_pattern, rel, file.stem, data))
         catalog.patterns[entry.slug] = entry
         problems.extend(entry.problems)
 
@@ -290,20 +340,30 @@ def load_catalog(
         data = _read(file, rel, problems)
         if data is None:
             continue
-        result = cache.get_or_parse(f"refs:{rel}", data,
-                                    partial(parse_reference_file, rel, file.stem, data))
+        result = cache.get_or_parse(f"refs:{rel}", data, partial(parse_reference_file, rel, file.stem, data))
         problems.extend(result.problems)
         topic = Topic(result.topic.slug, rel, result.topic.title, result.topic.description)
         for ref_entry in result.entries:
             first = catalog.references.get(ref_entry.id)
             if first is not None:
-                problems.append(Problem(rel, ref_entry.line, f"duplicate reference id '{ref_entry.id}'; it is "
-                                                         f"already defined at {first.source}"))
+                problems.append(
+                    Problem(
+                        rel,
+                        ref_entry.line,
+                        f"duplicate reference id '{ref_entry.id}'; it is already defined at {first.source}",
+                    )
+                )
                 continue
             same_url = urls.get(ref_entry.url.rstrip("/"))
             if same_url is not None:
-                problems.append(Problem(rel, ref_entry.line, f"reference '{ref_entry.id}' has the same URL as "
-                                        f"'{same_url.id}' ({same_url.source}); keep one entry"))
+                problems.append(
+                    Problem(
+                        rel,
+                        ref_entry.line,
+                        f"reference '{ref_entry.id}' has the same URL as "
+                        f"'{same_url.id}' ({same_url.source}); keep one entry",
+                    )
+                )
             urls.setdefault(ref_entry.url.rstrip("/"), ref_entry)
             catalog.references[ref_entry.id] = ref_entry
             topic.reference_ids.append(ref_entry.id)
@@ -315,7 +375,8 @@ def load_catalog(
         if data is None:
             continue
         path_entry, path_problems = cache.get_or_parse(
-            f"path:{rel}", data, partial(parse_reading_path, rel, file.stem, data))
+            f"path:{rel}", data, partial(parse_reading_path, rel, file.stem, data)
+        )
         catalog.paths[path_entry.slug] = path_entry
         problems.extend(path_problems)
 

@@ -9,7 +9,7 @@ line-level reading of CommonMark's code rules (fences, indented blocks, code spa
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["is_plain_prose", "iter_prose_lines", "blank_code"]
 
@@ -20,7 +20,7 @@ _NOT_PLAIN = "`~\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def is_plain_prose(text: str) -> bool:
-    """Whether ``text`` has no code (no backticks or tildes) and no line breaks but ``\\n``.
+    r"""Whether ``text`` has no code (no backticks or tildes) and no line breaks but ``\\n``.
 
     Every line of such text is prose, and its lines are exactly its ``\\n``-separated
     parts, so callers may search it as a whole instead of line by line.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -38,6 +38,7 @@ __all__ = [
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Slugs, reference ids and tags: lowercase words joined by single hyphens."""
 
+
 @dataclass(frozen=True)
 class ReferenceKind:
     """One kind of reference, with everything each output needs to know about it.
@@ -56,20 +57,23 @@ class ReferenceKind:
     bibtex: str
 
 
-REFERENCE_KIND_VOCABULARY: dict[str, ReferenceKind] = {k.name: k for k in (
-    ReferenceKind("book", "Books", "Book", "book"),
-    ReferenceKind("paper", "Papers", "Paper", "misc"),
-    ReferenceKind("article", "Articles", "Article", "misc"),
-    ReferenceKind("whitepaper", "White papers", "White paper", "techreport"),
-    ReferenceKind("talk", "Talks", "Talk", "misc"),
-    ReferenceKind("video", "Videos", "Video", "misc"),
-    ReferenceKind("podcast", "Podcasts", "Podcast", "misc"),
-    ReferenceKind("interview", "Interviews", "Interview", "misc"),
-    ReferenceKind("blog", "Blog posts", "Blog post", "misc"),
-    ReferenceKind("docs", "Documentation", "Documentation", "manual"),
-    ReferenceKind("spec", "Specifications", "Specification", "manual"),
-    ReferenceKind("website", "Websites", "Website", "misc"),
-)}
+REFERENCE_KIND_VOCABULARY: dict[str, ReferenceKind] = {
+    k.name: k
+    for k in (
+        ReferenceKind("book", "Books", "Book", "book"),
+        ReferenceKind("paper", "Papers", "Paper", "misc"),
+        ReferenceKind("article", "Articles", "Article", "misc"),
+        ReferenceKind("whitepaper", "White papers", "White paper", "techreport"),
+        ReferenceKind("talk", "Talks", "Talk", "misc"),
+        ReferenceKind("video", "Videos", "Video", "misc"),
+        ReferenceKind("podcast", "Podcasts", "Podcast", "misc"),
+        ReferenceKind("interview", "Interviews", "Interview", "misc"),
+        ReferenceKind("blog", "Blog posts", "Blog post", "misc"),
+        ReferenceKind("docs", "Documentation", "Documentation", "manual"),
+        ReferenceKind("spec", "Specifications", "Specification", "manual"),
+        ReferenceKind("website", "Websites", "Website", "misc"),
+    )
+}
 """Every reference kind, in reading-list order: the one place a kind is defined."""
 
 REFERENCE_KINDS = tuple(REFERENCE_KIND_VOCABULARY)
@@ -82,8 +86,13 @@ PATTERN_STATUSES = ("draft", "published")
 """A pattern is a draft until it follows the whole template."""
 
 TEMPLATE_SECTIONS = (
-    "Context", "Problem", "Forces", "Solution", "Consequences",
-    "When not to use it", "Known uses",
+    "Context",
+    "Problem",
+    "Forces",
+    "Solution",
+    "Consequences",
+    "When not to use it",
+    "Known uses",
 )
 """The level-two sections of a published pattern, in order."""
 
@@ -109,8 +118,10 @@ def _one_sentence(value: str) -> str:
 
 
 _URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
-_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
-                   r"|^\[[0-9A-Fa-f:.]+\]$")
+_HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+    r"|^\[[0-9A-Fa-f:.]+\]$"
+)
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
@@ -131,8 +142,9 @@ def _http_url(value: str) -> str:
         raise ValueError("has a '%' that does not start a percent-escape (%XX); write '%25' for a literal '%'")
     authority = match.group(2)
     if "@" in authority:
-        raise ValueError("must not carry a user name or password ('user:pass@'); credentials are never "
-                         "published or sent")
+        raise ValueError(
+            "must not carry a user name or password ('user:pass@'); credentials are never published or sent"
+        )
     host, _, port = authority.rpartition(":") if not authority.endswith("]") else (authority, "", "")
     if not port.isdigit() and port:
         host, port = authority, ""
@@ -163,7 +175,7 @@ class _Model(BaseModel):
 
     model_config = _STRICT
 
-    def model_post_init(self, context: Any, /) -> None:  # noqa: D102 - see the class docstring
+    def model_post_init(self, context: Any, /) -> None:
         fields = frozenset(self.__pydantic_fields_set__)
         object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(fields, fields))
 
@@ -175,8 +187,9 @@ class Relation(_Model):
 
     pattern: Slug = Field(description="The slug of the related pattern (its file name without .md).")
     type: RelationTypeName = Field(  # type: ignore[valid-type]  # a Literal made from the vocabulary at import
-        description="The relation type; see the relation vocabulary.")
-    note: Optional[NonEmptyStr] = Field(None, description="A short phrase on why the patterns relate.")
+        description="The relation type; see the relation vocabulary."
+    )
+    note: NonEmptyStr | None = Field(None, description="A short phrase on why the patterns relate.")
 
 
 class PatternMeta(_Model):
@@ -197,14 +210,28 @@ class PatternMeta(_Model):
     related: list[Relation] = Field(default_factory=list, description="Typed relations to other patterns.")
     references: list[Slug] = Field(default_factory=list, description="Ids of references in the reading list.")
     status: Literal[PATTERN_STATUSES] = Field(  # type: ignore[valid-type]
-        "published", description="'draft' until the page follows the whole template.")
-    added: Optional[dt.date] = Field(None, description="The date the pattern was first published (YYYY-MM-DD).")
-    updated: Optional[dt.date] = Field(None, description="The date of the last substantial change (YYYY-MM-DD).")
+        "published", description="'draft' until the page follows the whole template."
+    )
+    added: dt.date | None = Field(None, description="The date the pattern was first published (YYYY-MM-DD).")
+    updated: dt.date | None = Field(None, description="The date of the last substantial change (YYYY-MM-DD).")
 
 
 _REFERENCE_FIELDS = (
-    "id", "title", "authors", "year", "accessed", "kind", "url", "summary", "tags", "publisher",
-    "venue", "doi", "isbn", "archived_url", "note",
+    "id",
+    "title",
+    "authors",
+    "year",
+    "accessed",
+    "kind",
+    "url",
+    "summary",
+    "tags",
+    "publisher",
+    "venue",
+    "doi",
+    "isbn",
+    "archived_url",
+    "note",
 )
 
 
@@ -229,32 +256,46 @@ class Reference(_Model):
     id: Slug = Field(description="Unique id: <first-author-surname>-<year>-<short-title>.")
     title: NonEmptyStr
     authors: list[NonEmptyStr] = Field(min_length=1, description="People or organisations, in citation order.")
-    year: Optional[int] = Field(None, ge=1800, le=2100, description=(
-        "Year of publication, or of the edition cited. Leave it out for a living document with no "
-        "known publication date, and give 'accessed' instead."))
-    accessed: Optional[dt.date] = Field(None, description=(
-        "The date the work was read (YYYY-MM-DD): required for a living document without 'year'."))
+    year: int | None = Field(
+        None,
+        ge=1800,
+        le=2100,
+        description=(
+            "Year of publication, or of the edition cited. Leave it out for a living document with no "
+            "known publication date, and give 'accessed' instead."
+        ),
+    )
+    accessed: dt.date | None = Field(
+        None, description=("The date the work was read (YYYY-MM-DD): required for a living document without 'year'.")
+    )
     kind: ReferenceKindName
     url: HttpUrl
     summary: NonEmptyStr = Field(description="A few sentences in the project's own words.")
     tags: list[Slug] = Field(default_factory=list)
-    publisher: Optional[NonEmptyStr] = None
-    venue: Optional[NonEmptyStr] = None
-    doi: Optional[Annotated[str, AfterValidator(_doi)]] = None
-    isbn: Optional[Annotated[str, AfterValidator(_isbn)]] = None
-    archived_url: Optional[HttpUrl] = Field(None, description="An older or archived URL of the same work.")
-    added: Optional[dt.date] = Field(None, description=(
-        "The date the entry joined the reading list (YYYY-MM-DD), for the 'recently added' filter. "
-        "Optional: without it, the date of the commit that wrote the entry's first line is used."))
+    publisher: NonEmptyStr | None = None
+    venue: NonEmptyStr | None = None
+    doi: Annotated[str, AfterValidator(_doi)] | None = None
+    isbn: Annotated[str, AfterValidator(_isbn)] | None = None
+    archived_url: HttpUrl | None = Field(None, description="An older or archived URL of the same work.")
+    added: dt.date | None = Field(
+        None,
+        description=(
+            "The date the entry joined the reading list (YYYY-MM-DD), for the 'recently added' filter. "
+            "Optional: without it, the date of the commit that wrote the entry's first line is used."
+        ),
+    )
     unverified: list[Literal[_REFERENCE_FIELDS]] = Field(  # type: ignore[valid-type]
-        default_factory=list, description="Fields whose facts are not yet verified from a source.")
-    note: Optional[NonEmptyStr] = None
+        default_factory=list, description="Fields whose facts are not yet verified from a source."
+    )
+    note: NonEmptyStr | None = None
 
     @model_validator(mode="after")
-    def _dated(self) -> "Reference":
+    def _dated(self) -> Reference:
         if self.year is None and self.accessed is None:
-            raise ValueError("needs 'year' (the publication year) or, for a living document with no "
-                             "publication date, 'accessed' (the date it was read, YYYY-MM-DD)")
+            raise ValueError(
+                "needs 'year' (the publication year) or, for a living document with no "
+                "publication date, 'accessed' (the date it was read, YYYY-MM-DD)"
+            )
         return self
 
     @property
@@ -273,7 +314,7 @@ class ReferenceFile(BaseModel):
     model_config = _STRICT
 
     topic: NonEmptyStr
-    description: Optional[NonEmptyStr] = None
+    description: NonEmptyStr | None = None
     references: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -282,13 +323,13 @@ class PathStep(_Model):
 
     model_config = _STRICT
 
-    pattern: Optional[Slug] = None
-    reference: Optional[Slug] = None
+    pattern: Slug | None = None
+    reference: Slug | None = None
     why: NonEmptyStr = Field(description="Why read this at this point of the path.")
     minutes: int = Field(ge=1, le=1000, description="Rough reading time in minutes.")
 
     @model_validator(mode="after")
-    def _exactly_one_target(self) -> "PathStep":
+    def _exactly_one_target(self) -> PathStep:
         if (self.pattern is None) == (self.reference is None):
             raise ValueError("a step names exactly one of 'pattern' or 'reference'")
         return self

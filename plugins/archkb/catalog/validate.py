@@ -31,8 +31,15 @@ M = TypeVar("M", bound=BaseModel)
 CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 """Inline citations in pattern bodies: ``[@reference-id]``."""
 
-_TYPE_NAMES = {dict: "a mapping", list: "a list", str: "a string", int: "a number",
-               float: "a number", bool: "true/false", type(None): "empty"}
+_TYPE_NAMES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "empty",
+}
 
 
 def _type_name(value: Any) -> str:
@@ -60,8 +67,11 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             continue
         if current is None or part not in current.model_fields:
             return None
-        inner = [t for t in _unwrap(current.model_fields[part].annotation)
-                 if isinstance(t, type) and issubclass(t, BaseModel)]
+        inner = [
+            t
+            for t in _unwrap(current.model_fields[part].annotation)
+            if isinstance(t, type) and issubclass(t, BaseModel)
+        ]
         current = inner[0] if inner else None
     return current
 
@@ -117,15 +127,16 @@ def validate_model(
     if not isinstance(data, dict):
         line = loaded.line_of(loc_prefix)
         if data is None:
-            return None, [Problem(path, line, f"the {what} is empty; it needs at least: "
-                                  + ", ".join(_required(model)))]
-        return None, [Problem(path, line, f"the {what} must be a mapping of 'field: value' lines, "
-                                          f"not {_type_name(data)}")]
+            return None, [
+                Problem(path, line, f"the {what} is empty; it needs at least: " + ", ".join(_required(model)))
+            ]
+        return None, [
+            Problem(path, line, f"the {what} must be a mapping of 'field: value' lines, not {_type_name(data)}")
+        ]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = [_problem_from_error(model, err, data, loaded, path, what, loc_prefix)
-                    for err in exc.errors()]
+        problems = [_problem_from_error(model, err, data, loaded, path, what, loc_prefix) for err in exc.errors()]
         return None, problems
 
 
@@ -133,8 +144,9 @@ def _required(model: type[BaseModel]) -> list[str]:
     return [name for name, f in model.model_fields.items() if f.is_required()]
 
 
-def _problem_from_error(model: type[BaseModel], err: Any, data: Any, loaded: LoadedYaml,
-                        path: str, what: str, prefix: tuple[Any, ...]) -> Problem:
+def _problem_from_error(
+    model: type[BaseModel], err: Any, data: Any, loaded: LoadedYaml, path: str, what: str, prefix: tuple[Any, ...]
+) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     line = loaded.line_of(prefix + loc)
@@ -167,30 +179,37 @@ def _problem_from_error(model: type[BaseModel], err: Any, data: Any, loaded: Loa
     if kind == "literal_error":
         choices = _literal_choices(_annotation_at(model, loc))
         label = "relation type" if loc and loc[-1] == "type" else f"value for '{name}'"
-        return Problem(path, line, f"unknown {label} '{value}'{did_you_mean(str(value), choices)}; "
-                                   f"expected one of: {', '.join(choices)}")
+        return Problem(
+            path,
+            line,
+            f"unknown {label} '{value}'{did_you_mean(str(value), choices)}; expected one of: {', '.join(choices)}",
+        )
     if kind == "string_pattern_mismatch":
-        return Problem(path, line, f"'{name}' is '{value}', but must be lowercase words joined by "
-                                   f"hyphens, such as 'queue-decoupling'")
+        return Problem(
+            path,
+            line,
+            f"'{name}' is '{value}', but must be lowercase words joined by hyphens, such as 'queue-decoupling'",
+        )
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return Problem(path, line, f"'{name}' must be a mapping of 'field: value' lines, not {_type_name(value)}")
     if kind == "list_type":
-        return Problem(path, line, f"'{name}' must be a list (one '- item' per line, or [a, b]), "
-                                   f"not {_type_name(value)}")
+        return Problem(
+            path, line, f"'{name}' must be a list (one '- item' per line, or [a, b]), not {_type_name(value)}"
+        )
     if kind in ("string_type",):
-        return Problem(path, line, f"'{name}' must be text, not {_type_name(value)}"
-                                   + (" (quote it)" if value is not None else ""))
+        return Problem(
+            path, line, f"'{name}' must be text, not {_type_name(value)}" + (" (quote it)" if value is not None else "")
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return Problem(path, line, f"'{name}' must be a whole number, not {value!r}")
     message = err["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     target = f"'{name}'" if name else f"the {what}"
-    return Problem(path, line, f"{target} {message[0].lower()}{message[1:]}"
-                               if message else f"{target} is invalid")
+    return Problem(path, line, f"{target} {message[0].lower()}{message[1:]}" if message else f"{target} is invalid")
 
 
-def cross_check(catalog: "Catalog") -> list[Problem]:
+def cross_check(catalog: Catalog) -> list[Problem]:
     """Check the links between files: slugs, reference ids, relations, template.
 
     Args:
@@ -210,17 +229,26 @@ def cross_check(catalog: "Catalog") -> list[Problem]:
         for index, relation in enumerate(meta.related):
             line = entry.line_of(("related", index))
             if relation.pattern == entry.slug:
-                problems.append(Problem(entry.path, line, f"relation '{relation.type}' points at the "
-                                                          f"pattern itself ('{entry.slug}')"))
+                problems.append(
+                    Problem(
+                        entry.path, line, f"relation '{relation.type}' points at the pattern itself ('{entry.slug}')"
+                    )
+                )
                 continue
             if relation.pattern not in catalog.patterns:
-                problems.append(Problem(entry.path, line, f"unknown pattern '{relation.pattern}' in "
-                                        f"related{did_you_mean(relation.pattern, slugs)}"))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        f"unknown pattern '{relation.pattern}' in related{did_you_mean(relation.pattern, slugs)}",
+                    )
+                )
                 continue
             key = (relation.pattern, relation.type)
             if key in seen:
-                problems.append(Problem(entry.path, line, f"duplicate relation '{relation.type}' to "
-                                                          f"'{relation.pattern}'"))
+                problems.append(
+                    Problem(entry.path, line, f"duplicate relation '{relation.type}' to '{relation.pattern}'")
+                )
             seen.add(key)
         seen_refs: set[str] = set()
         for index, ref_id in enumerate(meta.references):
@@ -229,15 +257,26 @@ def cross_check(catalog: "Catalog") -> list[Problem]:
                 problems.append(Problem(entry.path, line, f"reference '{ref_id}' is listed twice"))
             seen_refs.add(ref_id)
             if ref_id not in catalog.references:
-                problems.append(Problem(entry.path, line, f"unknown reference id '{ref_id}'"
-                                                          f"{did_you_mean(ref_id, ref_ids)}"))
+                problems.append(
+                    Problem(entry.path, line, f"unknown reference id '{ref_id}'{did_you_mean(ref_id, ref_ids)}")
+                )
         for line, ref_id in entry.citations():
             if ref_id not in catalog.references:
-                problems.append(Problem(entry.path, line, f"unknown reference id '{ref_id}' in the "
-                                        f"citation [@{ref_id}]{did_you_mean(ref_id, ref_ids)}"))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        f"unknown reference id '{ref_id}' in the citation [@{ref_id}]{did_you_mean(ref_id, ref_ids)}",
+                    )
+                )
             elif ref_id not in seen_refs:
-                problems.append(Problem(entry.path, line, f"the citation [@{ref_id}] is not listed in "
-                                        f"the front matter; add '{ref_id}' to 'references'"))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        f"the citation [@{ref_id}] is not listed in the front matter; add '{ref_id}' to 'references'",
+                    )
+                )
         if meta.status == "published":
             problems.extend(_template_problems(entry))
     for path_entry in catalog.paths.values():
@@ -247,11 +286,22 @@ def cross_check(catalog: "Catalog") -> list[Problem]:
         for index, step in enumerate(data.steps):
             line = path_entry.line_of(("steps", index))
             if step.pattern is not None and step.pattern not in catalog.patterns:
-                problems.append(Problem(path_entry.path, line, f"unknown pattern '{step.pattern}' in step "
-                                        f"{index + 1}{did_you_mean(step.pattern, slugs)}"))
+                problems.append(
+                    Problem(
+                        path_entry.path,
+                        line,
+                        f"unknown pattern '{step.pattern}' in step {index + 1}{did_you_mean(step.pattern, slugs)}",
+                    )
+                )
             if step.reference is not None and step.reference not in catalog.references:
-                problems.append(Problem(path_entry.path, line, f"unknown reference id '{step.reference}' in "
-                                        f"step {index + 1}{did_you_mean(step.reference, ref_ids)}"))
+                problems.append(
+                    Problem(
+                        path_entry.path,
+                        line,
+                        f"unknown reference id '{step.reference}' in "
+                        f"step {index + 1}{did_you_mean(step.reference, ref_ids)}",
+                    )
+                )
     return problems
 
 
@@ -263,22 +313,38 @@ def _template_problems(entry: Any) -> list[Problem]:
     problems = []
     missing = [s for s in TEMPLATE_SECTIONS if s not in names]
     if missing:
-        problems.append(Problem(entry.path, entry.body_line,
-                                "missing template section" + ("s" if len(missing) > 1 else "") + ": "
-                                + ", ".join(f"'## {m}'" for m in missing)
-                                + " (or set 'status: draft' until the page is complete)"))
+        problems.append(
+            Problem(
+                entry.path,
+                entry.body_line,
+                "missing template section"
+                + ("s" if len(missing) > 1 else "")
+                + ": "
+                + ", ".join(f"'## {m}'" for m in missing)
+                + " (or set 'status: draft' until the page is complete)",
+            )
+        )
     else:
         order = [n for n in names if n in TEMPLATE_SECTIONS]
         if order != list(TEMPLATE_SECTIONS):
-            problems.append(Problem(entry.path, entry.body_line,
-                                    "template sections are out of order; expected: "
-                                    + ", ".join(TEMPLATE_SECTIONS)))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.body_line,
+                    "template sections are out of order; expected: " + ", ".join(TEMPLATE_SECTIONS),
+                )
+            )
     for line, level, text in found:
         if level == 1:
-            problems.append(Problem(entry.path, line, f"level-one heading '# {text}' in the body; the "
-                                                      "title comes from the front matter, start at '##'"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    line,
+                    f"level-one heading '# {text}' in the body; the title comes from the front matter, start at '##'",
+                )
+            )
     if "Consequences" in names:
-        start = dict((text, line) for line, text in h2)["Consequences"]
+        start = {text: line for line, text in h2}["Consequences"]
         after = [(line, level, text) for line, level, text in found if line > start]
         section: list[str] = []
         for _, level, text in after:
@@ -288,6 +354,5 @@ def _template_problems(entry: Any) -> list[Problem]:
                 section.append(text)
         for sub in CONSEQUENCE_SUBSECTIONS:
             if sub not in section:
-                problems.append(Problem(entry.path, start, f"'## Consequences' needs a '### {sub}' "
-                                                           "subsection"))
+                problems.append(Problem(entry.path, start, f"'## Consequences' needs a '### {sub}' subsection"))
     return problems

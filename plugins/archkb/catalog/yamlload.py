@@ -12,8 +12,8 @@ first, so that:
 from __future__ import annotations
 
 import re
-from sys import intern
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 import yaml
@@ -82,6 +82,7 @@ _CLoader = getattr(yaml, "CSafeLoader", None)
 
 
 if _CLoader is not None:
+
     class _FastLoader(_CLoader):  # type: ignore[valid-type, misc]
         """libyaml's composer, with the tag resolution it calls back into Python for made cheap.
 
@@ -210,7 +211,9 @@ def load_yaml(text: str, *, line_offset: int = 0) -> LoadedYaml:
     """
     # libyaml composes fast; documents with anchors take the pure-Python path, which
     # refuses each alias at its own line before following it.
-    fast = _FastLoader is not None and ("&" not in text or not _ANCHOR.search(text))  # a substring test first: the regex has no literal prefix
+    fast = _FastLoader is not None and (
+        "&" not in text or not _ANCHOR.search(text)
+    )  # a substring test first: the regex has no literal prefix
     loader = _FastLoader(text) if fast else _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
@@ -268,8 +271,7 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter(None, 1, text, 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
-            return FrontMatter(
-                "".join(lines[1:index]), 2, "".join(lines[index + 1:]), index + 2
-            )
-    raise YamlError(1, "the front matter opened with '---' on line 1 is never closed; "
-                       "add a line with '---' after the last field")
+            return FrontMatter("".join(lines[1:index]), 2, "".join(lines[index + 1 :]), index + 2)
+    raise YamlError(
+        1, "the front matter opened with '---' on line 1 is never closed; add a line with '---' after the last field"
+    )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -21,8 +21,11 @@ from .. import __version__
 __all__ = ["main"]
 
 _root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Project folder (default: the nearest folder above the working directory holding mkdocs.yml).")
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the nearest folder above the working directory holding mkdocs.yml).",
+)
 
 
 class _LazyCommands(dict):
@@ -38,13 +41,13 @@ class _LazyCommands(dict):
     def __getitem__(self, name: str) -> click.Command:
         return self._load(name, dict.__getitem__(self, name))
 
-    def get(self, name: str, default: Any = None) -> Any:  # noqa: D102 - dict.get, loading lazy entries
-        return self[name] if name in self else default
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 - this is dict.get itself, loading lazy entries
 
-    def values(self):  # noqa: D102 - dict.values, loading lazy entries
+    def values(self):
         return [self[name] for name in self]
 
-    def items(self):  # noqa: D102 - dict.items, loading lazy entries
+    def items(self):
         return [(name, self[name]) for name in self]
 
 
@@ -83,8 +86,11 @@ def _reference_kinds() -> tuple[str, ...]:
     return REFERENCE_KINDS
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             lazy={"check-links": "archkb.linkcheck.command:check_links"})
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={"check-links": "archkb.linkcheck.command:check_links"},
+)
 @click.version_option(__version__, prog_name="archkb")
 def main() -> None:
     """Validate, check, export and scaffold the architecture knowledge base."""
@@ -92,7 +98,8 @@ def main() -> None:
 
 def _validated_catalog(root: Path | None) -> Any:
     """The catalog at ``root``, with every problem ``archkb validate`` reports: the loader's, and
-    those of the bodies as the site renders them (the HTML allow-list)."""
+    those of the bodies as the site renders them (the HTML allow-list).
+    """
     from ..catalog.loader import find_root, load_catalog
     from ..mkdocs.markdown import check_bodies
 
@@ -113,8 +120,9 @@ def validate(root: Path | None) -> None:
     from ..catalog.problems import format_problems
 
     catalog = _validated_catalog(root)
-    summary = (f"{len(catalog.patterns)} patterns, {len(catalog.references)} references, "
-               f"{len(catalog.paths)} reading paths")
+    summary = (
+        f"{len(catalog.patterns)} patterns, {len(catalog.references)} references, {len(catalog.paths)} reading paths"
+    )
     if catalog.problems:
         click.echo(format_problems(catalog.problems))
         count = len(set(catalog.problems))
@@ -125,8 +133,13 @@ def validate(root: Path | None) -> None:
 
 @main.command()
 @_root_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The folder to write [default: generated/ in the project].")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder to write [default: generated/ in the project].",
+)
 def generate(root: Path | None, out: Path | None) -> None:
     """Write a complete, plugin-free site source for any engine (Zensical, or MkDocs without archkb).
 
@@ -157,10 +170,16 @@ def export() -> None:
 
 @export.command("json")
 @_root_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
-@click.option("--compact", is_flag=True,
-              help="No indentation or spaces: the file the site publishes as exports/catalog.json.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--compact", is_flag=True, help="No indentation or spaces: the file the site publishes as exports/catalog.json."
+)
 def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
     """Print the catalog as JSON: patterns, references and reading paths."""
     from ..catalog.loader import find_root, load_catalog
@@ -173,17 +192,26 @@ def export_json(root: Path | None, output: Path | None, compact: bool) -> None:
     else:
         click.echo(text, nl=False)
     if catalog.problems:
-        click.echo(f"note: the catalog has {len(set(catalog.problems))} problems; run 'archkb validate'",
-                   err=True)
+        click.echo(f"note: the catalog has {len(set(catalog.problems))} problems; run 'archkb validate'", err=True)
 
 
 @export.command("epub")
 @_root_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("archkb.epub"),
-              show_default=True, help="The book file to write.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The link report whose link states the book shows [default: .cache/archkb/link-report.json "
-                   "under the project, when it exists].")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("archkb.epub"),
+    show_default=True,
+    help="The book file to write.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The link report whose link states the book shows [default: .cache/archkb/link-report.json "
+    "under the project, when it exists].",
+)
 def export_epub(root: Path | None, output: Path, report: Path | None) -> None:
     """Write the catalog as an EPUB 3 book: the site's exports/archkb.epub.
 
@@ -200,12 +228,12 @@ def export_epub(root: Path | None, output: Path, report: Path | None) -> None:
     report_path = report if report is not None else project / ".cache/archkb/link-report.json"
     health = LinkHealth.load(report_path) if report is not None or report_path.is_file() else None
     path = write_epub(catalog, output, book_options_from_config(project), health=health)
-    click.echo(f"{path}: {len(catalog.patterns)} patterns, {len(catalog.references)} references, "
-               f"{path.stat().st_size} bytes", err=True)
+    click.echo(
+        f"{path}: {len(catalog.patterns)} patterns, {len(catalog.references)} references, {path.stat().st_size} bytes",
+        err=True,
+    )
     if catalog.problems:
-        click.echo(f"note: the catalog has {len(set(catalog.problems))} problems; run 'archkb validate'",
-                   err=True)
-
+        click.echo(f"note: the catalog has {len(set(catalog.problems))} problems; run 'archkb validate'", err=True)
 
 
 def _schema(name: str) -> Callable[[], dict]:
@@ -220,17 +248,29 @@ def _schema(name: str) -> Callable[[], dict]:
     return schema
 
 
-SCHEMAS = {"pattern": _schema("pattern_schema"), "references": _schema("reference_file_schema"),
-           "path": _schema("reading_path_schema")}
+SCHEMAS = {
+    "pattern": _schema("pattern_schema"),
+    "references": _schema("reference_file_schema"),
+    "path": _schema("reading_path_schema"),
+}
 """The JSON Schemas ``archkb schema --kind`` prints, by kind."""
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(tuple(SCHEMAS)), default="pattern", show_default=True,
-              help="pattern: front matter of patterns/*.md; references: references/*.yml; "
-                   "path: paths/*.yml.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--kind",
+    type=click.Choice(tuple(SCHEMAS)),
+    default="pattern",
+    show_default=True,
+    help="pattern: front matter of patterns/*.md; references: references/*.yml; path: paths/*.yml.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 def schema(kind: str, output: Path | None) -> None:
     """Print the JSON Schema of pattern front matter, a references file or a reading path."""
     text = json.dumps(SCHEMAS[kind](), indent=2) + "\n"
@@ -261,20 +301,33 @@ def new_pattern_command(title: str, root: Path | None) -> None:
     click.echo(path.relative_to(project).as_posix())
 
 
-_REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')"), ("year", "Year"),
-                     ("kind", "Kind"), ("url", "URL"), ("summary", "Summary (a few sentences, your own words)"))
+_REQUIRED_PROMPTS = (
+    ("title", "Title"),
+    ("authors", "Authors (separated by ';')"),
+    ("year", "Year"),
+    ("kind", "Kind"),
+    ("url", "URL"),
+    ("summary", "Summary (a few sentences, your own words)"),
+)
 
 
 @new.command("reference")
-@click.option("--file", "file", required=True, metavar="references/<topic>.yml",
-              help="The references file to append to (created when missing).")
-@click.option("--id", "ref_id", default=None,
-              help="Unique id, <first-author-surname>-<year>-<short-title> [default: derived].")
+@click.option(
+    "--file",
+    "file",
+    required=True,
+    metavar="references/<topic>.yml",
+    help="The references file to append to (created when missing).",
+)
+@click.option(
+    "--id", "ref_id", default=None, help="Unique id, <first-author-surname>-<year>-<short-title> [default: derived]."
+)
 @click.option("--title", default=None, help="The work's title.")
 @click.option("--author", "authors", multiple=True, help="An author, in citation order (repeatable).")
 @click.option("--year", type=int, default=None, help="Year of publication, or of the edition cited.")
-@click.option("--accessed", default=None, metavar="YYYY-MM-DD",
-              help="When a living document (no publication year) was read.")
+@click.option(
+    "--accessed", default=None, metavar="YYYY-MM-DD", help="When a living document (no publication year) was read."
+)
 @click.option("--kind", type=_LazyChoice(_reference_kinds), default=None, help="What kind of work it is.")
 @click.option("--url", default=None, help="Where to read it (http:// or https://).")
 @click.option("--summary", default=None, help="A few sentences in your own words.")
@@ -288,11 +341,27 @@ _REQUIRED_PROMPTS = (("title", "Title"), ("authors", "Authors (separated by ';')
 @click.option("--topic", default=None, help="Topic title when the file is created [default: from its name].")
 @click.option("--no-input", is_flag=True, help="Never prompt; missing required fields are errors.")
 @_root_option
-def new_reference_command(file: str, ref_id: str | None, title: str | None, authors: tuple[str, ...],
-                          year: int | None, accessed: str | None, kind: str | None, url: str | None, summary: str | None,
-                          tags: tuple[str, ...], publisher: str | None, venue: str | None, doi: str | None,
-                          isbn: str | None, archived_url: str | None, note: str | None, topic: str | None,
-                          no_input: bool, root: Path | None) -> None:
+def new_reference_command(
+    file: str,
+    ref_id: str | None,
+    title: str | None,
+    authors: tuple[str, ...],
+    year: int | None,
+    accessed: str | None,
+    kind: str | None,
+    url: str | None,
+    summary: str | None,
+    tags: tuple[str, ...],
+    publisher: str | None,
+    venue: str | None,
+    doi: str | None,
+    isbn: str | None,
+    archived_url: str | None,
+    note: str | None,
+    topic: str | None,
+    no_input: bool,
+    root: Path | None,
+) -> None:
     """Append a reference entry to references/<topic>.yml, validated before it is written.
 
     Required fields that are not given as options are asked for, unless --no-input;
@@ -306,9 +375,21 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
 
     project = find_root(root)
     fields: dict[str, object] = {
-        "id": ref_id, "title": title, "authors": list(authors), "year": year, "accessed": accessed, "kind": kind, "url": url,
-        "summary": summary, "tags": list(tags), "publisher": publisher, "venue": venue, "doi": doi,
-        "isbn": isbn, "archived_url": archived_url, "note": note,
+        "id": ref_id,
+        "title": title,
+        "authors": list(authors),
+        "year": year,
+        "accessed": accessed,
+        "kind": kind,
+        "url": url,
+        "summary": summary,
+        "tags": list(tags),
+        "publisher": publisher,
+        "venue": venue,
+        "doi": doi,
+        "isbn": isbn,
+        "archived_url": archived_url,
+        "note": note,
     }
     if not no_input:
         for name, label in _REQUIRED_PROMPTS:
@@ -319,8 +400,9 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
                 elif name == "kind":
                     fields[name] = click.prompt(label, type=click.Choice(REFERENCE_KINDS))
                 elif name == "year":
-                    answer = click.prompt(label + " (leave empty for a living document)", default="",
-                                          show_default=False)
+                    answer = click.prompt(
+                        label + " (leave empty for a living document)", default="", show_default=False
+                    )
                     fields[name] = int(answer) if answer.strip().isdigit() else None
                     if fields[name] is None and not fields.get("accessed"):
                         fields["accessed"] = dt.date.today().isoformat()
@@ -343,22 +425,36 @@ def new_reference_command(file: str, ref_id: str | None, title: str | None, auth
     click.echo(f"cite it from a pattern: add '{added.id}' to 'references:' and write [@{added.id}]", err=True)
     if added.other_problems:
         count = len(added.other_problems)
-        click.echo(f"note: the catalog has {count} other problem{'s' if count != 1 else ''}; "
-                   "run 'archkb validate'", err=True)
+        click.echo(
+            f"note: the catalog has {count} other problem{'s' if count != 1 else ''}; run 'archkb validate'", err=True
+        )
 
 
 @main.command("changed-links")
-@click.option("--base", required=True, metavar="REV",
-              help="The git revision to compare with, e.g. origin/main or the pull request's base SHA.")
+@click.option(
+    "--base",
+    required=True,
+    metavar="REV",
+    help="The git revision to compare with, e.g. origin/main or the pull request's base SHA.",
+)
 @click.option("--head", default=None, metavar="REV", help="The revision of the change [default: the working tree].")
-@click.option("--format", "fmt", type=click.Choice(("lines", "markdown", "json")), default="lines",
-              show_default=True, help="lines: one URL per line; markdown: a file that "
-                                      "'archkb check-links FILE.md' checks; json: URLs with sources.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("lines", "markdown", "json")),
+    default="lines",
+    show_default=True,
+    help="lines: one URL per line; markdown: a file that 'archkb check-links FILE.md' checks; json: URLs with sources.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @_root_option
-def changed_links_command(base: str, head: str | None, fmt: str, output: Path | None,
-                          root: Path | None) -> None:
+def changed_links_command(base: str, head: str | None, fmt: str, output: Path | None, root: Path | None) -> None:
     """List the external links that the working tree adds compared with git revision BASE.
 
     Reads references/*.yml (url, archived_url), patterns/*.md and docs/**/*.md in

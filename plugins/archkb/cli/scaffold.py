@@ -16,14 +16,21 @@ import yaml
 from ..catalog.loader import load_catalog
 from ..catalog.model import SLUG_PATTERN, TEMPLATE_SECTIONS, Reference, ReferenceFile
 from ..catalog.problems import Problem
-from ..safety.text import scan_markdown
 from ..catalog.validate import validate_model
 from ..catalog.yamlload import LoadedYaml, YamlError, load_yaml
+from ..safety.text import scan_markdown
 
 __all__ = [
-    "slugify", "pattern_template", "new_pattern", "ScaffoldError",
-    "REFERENCE_FIELD_ORDER", "ReferenceRejected", "AddedReference", "reference_id",
-    "render_reference_entry", "add_reference",
+    "slugify",
+    "pattern_template",
+    "new_pattern",
+    "ScaffoldError",
+    "REFERENCE_FIELD_ORDER",
+    "ReferenceRejected",
+    "AddedReference",
+    "reference_id",
+    "render_reference_entry",
+    "add_reference",
 ]
 
 
@@ -79,8 +86,7 @@ def new_pattern(root: Path | str, title: str, *, patterns_dir: str = "patterns")
     folder = Path(root) / patterns_dir
     path = folder / f"{slug}.md"
     if path.exists():
-        raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists; pick another title "
-                            "or edit that file")
+        raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists; pick another title or edit that file")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(pattern_template(title), encoding="utf-8")
     return path
@@ -89,8 +95,22 @@ def new_pattern(root: Path | str, title: str, *, patterns_dir: str = "patterns")
 # --- references -------------------------------------------------------------------------------
 
 REFERENCE_FIELD_ORDER = (
-    "id", "title", "authors", "year", "accessed", "kind", "publisher", "venue", "url", "archived_url",
-    "doi", "isbn", "summary", "tags", "unverified", "note",
+    "id",
+    "title",
+    "authors",
+    "year",
+    "accessed",
+    "kind",
+    "publisher",
+    "venue",
+    "url",
+    "archived_url",
+    "doi",
+    "isbn",
+    "summary",
+    "tags",
+    "unverified",
+    "note",
 )
 """The order in which a new reference entry's fields are written."""
 
@@ -173,8 +193,7 @@ def render_reference_entry(fields: dict[str, Any], *, indent: str = "  ") -> str
         indent: The indentation of the list item's dash.
     """
     inner = indent + "  "
-    ordered = [k for k in REFERENCE_FIELD_ORDER if k in fields] + [k for k in fields if k not in
-                                                                   REFERENCE_FIELD_ORDER]
+    ordered = [k for k in REFERENCE_FIELD_ORDER if k in fields] + [k for k in fields if k not in REFERENCE_FIELD_ORDER]
     lines = []
     for number, key in enumerate(ordered):
         value = fields[key]
@@ -192,8 +211,13 @@ def render_reference_entry(fields: dict[str, Any], *, indent: str = "  ") -> str
         loaded = None
     if loaded != [fields]:  # pragma: no cover - a safety net for exotic text
         flat = [f"{indent}- " if n == 0 else inner for n in range(len(ordered))]
-        snippet = "\n".join(f"{prefix}{key}: {json.dumps(fields[key], ensure_ascii=False)}"
-                            for prefix, key in zip(flat, ordered)) + "\n"
+        snippet = (
+            "\n".join(
+                f"{prefix}{key}: {json.dumps(fields[key], ensure_ascii=False)}"
+                for prefix, key in zip(flat, ordered, strict=False)
+            )
+            + "\n"
+        )
     return snippet
 
 
@@ -259,7 +283,8 @@ def add_reference(
     if not entry.get("id") and entry.get("title"):
         entry["id"] = reference_id(list(entry.get("authors") or []), entry.get("year"), entry["title"])
     entry = {k: entry[k] for k in REFERENCE_FIELD_ORDER if k in entry} | {
-        k: v for k, v in entry.items() if k not in REFERENCE_FIELD_ORDER}
+        k: v for k, v in entry.items() if k not in REFERENCE_FIELD_ORDER
+    }
 
     ref, errors = validate_model(Reference, entry, LoadedYaml(None, {}), rel, what="reference entry")
     if ref is None:
@@ -273,12 +298,13 @@ def add_reference(
     clash = []
     existing = before.references.get(ref.id)
     if existing is not None:
-        clash.append(f"{rel}: new entry: the id '{ref.id}' is already used at {existing.source}; "
-                     "choose another (--id)")
+        clash.append(f"{rel}: new entry: the id '{ref.id}' is already used at {existing.source}; choose another (--id)")
     for other in before.references.values():
         if other.url.rstrip("/") == ref.url.rstrip("/"):
-            clash.append(f"{rel}: new entry: the URL is already the reference '{other.id}' "
-                         f"({other.source}); cite that id instead")
+            clash.append(
+                f"{rel}: new entry: the URL is already the reference '{other.id}' "
+                f"({other.source}); cite that id instead"
+            )
     if clash:
         raise ReferenceRejected(clash)
 
@@ -295,8 +321,9 @@ def add_reference(
             target.unlink()
         else:
             target.write_text(old_text, encoding="utf-8")
-        raise ReferenceRejected([str(p) for p in caused] or
-                                [f"{rel}: the new entry did not load back; the file was restored"])
+        raise ReferenceRejected(
+            [str(p) for p in caused] or [f"{rel}: the new entry did not load back; the file was restored"]
+        )
     return AddedReference(rel, ref.id, line, created, sorted(set(after.problems)))
 
 
@@ -306,11 +333,19 @@ def _reference_target(root: Path, file: Path, references_dir: str) -> Path:
         file = Path(references_dir) / f"{file.name}.yml"
     target = (file if file.is_absolute() else root / file).resolve()
     if target.parent != folder or target.suffix not in (".yml", ".yaml"):
-        raise ReferenceRejected([f"{file.as_posix()}: references live in {references_dir}/<topic>.yml; "
-                                 f"pass --file {references_dir}/<topic>.yml"])
+        raise ReferenceRejected(
+            [
+                f"{file.as_posix()}: references live in {references_dir}/<topic>.yml; "
+                f"pass --file {references_dir}/<topic>.yml"
+            ]
+        )
     if not re.fullmatch(SLUG_PATTERN, target.stem):
-        raise ReferenceRejected([f"{file.as_posix()}: the file name must be lowercase words joined by "
-                                 f"hyphens, such as {references_dir}/{slugify(target.stem) or 'topic'}.yml"])
+        raise ReferenceRejected(
+            [
+                f"{file.as_posix()}: the file name must be lowercase words joined by "
+                f"hyphens, such as {references_dir}/{slugify(target.stem) or 'topic'}.yml"
+            ]
+        )
     return target
 
 
@@ -344,8 +379,12 @@ def _append_entry(old_text: str, entry: dict[str, Any], rel: str, topic: str) ->
     elif not old_refs:
         empty = re.compile(r"^references:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", re.M)
         if not empty.search(text):
-            raise ReferenceRejected([f"{rel}:{loaded.line_of(('references',))}: cannot append to "
-                                     "'references' as written; make it 'references:' followed by entries"])
+            raise ReferenceRejected(
+                [
+                    f"{rel}:{loaded.line_of(('references',))}: cannot append to "
+                    "'references' as written; make it 'references:' followed by entries"
+                ]
+            )
         text = empty.sub("references:", text, count=1)
     indent = _entry_indent(old_text, loaded, len(old_refs))
     separator = "\n" if old_refs and not text.endswith("\n\n") else ""
@@ -357,6 +396,10 @@ def _append_entry(old_text: str, entry: dict[str, Any], rel: str, topic: str) ->
         check = None
     expected = dict(data) | {"references": old_refs + [entry]}
     if check != expected:
-        raise ReferenceRejected([f"{rel}: appending at the end of the file would not add to 'references' "
-                                 "(is another key after it?); move 'references:' to the end of the file"])
+        raise ReferenceRejected(
+            [
+                f"{rel}: appending at the end of the file would not add to 'references' "
+                "(is another key after it?); move 'references:' to the end of the file"
+            ]
+        )
     return text, line

@@ -9,12 +9,12 @@ kept as UTF-8, which biber and modern BibTeX read as is.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..catalog.graph import Catalog, ReferenceEntry
 from ..catalog.model import REFERENCE_KIND_VOCABULARY, Reference
-from ..site.urls import BIBTEX_EXPORT_URI
 from ..site.text import is_person as _is_person
+from ..site.urls import BIBTEX_EXPORT_URI
 
 __all__ = ["bibtex_escape", "entry_type", "reference_to_bibtex", "catalog_to_bibtex", "BIBTEX_URI"]
 
@@ -36,13 +36,15 @@ _ESCAPES = {
 _SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 _CONFERENCE = re.compile(
     r"\b(proceedings|conference|symposium|workshop|sosp|osdi|nsdi|cidr|lisa|splash|oopsla|vldb|sigmod|"
-    r"eurosys|usenix|icse|fse|socc|atc|hotos)\b", re.IGNORECASE)
+    r"eurosys|usenix|icse|fse|socc|atc|hotos)\b",
+    re.IGNORECASE,
+)
 _REPORT = re.compile(r"\b(technical report|tech report|white ?paper)\b", re.IGNORECASE)
 _THESIS = re.compile(r"\b(dissertation|thesis)\b", re.IGNORECASE)
 
 
 def bibtex_escape(text: str) -> str:
-    """Escape LaTeX's special characters (``\\ { } & % $ # _ ~ ^``) and collapse whitespace.
+    r"""Escape LaTeX's special characters (``\\ { } & % $ # _ ~ ^``) and collapse whitespace.
 
     Braces become ``\\textbraceleft{}`` and ``\\textbraceright{}`` rather than ``\\{``: BibTeX counts
     every brace, escaped or not, so only these keep an unbalanced title valid.
@@ -52,7 +54,7 @@ def bibtex_escape(text: str) -> str:
 
 def _url(text: str) -> str:
     """A URL safe inside a braced field: braces, backslashes and spaces percent-encoded."""
-    return (text.strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20"))
+    return text.strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
 def entry_type(ref: Reference) -> str:
@@ -135,8 +137,10 @@ def catalog_to_bibtex(catalog: Catalog | Iterable[ReferenceEntry]) -> str:
     """The whole reading list as a BibTeX file (UTF-8), in reading-list order."""
     entries = list(catalog.references.values()) if isinstance(catalog, Catalog) else list(catalog)
     topics = catalog.topics if isinstance(catalog, Catalog) else {}
-    header = ("% Architecture knowledge base: reading list, exported as BibTeX.\n"
-              "% Encoding: UTF-8. Generated from references/*.yml; edit those files, not this one.\n\n")
+    header = (
+        "% Architecture knowledge base: reading list, exported as BibTeX.\n"
+        "% Encoding: UTF-8. Generated from references/*.yml; edit those files, not this one.\n\n"
+    )
     parts = []
     for entry in entries:
         topic = topics.get(entry.topic)

@@ -39,9 +39,10 @@ import posixpath
 import re
 import uuid
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..catalog.graph import Catalog, PatternEntry
 from ..catalog.relations import RELATION_TYPES
@@ -55,15 +56,28 @@ from ..site.urls import MAP_URI, READING_LIST_URI, page_url, path_uri, pattern_u
 if TYPE_CHECKING:
     from ..map.layout import MapLayout
 
-__all__ = ["EPUB_MEDIA_TYPE", "BookOptions", "BookCache", "catalog_to_epub", "write_epub", "xhtml", "book_order",
-           "pattern_file", "path_file", "markdown_settings_key", "book_options_from_config"]
+__all__ = [
+    "EPUB_MEDIA_TYPE",
+    "BookOptions",
+    "BookCache",
+    "catalog_to_epub",
+    "write_epub",
+    "xhtml",
+    "book_order",
+    "pattern_file",
+    "path_file",
+    "markdown_settings_key",
+    "book_options_from_config",
+]
 
 EPUB_MEDIA_TYPE = "application/epub+zip"
 """The EPUB media type (the ``mimetype`` entry, and what a web server should send)."""
 
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+)
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _EPOCH = dt.date(1980, 1, 1)  # the earliest time a zip entry can carry
 _TITLE_FILE, _NAV_FILE, _BIBLIOGRAPHY_FILE, _MAP_FILE = "title.xhtml", "nav.xhtml", "bibliography.xhtml", "map.xhtml"
@@ -194,11 +208,13 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
 def _document(title: str, body: str, *, language: str, epub_type: str | None = None) -> bytes:
     """A complete XHTML content document around an XHTML ``body``."""
     section = f' epub:type="{epub_type}"' if epub_type else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
-            f'<html xmlns="{_XHTML_NS}" xmlns:epub="http://www.idpf.org/2007/ops" lang="{_x(language)}" '
-            f'xml:lang="{_x(language)}">\n<head>\n<meta charset="UTF-8"/>\n<title>{_x(title)}</title>\n'
-            f'<link rel="stylesheet" type="text/css" href="{_CSS_FILE}"/>\n</head>\n'
-            f"<body{section}>\n{body}\n</body>\n</html>\n").encode("utf-8")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="{_XHTML_NS}" xmlns:epub="http://www.idpf.org/2007/ops" lang="{_x(language)}" '
+        f'xml:lang="{_x(language)}">\n<head>\n<meta charset="UTF-8"/>\n<title>{_x(title)}</title>\n'
+        f'<link rel="stylesheet" type="text/css" href="{_CSS_FILE}"/>\n</head>\n'
+        f"<body{section}>\n{body}\n</body>\n</html>\n"
+    ).encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,8 +267,11 @@ class _Links:
         self.patterns = _book_patterns(catalog)
         self.paths = {slug for slug, p in catalog.paths.items() if p.data is not None}
         self.options = options
-        self.files = ({pattern_file(s) for s in self.patterns} | {path_file(s) for s in self.paths}
-                      | {_TITLE_FILE, _NAV_FILE, _BIBLIOGRAPHY_FILE, _MAP_FILE, _OTHERS_FILE, _SVG_FILE})
+        self.files = (
+            {pattern_file(s) for s in self.patterns}
+            | {path_file(s) for s in self.paths}
+            | {_TITLE_FILE, _NAV_FILE, _BIBLIOGRAPHY_FILE, _MAP_FILE, _OTHERS_FILE, _SVG_FILE}
+        )
 
     def source(self, from_uri: str) -> Callable[[str], str | None]:
         """A resolver for links written in the page whose site source is ``from_uri``."""
@@ -340,15 +359,24 @@ def _further_reading(entry: PatternEntry, catalog: Catalog, health: LinkHealth |
         items = []
         for ref_entry in refs:
             ref = ref_entry.data
-            items.append(f'<li><a href="{_e(ref.url)}">{_e(ref.title)}</a>: {byline(ref)}. '
-                         f'<a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">Bibliography entry</a> '
-                         f"{render_link_state(ref, health)}</li>")
+            items.append(
+                f'<li><a href="{_e(ref.url)}">{_e(ref.title)}</a>: {byline(ref)}. '
+                f'<a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">Bibliography entry</a> '
+                f"{render_link_state(ref, health)}</li>"
+            )
         out.append("<ul>" + "".join(items) + "</ul>")
     return "".join(out) + "</section>"
 
 
-def _pattern_document(entry: PatternEntry, catalog: Catalog, links: _Links, converter: Any,
-                      health: LinkHealth | None, dates: CatalogDates, options: BookOptions) -> bytes:
+def _pattern_document(
+    entry: PatternEntry,
+    catalog: Catalog,
+    links: _Links,
+    converter: Any,
+    health: LinkHealth | None,
+    dates: CatalogDates,
+    options: BookOptions,
+) -> bytes:
     preview = lambda ref: citation_preview(ref, health)  # noqa: E731
     meta = entry.meta
     parts = [f"<h1>{_e(entry.title)}</h1>"]
@@ -363,16 +391,23 @@ def _pattern_document(entry: PatternEntry, catalog: Catalog, links: _Links, conv
         parts.append('<p class="tags">Tags: ' + _e(", ".join(entry.tags)) + "</p>")
     page = "".join(parts) + _pattern_body(entry, catalog, converter, preview)
     page += _related(entry, catalog, links) + _further_reading(entry, catalog, health)
-    return _document(entry.title, xhtml(page, resolve=links.source(pattern_uri(entry.slug))),
-                     language=options.language, epub_type="chapter")
+    return _document(
+        entry.title,
+        xhtml(page, resolve=links.source(pattern_uri(entry.slug))),
+        language=options.language,
+        epub_type="chapter",
+    )
 
 
 def _path_document(slug: str, catalog: Catalog, links: _Links, options: BookOptions) -> bytes:
     data = catalog.paths[slug].data
     assert data is not None
     total = sum(step.minutes for step in data.steps)
-    parts = [f"<h1>{_e(data.title)}</h1>", f'<p class="summary">{_e(data.summary)}</p>',
-             f"<p>A reading path: {len(data.steps)} steps, about {total} minutes of reading in all.</p><ol>"]
+    parts = [
+        f"<h1>{_e(data.title)}</h1>",
+        f'<p class="summary">{_e(data.summary)}</p>',
+        f"<p>A reading path: {len(data.steps)} steps, about {total} minutes of reading in all.</p><ol>",
+    ]
     for step in data.steps:
         if step.pattern is not None:
             entry = catalog.patterns.get(step.pattern)
@@ -384,27 +419,36 @@ def _path_document(slug: str, catalog: Catalog, links: _Links, options: BookOpti
                 target = f"<strong>{_e(step.reference or '')}</strong> · reference"
             else:
                 ref = ref_entry.data
-                target = (f'<strong><a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">{_e(ref.title)}</a></strong> · '
-                          f"{_e(ref.kind)}, {_e(citation_label(ref))}")
+                target = (
+                    f'<strong><a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">{_e(ref.title)}</a></strong> · '
+                    f"{_e(ref.kind)}, {_e(citation_label(ref))}"
+                )
         parts.append(f"<li><p>{target} · about {step.minutes} min</p><p>{_e(step.why)}</p></li>")
     parts.append("</ol>")
-    return _document(data.title, xhtml("".join(parts), resolve=links.source(path_uri(slug))),
-                     language=options.language, epub_type="part")
+    return _document(
+        data.title,
+        xhtml("".join(parts), resolve=links.source(path_uri(slug))),
+        language=options.language,
+        epub_type="part",
+    )
 
 
 def _others_document(rest: list[str], catalog: Catalog, links: _Links, options: BookOptions) -> bytes:
-    items = "".join(f"<li>{links.pattern(s, _e(catalog.patterns[s].title))}: {_e(catalog.patterns[s].summary)}</li>"
-                    for s in rest)
-    body = (f"<h1>More patterns</h1><p>The {len(rest)} patterns that no reading path covers, by title.</p>"
-            f"<ul>{items}</ul>")
+    items = "".join(
+        f"<li>{links.pattern(s, _e(catalog.patterns[s].title))}: {_e(catalog.patterns[s].summary)}</li>" for s in rest
+    )
+    body = (
+        f"<h1>More patterns</h1><p>The {len(rest)} patterns that no reading path covers, by title.</p><ul>{items}</ul>"
+    )
     return _document("More patterns", xhtml(body), language=options.language, epub_type="part")
 
 
-def _bibliography_document(catalog: Catalog, links: _Links, health: LinkHealth | None,
-                           options: BookOptions) -> bytes:
-    parts = ["<h1>Bibliography</h1>",
-             f"<p>The reading list: {len(catalog.references)} references in {len(catalog.topics)} topics. "
-             "Each entry names the patterns that cite it and the state of its link at the last check.</p>"]
+def _bibliography_document(catalog: Catalog, links: _Links, health: LinkHealth | None, options: BookOptions) -> bytes:
+    parts = [
+        "<h1>Bibliography</h1>",
+        f"<p>The reading list: {len(catalog.references)} references in {len(catalog.topics)} topics. "
+        "Each entry names the patterns that cite it and the state of its link at the last check.</p>",
+    ]
     for topic in catalog.topics.values():
         ids = [i for i in topic.reference_ids if i in catalog.references]
         if not ids:
@@ -414,13 +458,19 @@ def _bibliography_document(catalog: Catalog, links: _Links, health: LinkHealth |
             parts.append(f"<p>{_e(topic.description)}</p>")
         for ref_id in ids:
             ref = catalog.references[ref_id].data
-            entry = [f'<div class="ref" id="ref-{ref.id}">',
-                     f'<p><strong><a href="{_e(ref.url)}">{_e(ref.title)}</a></strong><br/>{byline(ref)}<br/>'
-                     f"{render_link_state(ref, health)}</p>", f"<p>{_e(ref.summary.strip())}</p>"]
+            entry = [
+                f'<div class="ref" id="ref-{ref.id}">',
+                f'<p><strong><a href="{_e(ref.url)}">{_e(ref.title)}</a></strong><br/>{byline(ref)}<br/>'
+                f"{render_link_state(ref, health)}</p>",
+                f"<p>{_e(ref.summary.strip())}</p>",
+            ]
             citing = catalog.cited_by.get(ref.id, [])
             if citing:
-                entry.append("<p>Cited by: " + ", ".join(links.pattern(s, _e(catalog.patterns[s].title))
-                                                          for s in citing) + "</p>")
+                entry.append(
+                    "<p>Cited by: "
+                    + ", ".join(links.pattern(s, _e(catalog.patterns[s].title)) for s in citing)
+                    + "</p>"
+                )
             parts.append("".join(entry) + "</div>")
         parts.append("</section>")
     body = xhtml("".join(parts), resolve=links.source(READING_LIST_URI))
@@ -442,12 +492,18 @@ _MAP_STYLE = (
 """The map's colours in a standalone SVG (on the site they come from the site's stylesheet)."""
 
 
-def _map_svg(layout: "MapLayout") -> bytes:
+def _map_svg(layout: MapLayout) -> bytes:
     from ..map.svg import render_svg
 
-    svg = render_svg(layout, href=lambda slug: None, map_id="map", title="Pattern map",
-                     description=f"All {len(layout.nodes)} patterns of the catalog, clustered by main tag, "
-                                 f"with their {len(layout.edges)} typed relations.", css_class="archkb-map")
+    svg = render_svg(
+        layout,
+        href=lambda slug: None,
+        map_id="map",
+        title="Pattern map",
+        description=f"All {len(layout.nodes)} patterns of the catalog, clustered by main tag, "
+        f"with their {len(layout.edges)} typed relations.",
+        css_class="archkb-map",
+    )
     # A standalone image: colours in its own style sheet, and nothing the SVG 1.1 schema of
     # EPUB reading systems does not know (ARIA roles, data attributes, SVG 2 paint-order).
     svg = svg.replace("<defs>", f'<defs><style type="text/css">{_MAP_STYLE}</style>', 1)
@@ -455,17 +511,19 @@ def _map_svg(layout: "MapLayout") -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + _clean(svg) + "\n").encode("utf-8")
 
 
-def _map_document(catalog: Catalog, links: _Links, layout: "MapLayout", options: BookOptions) -> bytes:
+def _map_document(catalog: Catalog, links: _Links, layout: MapLayout, options: BookOptions) -> bytes:
     from ..map.layout import group_title, map_data
 
     nodes, edges = map_data(catalog)
-    parts = ["<h1>Pattern map</h1>",
-             f"<p>All {len(nodes)} patterns and their {len(edges)} typed relations. Patterns are clustered by "
-             "their main tag; the legend shows how each relation type is drawn; a dashed frame marks a draft.</p>",
-             f'<figure class="map"><img src="{_SVG_FILE}" alt="The pattern map: {len(nodes)} patterns and '
-             f'{len(edges)} typed relations, clustered by main tag. The text version follows."/>'
-             "<figcaption>The pattern map.</figcaption></figure>",
-             "<h2 id=\"text-version\">Text version</h2><p>Each pattern with the relations declared on it.</p>"]
+    parts = [
+        "<h1>Pattern map</h1>",
+        f"<p>All {len(nodes)} patterns and their {len(edges)} typed relations. Patterns are clustered by "
+        "their main tag; the legend shows how each relation type is drawn; a dashed frame marks a draft.</p>",
+        f'<figure class="map"><img src="{_SVG_FILE}" alt="The pattern map: {len(nodes)} patterns and '
+        f'{len(edges)} typed relations, clustered by main tag. The text version follows."/>'
+        "<figcaption>The pattern map.</figcaption></figure>",
+        '<h2 id="text-version">Text version</h2><p>Each pattern with the relations declared on it.</p>',
+    ]
     groups: dict[str, list[PatternEntry]] = {}
     for entry in catalog.patterns.values():
         groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
@@ -478,8 +536,10 @@ def _map_document(catalog: Catalog, links: _Links, layout: "MapLayout", options:
             item = "<li>" + links.pattern(entry.slug, _e(entry.title))
             rels = outgoing.get(entry.slug, [])
             if rels:
-                item += ": " + "; ".join(f"{_e(rel_type.replace('-', ' '))} "
-                                         f"{links.pattern(t, _e(catalog.patterns[t].title))}" for rel_type, t in rels)
+                item += ": " + "; ".join(
+                    f"{_e(rel_type.replace('-', ' '))} {links.pattern(t, _e(catalog.patterns[t].title))}"
+                    for rel_type, t in rels
+                )
             parts.append(item + "</li>")
         parts.append("</ul>")
     return _document("Pattern map", xhtml("".join(parts), resolve=links.source(MAP_URI)), language=options.language)
@@ -489,16 +549,22 @@ def _title_document(catalog: Catalog, options: BookOptions, edition: dt.date | N
     parts = [f"<h1>{_e(options.title)}</h1>"]
     if options.description:
         parts.append(f'<p class="summary">{_e(options.description)}</p>')
-    parts.append(f"<p>{len(_book_patterns(catalog))} patterns, {len(catalog.references)} references and "
-                 f"{sum(1 for p in catalog.paths.values() if p.data)} reading paths"
-                 + (f", as of {edition.isoformat()}" if edition else "") + ".</p>")
-    parts.append("<p>The reading paths come first, each followed by its patterns in reading order; then the "
-                 "patterns no path covers, the bibliography and the pattern map. Links between patterns, "
-                 "citations and the bibliography's cited-by lists lead to places in this book; links to "
-                 "sources lead to the web.</p>")
+    parts.append(
+        f"<p>{len(_book_patterns(catalog))} patterns, {len(catalog.references)} references and "
+        f"{sum(1 for p in catalog.paths.values() if p.data)} reading paths"
+        + (f", as of {edition.isoformat()}" if edition else "")
+        + ".</p>"
+    )
+    parts.append(
+        "<p>The reading paths come first, each followed by its patterns in reading order; then the "
+        "patterns no path covers, the bibliography and the pattern map. Links between patterns, "
+        "citations and the bibliography's cited-by lists lead to places in this book; links to "
+        "sources lead to the web.</p>"
+    )
     if options.site_url:
-        parts.append(f'<p>Online, with search and link checks: <a href="{_e(options.site_url)}">'
-                     f"{_e(options.site_url)}</a>.</p>")
+        parts.append(
+            f'<p>Online, with search and link checks: <a href="{_e(options.site_url)}">{_e(options.site_url)}</a>.</p>'
+        )
     return _document(options.title, xhtml("".join(parts)), language=options.language, epub_type="titlepage")
 
 
@@ -516,8 +582,7 @@ nav ol { list-style: none; padding-left: 1em; }
 """
 
 
-def _nav_document(catalog: Catalog, paths: list[tuple[str, list[str]]], rest: list[str],
-                  options: BookOptions) -> bytes:
+def _nav_document(catalog: Catalog, paths: list[tuple[str, list[str]]], rest: list[str], options: BookOptions) -> bytes:
     def pattern_items(slugs: Iterable[str]) -> str:
         return "".join(f'<li><a href="{pattern_file(s)}">{_x(catalog.patterns[s].title)}</a></li>' for s in slugs)
 
@@ -532,11 +597,13 @@ def _nav_document(catalog: Catalog, paths: list[tuple[str, list[str]]], rest: li
     toc.append(f'<li><a href="{_BIBLIOGRAPHY_FILE}">Bibliography</a></li>')
     toc.append(f'<li><a href="{_MAP_FILE}">Pattern map</a></li>')
     first = path_file(paths[0][0]) if paths else (pattern_file(rest[0]) if rest else _BIBLIOGRAPHY_FILE)
-    body = (f'<nav epub:type="toc" id="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>\n'
-            f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>Landmarks</h2><ol>'
-            f'<li><a epub:type="toc" href="{_NAV_FILE}#toc">Contents</a></li>'
-            f'<li><a epub:type="bodymatter" href="{first}">Start of content</a></li>'
-            f'<li><a epub:type="bibliography" href="{_BIBLIOGRAPHY_FILE}">Bibliography</a></li></ol></nav>')
+    body = (
+        f'<nav epub:type="toc" id="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>\n'
+        f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>Landmarks</h2><ol>'
+        f'<li><a epub:type="toc" href="{_NAV_FILE}#toc">Contents</a></li>'
+        f'<li><a epub:type="bodymatter" href="{first}">Start of content</a></li>'
+        f'<li><a epub:type="bibliography" href="{_BIBLIOGRAPHY_FILE}">Bibliography</a></li></ol></nav>'
+    )
     return _document("Contents", body, language=options.language)
 
 
@@ -552,36 +619,46 @@ def _edition(dates: CatalogDates, catalog: Catalog) -> dt.date | None:
     return max(days) if days else None
 
 
-def _package(options: BookOptions, edition: dt.date | None, manifest: list[tuple[str, str, str, str]],
-             spine: list[str]) -> bytes:
+def _package(
+    options: BookOptions, edition: dt.date | None, manifest: list[tuple[str, str, str, str]], spine: list[str]
+) -> bytes:
     """The OPF package document: metadata, manifest (sorted by id) and spine."""
     key = options.site_url or f"urn:archkb:{options.title}"
     identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
     modified = dt.datetime.combine(edition or _EPOCH, dt.time(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta = [f'<dc:identifier id="pub-id">{_x(identifier)}</dc:identifier>', f"<dc:title>{_x(options.title)}</dc:title>",
-            f"<dc:language>{_x(options.language)}</dc:language>",
-            f"<dc:creator>{_x(options.title + ' contributors')}</dc:creator>",
-            f'<meta property="dcterms:modified">{modified}</meta>']
+    meta = [
+        f'<dc:identifier id="pub-id">{_x(identifier)}</dc:identifier>',
+        f"<dc:title>{_x(options.title)}</dc:title>",
+        f"<dc:language>{_x(options.language)}</dc:language>",
+        f"<dc:creator>{_x(options.title + ' contributors')}</dc:creator>",
+        f'<meta property="dcterms:modified">{modified}</meta>',
+    ]
     if edition:
         meta.append(f"<dc:date>{edition.isoformat()}</dc:date>")
     if options.description:
         meta.append(f"<dc:description>{_x(options.description)}</dc:description>")
     if options.site_url:
         meta.append(f"<dc:source>{_x(options.site_url)}</dc:source>")
-    items = "".join(f'<item id="{item_id}" href="{href}" media-type="{media}"{f" properties={chr(34)}{props}{chr(34)}" if props else ""}/>\n'
-                    for item_id, href, media, props in sorted(manifest))
+    items = "".join(
+        f'<item id="{item_id}" href="{href}" media-type="{media}"{f" properties={chr(34)}{props}{chr(34)}" if props else ""}/>\n'
+        for item_id, href, media, props in sorted(manifest)
+    )
     refs = "".join(f'<itemref idref="{item_id}"/>\n' for item_id in spine)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" '
-            f'xml:lang="{_x(options.language)}">\n'
-            f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(meta) + "\n</metadata>\n"
-            f"<manifest>\n{items}</manifest>\n<spine>\n{refs}</spine>\n</package>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" '
+        f'xml:lang="{_x(options.language)}">\n'
+        f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(meta) + "\n</metadata>\n"
+        f"<manifest>\n{items}</manifest>\n<spine>\n{refs}</spine>\n</package>\n"
+    ).encode("utf-8")
 
 
-_CONTAINER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-              b'<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
-              b'<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
-              b"</rootfiles>\n</container>\n")
+_CONTAINER = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
+    b'<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+    b"</rootfiles>\n</container>\n"
+)
 
 
 def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
@@ -589,6 +666,7 @@ def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
     stamp = (max(when, _EPOCH).year, max(when, _EPOCH).month, max(when, _EPOCH).day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+
         def put(name: str, data: bytes, method: int) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = method
@@ -627,9 +705,16 @@ BookCache = Callable[[str, Callable[[], bytes]], bytes]
 knows what each depends on (see :class:`archkb.site.generator.SiteGenerator`)."""
 
 
-def catalog_to_epub(catalog: Catalog, options: BookOptions | None = None, *, health: LinkHealth | None = None,
-                    dates: CatalogDates | None = None, layout: "MapLayout | None" = None,
-                    converter: Any = None, cache: BookCache | None = None) -> bytes:
+def catalog_to_epub(
+    catalog: Catalog,
+    options: BookOptions | None = None,
+    *,
+    health: LinkHealth | None = None,
+    dates: CatalogDates | None = None,
+    layout: MapLayout | None = None,
+    converter: Any = None,
+    cache: BookCache | None = None,
+) -> bytes:
     """The catalog as an EPUB 3 book, as bytes (see the module's description).
 
     Args:
@@ -666,8 +751,15 @@ def catalog_to_epub(catalog: Catalog, options: BookOptions | None = None, *, hea
     manifest: list[tuple[str, str, str, str]] = []
     spine: list[str] = []
 
-    def add(name: str, data: bytes | Callable[[], bytes], *, item_id: str, media: str = "application/xhtml+xml",
-            props: str = "", linear: bool = True) -> None:
+    def add(
+        name: str,
+        data: bytes | Callable[[], bytes],
+        *,
+        item_id: str,
+        media: str = "application/xhtml+xml",
+        props: str = "",
+        linear: bool = True,
+    ) -> None:
         files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else cached(name, data)
         manifest.append((item_id, name, media, props))
         if linear and media == "application/xhtml+xml":
@@ -715,11 +807,13 @@ def book_options_from_config(root: str | Path, config_file: str = "mkdocs.yml") 
     def text(value: Any, default: str | None) -> str | None:
         return value.strip() if isinstance(value, str) and value.strip() else default
 
-    return BookOptions(title=text(data.get("site_name"), BookOptions.title) or BookOptions.title,
-                       description=text(data.get("site_description"), None),
-                       site_url=text(data.get("site_url"), None),
-                       language=text(theme.get("language"), "en") or "en",
-                       directory_urls=data.get("use_directory_urls") is not False)
+    return BookOptions(
+        title=text(data.get("site_name"), BookOptions.title) or BookOptions.title,
+        description=text(data.get("site_description"), None),
+        site_url=text(data.get("site_url"), None),
+        language=text(theme.get("language"), "en") or "en",
+        directory_urls=data.get("use_directory_urls") is not False,
+    )
 
 
 def write_epub(catalog: Catalog, path: str | Path, options: BookOptions | None = None, **kwargs: Any) -> Path:

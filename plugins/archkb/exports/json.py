@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Iterator, TextIO
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from ..catalog.graph import Catalog
 
@@ -24,8 +25,7 @@ def _patterns(catalog: Catalog) -> Iterator[dict[str, Any]]:
             "aliases": list(meta.aliases),
             "status": meta.status,
             "related": [
-                {"pattern": r.pattern, "type": r.type, **({"note": r.note} if r.note else {})}
-                for r in meta.related
+                {"pattern": r.pattern, "type": r.type, **({"note": r.note} if r.note else {})} for r in meta.related
             ],
             "references": list(meta.references),
             "added": meta.added.isoformat() if meta.added else None,
@@ -83,7 +83,7 @@ def write_catalog_json(catalog: Catalog, out: TextIO, *, indent: int | None = 2,
     if indent is None:
         out.write("{")
         for index, (name, items) in enumerate(_sections(catalog)):
-            out.write(f'{"," if index else ""}{json.dumps(name)}:[')
+            out.write(f"{',' if index else ''}{json.dumps(name)}:[")
             for number, chunk in enumerate(_batches(items, batch)):
                 out.write(("," if number else "") + json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))[1:-1])
             out.write("]")
@@ -93,7 +93,7 @@ def write_catalog_json(catalog: Catalog, out: TextIO, *, indent: int | None = 2,
         raise ValueError("write_catalog_json indents by 2 or not at all")
     out.write("{")
     for index, (name, items) in enumerate(_sections(catalog)):
-        out.write(f'{"," if index else ""}\n  {json.dumps(name)}: [')
+        out.write(f"{',' if index else ''}\n  {json.dumps(name)}: [")
         written = False
         for chunk in _batches(items, batch):
             # '[\n  {...},\n  {...}\n]' -> the entries, indented one level deeper

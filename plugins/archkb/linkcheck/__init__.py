@@ -19,18 +19,33 @@ from typing import TYPE_CHECKING, Any
 # Names load on first use, so that importing the package (the site build does, to read
 # the latest report) does not import aiohttp; only an actual network check does.
 _LAZY = {
-    "PageLinks": "extract", "extract_links_from_html": "extract", "extract_links_from_markdown": "extract",
+    "PageLinks": "extract",
+    "extract_links_from_html": "extract",
+    "extract_links_from_markdown": "extract",
     "ids_from_html": "extract",
-    "check_internal": "internal", "is_internal": "internal", "load_pages": "internal",
-    "FORMATS": "report", "Report": "report", "render": "report",
-    "DEFAULT_REPORT_PATH": "runner", "SettingsError": "runner", "check_urls": "runner",
+    "check_internal": "internal",
+    "is_internal": "internal",
+    "load_pages": "internal",
+    "FORMATS": "report",
+    "Report": "report",
+    "render": "report",
+    "DEFAULT_REPORT_PATH": "runner",
+    "SettingsError": "runner",
+    "check_urls": "runner",
     "check_urls_async": "runner",
-    "DEFAULT_CACHE_PATH": "settings", "DEFAULT_USER_AGENT": "settings", "Settings": "settings",
-    "Link": "states", "Result": "states", "State": "states",
-    "InputError": "sources", "check_project": "build", "check_site": "build",
+    "DEFAULT_CACHE_PATH": "settings",
+    "DEFAULT_USER_AGENT": "settings",
+    "Settings": "settings",
+    "Link": "states",
+    "Result": "states",
+    "State": "states",
+    "InputError": "sources",
+    "check_project": "build",
+    "check_site": "build",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
+    from .build import check_project, check_site
     from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
     from .report import FORMATS, Report, render
@@ -38,7 +53,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
     from .sources import InputError
     from .states import Link, Result, State
-    from .build import check_project, check_site
 
 
 def __getattr__(name: str) -> Any:

@@ -115,7 +115,7 @@ class LinkCache:
         max_age = min(self.max_age, _BROKEN_MAX_AGE) if result.state is State.BROKEN else self.max_age
         if max_age <= 0:
             return
-        lifetime = max_age * random.uniform(0.8, 1.2)
+        lifetime = max_age * random.uniform(0.8, 1.2)  # noqa: S311 - retry jitter, not a secret
         self.entries[self.key(result.url)] = {
             "state": result.state.value,
             "status": result.status,

@@ -69,8 +69,7 @@ def _is_external(url: str) -> bool:
 def _markdown_urls(path: str, text: str) -> list[tuple[str, str]]:
     from .extract import extract_links_from_markdown
 
-    return [(link.url, link.source) for link in extract_links_from_markdown(text, name=path)
-            if _is_external(link.url)]
+    return [(link.url, link.source) for link in extract_links_from_markdown(text, name=path) if _is_external(link.url)]
 
 
 def _regex_urls(path: str, text: str) -> list[tuple[str, str]]:
@@ -117,7 +116,7 @@ def urls_in_file(path: str, text: str) -> list[tuple[str, str]]:
 
 def _git(root: Path, *args: str) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=120)
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=120)  # noqa: S607,S603 - git, with fixed arguments
     except FileNotFoundError:
         raise ChangedLinksError("git is not installed") from None
     if done.returncode != 0:
@@ -130,8 +129,9 @@ def _resolve(root: Path, rev: str) -> str:
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
     except ChangedLinksError:
-        raise ChangedLinksError(f"unknown git revision '{rev}' in {root}; fetch it first "
-                                "(in CI: actions/checkout with fetch-depth: 0)") from None
+        raise ChangedLinksError(
+            f"unknown git revision '{rev}' in {root}; fetch it first (in CI: actions/checkout with fetch-depth: 0)"
+        ) from None
 
 
 def _prefix(root: Path) -> str:
@@ -162,12 +162,13 @@ def urls_at(root: Path | str, rev: str | None = None) -> dict[str, list[str]]:
     else:
         commit = _resolve(root, rev)
         prefix = _prefix(root)
-        listing = _git(root, "ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--",
-                       "references", "patterns", "docs")
+        listing = _git(
+            root, "ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--", "references", "patterns", "docs"
+        )
         for full in filter(None, listing.decode("utf-8").split("\0")):
             if not full.startswith(prefix):
                 continue
-            rel = full[len(prefix):]
+            rel = full[len(prefix) :]
             if _watched(rel):
                 files[rel] = _git(root, "show", f"{commit}:{full}").decode("utf-8", "replace")
     found: dict[str, list[str]] = {}

@@ -14,9 +14,8 @@ from every hop, so credentials written in a link or sent in a ``Location`` are n
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
+import contextlib
 import email.utils
 import errno
 import json
@@ -26,6 +25,7 @@ import ssl
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
@@ -139,15 +139,14 @@ class Slots:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # the slot was handed over as we were cancelled: pass it on
             else:
-                try:
+                with contextlib.suppress(ValueError):
                     self._waiters.remove(waiter)
-                except ValueError:
-                    pass
             raise
 
     def release(self) -> None:
         """Give a slot back; the next waiter gets it on the next turn of the loop unless it is taken
-        back first by a follow-up request."""
+        back first by a follow-up request.
+        """
         self._free += 1
         if self._waiters and not self._waking:
             self._waking = True
@@ -165,7 +164,8 @@ class Slots:
 class HostGate:
     """The queue of one host: a slot limit, a minimum interval between request starts, a pause that
     ``Retry-After`` can extend, and a count of timeouts in a row (a host that keeps timing out is not
-    asked again in this run)."""
+    asked again in this run).
+    """
 
     def __init__(self, limit: int, stats: Stats, interval: float = 0.0) -> None:
         self.limit = limit
@@ -340,8 +340,9 @@ class Client:
         gate = self._gates.get(key)
         if gate is None:
             rule = self.rule(key.rsplit(":", 1)[0])
-            gate = self._gates[key] = HostGate(rule.per_host or self.settings.per_host, self.stats,
-                                               rule.interval or 0.0)
+            gate = self._gates[key] = HostGate(
+                rule.per_host or self.settings.per_host, self.stats, rule.interval or 0.0
+            )
         return gate
 
     def _headers(self, request: URL) -> dict[str, str] | None:
@@ -350,11 +351,7 @@ class Client:
         rule = self.rule(host)
         headers = dict(rule.headers) if rule.headers else None
         token = self.settings.github_token
-        if (
-            token
-            and host in self._github_hosts
-            and (request.scheme == "https" or not self.settings.github_https_only)
-        ):
+        if token and host in self._github_hosts and (request.scheme == "https" or not self.settings.github_https_only):
             headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         return headers
 
@@ -386,16 +383,11 @@ class Client:
                 if retry.wait is not None:
                     self.gate(outcome.final_url or url).pause(retry.wait)
                 else:
-                    backoff = s.backoff_base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+                    backoff = s.backoff_base * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)  # noqa: S311 - retry jitter, not a secret
                     await asyncio.sleep(backoff)
                 first = True
                 continue
-            if (
-                method == "HEAD"
-                and not switched
-                and outcome.status is not None
-                and outcome.status >= 400
-            ):
+            if method == "HEAD" and not switched and outcome.status is not None and outcome.status >= 400:
                 # Many servers mishandle HEAD (405, 403, 404, 501...): ask again with GET.
                 method = "GET"
                 switched = True
@@ -449,11 +441,15 @@ class Client:
                     self.stats.requests += 1
                     gate.started()
                     try:
+
                         async def get() -> tuple[int, dict[str, str], bytes]:
                             with self.peers.attempt(request.raw_host or "") as peer:
                                 try:
-                                    async with self._session.get(request, allow_redirects=False,  # type: ignore[union-attr]
-                                                                 headers=self._headers(request)) as resp:
+                                    async with self._session.get(  # type: ignore[union-attr]  # opened in __aenter__
+                                        request,
+                                        allow_redirects=False,
+                                        headers=self._headers(request),
+                                    ) as resp:
                                         headers = {k.lower(): v for k, v in resp.headers.items()}
                                         body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
                                         return resp.status, headers, body
@@ -541,8 +537,9 @@ class Client:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
                 continue
             accept = self.rule(request.raw_host or "").accept
-            return self._judge(status, headers, self._final(current, url), bool(first_permanent), ids, complete, html,
-                               accept)
+            return self._judge(
+                status, headers, self._final(current, url), bool(first_permanent), ids, complete, html, accept
+            )
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
 
     @staticmethod
@@ -550,7 +547,13 @@ class Client:
         return current if current != url else None
 
     async def _request(
-        self, method: str, key: str, request: URL, need_body: bool, budget: float, first: bool = False,
+        self,
+        method: str,
+        key: str,
+        request: URL,
+        need_body: bool,
+        budget: float,
+        first: bool = False,
         gate: HostGate | None = None,
     ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
         """Send one request through the host's queue and the global cap.
@@ -695,7 +698,10 @@ class Client:
             if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
                 return Outcome(State.ERROR, None, final, "connection refused")
             return Outcome(State.ERROR, None, final, f"cannot connect: {exc}")
-        if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError)):
+        if isinstance(
+            exc,
+            (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError),
+        ):
             raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
         if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
             return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
@@ -721,7 +727,7 @@ def _snapshot_url(body: bytes) -> str | None:
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or malformed(url):
         return None
     if url.lower().startswith("http://web.archive.org/"):
-        url = "https://" + url[len("http://"):]
+        url = "https://" + url[len("http://") :]
     return url
 
 
@@ -750,4 +756,3 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode(charset or "utf-8", errors="replace")
     except LookupError:
         return body.decode("utf-8", errors="replace")
-

@@ -26,7 +26,8 @@ EXIT_USAGE = 3
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` (or the working directory) holding ``mkdocs.yml``, else
-    ``start`` itself: :func:`archkb.catalog.loader.find_root`, without importing the catalog."""
+    ``start`` itself: :func:`archkb.catalog.loader.find_root`, without importing the catalog.
+    """
     here = Path(start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "mkdocs.yml").is_file():
@@ -54,47 +55,101 @@ class _Command(click.Command):
 
 @click.command("check-links", cls=_Command)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder (default: the nearest folder holding mkdocs.yml, else the working "
-                   "directory); the cache and the report live under it.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the nearest folder holding mkdocs.yml, else the working "
+    "directory); the cache and the report live under it.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE.")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Cache file [default: ROOT/{DEFAULT_CACHE_PATH}].")
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Cache file [default: ROOT/{DEFAULT_CACHE_PATH}].",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--max-age", type=click.FloatRange(min=0), default=7.0, show_default=True,
-              help="Days a cached verdict stays fresh (+/-20% jitter).")
-@click.option("--concurrency", type=click.IntRange(min=1), default=128, show_default=True,
-              help="Requests in flight in total.")
-@click.option("--per-host", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Requests in flight per host.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds per attempt.")
-@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Extra attempts after 408/429/5xx, timeouts and resets.")
-@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
-              help="Seconds the whole network phase may take.")
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    help="Days a cached verdict stays fresh (+/-20% jitter).",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), default=128, show_default=True, help="Requests in flight in total."
+)
+@click.option(
+    "--per-host", type=click.IntRange(min=1), default=4, show_default=True, help="Requests in flight per host."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds per attempt.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Extra attempts after 408/429/5xx, timeouts and resets.",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="Seconds the whole network phase may take.",
+)
 @click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
-@click.option("--allow-private", is_flag=True,
-              help="Also check private, loopback, link-local and metadata addresses.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
-              help="Exempt HOST from the private-address policy (repeatable).")
+@click.option("--allow-private", is_flag=True, help="Also check private, loopback, link-local and metadata addresses.")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Exempt HOST from the private-address policy (repeatable).",
+)
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable).")
 @click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
-@click.option("--interval", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="Seconds at least between two requests to one host.")
-@click.option("--remap", "remaps", multiple=True, metavar="'REGEX REPLACEMENT'",
-              help="Check URLs matching REGEX with it replaced (re.sub) instead; the cache is keyed by "
-                   "the result (repeatable).")
-@click.option("--suggest", is_flag=True,
-              help="Ask the Wayback Machine's availability API about each broken link (and nothing "
-                   "else) and report the closest archived snapshot.")
-@click.option("--archive-api", metavar="URL", default=DEFAULT_ARCHIVE_API, show_default=True,
-              help="The availability API --suggest asks.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read link-check settings from FILE (a pyproject.toml with [tool.archkb.link_check], "
-                   "or the same keys at the top level) [default: ROOT/pyproject.toml].")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds at least between two requests to one host.",
+)
+@click.option(
+    "--remap",
+    "remaps",
+    multiple=True,
+    metavar="'REGEX REPLACEMENT'",
+    help="Check URLs matching REGEX with it replaced (re.sub) instead; the cache is keyed by the result (repeatable).",
+)
+@click.option(
+    "--suggest",
+    is_flag=True,
+    help="Ask the Wayback Machine's availability API about each broken link (and nothing "
+    "else) and report the closest archived snapshot.",
+)
+@click.option(
+    "--archive-api",
+    metavar="URL",
+    default=DEFAULT_ARCHIVE_API,
+    show_default=True,
+    help="The availability API --suggest asks.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read link-check settings from FILE (a pyproject.toml with [tool.archkb.link_check], "
+    "or the same keys at the top level) [default: ROOT/pyproject.toml].",
+)
 @click.pass_context
 def check_links(
     ctx: click.Context,
@@ -137,7 +192,7 @@ def check_links(
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
     from .sources import InputError, collect_paths, collect_project
-    from .states import STATE_INFO, State
+    from .states import STATE_INFO
 
     root = find_root(root)
     settings = Settings(
@@ -163,9 +218,11 @@ def check_links(
         settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
         found = load_table(config_file) if config_file else project_table(root)
         if found is not None:
-            given = {name for name in ("per_host", "concurrency", "timeout", "retries", "suggest", "archive_api",
-                                       "interval")
-                     if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+            given = {
+                name
+                for name in ("per_host", "concurrency", "timeout", "retries", "suggest", "archive_api", "interval")
+                if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+            }
             settings = apply_table(settings, found[0], found[1], skip=frozenset(given))
     except ConfigFileError as exc:
         raise ConfigError(str(exc)) from exc
@@ -200,7 +257,8 @@ def check_links(
     if fmt != "text" or output is not None:
         counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
         sent = int(report.stats.get("requests", 0))
-        traffic = (f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host"
-                   if sent else "")
+        traffic = (
+            f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host" if sent else ""
+        )
         click.echo(f"{len(report.results)} links: {counts or 'none'}{traffic}", err=True)
     sys.exit(EXIT_BROKEN if any(STATE_INFO[r.state].exit_broken for r in report.results) else EXIT_OK)

@@ -1,4 +1,4 @@
-"""Link-check settings from a file: ``[tool.archkb.link_check]`` in ``pyproject.toml``, or ``--config FILE``.
+r"""Link-check settings from a file: ``[tool.archkb.link_check]`` in ``pyproject.toml``, or ``--config FILE``.
 
 The same keys are read from the MkDocs plugin's ``link_check`` options, so one vocabulary serves the
 command, the build and CI::
@@ -24,9 +24,8 @@ top level. Every mistake names the file and the key, and says what would be righ
 
 from __future__ import annotations
 
-import sys
-
 import difflib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -142,14 +141,20 @@ def _check(where: str, key: str, value: Any, ok: bool, wanted: str) -> None:
 
 
 def _statuses(where: str, key: str, value: Any) -> list[int]:
-    _check(where, key, value, isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool)
-                                                              for v in value), KEYS["accept"])
+    _check(
+        where,
+        key,
+        value,
+        isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value),
+        KEYS["accept"],
+    )
     return list(value)
 
 
 def _headers(where: str, key: str, value: Any) -> dict[str, str]:
-    _check(where, key, value, isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
-           KEYS["headers"])
+    _check(
+        where, key, value, isinstance(value, dict) and all(isinstance(v, str) for v in value.values()), KEYS["headers"]
+    )
     return dict(value)
 
 
@@ -160,12 +165,18 @@ def _remaps(where: str, value: Any) -> list[tuple[str, str]]:
         if isinstance(item, str) and len(item.split(None, 1)) == 2:
             pattern, replacement = item.split(None, 1)
             pairs.append((pattern, replacement.strip()))
-        elif isinstance(item, dict) and isinstance(item.get("pattern"), str) \
-                and isinstance(item.get("replacement"), str) and set(item) == {"pattern", "replacement"}:
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("pattern"), str)
+            and isinstance(item.get("replacement"), str)
+            and set(item) == {"pattern", "replacement"}
+        ):
             pairs.append((item["pattern"], item["replacement"]))
         else:
-            raise ConfigFileError(f"{where}: remap entries must be \"REGEX REPLACEMENT\" strings or "
-                                  f"{{pattern, replacement}} tables, got {item!r}")
+            raise ConfigFileError(
+                f'{where}: remap entries must be "REGEX REPLACEMENT" strings or '
+                f"{{pattern, replacement}} tables, got {item!r}"
+            )
     return pairs
 
 
@@ -174,7 +185,9 @@ def parse_remap(text: str) -> tuple[str, str]:
     return _remaps("--remap", [text])[0]
 
 
-def apply_table(settings: Settings, table: dict[str, Any], where: str, *, skip: frozenset[str] = frozenset()) -> Settings:
+def apply_table(
+    settings: Settings, table: dict[str, Any], where: str, *, skip: frozenset[str] = frozenset()
+) -> Settings:
     """Return ``settings`` with the keys of ``table`` applied (lists are added to, scalars replaced).
 
     Args:
@@ -211,16 +224,23 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str, *, skip: 
             _check(where, key, value, isinstance(value, bool), KEYS[key])
             changes[key] = value
         elif key == "archive_api":
-            _check(where, key, value, isinstance(value, str) and value.lower().startswith(("http://", "https://")),
-                   KEYS[key])
+            _check(
+                where,
+                key,
+                value,
+                isinstance(value, str) and value.lower().startswith(("http://", "https://")),
+                KEYS[key],
+            )
             changes[key] = value
         elif key == "github_hosts":
             _check(where, key, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
             changes[key] = list(value)
         elif key == "hosts":
             _check(where, key, value, isinstance(value, dict), KEYS[key])
-            changes["hosts"] = [*settings.hosts, *(_host_rule(f"{where} hosts.{host}", host, rule)
-                                                  for host, rule in value.items())]
+            changes["hosts"] = [
+                *settings.hosts,
+                *(_host_rule(f"{where} hosts.{host}", host, rule) for host, rule in value.items()),
+            ]
     return settings.replace(**changes) if changes else settings
 
 
@@ -235,8 +255,13 @@ def _host_rule(where: str, host: str, table: Any) -> HostRule:
         elif key == "headers":
             rule.headers = _headers(where, key, value)
         elif key == "per_host":
-            _check(where, key, value, isinstance(value, int) and not isinstance(value, bool) and value >= 1,
-                   KEYS["per_host"])
+            _check(
+                where,
+                key,
+                value,
+                isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+                KEYS["per_host"],
+            )
             rule.per_host = value
         elif key == "interval":
             _check(where, key, value, _number(value) and value >= 0, KEYS["interval"])

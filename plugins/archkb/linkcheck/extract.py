@@ -150,10 +150,6 @@ _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
 _HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-
-
-
-
 def _escaped(text: str, index: int) -> bool:
     """Return True when the character at ``index`` is backslash-escaped."""
     count = 0

@@ -27,7 +27,6 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterable
-from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -118,14 +117,7 @@ def is_forbidden_address(address: str) -> bool:
 
 
 def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    ):
+    if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return True
     return any(ip in net for net in _EXTRA_FORBIDDEN if net.version == ip.version)
 

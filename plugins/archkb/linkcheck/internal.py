@@ -9,8 +9,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .extract import PageLinks, extract_links_from_html
-from .states import now_iso
-from .states import Result, State
+from .states import Result, State, now_iso
 from .urls import fragment_is_checkable, has_scheme
 
 __all__ = ["is_internal", "check_internal", "load_pages", "detect_base_path"]
@@ -35,7 +34,8 @@ def load_pages(files: list[Path], root: Path) -> dict[Path, PageLinks]:
 
 def detect_base_path(root: Path) -> str:
     """Return the path the site is served under (``/archkb/``), read from the home page's
-    ``<link rel="canonical">`` (MkDocs writes ``site_url`` there); ``/`` when there is none."""
+    ``<link rel="canonical">`` (MkDocs writes ``site_url`` there); ``/`` when there is none.
+    """
     index = root / "index.html"
     if not index.is_file():
         return "/"

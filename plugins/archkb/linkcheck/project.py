@@ -9,8 +9,8 @@ A contributor's preview therefore never waits on the internet.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..catalog.graph import Catalog
 from .extract import extract_links_from_markdown
@@ -25,6 +25,7 @@ def check_urls(links: list[Link], settings: Settings) -> Report:
     from .runner import check_urls as run
 
     return run(links, settings)
+
 
 __all__ = ["catalog_links", "latest_link_report", "check_urls"]
 

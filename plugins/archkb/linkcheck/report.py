@@ -182,7 +182,8 @@ _MD_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "<>|\\`\"' \t\r\n"}
 
 def _md_link(url: str) -> str:
     """An autolink for a URL a remote server sent (an archived snapshot): only http(s) URLs, and
-    every character that could end the autolink or the table cell percent-encoded."""
+    every character that could end the autolink or the table cell percent-encoded.
+    """
     if not url.lower().startswith(("http://", "https://")):
         return _md_cell(url)
     return "<" + "".join(_MD_URL_UNSAFE.get(c, c) for c in url) + ">"

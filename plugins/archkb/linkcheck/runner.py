@@ -11,14 +11,13 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cache import LinkCache
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
-from .states import now_iso
 from .report import Report
 from .settings import Settings
-from .states import STATE_ORDER, Link, Result, State
+from .states import STATE_ORDER, Link, Result, State, now_iso
 from .urls import fragment_is_checkable, has_scheme, host_key, is_http, malformed, normalize_url, split_fragment
 
 if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
@@ -67,8 +66,7 @@ def check_urls(
     except RuntimeError:
         return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, check_urls_async(todo, settings, progress=progress,
-                                                         resolver=resolver)).result()
+        return pool.submit(asyncio.run, check_urls_async(todo, settings, progress=progress, resolver=resolver)).result()
 
 
 def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
@@ -253,10 +251,14 @@ async def _fetch_all(
                 await one(doc, urls)
 
         counts = {host: min(client.gate(queue[0][0]).limit, len(queue)) for host, queue in queues.items()}
-        tasks = [asyncio.ensure_future(worker(queues[host]))
-                 for n in range(max(counts.values())) for host in queues if n < counts[host]]
+        tasks = [
+            asyncio.ensure_future(worker(queues[host]))
+            for n in range(max(counts.values()))
+            for host in queues
+            if n < counts[host]
+        ]
         try:
-            _finished, pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+            _finished, _pending = await asyncio.wait(tasks, timeout=settings.run_budget)
         finally:  # on the budget, or on an interruption: stop what is still running
             unfinished = [task for task in tasks if not task.done()]
             for task in unfinished:
@@ -285,7 +287,9 @@ def _remember(
             result = results.get(u)
             if result is not None:
                 cache.put(
-                    Result(targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at)
+                    Result(
+                        targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at
+                    )
                 )
     try:
         cache.save()
@@ -331,20 +335,32 @@ def _without_credentials(result: Result) -> Result:
     if not has_credentials(result.url):
         if final_url == result.final_url and message == result.message:
             return result
-        return Result(result.url, result.state, result.status, final_url, result.sources, message, result.checked_at,
-                      result.suggestion)
+        return Result(
+            result.url,
+            result.state,
+            result.status,
+            final_url,
+            result.sources,
+            message,
+            result.checked_at,
+            result.suggestion,
+        )
     detail = result.state.value + (f", {message}" if message else "")
     state = State.BROKEN if result.state is State.BROKEN else State.ERROR
     message = f"{CREDENTIALS_MESSAGE}; remove them from the link (without them: {detail})"
     return Result(
-        redact_credentials(result.url), state, result.status, final_url, result.sources, message, result.checked_at,
+        redact_credentials(result.url),
+        state,
+        result.status,
+        final_url,
+        result.sources,
+        message,
+        result.checked_at,
         result.suggestion,
     )
 
 
-def _verdict(
-    url: str, fragment: str, outcome: Outcome, settings: Settings, where: list[str], stamp: str
-) -> Result:
+def _verdict(url: str, fragment: str, outcome: Outcome, settings: Settings, where: list[str], stamp: str) -> Result:
     """Turn a document's outcome into the result of one written URL, judging its fragment."""
     result = Result(url, outcome.state, outcome.status, outcome.final_url, where, outcome.message, stamp)
     if outcome.state not in (State.OK, State.REDIRECTED):
@@ -375,7 +391,7 @@ class _Progress:
     def __init__(self, total: int, *, enabled: bool, stream=None) -> None:
         stream = stream or sys.stderr
         self._on = enabled and stream.isatty() and not os.environ.get("CI")
-        self._counts = {state: 0 for state in STATE_ORDER}
+        self._counts = dict.fromkeys(STATE_ORDER, 0)
         self._total = total
         self._progress: Any = None  # a rich Progress, imported only when a terminal shows it
         self._task: Any = None
@@ -409,5 +425,3 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
-
-

@@ -8,9 +8,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
-
 __all__ = [
-    "Settings", "HostRule", "DEFAULT_CACHE_PATH", "DEFAULT_USER_AGENT", "DEFAULT_ARCHIVE_API", "GITHUB_HOSTS",
+    "Settings",
+    "HostRule",
+    "DEFAULT_CACHE_PATH",
+    "DEFAULT_USER_AGENT",
+    "DEFAULT_ARCHIVE_API",
+    "GITHUB_HOSTS",
     "VERSION",
 ]
 
@@ -171,8 +175,9 @@ class Settings:
 
     def rule_for(self, host: str) -> HostRule:
         """The settings that apply to ``host``: the run's, then every matching rule in order."""
-        rule = HostRule(host, accept=list(self.accept), headers=dict(self.headers), per_host=self.per_host,
-                        interval=self.interval)
+        rule = HostRule(
+            host, accept=list(self.accept), headers=dict(self.headers), per_host=self.per_host, interval=self.interval
+        )
         for other in self.hosts:
             if other.matches(host):
                 rule.accept += [code for code in other.accept if code not in rule.accept]
@@ -243,8 +248,9 @@ class Settings:
         if self.headers:
             relevant["headers"] = sorted(h.lower() for h in self.headers)
         if self.hosts:
-            relevant["hosts"] = [[r.host.lower(), sorted(r.accept), sorted(h.lower() for h in r.headers)]
-                                 for r in self.hosts]
+            relevant["hosts"] = [
+                [r.host.lower(), sorted(r.accept), sorted(h.lower() for h in r.headers)] for r in self.hosts
+            ]
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -111,7 +111,7 @@ def collect_project(root: Path) -> Inputs:
         raise InputError(f"cannot load the catalog: {exc}") from exc
     try:
         catalog = load_catalog(root)
-    except Exception as exc:  # noqa: BLE001 - any loader failure is a configuration error here
+    except Exception as exc:
         raise InputError(f"{root}: cannot load the catalog: {exc}") from exc
     inputs = Inputs()
     for entry in getattr(catalog, "references", {}).values():

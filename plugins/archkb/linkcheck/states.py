@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 __all__ = ["State", "StateInfo", "STATE_INFO", "Link", "Result", "STATE_ORDER"]
 
@@ -150,8 +150,10 @@ class Result:
             sources=list(sources),
             message=str(data.get("message") or ""),
             checked_at=data.get("checked_at"),
-            suggestion=suggestion if isinstance(suggestion := data.get("suggestion"), str)
-            and suggestion.lower().startswith(("http://", "https://")) else None,
+            suggestion=suggestion
+            if isinstance(suggestion := data.get("suggestion"), str)
+            and suggestion.lower().startswith(("http://", "https://"))
+            else None,
         )
 
 

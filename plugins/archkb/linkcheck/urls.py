@@ -28,7 +28,6 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 def _normalize_escapes(text: str) -> str:
     """Uppercase percent-escapes and decode the ones that stand for unreserved characters."""
-
     if "%" not in text:
         return text
 
@@ -66,7 +65,7 @@ def _authority_problem(scheme: str, netloc: str, host: str | None, port: int | N
     """The part of :func:`malformed` that depends on the authority only (hosts repeat: cached)."""
     if not host:
         return "it has no host"
-    if any(ch in host for ch in " <>\"^`{|}%"):
+    if any(ch in host for ch in ' <>"^`{|}%'):
         return f"the host {host!r} has characters a host name cannot have"
     if port == 0:
         return "port 0 is not a port"
@@ -149,7 +148,8 @@ def _authority_host(scheme: str, netloc: str, written: str | None) -> str:
 
 def host_key(url: str) -> str:
     """Return the ``host:port`` that per-host limits and pauses apply to (host normalized as the
-    client uses it, so two spellings of one host share one queue)."""
+    client uses it, so two spellings of one host share one queue).
+    """
     parts = urlsplit(url)
     host = _authority_host(parts.scheme, parts.netloc, parts.hostname)
     try:

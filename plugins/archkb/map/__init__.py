@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
-from .layout import (EDGE_STYLES, Box, EdgeStyle, LegendItem, MapLayout, MapNode, PlacedGroup, PlacedNode,
-                     canonical_edge, find_label_collisions, group_title, layout_map, layout_neighbourhood, map_data,
-                     text_width, wrap_label)
+from .layout import (
+    EDGE_STYLES,
+    Box,
+    EdgeStyle,
+    LegendItem,
+    MapLayout,
+    MapNode,
+    PlacedGroup,
+    PlacedNode,
+    canonical_edge,
+    find_label_collisions,
+    group_title,
+    layout_map,
+    layout_neighbourhood,
+    map_data,
+    text_width,
+    wrap_label,
+)
 from .layout import clear_caches as _clear_layout_caches
 from .svg import clear_svg_caches, render_svg
 
-__all__ = ["EDGE_STYLES", "Box", "EdgeStyle", "LegendItem", "MapLayout", "MapNode", "PlacedGroup", "PlacedNode",
-           "canonical_edge", "find_label_collisions", "group_title", "layout_map", "layout_neighbourhood", "map_data",
-           "text_width", "wrap_label", "render_svg", "clear_caches"]
+__all__ = [
+    "EDGE_STYLES",
+    "Box",
+    "EdgeStyle",
+    "LegendItem",
+    "MapLayout",
+    "MapNode",
+    "PlacedGroup",
+    "PlacedNode",
+    "canonical_edge",
+    "find_label_collisions",
+    "group_title",
+    "layout_map",
+    "layout_neighbourhood",
+    "map_data",
+    "text_width",
+    "wrap_label",
+    "render_svg",
+    "clear_caches",
+]
 
 
 def clear_caches() -> None:

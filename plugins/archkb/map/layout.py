@@ -10,16 +10,31 @@ collision-free by construction; :func:`find_label_collisions` checks that claim.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..catalog.relations import RELATION_TYPES
 
 __all__ = [
-    "MapNode", "Box", "PlacedNode", "PlacedGroup", "LegendItem", "MapLayout", "EdgeStyle",
-    "EDGE_STYLES", "canonical_edge", "wrap_label", "text_width", "group_title", "clear_caches",
-    "map_data", "layout_map", "layout_neighbourhood", "find_label_collisions",
+    "MapNode",
+    "Box",
+    "PlacedNode",
+    "PlacedGroup",
+    "LegendItem",
+    "MapLayout",
+    "EdgeStyle",
+    "EDGE_STYLES",
+    "canonical_edge",
+    "wrap_label",
+    "text_width",
+    "group_title",
+    "clear_caches",
+    "map_data",
+    "layout_map",
+    "layout_neighbourhood",
+    "find_label_collisions",
 ]
 
 FONT_SIZE = 12
@@ -71,7 +86,8 @@ class EdgeStyle:
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
     name: EdgeStyle(name, rel.map_style.legend, rel.map_style.arrow, rel.map_style.dash)
-    for name, rel in RELATION_TYPES.items() if rel.map_style is not None
+    for name, rel in RELATION_TYPES.items()
+    if rel.map_style is not None
 }
 """Drawing style of each canonical relation type, in legend order, from the relation vocabulary."""
 
@@ -127,8 +143,12 @@ class Box:
 
     def overlaps(self, other: Box) -> bool:
         """Whether the two boxes share any area (touching edges do not count)."""
-        return (self.x < other.x + other.w and other.x < self.x + self.w
-                and self.y < other.y + other.h and other.y < self.y + self.h)
+        return (
+            self.x < other.x + other.w
+            and other.x < self.x + self.w
+            and self.y < other.y + other.h
+            and other.y < self.y + self.h
+        )
 
 
 @dataclass
@@ -207,8 +227,9 @@ class MapLayout:
         boxes = [p.box for p in self.nodes.values()]
         boxes += [g.title_box for g in self.groups]
         boxes += [item.label_box for item in self.legend]
-        boxes += [Box(item.x, item.y - 5, _LEGEND_SAMPLE, 10, f"legend sample {item.style.type}")
-                  for item in self.legend]
+        boxes += [
+            Box(item.x, item.y - 5, _LEGEND_SAMPLE, 10, f"legend sample {item.style.type}") for item in self.legend
+        ]
         return boxes
 
 
@@ -220,7 +241,7 @@ def find_label_collisions(boxes: Sequence[Box]) -> list[tuple[Box, Box]]:
     ordered = sorted(boxes, key=lambda b: (b.x, b.y))
     collisions = []
     for i, box in enumerate(ordered):
-        for other in ordered[i + 1:]:
+        for other in ordered[i + 1 :]:
             if other.x >= box.x + box.w:
                 break
             if box.overlaps(other):
@@ -257,7 +278,8 @@ def clear_caches() -> None:
 @lru_cache(maxsize=1 << 14)
 def _label(title: str) -> tuple[list[str], float, float]:
     """A node's wrapped label and box size, cached: each pattern appears in several
-    neighbourhood maps. Callers must not change the returned lines."""
+    neighbourhood maps. Callers must not change the returned lines.
+    """
     lines = wrap_label(title)
     return (lines, *_node_size(lines))
 
@@ -280,7 +302,9 @@ def map_data(catalog: object) -> tuple[list[MapNode], list[tuple[str, str, str]]
     return nodes, edges
 
 
-_ACRONYMS = frozenset("api aws bff cqrs ddd gcp http io jvm rpc sla slo sre ui".split())
+_ACRONYMS = frozenset(
+    ["api", "aws", "bff", "cqrs", "ddd", "gcp", "http", "io", "jvm", "rpc", "sla", "slo", "sre", "ui"]
+)
 
 
 def group_title(group: str) -> str:
@@ -292,8 +316,9 @@ def group_title(group: str) -> str:
     return " ".join(words)
 
 
-def _place_grid(items: list[tuple[MapNode, list[str], float, float]], columns: int,
-                left: float, top: float) -> tuple[list[PlacedNode], float, float]:
+def _place_grid(
+    items: list[tuple[MapNode, list[str], float, float]], columns: int, left: float, top: float
+) -> tuple[list[PlacedNode], float, float]:
     """Place nodes row by row in ``columns`` columns of equal width; return nodes, width, height."""
     if not items:
         return [], 0.0, 0.0
@@ -301,7 +326,7 @@ def _place_grid(items: list[tuple[MapNode, list[str], float, float]], columns: i
     placed = []
     y = top
     for start in range(0, len(items), columns):
-        row = items[start:start + columns]
+        row = items[start : start + columns]
         row_h = max(h for _, _, _, h in row)
         for index, (node, lines, _w, h) in enumerate(row):
             x = left + index * (col_w + _GAP_X)
@@ -323,8 +348,9 @@ def _legend(types: Iterable[str], width: float, top: float) -> tuple[list[Legend
         item_w = _LEGEND_SAMPLE + 6 + text_width(style.label)
         if x > _MARGIN and x + item_w > width - _MARGIN:
             x, y = _MARGIN, y + _LEGEND_H
-        label = Box(x + _LEGEND_SAMPLE + 6, y - LINE_HEIGHT / 2, text_width(style.label), LINE_HEIGHT,
-                    f"legend {style.label}")
+        label = Box(
+            x + _LEGEND_SAMPLE + 6, y - LINE_HEIGHT / 2, text_width(style.label), LINE_HEIGHT, f"legend {style.label}"
+        )
         items.append(LegendItem(style, x, y, label))
         x += item_w + 18
     height = (y + _LEGEND_H / 2 - top) if items else 0.0
@@ -354,15 +380,26 @@ def _order_groups(groups: dict[str, list[MapNode]], edges: Sequence[tuple[str, s
     remaining = sorted((g for g in groups if g != "other"), key=lambda g: (-len(groups[g]), g))
     order: list[str] = []
     while remaining:
-        best = max(remaining, key=lambda g: (sum(weight.get(frozenset((g, o)), 0) for o in order[-3:]),
-                                             len(groups[g]), [-ord(c) for c in g]))
+        best = max(
+            remaining,
+            key=lambda g: (
+                sum(weight.get(frozenset((g, o)), 0) for o in order[-3:]),
+                len(groups[g]),
+                [-ord(c) for c in g],
+            ),
+        )
         order.append(best)
         remaining.remove(best)
     return order + (["other"] if "other" in groups else [])
 
 
-def layout_map(nodes: Sequence[MapNode], edges: Sequence[tuple[str, str, str]], *,
-               columns: int | None = None, legend_types: Iterable[str] | None = None) -> MapLayout:
+def layout_map(
+    nodes: Sequence[MapNode],
+    edges: Sequence[tuple[str, str, str]],
+    *,
+    columns: int | None = None,
+    legend_types: Iterable[str] | None = None,
+) -> MapLayout:
     """Lay out the whole catalog: clusters by group on a grid, nodes compact within each.
 
     Args:
@@ -444,16 +481,20 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
     sides: list[list[tuple[str, list[Any]]]] = [[], []]
     heights = [0.0, 0.0]
     for rel_type, group_links in by_type.items():
-        items = [(node_of(l.slug), *_label(patterns[l.slug].title)) for l in group_links]
+        items = [(node_of(link.slug), *_label(patterns[link.slug].title)) for link in group_links]
         h = _GROUP_TITLE + sum(i[3] for i in items) + _GAP_Y * len(items)
         shorter = 0 if heights[0] <= heights[1] else 1
         sides[shorter].append((rel_type, items))
         heights[shorter] += h + 8
-    side_w = [max((max(max(i[2] for i in items), text_width(RELATION_TYPES[t].heading, 13))
-                   for t, items in side), default=0.0) for side in sides]
+    side_w = [
+        max(
+            (max(max(i[2] for i in items), text_width(RELATION_TYPES[t].heading, 13)) for t, items in side), default=0.0
+        )
+        for side in sides
+    ]
     centre_lines, cw, ch = _label(patterns[slug].title)
     gap = 70
-    used = {canonical_edge(slug, l.type, l.slug)[1] for l in links}
+    used = {canonical_edge(slug, link.type, link.slug)[1] for link in links}
     total_w = side_w[0] + side_w[1] + cw + gap * (int(side_w[0] > 0) + int(side_w[1] > 0)) + 2 * _MARGIN
     legend, legend_h = _legend(used, max(total_w, 320), _MARGIN)
     total_w = max(total_w, 320)
@@ -465,8 +506,9 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
     centre_x = _MARGIN + side_w[0] + (gap if side_w[0] else 0)
     if not side_w[0]:
         lefts[1] = centre_x + cw + gap
-    layout.nodes[slug] = PlacedNode(node_of(slug), centre_lines,
-                                    Box(centre_x, top0 + (body_h - ch) / 2, cw, ch, patterns[slug].title), True)
+    layout.nodes[slug] = PlacedNode(
+        node_of(slug), centre_lines, Box(centre_x, top0 + (body_h - ch) / 2, cw, ch, patterns[slug].title), True
+    )
     for side_index, side in enumerate(sides):
         y = top0 + (body_h - heights[side_index]) / 2
         for rel_type, items in side:
@@ -474,12 +516,17 @@ def layout_neighbourhood(catalog: object, slug: str) -> MapLayout | None:
             title_box = Box(lefts[side_index], y, text_width(heading, 13), 18, f"relation heading {rel_type}")
             start = y
             y += _GROUP_TITLE
-            for node, lines, w, h in items:
+            for node, lines, _w, h in items:
                 if node.slug not in layout.nodes:
-                    layout.nodes[node.slug] = PlacedNode(node, lines, Box(lefts[side_index], y, side_w[side_index], h, node.title))
+                    layout.nodes[node.slug] = PlacedNode(
+                        node, lines, Box(lefts[side_index], y, side_w[side_index], h, node.title)
+                    )
                     y += h + _GAP_Y
-            layout.groups.append(PlacedGroup(heading, Box(lefts[side_index], start, side_w[side_index], y - start),
-                                             title_box, framed=False))
+            layout.groups.append(
+                PlacedGroup(
+                    heading, Box(lefts[side_index], start, side_w[side_index], y - start), title_box, framed=False
+                )
+            )
             y += 8
-    layout.edges = list(dict.fromkeys(canonical_edge(slug, l.type, l.slug) for l in links))
+    layout.edges = list(dict.fromkeys(canonical_edge(slug, link.type, link.slug) for link in links))
     return layout

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
-from .layout import EDGE_STYLES, FONT_SIZE, LINE_HEIGHT, _LEGEND_SAMPLE, _PAD_Y, Box, MapLayout, PlacedNode
+from .layout import _LEGEND_SAMPLE, _PAD_Y, EDGE_STYLES, FONT_SIZE, LINE_HEIGHT, Box, MapLayout, PlacedNode
 
 __all__ = ["render_svg", "clear_svg_caches"]
+
 
 def _clip(box: Box, toward: tuple[float, float]) -> tuple[float, float]:
     """Where the segment from the box's centre toward a point leaves the box."""
@@ -46,8 +47,15 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: str, title: str,
-               description: str = "", css_class: str = "archkb-map") -> str:
+def render_svg(
+    layout: MapLayout,
+    *,
+    href: Callable[[str], str | None],
+    map_id: str,
+    title: str,
+    description: str = "",
+    css_class: str = "archkb-map",
+) -> str:
     """Render a layout as an inline SVG document fragment.
 
     Args:
@@ -80,15 +88,18 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
                 f'<marker id="{map_id}-arrow-{style.type}" viewBox="0 0 10 10" refX="9" refY="5" '
                 f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
                 f'<path d="M0,0 L10,5 L0,10 z" fill="currentColor" '
-                f'class="archkb-arrow archkb-rel--{style.type}"/></marker>')
+                f'class="archkb-arrow archkb-rel--{style.type}"/></marker>'
+            )
     out.append("</defs>")
 
     out.append('<g class="archkb-groups" aria-hidden="true">')
     for group in layout.groups:
         if group.framed:
             b = group.box
-            out.append(f'<rect class="archkb-cluster" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
-                       f'height="{b.h:.1f}" rx="8" fill="none" stroke="currentColor" stroke-opacity="0.25"/>')
+            out.append(
+                f'<rect class="archkb-cluster" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
+                f'height="{b.h:.1f}" rx="8" fill="none" stroke="currentColor" stroke-opacity="0.25"/>'
+            )
     out.append("</g>")
 
     out.append('<g class="archkb-edges" aria-hidden="true">')
@@ -108,16 +119,18 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
         if style.arrow:
             attrs += f' marker-end="url(#{map_id}-arrow-{rel_type})"'
         a_title, b_title = layout.nodes[source].node.title, layout.nodes[target].node.title
-        out.append(f'<path {attrs}><title>{_esc(f"{a_title} {style.label} {b_title}")}</title></path>')
+        out.append(f"<path {attrs}><title>{_esc(f'{a_title} {style.label} {b_title}')}</title></path>")
     out.append("</g>")
 
     # Headings go over the edges, with a halo in the background colour so they stay legible.
     out.append('<g class="archkb-group-titles" aria-hidden="true">')
     for group in layout.groups:
         t = group.title_box
-        out.append(f'<text class="archkb-group-title" x="{t.x:.1f}" y="{t.y + 13:.1f}" font-size="13" '
-                   f'font-weight="bold" fill="currentColor" stroke="#ffffff" stroke-width="4" '
-                   f'stroke-linejoin="round" paint-order="stroke">{_esc(group.title)}</text>')
+        out.append(
+            f'<text class="archkb-group-title" x="{t.x:.1f}" y="{t.y + 13:.1f}" font-size="13" '
+            f'font-weight="bold" fill="currentColor" stroke="#ffffff" stroke-width="4" '
+            f'stroke-linejoin="round" paint-order="stroke">{_esc(group.title)}</text>'
+        )
     out.append("</g>")
 
     out.append('<g class="archkb-nodes">')
@@ -131,11 +144,15 @@ def render_svg(layout: MapLayout, *, href: Callable[[str], str | None], map_id: 
             style = item.style
             dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
             marker = f' marker-end="url(#{map_id}-arrow-{style.type})"' if style.arrow else ""
-            out.append(f'<path class="archkb-edge archkb-rel--{style.type}" d="M{item.x:.1f},{item.y:.1f} '
-                       f'h{_LEGEND_SAMPLE - 4}" fill="none" stroke="currentColor"{dash}{marker}/>')
+            out.append(
+                f'<path class="archkb-edge archkb-rel--{style.type}" d="M{item.x:.1f},{item.y:.1f} '
+                f'h{_LEGEND_SAMPLE - 4}" fill="none" stroke="currentColor"{dash}{marker}/>'
+            )
             lb = item.label_box
-            out.append(f'<text class="archkb-legend-label" x="{lb.x:.1f}" y="{item.y + 4:.1f}" '
-                       f'fill="currentColor">{_esc(style.label)}</text>')
+            out.append(
+                f'<text class="archkb-legend-label" x="{lb.x:.1f}" y="{item.y + 4:.1f}" '
+                f'fill="currentColor">{_esc(style.label)}</text>'
+            )
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out)
@@ -154,18 +171,25 @@ def _render_node(placed: PlacedNode, link: str | None) -> str:
     # compares with the accessible name) reads as the whole title.
     tspans = " ".join(
         f'<tspan x="{cx:.1f}" y="{first + i * LINE_HEIGHT:.1f}">{_esc(line)}</tspan>'
-        for i, line in enumerate(placed.lines))
+        for i, line in enumerate(placed.lines)
+    )
     dash = ' stroke-dasharray="4 3"' if node.draft else ""
-    shape = (f'<rect class="archkb-node-box" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" '
-             f'rx="6" fill="#ffffff" stroke="currentColor"{dash}/>'
-             f'<text class="archkb-node-label" text-anchor="middle" fill="currentColor">{tspans}</text>')
+    shape = (
+        f'<rect class="archkb-node-box" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" '
+        f'rx="6" fill="#ffffff" stroke="currentColor"{dash}/>'
+        f'<text class="archkb-node-label" text-anchor="middle" fill="currentColor">{tspans}</text>'
+    )
     tooltip = f"<title>{_esc(node.title + (': ' + node.summary if node.summary else ''))}</title>"
     label = node.title + (" (draft)" if node.draft else "")
     if link is None:
-        return (f'<g class="{" ".join(classes)}" data-slug="{_esc(node.slug)}" role="img" '
-                f'aria-label="{_esc(label)}">{tooltip}{shape}</g>')
-    return (f'<a class="{" ".join(classes)}" href="{_esc(link)}" data-slug="{_esc(node.slug)}" '
-            f'aria-label="{_esc(label)}">{tooltip}{shape}</a>')
+        return (
+            f'<g class="{" ".join(classes)}" data-slug="{_esc(node.slug)}" role="img" '
+            f'aria-label="{_esc(label)}">{tooltip}{shape}</g>'
+        )
+    return (
+        f'<a class="{" ".join(classes)}" href="{_esc(link)}" data-slug="{_esc(node.slug)}" '
+        f'aria-label="{_esc(label)}">{tooltip}{shape}</a>'
+    )
 
 
 def clear_svg_caches() -> None:

@@ -10,7 +10,6 @@ from ..linkcheck.states import STATE_INFO
 __all__ = ["ArchkbConfig", "LinkCheckConfig"]
 
 
-
 class LinkCheckConfig(base.Config):
     """Options of ``link_check``: external link checking during builds."""
 
@@ -23,8 +22,9 @@ class LinkCheckConfig(base.Config):
     """The persistent cache of link results, relative to the project root."""
     report = c.Type(str, default=".cache/archkb/link-report.json")
     """The latest link report, read to show each reference's link state to readers."""
-    fail_on = c.ListOfItems(c.Choice(tuple(s.value for s, info in STATE_INFO.items() if info.may_fail_build)),
-                            default=["broken"])
+    fail_on = c.ListOfItems(
+        c.Choice(tuple(s.value for s, info in STATE_INFO.items() if info.may_fail_build)), default=["broken"]
+    )
     """States that fail a strict build. ``error`` and ``blocked`` never do: someone
     else's outage must not fail our CI."""
     timeout = c.Type((int, float), default=10)

@@ -1,10 +1,10 @@
-"""Deferred HTML: the MkDocs-only speed-up that keeps bulky generated HTML out of Markdown conversion.
-"""
+"""Deferred HTML: the MkDocs-only speed-up that keeps bulky generated HTML out of Markdown conversion."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..site.html import GENERATED_SECTIONS, SectionHeading
 from ..site.urls import page_href
@@ -12,7 +12,8 @@ from ..site.urls import page_href
 if TYPE_CHECKING:
     from ..catalog.graph import PatternEntry
 
-__all__ = ['BlockStore', 'PLACEHOLDER_OPEN', 'PLACEHOLDER_CLOSE', 'DeferredHtml', 'section_headings']
+__all__ = ["BlockStore", "PLACEHOLDER_OPEN", "PLACEHOLDER_CLOSE", "DeferredHtml", "section_headings"]
+
 
 class BlockStore(Protocol):
     """Where :meth:`DeferredHtml.spill` sets blocks aside: append bytes, read a range back."""
@@ -64,15 +65,23 @@ class DeferredHtml:
     _PLACEHOLDER = re.compile("<p>\x8farchkb-deferred-(\\d+)\x90</p>")
     _BARE_PLACEHOLDER = re.compile("\x8farchkb-deferred-(\\d+)\x90")
     _INLINE = re.compile("\x8farchkb-inline-(\\d+)\x90")
-    _MARKED = re.compile(r"<!--archkb-(?:inline-(\d+)-->.*?<!--/archkb-inline-->"
-                         r"|search-(\d+)-->.*?<!--/archkb-search-->|deferred-(\d+)-->)", re.DOTALL)
+    _MARKED = re.compile(
+        r"<!--archkb-(?:inline-(\d+)-->.*?<!--/archkb-inline-->"
+        r"|search-(\d+)-->.*?<!--/archkb-search-->|deferred-(\d+)-->)",
+        re.DOTALL,
+    )
     _ID = re.compile(r'id="([^"]+)"')  # a literal prefix: 10x faster than one opening with \s
 
     _FLUSH_AT = 1 << 20
     """Blocks bound for a store are written in batches of about this many bytes."""
 
-    def __init__(self, *, directory_urls: bool = True, headings: Mapping[str, SectionHeading] | None = None,
-                 store: BlockStore | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        directory_urls: bool = True,
+        headings: Mapping[str, SectionHeading] | None = None,
+        store: BlockStore | None = None,
+    ) -> None:
         self.headings: Mapping[str, SectionHeading] = headings or {}
         self.toc: list[SectionHeading] = []
         self.blocks: list[str] = []
@@ -97,12 +106,14 @@ class DeferredHtml:
             return self._links
         if not self._links_text:
             return []
-        return [(uri, anchor or None) for uri, _, anchor in
-                (line.partition("#") for line in self._links_text.split("\n"))]
+        return [
+            (uri, anchor or None) for uri, _, anchor in (line.partition("#") for line in self._links_text.split("\n"))
+        ]
 
     def _pack(self) -> None:
         """Pack the links and ids into one string each: a set and a list of tuples per page
-        weigh several times their text, for a thousand pages until the end of a build."""
+        weigh several times their text, for a thousand pages until the end of a build.
+        """
         links = self.links
         self._links_text = "\n".join(f"{uri}#{anchor or ''}" for uri, anchor in dict.fromkeys(links))
         self._links = []
@@ -129,8 +140,9 @@ class DeferredHtml:
         """
         if self._ids_text is not None:
             self.ids, self._ids_text = self.anchor_ids(), None
-        self.ids.update(m.group(1) for m in self._ID.finditer(html_block)
-                        if m.start() and html_block[m.start() - 1].isspace())  # not data-id="..."
+        self.ids.update(
+            m.group(1) for m in self._ID.finditer(html_block) if m.start() and html_block[m.start() - 1].isspace()
+        )  # not data-id="..."
         if self._store is None:
             index = len(self.blocks)
             self.blocks.append(html_block)
@@ -213,8 +225,9 @@ class DeferredHtml:
         try:
             return self._store.fetch(*span).decode("utf-8")
         except OSError as exc:
-            raise RuntimeError(f"the generated HTML set aside for this page is gone ({exc.strerror}); "
-                               "rebuild the site") from None
+            raise RuntimeError(
+                f"the generated HTML set aside for this page is gone ({exc.strerror}); rebuild the site"
+            ) from None
 
     def _block(self, index: int) -> str:
         if self._store is None:
@@ -266,7 +279,8 @@ class DeferredHtml:
 
     def _fragment(self, match: re.Match[str]) -> str:
         """The fragment a marker stands for; a marker this page never made (which contributed
-        text cannot hold: see :func:`archkb.safety.scan_text`) is dropped, never a crash."""
+        text cannot hold: see :func:`archkb.safety.scan_text`) is dropped, never a crash.
+        """
         index = int(match.group(1))
         return self.fragments[index] if index < len(self.fragments) else ""
 
@@ -280,10 +294,11 @@ class DeferredHtml:
         html_text = self._MARKED.sub(self._unmark, html_text)  # one pass for all three kinds of marker
         if placeholders:  # restore_for_search did not run on this page
             html_text = self._blocks_sub(
-                lambda m: self._block(int(m.group(1))) if int(m.group(1)) < self._count() else "", html_text)
+                lambda m: self._block(int(m.group(1))) if int(m.group(1)) < self._count() else "", html_text
+            )
         return html_text
 
-    def section_heading(self, title: str, entry: "PatternEntry") -> SectionHeading | None:
+    def section_heading(self, title: str, entry: PatternEntry) -> SectionHeading | None:
         """The pre-rendered heading for a generated section of ``entry``'s page, if one may be used.
 
         ``None`` (write a Markdown heading instead) when the plugin gave none for
@@ -317,8 +332,11 @@ class DeferredHtml:
 _HEADING_HTML = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>.*?</h\1>', re.DOTALL)
 
 
-def section_headings(extensions: list[Any], extension_configs: Mapping[str, Any] | None = None,
-                     titles: tuple[str, ...] = GENERATED_SECTIONS) -> dict[str, SectionHeading]:
+def section_headings(
+    extensions: list[Any],
+    extension_configs: Mapping[str, Any] | None = None,
+    titles: tuple[str, ...] = GENERATED_SECTIONS,
+) -> dict[str, SectionHeading]:
     """Render the generated sections' headings once, with a site's own Markdown settings.
 
     Args:
@@ -337,4 +355,7 @@ def section_headings(extensions: list[Any], extension_configs: Mapping[str, Any]
     found = list(_HEADING_HTML.finditer(converted))
     if len(found) != len(titles) or len({m.group(2) for m in found}) != len(titles):
         return {}
-    return {title: SectionHeading(title, m.group(0), m.group(2), int(m.group(1))) for title, m in zip(titles, found)}
+    return {
+        title: SectionHeading(title, m.group(0), m.group(2), int(m.group(1)))
+        for title, m in zip(titles, found, strict=False)
+    }

@@ -19,6 +19,7 @@ from ..safety.bodies import check_entry
 
 __all__ = ["MarkdownSettings", "site_markdown_settings", "render_body", "check_bodies", "markdown_converter"]
 
+
 @dataclass(frozen=True)
 class MarkdownSettings:
     """A site's Markdown extensions and their settings, as ``mkdocs.yml`` lists them.
@@ -43,6 +44,8 @@ def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         values = loader.construct_sequence(node)
         return values[-1] if values else None  # !ENV [NAME, default]: the default
     return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
 _ConfigLoader.add_multi_constructor("!", _tagged)
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 
@@ -82,11 +85,12 @@ def markdown_converter(settings: MarkdownSettings) -> Any:
         config = {name: settings.configs[name]} if name in settings.configs else {}
         try:
             markdown.Markdown(extensions=[name], extension_configs=config)
-        except Exception:  # noqa: BLE001 - not installed, or settings that name Python objects
+        except Exception:  # noqa: S112,BLE001 - not installed, or settings that name Python objects
             continue
         usable.append(name)
-    return markdown.Markdown(extensions=usable,
-                             extension_configs={n: c for n, c in settings.configs.items() if n in usable})
+    return markdown.Markdown(
+        extensions=usable, extension_configs={n: c for n, c in settings.configs.items() if n in usable}
+    )
 
 
 def render_body(body: str, settings: MarkdownSettings, converter: Any = None) -> str:

@@ -7,20 +7,20 @@ files across ``mkdocs serve`` rebuilds), reports its problems as warnings so tha
 
 from __future__ import annotations
 
-import html
-from html import escape as escape_html
 import gc
+import html
+from collections.abc import Callable
+from html import escape as escape_html
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
-
-from markupsafe import Markup
 
 from ..catalog.graph import Catalog
 from ..catalog.loader import ParseCache, load_catalog
@@ -45,7 +45,6 @@ log = get_plugin_logger("archkb")
 
 _SPILL_LIMIT = 512 * 1024 * 1024
 """Serve appends re-rendered HTML to the spill store; past this many bytes it starts afresh."""
-
 
 
 class ArchkbPlugin(BasePlugin[ArchkbConfig]):
@@ -134,9 +133,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             self.spill = self.site.spill = SpillFolder()
             self.site.renders = RenderCache(keep=serving)
         self.site.sink = _deferred_sink
-        generated = self.site.generate(catalog, options, report=self.link_report,
-                                       report_path=self.root / self.config.link_check.report,
-                                       patterns_dir=self.config.patterns_dir)
+        generated = self.site.generate(
+            catalog,
+            options,
+            report=self.link_report,
+            report_path=self.root / self.config.link_check.report,
+            patterns_dir=self.config.patterns_dir,
+        )
         if not serving:
             # The pages are generated; what is left to do needs the map layout, not the
             # catalog. Letting the catalog go gives its memory to the pages MkDocs builds.
@@ -195,8 +198,14 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         sink = None
         if MAP_PREVIEW_MARKER in markdown:
             sink = self.deferred.setdefault(src, DeferredHtml(directory_urls=urls, store=self.spill))
-        return expand_markers(markdown, src_uri=src, directory_urls=urls, sink=sink, changes=self.site.changes,
-                              map_source=self.catalog if self.catalog is not None else self.site.map_layout)
+        return expand_markers(
+            markdown,
+            src_uri=src,
+            directory_urls=urls,
+            sink=sink,
+            changes=self.site.changes,
+            map_source=self.catalog if self.catalog is not None else self.site.map_layout,
+        )
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         """Tell MkDocs about the anchors of the deferred HTML; give search what it should index.
@@ -298,15 +307,18 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             if found is not None:
                 settings = apply_table(settings, found[0], found[1])
             defaults = dict(LinkCheckConfig._schema)
-            own = {key: options[key] for key in ("remap", "accept", "headers", "interval", "hosts", "suggest",
-                                                 "archive_api", "github_hosts")
-                   if options[key] != defaults[key].default}  # left at its default: pyproject.toml's stands
+            own = {
+                key: options[key]
+                for key in ("remap", "accept", "headers", "interval", "hosts", "suggest", "archive_api", "github_hosts")
+                if options[key] != defaults[key].default
+            }  # left at its default: pyproject.toml's stands
             settings = apply_table(settings, own, "mkdocs.yml: plugins.archkb.link_check")
         except ConfigFileError as exc:
             raise PluginError(f"archkb: invalid link_check settings: {exc}") from None
         try:
-            report = latest_link_report(catalog, settings, online=online, report_path=self.root / options.report,
-                                        docs_dir=Path(config.docs_dir))
+            report = latest_link_report(
+                catalog, settings, online=online, report_path=self.root / options.report, docs_dir=Path(config.docs_dir)
+            )
         except ValueError as exc:  # SettingsError: the options do not make sense together
             raise PluginError(f"archkb: invalid link_check settings: {exc}") from None
         if online and report is not None:
@@ -314,8 +326,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
                 if result.state.value in options.fail_on:
                     target = f" -> {result.final_url}" if result.final_url and result.final_url != result.url else ""
                     for source in result.sources or ["?"]:
-                        log.warning(f"{source}: {result.state.value} link {result.url}{target}"
-                                    f"{': ' + result.message if result.message else ''}")
+                        log.warning(
+                            f"{source}: {result.state.value} link {result.url}{target}"
+                            f"{': ' + result.message if result.message else ''}"
+                        )
         return report
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -357,7 +371,7 @@ def _mark_escaped(meta: dict[str, Any]) -> None:
     for key in ("title", "description"):
         value = meta.get(key)
         if isinstance(value, str) and not isinstance(value, Markup):
-            meta[key] = Markup(value)
+            meta[key] = Markup(value)  # noqa: S704 - the generator wrote this text escaped already
 
 
 def _refuse_outside_files(files: Files, root: Path) -> None:

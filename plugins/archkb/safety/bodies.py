@@ -9,8 +9,8 @@ decides, and each refusal is reported as ``path:line: message``, the line found 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..catalog.graph import PatternEntry
 from ..catalog.problems import Problem
@@ -18,6 +18,7 @@ from ..catalog.yamlload import YamlError, split_front_matter
 from .htmlpolicy import HtmlViolation, check_html, locate
 
 __all__ = ["check_entry", "locate_violation", "violation_problems", "source_body"]
+
 
 def locate_violation(violation: HtmlViolation, body: str, body_line: int) -> int:
     """The file line that a violation most likely comes from (the body's first line when unsure)."""
@@ -55,6 +56,11 @@ def check_entry(entry: PatternEntry, render: Callable[[str], str]) -> list[Probl
     try:
         html = render(entry.body)
     except Exception as exc:  # noqa: BLE001 - reported with its location, never a traceback
-        return [Problem(entry.path, entry.body_line, f"the Markdown renderer fails on this body "
-                                                     f"({exc.__class__.__name__}: {exc}); simplify the markup")]
+        return [
+            Problem(
+                entry.path,
+                entry.body_line,
+                f"the Markdown renderer fails on this body ({exc.__class__.__name__}: {exc}); simplify the markup",
+            )
+        ]
     return violation_problems(check_html(html), entry.path, entry.body, entry.body_line)

@@ -16,21 +16,84 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 __all__ = [
-    "ALLOWED_TAGS", "GLOBAL_ATTRIBUTES", "TAG_ATTRIBUTES", "URL_ATTRIBUTES", "URL_SCHEMES",
-    "HtmlViolation", "check_html", "sanitize_html", "url_scheme", "render_policy", "locate",
+    "ALLOWED_TAGS",
+    "GLOBAL_ATTRIBUTES",
+    "TAG_ATTRIBUTES",
+    "URL_ATTRIBUTES",
+    "URL_SCHEMES",
+    "HtmlViolation",
+    "check_html",
+    "sanitize_html",
+    "url_scheme",
+    "render_policy",
+    "locate",
 ]
 
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
-    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
-    "tr", "u", "ul", "var", "wbr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+    }
+)
 """The elements contributed pages may contain: what Markdown and the site's extensions write,
 and plain text-level HTML. Anything else (``script``, ``style``, ``base``, ``meta``, ``link``,
 ``form``, ``iframe``, ``svg``, ``textarea``, ``noscript`` ...) is refused."""
@@ -80,7 +143,7 @@ class HtmlViolation:
 
 
 def url_scheme(value: str) -> str | None:
-    """The scheme a browser reads in ``value`` (lowercase), or ``None`` for a relative URL.
+    r"""The scheme a browser reads in ``value`` (lowercase), or ``None`` for a relative URL.
 
     Follows the WHATWG URL parser: leading and trailing C0 controls and spaces are
     stripped and tabs and newlines removed anywhere before the scheme is read, so
@@ -107,26 +170,28 @@ def _attribute_problem(tag: str, name: str, value: str) -> str | None:
         return f"event-handler attribute '{name}=' on <{tag}> is not allowed"
     allowed = _ALLOWED_BY_TAG.get(tag) or GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
     if name not in allowed:
-        return (f"attribute '{name}=' on <{tag}> is not allowed; allowed on <{tag}>: "
-                + ", ".join(sorted(allowed)))
+        return f"attribute '{name}=' on <{tag}> is not allowed; allowed on <{tag}>: " + ", ".join(sorted(allowed))
     if name in URL_ATTRIBUTES:
         scheme = url_scheme(value)
         if scheme is not None and scheme not in URL_SCHEMES:
-            return (f"'{scheme}:' URL in {name}= on <{tag}> is not allowed; links must be http(s), "
-                    "mailto or relative")
+            return f"'{scheme}:' URL in {name}= on <{tag}> is not allowed; links must be http(s), mailto or relative"
     elif name == "style" and not _TEXT_ALIGN.match(value):
         return f"style=\"{value}\" on <{tag}> is not allowed; only 'text-align' (table alignment) is"
     elif name == "class":
         reserved = [c for c in value.split() if c.startswith("md-") and c not in _MATERIAL_CLASSES]
         if reserved:
-            return (f"class '{reserved[0]}' on <{tag}> is reserved for the theme's layout; "
-                    "of the theme's classes only md-button is allowed")
+            return (
+                f"class '{reserved[0]}' on <{tag}> is reserved for the theme's layout; "
+                "of the theme's classes only md-button is allowed"
+            )
     elif name == "id":
         if (value.startswith("__") and not value.startswith("__codelineno-")) or value.startswith("archkb-"):
-            return (f"id '{value}' on <{tag}> is reserved for the site's own elements (ids starting "
-                    "'__' or 'archkb-'); choose another")
+            return (
+                f"id '{value}' on <{tag}> is reserved for the site's own elements (ids starting "
+                "'__' or 'archkb-'); choose another"
+            )
     elif tag == "input" and name == "type" and value.lower() != "checkbox":
-        return f"<input type=\"{value}\"> is not allowed; only task-list checkboxes are"
+        return f'<input type="{value}"> is not allowed; only task-list checkboxes are'
     return None
 
 
@@ -149,8 +214,10 @@ def check_html(html: str) -> list[HtmlViolation]:
     wrap_id, article_id, inner_id, end_id = f"w{nonce}", f"a{nonce}", f"i{nonce}", f"e{nonce}"
     # The markers hold text: text after the content is where a browser reopens formatting
     # elements left open (an <a> reopened around the rest of the page).
-    tree = LexborHTMLParser(f'<div id="{wrap_id}"><article id="{article_id}">{html}<p id="{inner_id}">.</p>'
-                            f'</article></div><p id="{end_id}">.</p>')
+    tree = LexborHTMLParser(
+        f'<div id="{wrap_id}"><article id="{article_id}">{html}<p id="{inner_id}">.</p>'
+        f'</article></div><p id="{end_id}">.</p>'
+    )
     ours = {wrap_id, article_id, inner_id, end_id}
     out: list[HtmlViolation] = []
     root = tree.root
@@ -161,15 +228,20 @@ def check_html(html: str) -> list[HtmlViolation]:
             continue
         attrs = node.attributes
         if tag in ("html", "head", "body"):  # implied by the parser; a stray <body onload> merges here
-            for name, value in attrs.items():
-                out.append(HtmlViolation(f"attribute '{name}=' on <{tag}> is not allowed",
-                                         (f"{name}=", name, f"<{tag}")))
+            for name in attrs:
+                out.append(
+                    HtmlViolation(f"attribute '{name}=' on <{tag}> is not allowed", (f"{name}=", name, f"<{tag}"))
+                )
             continue
         if tag in ("div", "article", "p") and attrs.get("id") in ours:
             continue
         if tag not in ALLOWED_TAGS:
-            out.append(HtmlViolation(f"raw <{tag}> is not allowed in contributed pages; allowed elements: "
-                                     f"{_allowed_elements()}", (f"<{tag}",)))
+            out.append(
+                HtmlViolation(
+                    f"raw <{tag}> is not allowed in contributed pages; allowed elements: {_allowed_elements()}",
+                    (f"<{tag}",),
+                )
+            )
             continue
         free = _FREE_BY_TAG[tag]
         for name, value in attrs.items():
@@ -177,8 +249,9 @@ def check_html(html: str) -> list[HtmlViolation]:
                 continue
             problem = _attribute_problem(tag, name, value or "")
             if problem:
-                needles = tuple(n for n in ((value or "") if len(value or "") >= 3 else "", f"{name}=", name,
-                                            f"<{tag}") if n)
+                needles = tuple(
+                    n for n in ((value or "") if len(value or "") >= 3 else "", f"{name}=", name, f"<{tag}") if n
+                )
                 out.append(HtmlViolation(problem, needles))
         if tag == "input" and "disabled" not in attrs:
             out.append(HtmlViolation("<input> must be a disabled task-list checkbox", ("<input", "[ ]", "[x]")))
@@ -190,18 +263,32 @@ def _structure(tree: object, wrap_id: str, article_id: str, inner_id: str, end_i
     """Report HTML that does not stay in its place: a browser would read the rest of the page differently."""
     end = tree.css_first(f"#{end_id}")  # type: ignore[attr-defined]
     if end is None:
-        return [HtmlViolation("the HTML does not end where it starts: an unclosed comment ('<!--' without "
-                              "'-->') or raw-text element swallows the rest of the page; close it",
-                              ("<!--", "<"))]
+        return [
+            HtmlViolation(
+                "the HTML does not end where it starts: an unclosed comment ('<!--' without "
+                "'-->') or raw-text element swallows the rest of the page; close it",
+                ("<!--", "<"),
+            )
+        ]
     wrap = tree.css_first(f"#{wrap_id}")  # type: ignore[attr-defined]
     inner = tree.css_first(f"#{inner_id}")  # type: ignore[attr-defined]
-    stray = [HtmlViolation("a closing tag closes an element it did not open (such as a stray </div> or "
-                           "</article>), which breaks the page around it; remove it", ("</",))]
+    stray = [
+        HtmlViolation(
+            "a closing tag closes an element it did not open (such as a stray </div> or "
+            "</article>), which breaks the page around it; remove it",
+            ("</",),
+        )
+    ]
     if inner is not None:
         reopened = inner.child
         if reopened is not None and reopened.tag != "-text":
-            return [HtmlViolation(f"an element is left open: <{reopened.tag}> runs on into the rest of the page; "
-                                  f"close it with </{reopened.tag}>", (f"<{reopened.tag}",))]
+            return [
+                HtmlViolation(
+                    f"an element is left open: <{reopened.tag}> runs on into the rest of the page; "
+                    f"close it with </{reopened.tag}>",
+                    (f"<{reopened.tag}",),
+                )
+            ]
     if inner is not None and inner.parent is not None and inner.parent.attributes.get("id") != article_id:
         ancestor = inner.parent
         while ancestor is not None and ancestor.attributes.get("id") != article_id:
@@ -209,13 +296,22 @@ def _structure(tree: object, wrap_id: str, article_id: str, inner_id: str, end_i
         if ancestor is None:
             return stray
         opened = inner.parent.tag
-        return [HtmlViolation(f"an element is left open: <{opened}> runs on into the rest of the page; "
-                              f"close it with </{opened}>", (f"<{opened}",))]
+        return [
+            HtmlViolation(
+                f"an element is left open: <{opened}> runs on into the rest of the page; close it with </{opened}>",
+                (f"<{opened}",),
+            )
+        ]
     previous = end.prev
     while previous is not None and previous.tag == "-text" and not (previous.text_content or "").strip():
         previous = previous.prev
-    if end.parent is None or end.parent.tag != "body" or previous is None or wrap is None \
-            or previous.mem_id != wrap.mem_id:
+    if (
+        end.parent is None
+        or end.parent.tag != "body"
+        or previous is None
+        or wrap is None
+        or previous.mem_id != wrap.mem_id
+    ):
         return stray
     return []
 
@@ -259,25 +355,34 @@ def sanitize_html(html: str, *, refused: bool = True) -> str:
         attributes = {tag: set(GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())) for tag in ALLOWED_TAGS}
         attributes["input"] -= {"type", "disabled"}  # every input becomes a disabled checkbox, below
         cleaner = _CLEANERS[refused] = nh3.Cleaner(
-            tags=set(ALLOWED_TAGS), attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
-            strip_comments=True, filter_style_properties={"text-align"},
+            tags=set(ALLOWED_TAGS),
+            attributes=attributes,
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+            filter_style_properties={"text-align"},
             attribute_filter=_attribute_filter if refused else None,
-            set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}})
+            set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},
+        )
     return str(cleaner.clean(html))  # type: ignore[attr-defined]  # the cache holds nh3.Cleaner objects
 
 
 def render_policy() -> str:
     """The allow-list as Markdown, for the validation guide."""
-    lines = [f"- **Elements:** {', '.join(f'`{t}`' for t in sorted(ALLOWED_TAGS))}.",
-             f"- **Attributes on every element:** {', '.join(f'`{a}`' for a in sorted(GLOBAL_ATTRIBUTES))}.",
-             "- **Further attributes:** " + "; ".join(
-                 f"`{tag}`: {', '.join(f'`{a}`' for a in sorted(attrs))}" for tag, attrs in sorted(TAG_ATTRIBUTES.items()))
-             + ".",
-             f"- **URLs** (`href`, `src`): relative, or with the scheme {', '.join(f'`{s}:`' for s in sorted(URL_SCHEMES))}.",
-             "- **`style`** only as table-cell alignment (`text-align: left|right|center`).",
-             "- **`input`** only as a disabled task-list checkbox.",
-             "- **Reserved:** ids starting `__` (the theme's) or `archkb-` (the site's); classes starting "
-             "`md-` except `md-button`. Event handlers (`on...=`) never.",
-             "- **Structure:** the HTML must close what it opens and nothing else: no unclosed comment, "
-             "no element left open, no stray closing tag."]
+    lines = [
+        f"- **Elements:** {', '.join(f'`{t}`' for t in sorted(ALLOWED_TAGS))}.",
+        f"- **Attributes on every element:** {', '.join(f'`{a}`' for a in sorted(GLOBAL_ATTRIBUTES))}.",
+        "- **Further attributes:** "
+        + "; ".join(
+            f"`{tag}`: {', '.join(f'`{a}`' for a in sorted(attrs))}" for tag, attrs in sorted(TAG_ATTRIBUTES.items())
+        )
+        + ".",
+        f"- **URLs** (`href`, `src`): relative, or with the scheme {', '.join(f'`{s}:`' for s in sorted(URL_SCHEMES))}.",
+        "- **`style`** only as table-cell alignment (`text-align: left|right|center`).",
+        "- **`input`** only as a disabled task-list checkbox.",
+        "- **Reserved:** ids starting `__` (the theme's) or `archkb-` (the site's); classes starting "
+        "`md-` except `md-button`. Event handlers (`on...=`) never.",
+        "- **Structure:** the HTML must close what it opens and nothing else: no unclosed comment, "
+        "no element left open, no stray closing tag.",
+    ]
     return "\n".join(lines) + "\n"

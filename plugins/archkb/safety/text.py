@@ -25,8 +25,16 @@ from html.parser import HTMLParser
 from ..catalog.markdown import blank_code
 from ..catalog.problems import Problem
 
-__all__ = ["FORBIDDEN_TAGS", "FORBIDDEN_SCHEMES", "RESERVED_MARKERS", "BIDI_CONTROLS", "scan_markdown",
-           "scan_text", "strip_reserved", "unsafe_url"]
+__all__ = [
+    "FORBIDDEN_TAGS",
+    "FORBIDDEN_SCHEMES",
+    "RESERVED_MARKERS",
+    "BIDI_CONTROLS",
+    "scan_markdown",
+    "scan_text",
+    "strip_reserved",
+    "unsafe_url",
+]
 
 FORBIDDEN_TAGS = frozenset({"script", "iframe", "object", "embed", "form"})
 """Raw HTML elements refused in contributed pages."""
@@ -53,10 +61,6 @@ def unsafe_url(target: str) -> str | None:
     return None
 
 
-
-
-
-
 class _Scanner(HTMLParser):
     def __init__(self, path: str, first_line: int) -> None:
         super().__init__(convert_charrefs=True)
@@ -69,17 +73,18 @@ class _Scanner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in FORBIDDEN_TAGS:
-            self.problems.append(Problem(self.path, self._line(),
-                                         f"raw <{tag}> is not allowed in contributed pages"))
+            self.problems.append(Problem(self.path, self._line(), f"raw <{tag}> is not allowed in contributed pages"))
         for name, value in attrs:
             if name.startswith("on"):
-                self.problems.append(Problem(self.path, self._line(),
-                                             f"event-handler attribute '{name}=' on <{tag}> is not allowed"))
+                self.problems.append(
+                    Problem(self.path, self._line(), f"event-handler attribute '{name}=' on <{tag}> is not allowed")
+                )
             elif name in _URL_ATTRS and value is not None:
                 scheme = unsafe_url(value)
                 if scheme:
-                    self.problems.append(Problem(self.path, self._line(),
-                                                 f"'{scheme}' URL in {name}= on <{tag}> is not allowed"))
+                    self.problems.append(
+                        Problem(self.path, self._line(), f"'{scheme}' URL in {name}= on <{tag}> is not allowed")
+                    )
 
     handle_startendtag = handle_starttag
 
@@ -88,10 +93,18 @@ RESERVED_MARKERS = ("archkb-deferred", "archkb-inline", "archkb-search", "<!--ar
 """Text the site's generated pages use as placeholders and markers; contributed text may not hold it."""
 
 BIDI_CONTROLS = {
-    "\u061c": "ARABIC LETTER MARK", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
-    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
-    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
-    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u061c": "ARABIC LETTER MARK",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
 }
 """Unicode bidirectional controls, refused in contributed text: they can make text display in an
 order other than the one it is read in (CVE-2021-42574, "Trojan Source")."""
@@ -114,13 +127,16 @@ def _char_message(char: str) -> str:
     if char == "\x00":
         return "the text holds a NUL byte (U+0000); delete it"
     if char in BIDI_CONTROLS:
-        return (f"the text holds the invisible bidirectional control {code} ({BIDI_CONTROLS[char]}), which "
-                "can make text display in another order than it reads; delete it")
+        return (
+            f"the text holds the invisible bidirectional control {code} ({BIDI_CONTROLS[char]}), which "
+            "can make text display in another order than it reads; delete it"
+        )
     if char == "\ufeff":
         return "the text holds a byte-order mark (U+FEFF) after its start; delete it"
     if char in "\x8f\x90":
-        return (f"the text holds an invisible control character ({code}) that the site reserves for its "
-                "own use; delete it")
+        return (
+            f"the text holds an invisible control character ({code}) that the site reserves for its own use; delete it"
+        )
     return f"the text holds the invisible control character {code}; delete it"
 
 
@@ -158,25 +174,41 @@ def scan_text(text: str, path: str, first_line: int = 1) -> list[Problem]:
         for marker in RESERVED_MARKERS:
             start = lowered.find(marker)
             while start >= 0:
-                problems.append(Problem(path, first_line + text.count("\n", 0, start),
-                                        f"'{marker}' is reserved for the site's own placeholders and markers; "
-                                        "reword it"))
+                problems.append(
+                    Problem(
+                        path,
+                        first_line + text.count("\n", 0, start),
+                        f"'{marker}' is reserved for the site's own placeholders and markers; reword it",
+                    )
+                )
                 start = lowered.find(marker, start + 1)
     if "<![" in text:
         for match in _MARKED_SECTION.finditer(text):
-            piece = text[match.start():match.start() + 200].split("\n\n", 1)[0]
+            piece = text[match.start() : match.start() + 200].split("\n\n", 1)[0]
             if _marked_section_fails(piece):
                 shown = piece[:12].split("\n", 1)[0]
-                problems.append(Problem(path, first_line + text.count("\n", 0, match.start()),
-                                        f"'{shown}' makes the site engine's HTML parser fail, even inside code; "
-                                        "only '<![CDATA[' is safe: remove it or write '&lt;![' instead"))
+                problems.append(
+                    Problem(
+                        path,
+                        first_line + text.count("\n", 0, match.start()),
+                        f"'{shown}' makes the site engine's HTML parser fail, even inside code; "
+                        "only '<![CDATA[' is safe: remove it or write '&lt;![' instead",
+                    )
+                )
     return problems
 
 
 def _reserved_characters(text: str, path: str, first_line: int) -> list[Problem]:
-    return [Problem(path, first_line + number, "the text holds an invisible control character (U+008F or "
-                                               "U+0090) that the site reserves for its own use; delete it")
-            for number, line in enumerate(text.split("\n")) if "\x8f" in line or "\x90" in line]
+    return [
+        Problem(
+            path,
+            first_line + number,
+            "the text holds an invisible control character (U+008F or "
+            "U+0090) that the site reserves for its own use; delete it",
+        )
+        for number, line in enumerate(text.split("\n"))
+        if "\x8f" in line or "\x90" in line
+    ]
 
 
 def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
@@ -202,7 +234,7 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
         try:
             scanner.feed(visible)
             scanner.close()
-        except Exception:  # noqa: BLE001 - HTMLParser is lenient; never let odd input crash a build
+        except Exception:  # noqa: S110,BLE001 - HTMLParser is lenient; never let odd input crash a build
             pass
         problems += scanner.problems
     for regex in (_INLINE_TARGET, _REF_DEFINITION, _AUTOLINK):
@@ -210,6 +242,7 @@ def scan_markdown(text: str, path: str, first_line: int = 1) -> list[Problem]:
             scheme = unsafe_url(match.group(1))
             if scheme:
                 line = visible.count("\n", 0, match.start(1)) + first_line
-                problems.append(Problem(path, line, f"'{scheme}' link target is not allowed; "
-                                                    "link to an http(s) page instead"))
+                problems.append(
+                    Problem(path, line, f"'{scheme}' link target is not allowed; link to an http(s) page instead")
+                )
     return sorted(set(problems))
