@@ -33,23 +33,6 @@ class MarkdownSettings:
     configs: dict[str, Any] = field(default_factory=dict)
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """A safe loader that reads ``mkdocs.yml``'s tags (``!ENV``, ``!!python/name:``) as plain values."""
-
-
-def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        values = loader.construct_sequence(node)
-        return values[-1] if values else None  # !ENV [NAME, default]: the default
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_ConfigLoader.add_multi_constructor("!", _tagged)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
-
-
 def site_markdown_settings(root: Path | str, config_file: str = "mkdocs.yml") -> MarkdownSettings:
     """Read the Markdown extensions of the site at ``root`` from its ``mkdocs.yml``.
 
@@ -57,12 +40,13 @@ def site_markdown_settings(root: Path | str, config_file: str = "mkdocs.yml") ->
     the site engine; an extension whose settings fail to load is left out, which only
     makes the check stricter (its output is then judged as plain Markdown's).
     """
-    path = Path(root) / config_file
+    from ..site.source_tree import config_value, load_engine_config
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506 - safe subclass
+        data = load_engine_config(Path(root) / config_file)
     except (OSError, yaml.YAMLError):
         return MarkdownSettings()
-    items = data.get("markdown_extensions") if isinstance(data, dict) else None
+    items = data.get("markdown_extensions")
     names: list[str] = []
     configs: dict[str, Any] = {}
     for item in items or []:
@@ -72,7 +56,7 @@ def site_markdown_settings(root: Path | str, config_file: str = "mkdocs.yml") ->
             for name, options in item.items():
                 names.append(str(name))
                 if isinstance(options, dict):
-                    configs[str(name)] = options
+                    configs[str(name)] = {key: config_value(value) for key, value in options.items()}
     return MarkdownSettings(tuple(names), configs)
 
 
