@@ -31,7 +31,24 @@ def test_local_defaults_serve_under_archkb_with_no_repository(no_addresses):
     cfg = load_config(config_file=str(REPO / "mkdocs.yml"), strict=True)
     assert cfg.site_url == "http://127.0.0.1:8000/archkb/"  # where `mkdocs serve` serves it
     assert cfg.repo_url is None  # no repository link, no api.github.com
-    assert not cfg.edit_uri  # no edit buttons: MkDocs warns on an edit path without a repository
+    cfg.plugins.on_config(cfg)  # the plugin drops the edit path: nothing to edit without a repository
+    assert not cfg.edit_uri
+
+
+def test_repo_url_alone_gives_every_pattern_page_its_edit_button(no_addresses, tmp_path, monkeypatch):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("SITE_URL", SITE_URL)
+    monkeypatch.setenv("REPO_URL", REPO_URL)
+    cfg = load_config(config_file=str(REPO / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site"))
+    cfg.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(cfg)  # strict: any warning aborts
+    finally:
+        cfg.plugins.on_shutdown()
+    for page in sorted((tmp_path / "site/patterns").glob("*/index.html")):
+        assert f'href="{REPO_URL}/edit/main/patterns/{page.parent.name}.md"' in page.read_text(encoding="utf-8"), page
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,9 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         if not self.config.enabled:
             return None
         gc.unfreeze()  # what the last build froze (serve) may be garbage by now
+        if not config.repo_url and config.edit_uri:
+            # An edit path needs a repository to join; without one MkDocs warns on every page.
+            config.edit_uri = None
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         if root != self.root:
             # MkDocs reuses plugin instances within a process; another project starts afresh.

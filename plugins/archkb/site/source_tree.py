@@ -143,6 +143,8 @@ def _engine_config(config: dict[str, Any], root: Path, out: Path) -> dict[str, A
     config["plugins"] = plugins
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
+    if not config_value(config.get("repo_url")):
+        config.pop("edit_uri", None)  # an edit path needs a repository to join
     for key in ("extra_css", "extra_javascript"):
         listed = [str(v) for v in config.get(key) or []]
         wanted = [CSS_URI, FILTER_CSS_URI] if key == "extra_css" else [JS_URI]
