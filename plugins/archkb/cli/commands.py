@@ -26,6 +26,13 @@ _root_option = click.option(
     default=None,
     help="Project folder (default: the nearest folder above the working directory holding mkdocs.yml).",
 )
+_output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 
 
 class _LazyCommands(dict):
@@ -170,13 +177,7 @@ def export() -> None:
 
 @export.command("json")
 @_root_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 @click.option(
     "--compact", is_flag=True, help="No indentation or spaces: the file the site publishes as exports/catalog.json."
 )
@@ -264,13 +265,7 @@ SCHEMAS = {
     show_default=True,
     help="pattern: front matter of patterns/*.md; references: references/*.yml; path: paths/*.yml.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 def schema(kind: str, output: Path | None) -> None:
     """Print the JSON Schema of pattern front matter, a references file or a reading path."""
     text = json.dumps(SCHEMAS[kind](), indent=2) + "\n"
@@ -446,13 +441,7 @@ def new_reference_command(
     show_default=True,
     help="lines: one URL per line; markdown: a file that 'archkb check-links FILE.md' checks; json: URLs with sources.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 @_root_option
 def changed_links_command(base: str, head: str | None, fmt: str, output: Path | None, root: Path | None) -> None:
     """List the external links that the working tree adds compared with git revision BASE.

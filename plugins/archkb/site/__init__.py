@@ -9,8 +9,7 @@ every field for where it lands, and :mod:`.html` places generated HTML (in place
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 _EXPORTS = {"GeneratedPage": ".generator", "SiteGenerator": ".generator", "SiteOptions": ".generator",
             "CSS_URI": ".urls", "FILTER_CSS_URI": ".urls", "JS_URI": ".urls"}
@@ -19,14 +18,8 @@ _EXPORTS = {"GeneratedPage": ".generator", "SiteGenerator": ".generator", "SiteO
 __all__ = [*_EXPORTS, "clear_caches"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
 
 
 def clear_caches() -> None:
