@@ -272,7 +272,13 @@ def test_command_shows_the_link_report(site, tmp_path):
 def test_home_page_and_reading_list_link_the_book(site):
     result = site.build(strict=True)
     assert result.ok, result.warnings
-    assert (result.site_dir / "exports" / "archkb.epub").read_bytes()[:4] == b"PK\x03\x04"
+    built = (result.site_dir / "exports" / "archkb.epub").read_bytes()
+    assert built[:4] == b"PK\x03\x04"
+    # The build's worker runs `archkb export epub`: the site's book is the command's, byte for byte.
+    out = site.root / "book.epub"
+    exported = CliRunner().invoke(main, ["export", "epub", "--root", str(site.root), "--output", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert out.read_bytes() == built
     assert 'href="../exports/archkb.epub"' in result.html("reading-list/index.html")
     assert "(exports/archkb.epub)" in (REPO / "docs" / "index.md").read_text(encoding="utf-8")
 

@@ -35,7 +35,8 @@ from ..site.generator import SiteGenerator, SiteOptions
 from ..site.html import SectionHeading
 from ..site.incremental import RenderCache
 from ..site.spill import SpillFolder
-from ..site.urls import CSS_URI, FEED_URI, FILTER_CSS_URI, JS_URI, pattern_uri
+from ..site.urls import CSS_URI, EPUB_EXPORT_URI, FEED_URI, FILTER_CSS_URI, JS_URI, pattern_uri
+from .book import BookWorker
 from .config import ArchkbConfig
 from .deferred import DeferredHtml, section_headings
 
@@ -62,6 +63,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.spill: SpillFolder | None = None
         self._headings: tuple[tuple[str, str], dict[str, SectionHeading]] | None = None
         self.generated_pages: set[str] = set()
+        self.book: BookWorker | None = None
         self.contributed: dict[str, str] = {}  # page source URI -> the pattern file whose body it renders
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -120,6 +122,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         for problem in catalog.iter_problems():
             log.warning(str(problem))
         self.link_report = self._link_report(catalog, config)
+        serving = self.command == "serve"
         options = SiteOptions(
             directory_urls=config.use_directory_urls,
             site_url=config.site_url,
@@ -128,8 +131,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             docs_dir=_docs_folder(config, self.root),
             existing_pages={f.src_uri for f in files.documentation_pages()},
             section_headings=self._section_headings(config),
+            book_in_place=serving,  # a one-off build makes the book beside the pages, in a worker
         )
-        serving = self.command == "serve"
         if self.spill is None or self.spill.removed or not serving or self.spill.kept > _SPILL_LIMIT:
             # Large generated files and HTML go to disk as they are rendered, not into memory.
             # Only serve's rebuilds reuse rendered pages; a one-off build keeps none.
@@ -143,6 +146,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             report_path=self.root / self.config.link_check.report,
             patterns_dir=self.config.patterns_dir,
         )
+        if not serving:
+            if self.book is not None:
+                self.book.cancel()
+            self.book = BookWorker(self.root, self.root / self.config.link_check.report)
         if not serving:
             # The pages are generated; what is left to do needs the map layout, not the
             # catalog. Letting the catalog go gives its memory to the pages MkDocs builds.
@@ -341,8 +348,19 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             return
         report = self.link_report or Report()
         report.save(Path(config.site_dir) / "link-report.json")
+        if self.book is not None:
+            failure = self.book.finish(Path(config.site_dir) / EPUB_EXPORT_URI)
+            self.book = None
+            if failure:
+                log.warning(f"the EPUB book ({EPUB_EXPORT_URI}) could not be built: {failure}")
         if self.command != "serve" and self.spill is not None:
             self.spill.remove()  # serve keeps it for the next rebuild
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the book's worker when the build fails."""
+        if self.book is not None:
+            self.book.cancel()
+            self.book = None
 
     def on_shutdown(self) -> None:
         """Remove the folder of generated files."""

@@ -77,6 +77,9 @@ class SiteOptions:
         existing_pages: Source paths of every page of the site (for the link health page).
         section_headings: The generated sections' headings as the site's Markdown renders
             them (see :func:`archkb.mkdocs.deferred.section_headings`); empty to write them as Markdown.
+        book_in_place: Render the EPUB book here; when false, ``exports/archkb.epub`` is an
+            empty placeholder that the caller fills (the MkDocs adapter builds the book in a
+            worker process beside the pages, see :mod:`archkb.mkdocs.book`).
     """
 
     directory_urls: bool = True
@@ -86,6 +89,7 @@ class SiteOptions:
     docs_dir: str = "docs"
     existing_pages: Collection[str] = ()
     section_headings: Mapping[str, SectionHeading] = field(default_factory=dict)
+    book_in_place: bool = True
 
 
 def _pattern_page(entry: Any, catalog: Catalog, urls: bool, link_state: Callable[[Any], str], dates: Any,
@@ -219,9 +223,12 @@ class SiteGenerator:
                                                            lambda: catalog_to_json(catalog, compact=True))))
         add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
-        add(GeneratedPage(EPUB_EXPORT_URI, render_book(
-            catalog, title=options.title, description=options.description, site_url=options.site_url,
-            directory_urls=urls, prints=prints, cache=self.book, health=health, dates=dates, layout=layout)))
+        if options.book_in_place:
+            add(GeneratedPage(EPUB_EXPORT_URI, render_book(
+                catalog, title=options.title, description=options.description, site_url=options.site_url,
+                directory_urls=urls, prints=prints, cache=self.book, health=health, dates=dates, layout=layout)))
+        else:
+            add(GeneratedPage(EPUB_EXPORT_URI, b""))  # a placeholder that links can point at
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))
         add(GeneratedPage(FILTER_CSS_URI, renders.get(
