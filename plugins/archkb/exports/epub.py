@@ -40,6 +40,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -91,7 +92,8 @@ class BookOptions:
 
 
 def _clean(text: str) -> str:
-    return _XML_INVALID.sub("", strip_reserved(text))
+    text = strip_reserved(text)
+    return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
 
 
 def _x(text: str) -> str:
@@ -136,7 +138,7 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
     def attrs_of(node: Any) -> list[tuple[str, str]]:
         pairs = []
         for name, value in node.attributes.items():
-            if not re.fullmatch(r"[a-z_][a-z0-9_.:-]*", name) or name.startswith("xmlns") or ":" in name:
+            if not _attribute_name_ok(name):
                 continue  # not an attribute an XHTML document may carry as written
             if node.tag == "a" and name == "name":
                 continue
@@ -167,7 +169,7 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
                 continue
             attrs = attrs_of(node)
             src = dict(attrs).get("src", "") if tag == "img" and attrs != [("", "")] else ""
-            if re.match(r"^https?:", src):
+            if _REMOTE.match(src):
                 # A remote image (reading systems need not load them) is a link to where it lives.
                 out.append(f'<a href="{_x(src)}">{_x(node.attributes.get("alt") or "image")}</a>')
                 continue
@@ -189,6 +191,15 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
 
     walk(body)
     return "".join(out)
+
+
+_ATTRIBUTE_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
+
+
+@lru_cache(maxsize=512)
+def _attribute_name_ok(name: str) -> bool:
+    """Whether an HTML attribute name is also one XHTML takes as written (no namespace prefix)."""
+    return _ATTRIBUTE_NAME.fullmatch(name) is not None and not name.startswith("xmlns")
 
 
 def _document(title: str, body: str, *, language: str, epub_type: str | None = None) -> bytes:
@@ -243,6 +254,10 @@ def _book_patterns(catalog: Catalog) -> set[str]:
     return {slug for slug, entry in catalog.patterns.items() if entry.meta is not None and not entry.unsafe}
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_REMOTE = re.compile(r"^https?:", re.IGNORECASE)
+
+
 class _Links:
     """Resolves the links of the site's Markdown and HTML to places in the book."""
 
@@ -258,7 +273,7 @@ class _Links:
         """A resolver for links written in the page whose site source is ``from_uri``."""
 
         def resolve(href: str) -> str | None:
-            scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", href)
+            scheme = _SCHEME.match(href)
             if scheme:
                 return href if scheme.group(1).lower() in ("http", "https", "mailto") else None
             if href.startswith("//"):
@@ -584,8 +599,12 @@ _CONTAINER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
               b"</rootfiles>\n</container>\n")
 
 
-def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
-    """The EPUB container: ``mimetype`` first and stored, then every file in name order, all dated ``when``."""
+def _zip(files: dict[str, bytes | Callable[[], bytes]], when: dt.date) -> bytes:
+    """The EPUB container: ``mimetype`` first and stored, then every file in name order, all dated ``when``.
+
+    A file given as a function is rendered when its turn comes and compressed at once,
+    so the book's documents never sit in memory all together.
+    """
     stamp = (max(when, _EPOCH).year, max(when, _EPOCH).month, max(when, _EPOCH).day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -598,7 +617,8 @@ def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
 
         put("mimetype", EPUB_MEDIA_TYPE.encode("ascii"), zipfile.ZIP_STORED)
         for name in sorted(files):
-            put(name, files[name], zipfile.ZIP_DEFLATED)
+            data = files[name]
+            put(name, data if isinstance(data, bytes) else data(), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -662,13 +682,13 @@ def catalog_to_epub(catalog: Catalog, options: BookOptions | None = None, *, hea
     paths, rest = book_order(catalog)
     edition = _edition(dates, catalog)
 
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Callable[[], bytes]] = {}
     manifest: list[tuple[str, str, str, str]] = []
     spine: list[str] = []
 
     def add(name: str, data: bytes | Callable[[], bytes], *, item_id: str, media: str = "application/xhtml+xml",
             props: str = "", linear: bool = True) -> None:
-        files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else cached(name, data)
+        files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else (lambda: cached(name, data))
         manifest.append((item_id, name, media, props))
         if linear and media == "application/xhtml+xml":
             spine.append(item_id)
