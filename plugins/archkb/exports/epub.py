@@ -2,8 +2,9 @@
 
 Contents, in reading order: a title page and the table of contents; each reading path,
 followed by its patterns in path order (a pattern already placed by an earlier path is
-linked, not repeated); the patterns no path covers; the reading list as a bibliography,
-each entry with the patterns that cite it; the pattern map as an SVG image with a text
+linked, not repeated); the patterns no path covers; the reading list as a bibliography
+(a document per topic, so that none is large for an e-reader), each entry with the
+patterns that cite it; the pattern map as an SVG image with a text
 version. Each pattern has its summary, dates, body and the site's generated sections
 (related patterns by relation type, further reading with link states). Relations,
 citations, cited-by and path steps link inside the book; external links stay absolute,
@@ -41,6 +42,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +68,7 @@ __all__ = [
     "book_order",
     "pattern_file",
     "path_file",
+    "bibliography_file",
     "markdown_settings_key",
     "book_options_from_config",
 ]
@@ -105,7 +108,8 @@ class BookOptions:
 
 
 def _clean(text: str) -> str:
-    return _XML_INVALID.sub("", strip_reserved(text))
+    text = strip_reserved(text)
+    return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
 
 
 def _x(text: str) -> str:
@@ -139,39 +143,58 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
     body = LexborHTMLParser(f"<!DOCTYPE html><html><body>{fragment}</body></html>").body
     if body is None:
         return ""
-    renamed: dict[str, str] = {}
+    writer = _XhtmlWriter(resolve)
     for node in body.traverse(include_text=False):
         value = node.attributes.get("id") if node.tag and not node.tag.startswith("-") else None
         if value and not _NCNAME.match(value):
-            renamed[value] = "id-" + re.sub(r"[^A-Za-z0-9._-]", lambda m: f"_{ord(m.group(0)):x}_", value)
-    seen: set[str] = set()
-    out: list[str] = []
+            writer.renamed[value] = "id-" + re.sub(r"[^A-Za-z0-9._-]", lambda m: f"_{ord(m.group(0)):x}_", value)
+    writer.walk(body)
+    return "".join(writer.out)
 
-    def attrs_of(node: Any) -> list[tuple[str, str]]:
+
+_DROP = [("", "")]
+"""What :meth:`_XhtmlWriter.attributes` returns for an element to leave out (keeping its text)."""
+
+
+class _XhtmlWriter:
+    """Writes a parsed HTML tree as XHTML (see :func:`xhtml`).
+
+    A class rather than nested functions: recursive closures are reference cycles, and
+    the site build runs with the cyclic garbage collector paused.
+    """
+
+    def __init__(self, resolve: Callable[[str], str | None]) -> None:
+        self.resolve = resolve
+        self.renamed: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.out: list[str] = []
+
+    def attributes(self, node: Any) -> list[tuple[str, str]]:
         pairs = []
         for name, value in node.attributes.items():
-            if not re.fullmatch(r"[a-z_][a-z0-9_.:-]*", name) or name.startswith("xmlns") or ":" in name:
+            if not _attribute_name_ok(name):
                 continue  # not an attribute an XHTML document may carry as written
             if node.tag == "a" and name == "name":
                 continue
             value = name if value is None else value
             if name == "id":
-                value = renamed.get(value, value)
-                if value in seen:
+                value = self.renamed.get(value, value)
+                if value in self.seen:
                     continue
-                seen.add(value)
+                self.seen.add(value)
             if name in ("href", "src"):
                 if value.startswith("#"):
-                    value = "#" + renamed.get(value[1:], value[1:])
+                    value = "#" + self.renamed.get(value[1:], value[1:])
                 else:
-                    resolved = resolve(value)
+                    resolved = self.resolve(value)
                     if resolved is None:
-                        return [("", "")]  # marker: drop the link or image
+                        return _DROP  # the link or image goes; its text stays
                     value = resolved
             pairs.append((name, value))
         return pairs
 
-    def walk(parent: Any) -> None:
+    def walk(self, parent: Any) -> None:
+        out = self.out
         for node in parent.iter(include_text=True):
             tag = node.tag
             if tag == "-text":
@@ -179,30 +202,36 @@ def xhtml(fragment: str, *, resolve: Callable[[str], str | None] = lambda href: 
                 continue
             if not tag or tag.startswith("-") or tag in ("script", "style", "template"):
                 continue
-            attrs = attrs_of(node)
-            src = dict(attrs).get("src", "") if tag == "img" and attrs != [("", "")] else ""
-            if re.match(r"^https?:", src):
+            attrs = self.attributes(node)
+            src = dict(attrs).get("src", "") if tag == "img" and attrs is not _DROP else ""
+            if _REMOTE.match(src):
                 # A remote image (reading systems need not load them) is a link to where it lives.
                 out.append(f'<a href="{_x(src)}">{_x(node.attributes.get("alt") or "image")}</a>')
                 continue
             if tag == "a" and not any(name in ("href", "id") for name, _ in attrs):
-                attrs = [("", "")]  # a link that leads nowhere (its URL was refused): its text
-            if attrs == [("", "")]:
+                attrs = _DROP  # a link that leads nowhere (its URL was refused): its text
+            if attrs is _DROP:
                 if tag == "img":
                     out.append(_x(node.attributes.get("alt") or ""))
                 else:
-                    walk(node)  # the link's text, without the link
+                    self.walk(node)
                 continue
             opening = tag + "".join(f' {name}="{_x(value)}"' for name, value in attrs)
             if tag in _VOID:
                 out.append(f"<{opening}/>")
                 continue
             out.append(f"<{opening}>")
-            walk(node)
+            self.walk(node)
             out.append(f"</{tag}>")
 
-    walk(body)
-    return "".join(out)
+
+_ATTRIBUTE_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
+
+
+@lru_cache(maxsize=512)
+def _attribute_name_ok(name: str) -> bool:
+    """Whether an HTML attribute name is also one XHTML takes as written (no namespace prefix)."""
+    return _ATTRIBUTE_NAME.fullmatch(name) is not None and not name.startswith("xmlns")
 
 
 def _document(title: str, body: str, *, language: str, epub_type: str | None = None) -> bytes:
@@ -229,6 +258,11 @@ def pattern_file(slug: str) -> str:
 def path_file(slug: str) -> str:
     """The book file of a reading path."""
     return f"path-{slug}.xhtml"
+
+
+def bibliography_file(topic: str) -> str:
+    """The book file of one topic of the bibliography (a book file each keeps them small for e-readers)."""
+    return f"bibliography-{topic}.xhtml"
 
 
 def book_order(catalog: Catalog) -> tuple[list[tuple[str, list[str]]], list[str]]:
@@ -259,6 +293,10 @@ def _book_patterns(catalog: Catalog) -> set[str]:
     return {slug for slug, entry in catalog.patterns.items() if entry.meta is not None and not entry.unsafe}
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_REMOTE = re.compile(r"^https?:", re.IGNORECASE)
+
+
 class _Links:
     """Resolves the links of the site's Markdown and HTML to places in the book."""
 
@@ -267,9 +305,11 @@ class _Links:
         self.patterns = _book_patterns(catalog)
         self.paths = {slug for slug, p in catalog.paths.items() if p.data is not None}
         self.options = options
+        self.topics = [t for t in catalog.topics.values() if any(i in catalog.references for i in t.reference_ids)]
         self.files = (
             {pattern_file(s) for s in self.patterns}
             | {path_file(s) for s in self.paths}
+            | {bibliography_file(t.slug) for t in self.topics}
             | {_TITLE_FILE, _NAV_FILE, _BIBLIOGRAPHY_FILE, _MAP_FILE, _OTHERS_FILE, _SVG_FILE}
         )
 
@@ -277,7 +317,7 @@ class _Links:
         """A resolver for links written in the page whose site source is ``from_uri``."""
 
         def resolve(href: str) -> str | None:
-            scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", href)
+            scheme = _SCHEME.match(href)
             if scheme:
                 return href if scheme.group(1).lower() in ("http", "https", "mailto") else None
             if href.startswith("//"):
@@ -286,6 +326,8 @@ class _Links:
             if target in self.files:  # written for the book already
                 return href
             uri = posixpath.normpath(posixpath.join(posixpath.dirname(from_uri), target)) if target else from_uri
+            if uri == READING_LIST_URI and fragment:
+                return self.reading_list_anchor(fragment)
             book = self.book_file(uri)
             if book is not None:
                 return book + (f"#{fragment}" if fragment else "")
@@ -295,6 +337,19 @@ class _Links:
             return None
 
         return resolve
+
+    def reference(self, ref_id: str) -> str:
+        """The link to a reference's entry in the bibliography."""
+        return f"{bibliography_file(self.catalog.references[ref_id].topic)}#ref-{ref_id}"
+
+    def reading_list_anchor(self, fragment: str) -> str:
+        """Where a reading-list anchor (an entry, a topic or a kind group) is in the book."""
+        if fragment.startswith("ref-") and fragment[4:] in self.catalog.references:
+            return self.reference(fragment[4:])
+        for topic in self.topics:
+            if fragment == f"topic-{topic.slug}" or fragment.startswith(f"topic-{topic.slug}-"):
+                return bibliography_file(topic.slug)
+        return _BIBLIOGRAPHY_FILE
 
     def book_file(self, uri: str) -> str | None:
         """The book file holding the site page ``uri`` (``patterns/x.md``), if the book has it."""
@@ -350,7 +405,7 @@ def _related(entry: PatternEntry, catalog: Catalog, links: _Links) -> str:
     return "".join(out) + "</section>"
 
 
-def _further_reading(entry: PatternEntry, catalog: Catalog, health: LinkHealth | None) -> str:
+def _further_reading(entry: PatternEntry, catalog: Catalog, links: _Links, health: LinkHealth | None) -> str:
     out = ['<section class="further-reading"><h2 id="archkb-further-reading">Further reading</h2>']
     refs = catalog.pattern_references(entry.slug)
     if not refs:
@@ -361,7 +416,7 @@ def _further_reading(entry: PatternEntry, catalog: Catalog, health: LinkHealth |
             ref = ref_entry.data
             items.append(
                 f'<li><a href="{_e(ref.url)}">{_e(ref.title)}</a>: {byline(ref)}. '
-                f'<a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">Bibliography entry</a> '
+                f'<a href="{links.reference(ref.id)}">Bibliography entry</a> '
                 f"{render_link_state(ref, health)}</li>"
             )
         out.append("<ul>" + "".join(items) + "</ul>")
@@ -390,7 +445,7 @@ def _pattern_document(
     if entry.tags:
         parts.append('<p class="tags">Tags: ' + _e(", ".join(entry.tags)) + "</p>")
     page = "".join(parts) + _pattern_body(entry, catalog, converter, preview)
-    page += _related(entry, catalog, links) + _further_reading(entry, catalog, health)
+    page += _related(entry, catalog, links) + _further_reading(entry, catalog, links, health)
     return _document(
         entry.title,
         xhtml(page, resolve=links.source(pattern_uri(entry.slug))),
@@ -420,7 +475,7 @@ def _path_document(slug: str, catalog: Catalog, links: _Links, options: BookOpti
             else:
                 ref = ref_entry.data
                 target = (
-                    f'<strong><a href="{_BIBLIOGRAPHY_FILE}#ref-{ref.id}">{_e(ref.title)}</a></strong> · '
+                    f'<strong><a href="{links.reference(ref.id)}">{_e(ref.title)}</a></strong> · '
                     f"{_e(ref.kind)}, {_e(citation_label(ref))}"
                 )
         parts.append(f"<li><p>{target} · about {step.minutes} min</p><p>{_e(step.why)}</p></li>")
@@ -443,41 +498,47 @@ def _others_document(rest: list[str], catalog: Catalog, links: _Links, options: 
     return _document("More patterns", xhtml(body), language=options.language, epub_type="part")
 
 
-def _bibliography_document(catalog: Catalog, links: _Links, health: LinkHealth | None, options: BookOptions) -> bytes:
-    parts = [
-        "<h1>Bibliography</h1>",
-        f"<p>The reading list: {len(catalog.references)} references in {len(catalog.topics)} topics. "
-        "Each entry names the patterns that cite it and the state of its link at the last check.</p>",
-    ]
-    for topic in catalog.topics.values():
-        ids = [i for i in topic.reference_ids if i in catalog.references]
-        if not ids:
-            continue
-        parts.append(f'<section><h2 id="topic-{topic.slug}">{_e(topic.title)}</h2>')
-        if topic.description:
-            parts.append(f"<p>{_e(topic.description)}</p>")
-        for ref_id in ids:
-            ref = catalog.references[ref_id].data
-            entry = [
-                f'<div class="ref" id="ref-{ref.id}">',
-                f'<p><strong><a href="{_e(ref.url)}">{_e(ref.title)}</a></strong><br/>{byline(ref)}<br/>'
-                f"{render_link_state(ref, health)}</p>",
-                f"<p>{_e(ref.summary.strip())}</p>",
-            ]
-            citing = catalog.cited_by.get(ref.id, [])
-            if citing:
-                entry.append(
-                    "<p>Cited by: "
-                    + ", ".join(links.pattern(s, _e(catalog.patterns[s].title)) for s in citing)
-                    + "</p>"
-                )
-            parts.append("".join(entry) + "</div>")
-        parts.append("</section>")
+def _bibliography_document(catalog: Catalog, links: _Links, options: BookOptions) -> bytes:
+    """The bibliography's opening: what it holds, and its topics."""
+    items = "".join(
+        f'<li><a href="{bibliography_file(t.slug)}">{_e(t.title)}</a> '
+        f"({sum(1 for i in t.reference_ids if i in catalog.references)})</li>"
+        for t in links.topics
+    )
+    body = (
+        f"<h1>Bibliography</h1><p>The reading list: {len(catalog.references)} references in "
+        f"{len(links.topics)} topics. Each entry names the patterns that cite it and the state of its link "
+        f"at the last check.</p><ul>{items}</ul>"
+    )
+    return _document("Bibliography", xhtml(body), language=options.language, epub_type="bibliography")
+
+
+def _topic_document(
+    topic: Any, catalog: Catalog, links: _Links, health: LinkHealth | None, options: BookOptions
+) -> bytes:
+    """One topic of the bibliography: its references, each with its link state and the patterns citing it."""
+    parts = [f'<h1 id="topic-{topic.slug}">{_e(topic.title)}</h1>']
+    if topic.description:
+        parts.append(f"<p>{_e(topic.description)}</p>")
+    for ref_id in (i for i in topic.reference_ids if i in catalog.references):
+        ref = catalog.references[ref_id].data
+        entry = [
+            f'<div class="ref" id="ref-{ref.id}">',
+            f'<p><strong><a href="{_e(ref.url)}">{_e(ref.title)}</a></strong><br/>{byline(ref)}<br/>'
+            f"{render_link_state(ref, health)}</p>",
+            f"<p>{_e(ref.summary.strip())}</p>",
+        ]
+        citing = catalog.cited_by.get(ref.id, [])
+        if citing:
+            entry.append(
+                "<p>Cited by: " + ", ".join(links.pattern(s, _e(catalog.patterns[s].title)) for s in citing) + "</p>"
+            )
+        parts.append("".join(entry) + "</div>")
     body = xhtml("".join(parts), resolve=links.source(READING_LIST_URI))
     # epub:type is not HTML: the parser keeps it as an attribute named "epub:type", which
     # xhtml() leaves out, so the entries' semantics are added back here, on known markup.
     body = body.replace('<div class="ref" id="ref-', '<div class="ref" epub:type="biblioentry" id="ref-')
-    return _document("Bibliography", body, language=options.language, epub_type="bibliography")
+    return _document(f"Bibliography: {topic.title}", body, language=options.language, epub_type="bibliography")
 
 
 _MAP_STYLE = (
@@ -582,7 +643,13 @@ nav ol { list-style: none; padding-left: 1em; }
 """
 
 
-def _nav_document(catalog: Catalog, paths: list[tuple[str, list[str]]], rest: list[str], options: BookOptions) -> bytes:
+def _nav_document(
+    catalog: Catalog,
+    paths: list[tuple[str, list[str]]],
+    rest: list[str],
+    options: BookOptions,
+    topic_list: Iterable[Any] = (),
+) -> bytes:
     def pattern_items(slugs: Iterable[str]) -> str:
         return "".join(f'<li><a href="{pattern_file(s)}">{_x(catalog.patterns[s].title)}</a></li>' for s in slugs)
 
@@ -594,7 +661,8 @@ def _nav_document(catalog: Catalog, paths: list[tuple[str, list[str]]], rest: li
         toc.append(f'<li><a href="{path_file(slug)}">{_x(data.title)}</a>{nested}</li>')
     if rest:
         toc.append(f'<li><a href="{_OTHERS_FILE}">More patterns</a><ol>{pattern_items(rest)}</ol></li>')
-    toc.append(f'<li><a href="{_BIBLIOGRAPHY_FILE}">Bibliography</a></li>')
+    topics = "".join(f'<li><a href="{bibliography_file(t.slug)}">{_x(t.title)}</a></li>' for t in topic_list)
+    toc.append(f'<li><a href="{_BIBLIOGRAPHY_FILE}">Bibliography</a>{f"<ol>{topics}</ol>" if topics else ""}</li>')
     toc.append(f'<li><a href="{_MAP_FILE}">Pattern map</a></li>')
     first = path_file(paths[0][0]) if paths else (pattern_file(rest[0]) if rest else _BIBLIOGRAPHY_FILE)
     body = (
@@ -661,8 +729,12 @@ _CONTAINER = (
 )
 
 
-def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
-    """The EPUB container: ``mimetype`` first and stored, then every file in name order, all dated ``when``."""
+def _zip(files: dict[str, bytes | Callable[[], bytes]], when: dt.date) -> bytes:
+    """The EPUB container: ``mimetype`` first and stored, then every file in name order, all dated ``when``.
+
+    A file given as a function is rendered when its turn comes and compressed at once,
+    so the book's documents never sit in memory all together.
+    """
     stamp = (max(when, _EPOCH).year, max(when, _EPOCH).month, max(when, _EPOCH).day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -676,7 +748,8 @@ def _zip(files: dict[str, bytes], when: dt.date) -> bytes:
 
         put("mimetype", EPUB_MEDIA_TYPE.encode("ascii"), zipfile.ZIP_STORED)
         for name in sorted(files):
-            put(name, files[name], zipfile.ZIP_DEFLATED)
+            data = files[name]
+            put(name, data if isinstance(data, bytes) else data(), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -747,7 +820,7 @@ def catalog_to_epub(
     paths, rest = book_order(catalog)
     edition = _edition(dates, catalog)
 
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Callable[[], bytes]] = {}
     manifest: list[tuple[str, str, str, str]] = []
     spine: list[str] = []
 
@@ -760,7 +833,7 @@ def catalog_to_epub(
         props: str = "",
         linear: bool = True,
     ) -> None:
-        files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else cached(name, data)
+        files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else (lambda: cached(name, data))
         manifest.append((item_id, name, media, props))
         if linear and media == "application/xhtml+xml":
             spine.append(item_id)
@@ -769,7 +842,7 @@ def catalog_to_epub(
         return lambda: _pattern_document(catalog.patterns[slug], catalog, links, markdown(), health, dates, options)
 
     add(_TITLE_FILE, _title_document(catalog, options, edition), item_id="title")
-    add(_NAV_FILE, _nav_document(catalog, paths, rest, options), item_id="nav", props="nav")
+    add(_NAV_FILE, _nav_document(catalog, paths, rest, options, links.topics), item_id="nav", props="nav")
     for slug, placed in paths:
         add(path_file(slug), _path_document(slug, catalog, links, options), item_id=f"path-{slug}")
         for pattern in placed:
@@ -778,7 +851,13 @@ def catalog_to_epub(
         add(_OTHERS_FILE, _others_document(rest, catalog, links, options), item_id="more-patterns")
         for pattern in rest:
             add(pattern_file(pattern), chapter(pattern), item_id=f"pattern-{pattern}")
-    add(_BIBLIOGRAPHY_FILE, lambda: _bibliography_document(catalog, links, health, options), item_id="bibliography")
+    add(_BIBLIOGRAPHY_FILE, _bibliography_document(catalog, links, options), item_id="bibliography")
+    for topic in links.topics:
+        add(
+            bibliography_file(topic.slug),
+            partial(_topic_document, topic, catalog, links, health, options),
+            item_id=f"bibliography-{topic.slug}",
+        )
     add(_MAP_FILE, lambda: _map_document(catalog, links, layout, options), item_id="map")
     add(_SVG_FILE, lambda: _map_svg(layout), item_id="map-image", media="image/svg+xml")
     add(_CSS_FILE, _BOOK_CSS.encode("utf-8"), item_id="css", media="text/css")
@@ -796,9 +875,7 @@ def book_options_from_config(root: str | Path, config_file: str = "mkdocs.yml") 
 
     try:
         data: dict[str, Any] = load_engine_config(Path(root) / config_file)
-    except (OSError, ValueError):  # yaml.YAMLError is a ValueError's sibling: both mean "unreadable"
-        data = {}
-    except Exception:  # noqa: BLE001 - a broken mkdocs.yml leaves the defaults; the build reports it
+    except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml leaves the defaults; the build reports it
         data = {}
     data = {key: config_value(value) for key, value in data.items()}
     theme_value = data.get("theme")

@@ -9,6 +9,8 @@ page), the whole book is reused.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 from typing import Callable
 
 from ..catalog.graph import Catalog
@@ -22,7 +24,8 @@ __all__ = ["render_book"]
 
 
 def _join(*parts: object) -> str:
-    return repr(parts)
+    """A short digest of ``parts``: the cache keeps one per document, for as long as serve runs."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def render_book(catalog: Catalog, *, title: str, description: str | None, site_url: str | None,
@@ -60,10 +63,19 @@ def render_book(catalog: Catalog, *, title: str, description: str | None, site_u
     if whole is not None and whole[0] == fingerprint:  # nothing the book shows changed
         cache.hits += 1
         return bytes(whole[1])  # (no pruning: the documents stay for the next change)
+    paused = not gc.isenabled()
+    if paused:
+        # The MkDocs adapter pauses the cyclic collector while pages are generated, then
+        # freezes what is left; Python-Markdown leaves cyclic garbage behind each body it
+        # converts (75 MiB for 1,000 bodies), which must not be frozen with the catalog.
+        gc.enable()
     try:
         return cache.get(_WHOLE, fingerprint, lambda: catalog_to_epub(catalog, book, health=health, dates=dates,
                                                                      layout=layout, cache=part))
     finally:
+        if paused:
+            gc.collect()
+            gc.disable()
         cache.prune()
 
 

@@ -18,6 +18,7 @@ with the date they count from.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,6 +66,7 @@ class CatalogDates:
     patterns: dict[str, PatternDates] = field(default_factory=dict)
     references: dict[str, dt.date] = field(default_factory=dict)
     reference_sources: dict[str, str] = field(default_factory=dict)
+    _fingerprint: str | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def latest(self) -> dt.date | None:
@@ -83,9 +85,12 @@ class CatalogDates:
         since, day = self.recent_since, self.references.get(ref_id)
         return since is not None and day is not None and day >= since
 
-    def fingerprint(self) -> tuple[object, ...]:
-        """Everything here, as a hashable value for render caches."""
-        return (tuple(sorted(self.patterns.items())), tuple(sorted(self.references.items())))
+    def fingerprint(self) -> str:
+        """A digest of everything here, for render caches."""
+        if self._fingerprint is None:
+            text = repr((sorted(self.patterns.items()), sorted(self.references.items())))
+            object.__setattr__(self, "_fingerprint", hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+        return self._fingerprint  # type: ignore[return-value]
 
 
 def _git(root: Path, *args: str) -> str | None:
