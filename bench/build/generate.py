@@ -345,6 +345,9 @@ def baseline_config(repo: Path = REPO) -> dict[str, Any]:
     """The baseline's ``mkdocs.yml``: same theme and extensions, plain MkDocs plugins, no pattern nav."""
     config = site_config(repo)
     config["plugins"] = list(BASELINE_PLUGINS)
+    # Without the archkb plugin nothing drops the edit path when there is no repository (REPO_URL
+    # unset), and MkDocs would log a warning on every page: a cost the site's own build never pays.
+    config.pop("edit_uri", None)
     if "nav" in config:
         # Pages the archkb plugin generates (patterns index, reading list, map...) do not exist there.
         config["nav"] = _filter_nav(config["nav"],
