@@ -268,3 +268,27 @@ def test_markers_never_crash_a_serve_rebuild(tmp_path):
     beta = (site.root / "site/patterns/beta/index.html").read_text()
     assert "Not published" in beta and "\x8f" not in beta
     assert re.search(r"archkb-(deferred|search)-\d", html.unescape(beta)) is None
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT[:3])
+def test_fields_stay_inert_in_the_generated_site_source(tmp_path, clean, text):
+    """What `archkb generate` writes for other engines is as safe as the plugin's pages."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from archkb.cli import main
+
+    site = _fields_site(tmp_path / "project", text)
+    out = tmp_path / "generated"
+    result = CliRunner().invoke(main, ["generate", "--root", str(site.root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    built = tmp_path / "built"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(out / "mkdocs.yml"), "-d",
+                           str(built)], cwd=out, capture_output=True, text=True,
+                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert live_pages(built, clean) == {}
+    page = LexborHTMLParser((built / "patterns/alpha/index.html").read_text(encoding="utf-8"))
+    assert page.css_first("t") is None and page.css_first("article h1").text().rstrip("¶") == text

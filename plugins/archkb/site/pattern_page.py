@@ -137,7 +137,9 @@ def link_citations(body: str, catalog: Catalog, from_uri: str, *, directory_urls
         title = _attr(preview(ref)) if preview is not None else _escaped(ref.title)
         if deferred is not None:
             href = deferred.href(from_uri, READING_LIST_URI, anchor)
-            html_link = f'<a href="{_attr(href)}" title="{title}">{_escaped(citation_label(ref))}</a>'
+            # md_escape, not only HTML escaping: written in place (archkb generate), the label
+            # sits between inline tags, where Markdown still reads it.
+            html_link = f'<a href="{_attr(href)}" title="{title}">{md_escape(citation_label(ref))}</a>'
             if heading:
                 return html_link
             return deferred.inline(html_link, search=_escaped(citation_label(ref)))
