@@ -74,7 +74,20 @@ def check_prerequisites() -> None:
         raise HarnessError("; ".join(missing))
 
 
-def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Path:
+_BUILD_AT_URL = """\
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+cfg = load_config(config_file=sys.argv[1], site_dir=sys.argv[2], site_url=sys.argv[3])
+cfg.plugins.on_startup(command="build", dirty=False)
+try:
+    build(cfg)
+finally:
+    cfg.plugins.on_shutdown()
+"""
+
+
+def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", site_url: str | None = None) -> Path:
     """Build the real site with ``mkdocs build`` into ``site_dir``.
 
     The build is not strict: content problems are the validator's business, not the browser's.
@@ -82,6 +95,9 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Pa
     Args:
         site_dir: Where to write the HTML.
         config_file: The MkDocs configuration to build.
+        site_url: Build for this ``site_url`` instead of the configured one: where the tests serve
+            the site, so that Material's instant navigation (which only takes over links to URLs
+            of the sitemap, port included) runs as it does for readers.
 
     Returns:
         ``site_dir``.
@@ -90,11 +106,12 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml") -> Pa
         HarnessError: When the build fails, with its output.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
-         "--site-dir", str(site_dir)],
-        cwd=config_file.parent, env=env, capture_output=True, text=True, check=False,
-    )
+    if site_url is None:
+        command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
+                   "--site-dir", str(site_dir)]
+    else:
+        command = [sys.executable, "-c", _BUILD_AT_URL, str(config_file), str(site_dir), site_url]
+    proc = subprocess.run(command, cwd=config_file.parent, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not (site_dir / "index.html").is_file():
         raise HarnessError(f"mkdocs build failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return site_dir
