@@ -100,7 +100,7 @@ def _catalog_links(html: str, page: str) -> set[str]:
     out = set()
     article = LexborHTMLParser(html).css_first("article")
     for link in article.css("a[href]"):
-        href = link.attributes["href"] or ""
+        href = link.attributes.get("href") or link.attributes.get("xlink:href") or ""
         if "://" in href or href.startswith(("#", "mailto:")):
             continue
         path = href if href.startswith("/") else posixpath.normpath(posixpath.join("/archkb/" + posixpath.dirname(page),

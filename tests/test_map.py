@@ -118,7 +118,7 @@ def test_svg_nodes_are_labelled_links_and_edges_are_typed():
     for link in links:
         assert link.get("class") == "archkb-node"
         slug = link.get("data-slug")
-        assert link.get("href") == f"../patterns/{slug}/"
+        assert link.get("{http://www.w3.org/1999/xlink}href") == f"../patterns/{slug}/"
         assert link.get("aria-label") == by_slug[slug].title
     paths = [p for p in root.iter(f"{SVG}path") if "archkb-edge" in (p.get("class") or "")
              and p.find(f"{SVG}title") is not None]
@@ -139,7 +139,7 @@ def test_titles_are_escaped():
                      map_id="m", title="T & T")
     root = ET.fromstring(svg)  # well-formed XML despite the special characters
     assert root.find(f".//{SVG}a[@data-slug='a']").get("aria-label") == 'Q&A <fast> "path"'
-    assert root.find(f".//{SVG}a[@data-slug='a']").get("href") == "a?x=1&y=2"
+    assert root.find(f".//{SVG}a[@data-slug='a']").get("{http://www.w3.org/1999/xlink}href") == "a?x=1&y=2"
 
 
 def test_canonical_edges_flip_inverse_types():

@@ -69,7 +69,8 @@ def test_map_page_links_every_pattern(site):
     for link in links:
         assert "archkb-node" in link.get("class").split()
         assert link.get("aria-label")
-        assert resolve(result.site_dir, "map/index.html", link.get("href")).is_file(), link.get("href")
+        href = link.get("{http://www.w3.org/1999/xlink}href")  # see archkb.map.svg._render_node
+        assert resolve(result.site_dir, "map/index.html", href).is_file(), href
     edge_classes = {p.get("class") for p in root.iter("{http://www.w3.org/2000/svg}path")
                     if (p.get("class") or "").startswith("archkb-edge")}
     assert {"archkb-edge archkb-rel--uses", "archkb-edge archkb-rel--alternative-to",
@@ -88,7 +89,7 @@ def test_pattern_pages_show_their_neighbourhood(site):
     root = map_svg(related)
     assert {a.get("data-slug") for a in root.iter("{http://www.w3.org/2000/svg}a")} == {"alpha", "gamma"}
     for a in root.iter("{http://www.w3.org/2000/svg}a"):
-        assert resolve(result.site_dir, "patterns/beta/index.html", a.get("href")).is_file()
+        assert resolve(result.site_dir, "patterns/beta/index.html", a.get("{http://www.w3.org/1999/xlink}href")).is_file()
     full = re.search(r'<a href="([^"]+)">Open the full pattern map</a>', related).group(1)
     assert resolve(result.site_dir, "patterns/beta/index.html", full) == result.site_dir / "map/index.html"
 
@@ -214,7 +215,7 @@ def test_home_page_fragments(site):
     assert 'id="archkb-map-preview"' in home
     root = map_svg(home)
     for a in root.iter("{http://www.w3.org/2000/svg}a"):
-        assert resolve(result.site_dir, "index.html", a.get("href")).is_file()
+        assert resolve(result.site_dir, "index.html", a.get("{http://www.w3.org/1999/xlink}href")).is_file()
     changes = home[home.index('id="recent-changes"'):]
     assert len(re.findall(r"<li><time", changes)) == 3
     assert '<a href="patterns/alpha/">Alpha</a>' in changes and '<a href="feed.xml">Atom feed</a>' in changes
@@ -228,7 +229,7 @@ def test_plain_html_urls(site):
     for page in ("map.html", "index.html", "patterns/beta.html"):
         html = result.html(page)
         root = map_svg(html)
-        links = [a.get("href") for a in root.iter("{http://www.w3.org/2000/svg}a")]
+        links = [a.get("{http://www.w3.org/1999/xlink}href") for a in root.iter("{http://www.w3.org/2000/svg}a")]
         assert links and all(h.endswith(".html") for h in links)
         for href in links:
             assert resolve(result.site_dir, page, href).is_file(), (page, href)

@@ -17,6 +17,7 @@ from .harness import (
     REPO,
     HarnessError,
     PageWatch,
+    build_site,
     check_prerequisites,
     launch_chromium,
     new_context,
@@ -33,18 +34,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def site_dir(real_site: Any) -> Path:
-    """The real site (this repository's ``mkdocs.yml``), built once per session (the suite's shared build)."""
-    if real_site.returncode != 0 or not (real_site.site_dir / "index.html").is_file():
-        pytest.fail(f"mkdocs build failed (exit {real_site.returncode}):\n{real_site.output[-4000:]}", pytrace=False)
-    return real_site.site_dir
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The real site (this repository's ``mkdocs.yml``), built once per session for the URL it is served at.
+
+    The server starts first, so the build knows its address: with ``site_url`` pointing there, the
+    theme's instant navigation works in the tests as it does on the published site.
+    """
+    site = tmp_path_factory.mktemp("browser-site") / "site"
+    site.mkdir()
+    with serve(site) as url:
+        try:
+            build_site(site, site_url=url)
+        except HarnessError as error:
+            pytest.fail(str(error), pytrace=False)
+        yield site, url
 
 
 @pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:<port>/``) of the built site, served by a local thread."""
-    with serve(site_dir) as url:
-        yield url
+def site_dir(served_site: tuple[Path, str]) -> Path:
+    """The built site's folder."""
+    return served_site[0]
+
+
+@pytest.fixture(scope="session")
+def base_url(served_site: tuple[Path, str]) -> str:
+    """Base URL (``http://127.0.0.1:<port>/archkb/``) of the built site, served by a local thread."""
+    return served_site[1]
 
 
 @pytest.fixture(scope="session")

@@ -74,11 +74,25 @@ def check_prerequisites() -> None:
         raise HarnessError("; ".join(missing))
 
 
+_BUILD_AT_URL = """\
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+cfg = load_config(config_file=sys.argv[1], site_dir=sys.argv[2], site_url=sys.argv[3])
+cfg.plugins.on_startup(command="build", dirty=False)
+try:
+    build(cfg)
+finally:
+    cfg.plugins.on_shutdown()
+"""
+
+
 PUBLISHED_ADDRESSES = {"REPO_URL": "https://github.com/example-org/archkb", "EDIT_URI": "edit/main/docs/"}
 """What the Pages workflow adds to a build (docs/reference/platform.md, "Addresses"), with a made-up repository."""
 
 
-def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", published: bool = False) -> Path:
+def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", site_url: str | None = None,
+               published: bool = True) -> Path:
     """Build the real site with ``mkdocs build`` into ``site_dir``.
 
     The build is not strict: content problems are the validator's business, not the browser's.
@@ -86,6 +100,9 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", publi
     Args:
         site_dir: Where to write the HTML.
         config_file: The MkDocs configuration to build.
+        site_url: Build for this ``site_url`` instead of the configured one: where the tests serve
+            the site, so that Material's instant navigation (which only takes over links to URLs
+            of the sitemap, port included) runs as it does for readers.
         published: Build as the Pages workflow does, with a repository link and "edit this page"
             buttons (:data:`PUBLISHED_ADDRESSES`, unless the environment sets them), so the tests
             check what readers of the published site get, including that the repository link
@@ -100,11 +117,12 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", publi
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if published:
         env = {**PUBLISHED_ADDRESSES, **env}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
-         "--site-dir", str(site_dir)],
-        cwd=config_file.parent, env=env, capture_output=True, text=True, check=False,
-    )
+    if site_url is None:
+        command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
+                   "--site-dir", str(site_dir)]
+    else:
+        command = [sys.executable, "-c", _BUILD_AT_URL, str(config_file), str(site_dir), site_url]
+    proc = subprocess.run(command, cwd=config_file.parent, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not (site_dir / "index.html").is_file():
         raise HarnessError(f"mkdocs build failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return site_dir
@@ -130,13 +148,9 @@ def site_url_path(config_file: Path = REPO / "mkdocs.yml") -> str:
 
     Pages that MkDocs renders with absolute URLs (the 404 page) only work when the site is served there.
     """
-    import yaml
-    from mkdocs.utils.yaml import get_yaml_loader
-
-    # Read as MkDocs reads it: `site_url: !ENV [SITE_URL, "..."]` follows the environment.
-    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=get_yaml_loader(yaml.SafeLoader))  # noqa: S506
-    site_url = config.get("site_url") if isinstance(config, dict) else None
-    path = urlsplit(site_url).path if isinstance(site_url, str) else "/"
+    text = config_file.read_text(encoding="utf-8")
+    match = re.search(r"^site_url:\s*[\"']?([^\s\"'#]+)", text, flags=re.MULTILINE)
+    path = urlsplit(match.group(1)).path if match else "/"
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 

@@ -56,4 +56,6 @@ def test_search_finds_pattern_by_body_word(visit: Visit, sample_pattern: str) ->
     result.wait_for(state="visible")
     result.click()
     page.wait_for_url(re.compile(rf"/patterns/{re.escape(sample_pattern)}/"))
-    assert page.locator("article h1").first.is_visible()
+    # The page's own heading: with instant navigation the search results (articles with an
+    # <h1> each) stay in the document, hidden, and the new page is swapped in after the URL.
+    page.locator(".md-content article h1").first.wait_for(state="visible")

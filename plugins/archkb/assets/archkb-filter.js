@@ -11,6 +11,12 @@
 
   var FACETS = ["kind", "tag", "year", "added"];
 
+  // The current page's hash handler: one window listener for the whole visit, which
+  // calls the filter of the page shown now (with instant navigation, init runs again
+  // on every page, and listeners added per page would pile up on detached forms).
+  var onHash = null;
+  window.addEventListener("hashchange", function () { if (onHash) onHash(); });
+
   function matches(entry, facet, value) {
     if (!value) return true;
     if (facet === "tag") {
@@ -19,7 +25,17 @@
     return entry.getAttribute("data-" + facet) === value;
   }
 
+  // Links to the site itself, marked for the print stylesheet, which prints the address
+  // of external links only: instant navigation makes every relative href absolute.
+  function markLocalLinks() {
+    Array.prototype.slice.call(document.querySelectorAll("a[href]")).forEach(function (a) {
+      if (a.origin === window.location.origin) a.setAttribute("data-archkb-local", "");
+    });
+  }
+
   function init() {
+    markLocalLinks();
+    onHash = null;
     var form = document.getElementById("archkb-filter");
     if (!form || form.getAttribute("data-ready") === "true") return;
     form.setAttribute("data-ready", "true");
@@ -79,7 +95,7 @@
       apply();
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    window.addEventListener("hashchange", function () { fromHash(); apply(); });
+    onHash = function () { fromHash(); apply(); };
     fromHash();
     apply();
   }

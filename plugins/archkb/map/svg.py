@@ -74,6 +74,7 @@ def render_svg(
     w, h = math.ceil(layout.width), math.ceil(layout.height)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{_esc(css_class)}" id="{_esc(map_id)}" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" '
         f'aria-labelledby="{map_id}-title{" " + map_id + "-desc" if description else ""}" '
         f'font-size="{FONT_SIZE}">',
@@ -186,8 +187,10 @@ def _render_node(placed: PlacedNode, link: str | None) -> str:
             f'<g class="{" ".join(classes)}" data-slug="{_esc(node.slug)}" role="img" '
             f'aria-label="{_esc(label)}">{tooltip}{shape}</g>'
         )
+    # xlink:href, not href: Material's instant navigation rewrites every [href] with el.href = el.href,
+    # which throws on an SVG link (its href is read-only) and leaves the page half-navigated.
     return (
-        f'<a class="{" ".join(classes)}" href="{_esc(link)}" data-slug="{_esc(node.slug)}" '
+        f'<a class="{" ".join(classes)}" xlink:href="{_esc(link)}" data-slug="{_esc(node.slug)}" '
         f'aria-label="{_esc(label)}">{tooltip}{shape}</a>'
     )
 
