@@ -52,6 +52,7 @@ from ..safety.text import strip_reserved
 from ..site.citations import citation_preview
 from ..site.dates import CatalogDates, render_pattern_dates
 from ..site.health import LinkHealth, render_link_state
+from ..site.map_page import map_text_groups
 from ..site.text import byline, citation_label
 from ..site.urls import MAP_URI, READING_LIST_URI, page_url, path_uri, pattern_uri
 
@@ -585,15 +586,9 @@ def _map_document(catalog: Catalog, links: _Links, layout: MapLayout, options: B
         "<figcaption>The pattern map.</figcaption></figure>",
         '<h2 id="text-version">Text version</h2><p>Each pattern with the relations declared on it.</p>',
     ]
-    groups: dict[str, list[PatternEntry]] = {}
-    for entry in catalog.patterns.values():
-        groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
-    outgoing: dict[str, list[tuple[str, str]]] = {}
-    for source, rel_type, target in edges:
-        outgoing.setdefault(source, []).append((rel_type, target))
-    for group in sorted(groups, key=lambda g: (g == "other", g)):
+    for group, entries, outgoing in map_text_groups(catalog, list(edges)):
         parts.append(f'<h3 id="map-{group}">{_e(group_title(group))}</h3><ul>')
-        for entry in sorted(groups[group], key=lambda e: e.title.lower()):
+        for entry in entries:
             item = "<li>" + links.pattern(entry.slug, _e(entry.title))
             rels = outgoing.get(entry.slug, [])
             if rels:

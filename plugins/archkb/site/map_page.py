@@ -10,7 +10,7 @@ from ..catalog.graph import Catalog, PatternEntry
 from ..map.layout import MapLayout, group_title, layout_map, layout_neighbourhood, map_data
 from ..map.svg import render_svg
 
-__all__ = ['render_neighbourhood', 'catalog_map_layout', 'render_map_page', 'render_map_preview']
+__all__ = ['render_neighbourhood', 'catalog_map_layout', 'render_map_page', 'render_map_preview', 'map_text_groups']
 
 def render_neighbourhood(entry: PatternEntry, catalog: Catalog, *, from_uri: str | None = None,
                          directory_urls: bool = True, deferred: HtmlSink | None = None) -> str:
@@ -69,16 +69,10 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
                   "</figure>", deferred),
            "## Text version\n",
            "The same map as a list: each pattern with the relations declared on it.\n"]
-    groups: dict[str, list[PatternEntry]] = {}
-    for entry in catalog.patterns.values():
-        groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
-    outgoing: dict[str, list[tuple[str, str]]] = {}
-    for source, rel_type, target in edges:
-        outgoing.setdefault(source, []).append((rel_type, target))
-    for group in sorted(groups, key=lambda g: (g == "other", g)):
+    for group, entries, outgoing in map_text_groups(catalog, edges):
         out.append(f"### {md_escape(group_title(group))} {{ #map-{group} }}\n")
         items = []
-        for entry in sorted(groups[group], key=lambda e: e.title.lower()):
+        for entry in entries:
             href = _href(deferred, uri, pattern_uri(entry.slug), None, directory_urls)
             item = f'<li><a href="{_attr(href)}">{_esc(entry.title)}</a>'
             rels = outgoing.get(entry.slug, [])
@@ -90,6 +84,21 @@ def render_map_page(catalog: Catalog, *, directory_urls: bool = True,
             items.append(item + "</li>")
         out.append(_place("<ul>\n" + "\n".join(items) + "\n</ul>", deferred))
     return "\n".join(out)
+
+
+def map_text_groups(
+    catalog: Catalog, edges: list[tuple[str, str, str]]
+) -> list[tuple[str, list[PatternEntry], dict[str, list[tuple[str, str]]]]]:
+    """The map's text version: each group (main tag, "other" last) with its patterns by title, and
+    each pattern's declared relations as ``(type, target)`` (the same for every group)."""
+    groups: dict[str, list[PatternEntry]] = {}
+    for entry in catalog.patterns.values():
+        groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    for source, rel_type, target in edges:
+        outgoing.setdefault(source, []).append((rel_type, target))
+    return [(group, sorted(groups[group], key=lambda e: e.title.lower()), outgoing)
+            for group in sorted(groups, key=lambda g: (g == "other", g))]
 
 
 def render_map_preview(catalog: Catalog | MapLayout, *, from_uri: str, directory_urls: bool = True,
