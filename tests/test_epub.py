@@ -306,3 +306,21 @@ def test_serve_rebuilds_only_the_edited_chapter(site):
     assert generator.book.misses == 2 and changed == ["archkb.epub", "pattern-beta.xhtml"]
     assert "A sentence added while serving." in entries(second["exports/archkb.epub"])[
         "OEBPS/pattern-beta.xhtml"].decode()
+
+
+def test_book_false_leaves_the_book_out_and_the_reading_list_stops_offering_it(site, tmp_path):
+    from conftest import MKDOCS_YML
+
+    site.write("mkdocs.yml", MKDOCS_YML.replace("  - archkb\n", "  - archkb:\n      book: false\n"))
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    assert not (result.site_dir / "exports" / "archkb.epub").exists()
+    reading_list = result.html("reading-list/index.html")
+    assert "archkb.epub" not in reading_list and "references.bib" in reading_list
+    # archkb generate follows the same setting.
+    out = tmp_path / "generated"
+    made = CliRunner().invoke(main, ["generate", "--root", str(site.root), "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    assert not (out / "docs" / "exports" / "archkb.epub").exists()
+    assert (out / "docs" / "exports" / "references.bib").is_file()
+    assert "archkb.epub" not in (out / "docs" / "reading-list.md").read_text(encoding="utf-8")

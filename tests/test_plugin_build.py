@@ -171,3 +171,20 @@ def test_generated_sections_link_to_real_pages_and_anchors(site):
     checked = {r.url for r in results if r.state.value == "ok"}
     assert any("#ref-ref-a" in url for url in checked)  # "Reading list entry" links were checked
     assert [r for r in results if r.state.value == "broken"] == []
+
+
+def test_the_pattern_opening_is_shown_and_searchable(site):
+    # Summary, dates and aliases are set aside as one HTML block (no Markdown conversion):
+    # the page shows them, escaped, and search still indexes the summary and the aliases.
+    site.write("patterns/alpha.md", pattern_text("Alpha", summary="Alpha <em>does</em> one & only thing.",
+                                                 extra="aliases:\n  - Alpha & Omega <b>\n"))
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    alpha = result.html("patterns/alpha/index.html")
+    assert '<p class="archkb-summary">Alpha &lt;em&gt;does&lt;/em&gt; one &amp; only thing.</p>' in alpha
+    assert "<p><em>Also known as:</em> Alpha &amp; Omega &lt;b&gt;</p>" in alpha
+    assert "archkb-deferred" not in alpha and "\x8f" not in alpha
+    index = json.loads((result.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    page = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("patterns/alpha/"))
+    assert "one &amp; only thing" in page or "one & only thing" in page
+    assert "Also known as: Alpha" in page

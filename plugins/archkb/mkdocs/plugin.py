@@ -131,6 +131,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             docs_dir=_docs_folder(config, self.root),
             existing_pages={f.src_uri for f in files.documentation_pages()},
             section_headings=self._section_headings(config),
+            book=self.config.book,
             book_in_place=serving,  # a one-off build makes the book beside the pages, in a worker
         )
         if self.spill is None or self.spill.removed or not serving or self.spill.kept > _SPILL_LIMIT:
@@ -146,9 +147,10 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             report_path=self.root / self.config.link_check.report,
             patterns_dir=self.config.patterns_dir,
         )
-        if not serving:
-            if self.book is not None:
-                self.book.cancel()
+        if self.book is not None:
+            self.book.cancel()
+            self.book = None
+        if not serving and self.config.book:
             self.book = BookWorker(self.root, self.root / self.config.link_check.report)
         if not serving:
             # The pages are generated; what is left to do needs the map layout, not the

@@ -77,6 +77,8 @@ class SiteOptions:
         existing_pages: Source paths of every page of the site (for the link health page).
         section_headings: The generated sections' headings as the site's Markdown renders
             them (see :func:`archkb.mkdocs.deferred.section_headings`); empty to write them as Markdown.
+        book: Make the EPUB book (``exports/archkb.epub``) at all; when false the site has
+            no book and the reading list does not offer it.
         book_in_place: Render the EPUB book here; when false, ``exports/archkb.epub`` is an
             empty placeholder that the caller fills (the MkDocs adapter builds the book in a
             worker process beside the pages, see :mod:`archkb.mkdocs.book`).
@@ -89,6 +91,7 @@ class SiteOptions:
     docs_dir: str = "docs"
     existing_pages: Collection[str] = ()
     section_headings: Mapping[str, SectionHeading] = field(default_factory=dict)
+    book: bool = True
     book_in_place: bool = True
 
 
@@ -199,9 +202,10 @@ class SiteGenerator:
         deferred_page(f"{PATTERNS_URI}/index.md", _join(prints.meta, prints.health),
                       lambda d: render_patterns_index(catalog, deferred=d), listed=True)
         add(GeneratedPage(f"{PATHS_URI}/index.md", render_paths_index(catalog), listed=True))
-        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health, dates.fingerprint()),
+        deferred_page(READING_LIST_URI, _join(prints.meta, prints.references, prints.health, dates.fingerprint(),
+                                              options.book),
                       lambda d: render_reading_list(catalog, link_state=link_state, directory_urls=urls, deferred=d,
-                                                    dates=dates),
+                                                    dates=dates, book=options.book),
                       listed=True)
         self.map_layout = layout = renders.get("map-layout", prints.meta, lambda: catalog_map_layout(catalog))
         deferred_page(MAP_URI, _join(prints.meta, prints.health),
@@ -223,11 +227,11 @@ class SiteGenerator:
                                                            lambda: catalog_to_json(catalog, compact=True))))
         add(GeneratedPage(BIBTEX_EXPORT_URI, renders.get(
             BIBTEX_EXPORT_URI, prints.references, lambda: catalog_to_bibtex(catalog))))
-        if options.book_in_place:
+        if options.book and options.book_in_place:
             add(GeneratedPage(EPUB_EXPORT_URI, render_book(
                 catalog, title=options.title, description=options.description, site_url=options.site_url,
                 directory_urls=urls, prints=prints, cache=self.book, health=health, dates=dates, layout=layout)))
-        else:
+        elif options.book:
             add(GeneratedPage(EPUB_EXPORT_URI, b""))  # a placeholder that links can point at
         add(GeneratedPage(FEED_URI, render_atom(self.changes, site_url=options.site_url, title=options.title,
                                                          subtitle=options.description, directory_urls=urls)))

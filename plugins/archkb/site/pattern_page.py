@@ -199,13 +199,32 @@ def render_pattern_page(entry: PatternEntry, catalog: Catalog, *, directory_urls
                    "to publish (control characters, reserved markers or markup that breaks the site's HTML "
                    "parser). See the build log or `archkb validate`.\n")
         return "\n".join(out)
-    if entry.summary:
-        out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
     when = render_pattern_dates(dates)
-    if when:
-        out.append(when + "\n")
-    if meta and meta.aliases:
-        out.append("*Also known as:* " + ", ".join(md_escape(a) for a in meta.aliases) + "\n")
+    aliases = list(meta.aliases) if meta and meta.aliases else []
+    if deferred is not None:
+        # The page's opening (summary, dates, aliases) is plain text the renderer knows the HTML
+        # of: set aside as one block, it costs Python-Markdown nothing (a raw-HTML paragraph
+        # such as the dates would go through its HTML stash, which every heading then pays for).
+        # Search indexes the summary and the aliases.
+        shown, searched = [], []
+        if entry.summary:
+            shown.append(f'<p class="archkb-summary">{_esc(entry.summary)}</p>')
+            searched.append(f"<p>{_esc(entry.summary)}</p>")
+        if when:
+            shown.append(when)
+        if aliases:
+            names = _esc(", ".join(aliases))
+            shown.append(f"<p><em>Also known as:</em> {names}</p>")
+            searched.append(f"<p>Also known as: {names}</p>")
+        if shown:
+            out.append(deferred.defer("\n".join(shown), search="\n".join(searched) or None).strip("\n") + "\n")
+    else:
+        if entry.summary:
+            out.append(f"{md_escape(entry.summary)}\n{{: .archkb-summary }}\n")
+        if when:
+            out.append(when + "\n")
+        if aliases:
+            out.append("*Also known as:* " + ", ".join(md_escape(a) for a in aliases) + "\n")
     out.append(link_citations(entry.body, catalog, uri, deferred=deferred, preview=preview,
                                directory_urls=True if directory_urls is None else directory_urls).strip() + "\n")
     out.append(render_related(entry, catalog, from_uri=uri, directory_urls=directory_urls, deferred=deferred))

@@ -161,7 +161,7 @@ def render_filter_css(catalog: Catalog, dates: CatalogDates | None = None) -> st
 
 def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None,
                         directory_urls: bool = True, deferred: HtmlSink | None = None,
-                        dates: CatalogDates | None = None) -> str:
+                        dates: CatalogDates | None = None, book: bool = True) -> str:
     """The reading-list page: references by topic, then by kind, with filters, exports and backlinks.
 
     Args:
@@ -170,8 +170,11 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
         directory_urls: The site's ``use_directory_urls``, for the entries' links.
         deferred: Collects the entries' HTML, kept out of Markdown conversion.
         dates: When each reference was added: shown on each entry, and the "recently added" filter.
+        book: Whether the site has the EPUB book, which the exports line then offers.
     """
     uri = READING_LIST_URI
+    book_link = (f" · [EPUB book]({relative(uri, EPUB_EXPORT_URI)}) (`archkb.epub`: the patterns in reading-path "
+                 "order, this list as a bibliography, the map)" if book else "")
     total = len(catalog.references)
     out = [_front_matter(title="Reading list",
                          description="Every reference of the knowledge base, with the patterns that cite it."),
@@ -180,9 +183,7 @@ def render_reading_list(catalog: Catalog, *, link_state: LinkState | None = None
            "entry links back to the patterns that cite it and shows whether its link still worked at the "
            f"last check ([link health]({relative(uri, LINK_HEALTH_PAGE_URI)})).\n",
            f"Take it with you: [BibTeX]({relative(uri, BIBTEX_EXPORT_URI)}) (`references.bib`) · "
-           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog) · "
-           f"[EPUB book]({relative(uri, EPUB_EXPORT_URI)}) (`archkb.epub`: the patterns in reading-path order, "
-           "this list as a bibliography, the map).\n{: .archkb-exports }\n"]
+           f"[JSON]({relative(uri, EXPORT_JSON_URI)}) (the whole catalog){book_link}.\n{{: .archkb-exports }}\n"]
     facets = reading_list_facets(catalog, dates)
     if "added" in facets and dates is not None and dates.latest is not None:
         out.append(f"*Recently added* means added to the list in the {RECENT_DAYS} days up to the catalog's "

@@ -129,6 +129,16 @@ def _relative_to_out(value: str, root: Path, out: Path) -> str:
     return os.path.relpath(root / value, out)
 
 
+def _plugin_option(config: dict[str, Any], key: str, default: Any) -> Any:
+    """An option of the archkb plugin as ``mkdocs.yml`` sets it (``default`` when unset)."""
+    for item in config.get("plugins") or []:
+        if _plugin_name(item) == PLUGIN_NAME and isinstance(item, dict):
+            options = item.get(PLUGIN_NAME)
+            if isinstance(options, dict) and key in options:
+                return config_value(options[key])
+    return default
+
+
 def _engine_config(config: dict[str, Any], root: Path, out: Path) -> dict[str, Any]:
     """The project's configuration for a plugin-free build from ``out``."""
     config = dict(config)
@@ -215,7 +225,8 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
         directory_urls=directory_urls, site_url=site_url if isinstance(site_url, str) else None,
         title=str(config_value(config.get("site_name")) or ""), description=config_value(config.get("site_description")),
         docs_dir=docs_src.relative_to(root).as_posix() if docs_src.is_relative_to(root) else "docs",
-        existing_pages=existing), report=None,
+        existing_pages=existing, book=_plugin_option(config, "book", True) not in (False, "false", "0", "no")),
+        report=None,
         report_path=report_path or root / ".cache/archkb/link-report.json", patterns_dir=patterns_dir)
     changes = generator.changes
     generated_uris = {page.uri for page in generated}
