@@ -41,6 +41,7 @@ __all__ = [
     "BASELINE_PLUGINS",
     "GeneratedCatalog",
     "generate_catalog",
+    "generate_project_catalog",
     "generate_baseline",
     "site_config",
     "baseline_config",
@@ -174,8 +175,11 @@ def _wrap(text: str, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], related: list[dict[str, str]]) -> str:
-    """Front matter and a template-complete body of one synthetic pattern."""
+def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], related: list[dict[str, str]],
+                  inline_citations: bool = True) -> str:
+    """Front matter and a template-complete body of one synthetic pattern (its references cited
+    inline in the body, or only listed in the front matter when ``inline_citations`` is false).
+    """
     tags = [_TAGS[index % len(_TAGS)]] + rng.sample([t for t in _TAGS if t != _TAGS[index % len(_TAGS)]], 2)
     meta: dict[str, Any] = {
         "title": _pattern_title(index),
@@ -192,7 +196,7 @@ def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], rela
     links = [f"[{_pattern_title(int(r['pattern'].rsplit('-', 1)[1]))}]({r['pattern']}.md)" for r in related]
 
     def cite(k: int) -> str:
-        return f"[@{cites[k % len(cites)]}]" if cites else ""
+        return f"[@{cites[k % len(cites)]}]" if cites and inline_citations else "(no citation)"
 
     def para(sentences: int, extra: str = "") -> str:
         return _wrap(_paragraph(rng, sentences) + (f" {extra}" if extra else ""))
@@ -216,11 +220,12 @@ def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], rela
     return f"---\n{front}---\n\n" + "\n".join(body)
 
 
-def _relations(index: int, n: int, rng: random.Random) -> list[dict[str, str]]:
-    """Three or four typed relations to other patterns (none when the catalog is a single pattern)."""
+def _relations(index: int, n: int, rng: random.Random, count: int | None = None) -> list[dict[str, str]]:
+    """``count`` (default three or four) typed relations to other patterns (none when the catalog
+    is a single pattern)."""
     if n < 2:
         return []
-    count = min(rng.randint(3, 4), n - 1)
+    count = min(rng.randint(3, 4) if count is None else count, n - 1)
     others = set()
     while len(others) < count:
         other = rng.randrange(n)
@@ -452,6 +457,52 @@ def generate_catalog(
         (root / "paths" / f"path-{number + 1}.yml").write_text(_dump(data), encoding="utf-8")
 
     return GeneratedCatalog(root, patterns, references, topics, paths, relation_count)
+
+
+def generate_project_catalog(root: Path | str, patterns: int, *, relations: int = 3, references: int = 4,
+                             topics: int = 10, seed: int = 0, repo: Path = REPO) -> GeneratedCatalog:
+    """Write the real project with ``patterns`` synthetic patterns added (the second catalog shape).
+
+    The project's own patterns, references and reading paths are copied as they are; each
+    synthetic pattern declares exactly ``relations`` relations to other synthetic patterns and
+    lists ``references`` references, drawn from a pool of as many synthetic references as there
+    are synthetic patterns (each cited ``references`` times), with no inline citation in its body.
+
+    Returns:
+        A summary of what was written (the real catalog's files included in the counts).
+    """
+    if patterns < 2:
+        raise ValueError("the second shape needs at least two synthetic patterns")
+    root = Path(root)
+    rng = random.Random(seed)
+    for sub in ("patterns", "references", "paths"):
+        if (root / sub).exists():
+            shutil.rmtree(root / sub)
+        shutil.copytree(repo / sub, root / sub)
+    _copy_docs(root / "docs", repo)
+    _write_config(root / "mkdocs.yml", site_config(repo), repo)
+    pool = [f"synthetic-{reference_id(i)}" for i in range(patterns)]
+    relation_count = 0
+    for index in range(patterns):
+        cites = [pool[(index + k * (patterns // references or 1)) % patterns] for k in range(references)]
+        related = _relations(index, patterns, rng, count=relations)
+        relation_count += len(related)
+        text = _pattern_text(index, patterns, rng, list(dict.fromkeys(cites)), related, inline_citations=False)
+        (root / "patterns" / f"{pattern_slug(index)}.md").write_text(text, encoding="utf-8")
+    for topic in range(topics):
+        entries = []
+        for i in range(topic, patterns, topics):
+            entry = _reference(i, topic, rng)
+            entry["id"] = pool[i]
+            entries.append(entry)
+        data = {"topic": f"Synthetic topic {topic + 1}", "description": "Synthetic references.", "references": entries}
+        (root / "references" / f"synthetic-{topic + 1:02d}.yml").write_text(_dump(data), encoding="utf-8")
+    real_patterns = len(list((repo / "patterns").glob("*.md")))
+    real_refs = sum(text.count("\n  - id: ") + text.count("\n- id: ")
+                    for text in (f.read_text(encoding="utf-8") for f in (repo / "references").glob("*.yml")))
+    return GeneratedCatalog(root, real_patterns + patterns, real_refs + patterns,
+                            len(list((root / "references").glob("*.yml"))),
+                            len(list((root / "paths").glob("*.yml"))), relation_count)
 
 
 def generate_baseline(root: Path | str, catalog_root: Path | str, *, repo: Path = REPO) -> int:

@@ -41,7 +41,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate_baseline, generate_catalog  # noqa: E402
+from generate import generate_baseline, generate_catalog, generate_project_catalog  # noqa: E402
 
 __all__ = ["BuildRun", "plugin_fingerprint", "timed_build", "summarise", "write_markdown", "write_plot", "main"]
 
@@ -191,9 +191,12 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         "",
         "`archkb` is our site (Material + tags + archkb plugin); `baseline` is plain Material "
         "building the same pattern Markdown as plain pages with no plugin but search and no nav entries. "
-        "Wall is the whole `mkdocs build` process; CPU is its user + system time; "
-        "peak memory is its maximum resident set size.",
+        "Wall is the whole `mkdocs build` process; CPU is its user + system time (with the EPUB book's "
+        "worker process); peak memory is its maximum resident set size.",
         "",
+        *(["Catalog shape: **the real project with N synthetic patterns added**, each with exactly 3 relations "
+           "and 4 references and no inline citation (`--shape project`); N counts the synthetic patterns only.",
+           ""] if results.get("shape") == "project" else []),
         "| N patterns | M refs | variant | wall (s) | CPU (s) | MkDocs-reported (s) | peak RSS (MiB) | warnings |",
         "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -202,7 +205,7 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
             if variant not in row:
                 continue
             v = row[variant]
-            lines.append(f"| {n} | {5 * int(n) if results['references_per_pattern'] == 5 else '-'} | {variant} | "
+            lines.append(f"| {n} | {5 * int(n) if results['references_per_pattern'] == 5 and results.get('shape', 'synthetic') == 'synthetic' else '-'} | {variant} | "
                          f"{_fmt(v['median_wall_s'])} | {_fmt(v['median_cpu_s'])} | {_fmt(v['median_build_s'])} | "
                          f"{_fmt(v['median_max_rss_mb'])} | {v['warnings']} |")
     lines += ["", "## Ratios (archkb / baseline)", "",
@@ -293,9 +296,10 @@ def _save(out: Path, results: dict[str, Any], runs: list[BuildRun]) -> None:
     results["runs"] = [asdict(r) for r in runs]
     results["summary"] = summarise(runs)
     results["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    write_markdown(out / "results.md", results)
-    if runs:
+    stem = "results" if results.get("shape", "synthetic") == "synthetic" else f"results-{results['shape']}"
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_markdown(out / f"{stem}.md", results)
+    if runs and stem == "results":
         write_plot(out / "build-time.png", results)
 
 
@@ -306,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="numbers of patterns N (default: 250 1000 4000)")
     parser.add_argument("--repeat", type=int, default=3, help="builds per size and variant (default 3)")
     parser.add_argument("--references-per-pattern", type=int, default=5, help="M = this times N (default 5)")
+    parser.add_argument("--shape", choices=("synthetic", "project"), default="synthetic",
+                        help="synthetic: N generated patterns with M = 5N references, inline citations, 3-4 "
+                             "relations each (the default); project: the real project with N synthetic patterns "
+                             "added, 3 relations and 4 references each, no inline citations (the issue's second "
+                             "shape); results then go to results-project.json/.md")
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder for generated sites")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.json/.md and the plot go")
     parser.add_argument("--incremental-size", type=int, default=1000,
@@ -332,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python bench/build/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": _machine(),
         "repeat": args.repeat,
+        "shape": args.shape,
         "references_per_pattern": args.references_per_pattern,
         "goals": GOALS,
         "git": _git_state(),
@@ -339,9 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     results["command"] = results["command"].strip()
     runs: list[BuildRun] = []
     for n in sorted(set(args.sizes)):
-        site = args.work / f"n{n}" / "site"
-        base = args.work / f"n{n}" / "baseline"
-        generate_catalog(site, n, args.references_per_pattern * n)
+        site = args.work / f"{args.shape}-n{n}" / "site"
+        base = args.work / f"{args.shape}-n{n}" / "baseline"
+        if args.shape == "project":
+            generate_project_catalog(site, n)
+        else:
+            generate_catalog(site, n, args.references_per_pattern * n)
         generate_baseline(base, site)
         for attempt in range(args.repeat):
             order = VARIANTS if attempt % 2 == 0 else VARIANTS[::-1]
