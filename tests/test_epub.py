@@ -284,7 +284,28 @@ def test_home_page_and_reading_list_link_the_book(site):
     assert exported.exit_code == 0, exported.output
     assert out.read_bytes() == built
     assert 'href="../exports/archkb.epub"' in result.html("reading-list/index.html")
-    assert "(exports/archkb.epub)" in (REPO / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "- <!-- archkb:book-link -->" in (REPO / "docs" / "index.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("env", [None, "true", "false"])
+def test_the_book_follows_the_option_and_the_home_page_never_links_a_missing_book(site, monkeypatch, env):
+    # As this project's mkdocs.yml sets it: the book only when ARCHKB_BOOK says so.
+    from conftest import MKDOCS_YML
+
+    if env is None:
+        monkeypatch.delenv("ARCHKB_BOOK", raising=False)
+    else:
+        monkeypatch.setenv("ARCHKB_BOOK", env)
+    site.write("mkdocs.yml", MKDOCS_YML.replace("  - archkb\n", "  - archkb:\n      book: !ENV [ARCHKB_BOOK, false]\n"))
+    site.write("docs/index.md", "# Home\n\n- <!-- archkb:book-link -->\n")
+    result = site.build(strict=True)
+    assert result.ok, result.warnings
+    home = result.html("index.html")
+    made = env == "true"
+    assert (result.site_dir / "exports" / "archkb.epub").is_file() is made
+    assert ('<a href="exports/archkb.epub">Read it as a book</a>' in home) is made
+    assert ("This build leaves the book out" in home) is not made
+    assert "archkb:book-link" not in home
 
 
 def test_serve_rebuilds_only_the_edited_chapter(site):

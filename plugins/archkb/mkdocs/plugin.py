@@ -217,6 +217,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             sink=sink,
             changes=self.site.changes,
             map_source=self.catalog if self.catalog is not None else self.site.map_layout,
+            book=self.config.book,
         )
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .html import HtmlSink
 
 __all__ = ['render_relation_vocabulary', 'render_template_sections', 'FRAGMENT_MARKERS', 'MAP_PREVIEW_MARKER',
-           'RECENT_CHANGES_MARKER', 'expand_markers']
+           'RECENT_CHANGES_MARKER', 'BOOK_LINK_MARKER', 'render_book_link', 'expand_markers']
 
 def render_relation_vocabulary() -> str:
     """A table of the relation vocabulary: each type, its inverse and when to use it."""
@@ -57,11 +57,26 @@ MAP_PREVIEW_MARKER = "<!-- archkb:map-preview -->"
 """Marks where a hand-written page (the home page) shows a preview of the pattern map."""
 RECENT_CHANGES_MARKER = "<!-- archkb:recent-changes -->"
 """Marks where a hand-written page lists the latest new and updated patterns."""
+BOOK_LINK_MARKER = "<!-- archkb:book-link -->"
+"""Marks where a hand-written page offers the EPUB book: a link when the build makes the book,
+a short note when it leaves the book out (the plugin's ``book`` option), never a dead link."""
+
+
+def render_book_link(from_uri: str, book: bool = True) -> str:
+    """The home page's line about the EPUB book, linked from ``from_uri`` when the build has the book."""
+    from .urls import EPUB_EXPORT_URI, relative
+
+    if book:
+        return (f"[Read it as a book]({relative(from_uri, EPUB_EXPORT_URI)}): the whole catalog as an EPUB 3 file "
+                "for e-readers, the reading paths' patterns in order, then the others, the reading list as a "
+                "bibliography and the map.")
+    return ("Read it as a book: the whole catalog as an EPUB 3 file for e-readers. This build leaves the book "
+            "out (the plugin's `book` option); the published site has it, and `archkb export epub` makes it.")
 
 
 def expand_markers(markdown: str, *, src_uri: str, map_source: "Catalog | MapLayout | None",
                    changes: "Sequence[Change]", directory_urls: bool = True,
-                   sink: "HtmlSink | None" = None) -> str:
+                   sink: "HtmlSink | None" = None, book: bool = True) -> str:
     """Replace every ``<!-- archkb:... -->`` marker of a hand-written page with its fragment.
 
     Args:
@@ -71,6 +86,7 @@ def expand_markers(markdown: str, *, src_uri: str, map_source: "Catalog | MapLay
         changes: The latest changes, newest first, for the recent-changes list.
         directory_urls: The site's URL style.
         sink: Where the map preview's HTML goes (``None``: in place).
+        book: Whether the build makes the EPUB book (see :data:`BOOK_LINK_MARKER`).
     """
     if "<!-- archkb:" not in markdown:
         return markdown
@@ -84,6 +100,8 @@ def expand_markers(markdown: str, *, src_uri: str, map_source: "Catalog | MapLay
     if MAP_PREVIEW_MARKER in markdown and map_source is not None:
         markdown = markdown.replace(MAP_PREVIEW_MARKER, render_map_preview(
             map_source, from_uri=src_uri, directory_urls=directory_urls, deferred=sink))
+    if BOOK_LINK_MARKER in markdown:
+        markdown = markdown.replace(BOOK_LINK_MARKER, render_book_link(src_uri, book))
     if RECENT_CHANGES_MARKER in markdown:
         markdown = markdown.replace(RECENT_CHANGES_MARKER, render_recent_changes(
             changes, from_uri=src_uri, feed_href=relative(src_uri, FEED_URI)))

@@ -221,11 +221,12 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
         return made
 
     generator = SiteGenerator(sink=sink)
+    book = _plugin_option(config, "book", True) not in (False, "false", "False", "0", "no", "off")
     generated = generator.generate(catalog, SiteOptions(
         directory_urls=directory_urls, site_url=site_url if isinstance(site_url, str) else None,
         title=str(config_value(config.get("site_name")) or ""), description=config_value(config.get("site_description")),
         docs_dir=docs_src.relative_to(root).as_posix() if docs_src.is_relative_to(root) else "docs",
-        existing_pages=existing, book=_plugin_option(config, "book", True) not in (False, "false", "0", "no")),
+        existing_pages=existing, book=book),
         report=None,
         report_path=report_path or root / ".cache/archkb/link-report.json", patterns_dir=patterns_dir)
     changes = generator.changes
@@ -242,7 +243,7 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
             text = path.read_text(encoding="utf-8")
             target.write_text(expand_markers(text, src_uri=rel, map_source=generator.map_layout or catalog,
                                              changes=changes, directory_urls=directory_urls,
-                                             sink=sink(directory_urls, {}, None)), encoding="utf-8")
+                                             sink=sink(directory_urls, {}, None), book=book), encoding="utf-8")
             copied.append(rel)
         else:
             shutil.copyfile(path, target)
