@@ -81,13 +81,20 @@ def test_site_config_drops_mkdocstrings_and_keeps_the_rest() -> None:
     assert "archkb" in names
     assert config["theme"] == real["theme"]
     assert config["markdown_extensions"] == real["markdown_extensions"]
+    # The book follows ARCHKB_BOOK at build time, as the project's own builds do.
+    assert gen._dump(config["plugins"]).count("book: !ENV [ARCHKB_BOOK, false]") == 1
 
 
 def test_baseline_has_plain_pages_and_no_plugin(catalog_dir: Path, tmp_path: Path) -> None:
+    from mkdocs.utils.yaml import get_yaml_loader
+
     copied = gen.generate_baseline(tmp_path / "base", catalog_dir)
     assert copied == 24
-    config = yaml.safe_load((tmp_path / "base" / "mkdocs.yml").read_text(encoding="utf-8"))
-    assert config["plugins"] == ["search"]
+    # Its `!ENV` values stay as written (MkDocs resolves them when it builds): read it as MkDocs does.
+    text = (tmp_path / "base" / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "site_url: !ENV [SITE_URL, " in text
+    config = yaml.load(text, Loader=get_yaml_loader(yaml.SafeLoader))  # noqa: S506
+    assert config["plugins"] == ["search", "tags"]
     assert "patterns/index.md" not in str(config.get("nav"))
     slug = gen.pattern_slug(0)
     assert (tmp_path / "base" / "docs" / "patterns" / f"{slug}.md").read_bytes() == \

@@ -96,11 +96,11 @@ def plugin_fingerprint(package: Path = HERE.parents[1] / "plugins" / "archkb") -
     return digest.hexdigest()
 
 
-def timed_build(root: Path, variant: str, patterns: int) -> BuildRun:
+def timed_build(root: Path, variant: str, patterns: int, book: bool = False) -> BuildRun:
     """Run ``mkdocs build`` in ``root`` in a child process and measure it."""
     source = plugin_fingerprint()
     site_dir = Path(tempfile.mkdtemp(prefix=f"archkb-bench-{variant}-"))
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", ARCHKB_BOOK="true" if book else "false")
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(root / "mkdocs.yml"),
                "-d", str(site_dir)]
     with tempfile.TemporaryFile() as log:
@@ -190,10 +190,13 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         + ".",
         "",
         "`archkb` is our site (Material + tags + archkb plugin); `baseline` is plain Material "
-        "building the same pattern Markdown as plain pages with no plugin but search and no nav entries. "
+        "building the same pattern Markdown as plain pages with the site's other plugins (search, tags) and no nav entries. "
         "Wall is the whole `mkdocs build` process; CPU is its user + system time (with the EPUB book's "
         "worker process); peak memory is its maximum resident set size.",
         "",
+        *(["With the EPUB book (`--book`: `ARCHKB_BOOK=true`, as the published site builds; CPU includes the "
+           "book's worker process).", ""] if results.get("book") else
+          ["Without the EPUB book (local builds leave it out; `--book` measures it).", ""]),
         *(["Catalog shape: **the real project with N synthetic patterns added**, each with exactly 3 relations "
            "and 4 references and no inline citation (`--shape project`); N counts the synthetic patterns only.",
            ""] if results.get("shape") == "project" else []),
@@ -297,6 +300,7 @@ def _save(out: Path, results: dict[str, Any], runs: list[BuildRun]) -> None:
     results["summary"] = summarise(runs)
     results["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stem = "results" if results.get("shape", "synthetic") == "synthetic" else f"results-{results['shape']}"
+    stem += "-book" if results.get("book") else ""
     (out / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_markdown(out / f"{stem}.md", results)
     if runs and stem == "results":
@@ -315,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
                              "relations each (the default); project: the real project with N synthetic patterns "
                              "added, 3 relations and 4 references each, no inline citations (the issue's second "
                              "shape); results then go to results-project.json/.md")
+    parser.add_argument("--book", action="store_true",
+                        help="build the EPUB book too (ARCHKB_BOOK=true, as the published site does; local "
+                             "builds leave it out); results then go to results[-project]-book.json/.md")
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder for generated sites")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.json/.md and the plot go")
     parser.add_argument("--incremental-size", type=int, default=1000,
@@ -342,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": _machine(),
         "repeat": args.repeat,
         "shape": args.shape,
+        "book": args.book,
         "references_per_pattern": args.references_per_pattern,
         "goals": GOALS,
         "git": _git_state(),
@@ -359,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         for attempt in range(args.repeat):
             order = VARIANTS if attempt % 2 == 0 else VARIANTS[::-1]
             for variant in order:
-                run = timed_build(site if variant == "archkb" else base, variant, n)
+                run = timed_build(site if variant == "archkb" else base, variant, n, book=args.book)
                 runs.append(run)
                 print(f"N={n} {variant:8} run {attempt + 1}/{args.repeat}: wall {run.wall_s:.2f} s, "
                       f"CPU {run.cpu_s:.2f} s, peak {run.max_rss_mb:.0f} MiB, {run.warnings} warnings",
