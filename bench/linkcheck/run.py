@@ -13,7 +13,9 @@ requests sent, the per-host and total peaks of requests in flight and the networ
 request to last answer) as the server saw them, broken links found, and for archkb the per-host peak
 its own client counted and the requests of a second run with a warm cache. It also times start-up
 (``python -c pass``, an offline run over the 200 pages) and parsing per page at 200 and 2,000 pages.
-Results go to ``bench/linkcheck/results.md``.
+Beside them it runs ``floor.py``: aiohttp alone sending the same requests at the same politeness,
+with no checker around it, the floor of any checker built on aiohttp. Results go to
+``bench/linkcheck/results.md``.
 """
 
 from __future__ import annotations
@@ -234,7 +236,8 @@ def main() -> None:
         linkchecker_cmd = [*linkchecker, "--check-extern", "--no-warnings", "--no-status", "-o", "csv",
                            (site / "index.html").as_uri()]
 
-        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "linkinator": [],
+        floor_cmd = [sys.executable, str(HERE / "floor.py"), str(site)]
+        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "linkinator": [],
                                        "linkchecker": []}
         for _ in range(args.rounds):
             cache.unlink(missing_ok=True)
@@ -248,6 +251,9 @@ def main() -> None:
             ly = timed(lychee_cmd, control_port)
             ly["broken"] = broken_lychee(OUT / "lychee.json")
             runs["lychee"].append(ly)
+            fl = timed(floor_cmd, control_port, OUT / "floor.txt")
+            fl["broken"] = int((OUT / "floor.txt").read_text().strip() or -1)
+            runs["floor"].append(fl)
             if linkinator_cmd:
                 lk = timed(linkinator_cmd, control_port, OUT / "linkinator.json")
                 lk["broken"] = broken_linkinator(OUT / "linkinator.json")
@@ -262,7 +268,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    commands = [c for c in (archkb_cmd, lychee_cmd, linkinator_cmd, linkchecker_cmd) if c]
+    commands = [c for c in (archkb_cmd, lychee_cmd, floor_cmd, linkinator_cmd, linkchecker_cmd) if c]
     write_results(runs, expected_broken, versions, starts, per_page, *commands)
 
 
@@ -296,7 +302,8 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     labels = (("archkb", "archkb check-links (cold cache)"), ("archkb-warm", "archkb check-links (warm cache)"),
-              ("lychee", f"lychee {versions.get('lychee', '?')}"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
+              ("lychee", f"lychee {versions.get('lychee', '?')}"),
+              ("floor", "aiohttp alone (`floor.py`: no checker around it)"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
               ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"))
     for name, label in labels:
         rs = runs.get(name) or []
@@ -314,6 +321,14 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
     if a and ly:
         ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in ly])
         lines += ["", f"archkb (cold) takes **{ratio:.2f}x** lychee's time in this run (below 1 is faster)."]
+    fl = runs.get("floor")
+    if fl and ly:
+        ratio = _median([r["seconds"] for r in fl]) / _median([r["seconds"] for r in ly])
+        lines += ["", f"aiohttp alone, with the same requests and politeness and nothing else (`floor.py`), takes "
+                      f"**{ratio:.2f}x** lychee's time: the floor of any checker built on aiohttp here."]
+    if a and fl:
+        ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in fl])
+        lines += ["", f"archkb (cold) takes **{ratio:.2f}x** that floor's time."]
     if a and lk:
         ratio = _median([r["seconds"] for r in lk]) / _median([r["seconds"] for r in a])
         lines += ["", f"archkb (cold) is **{ratio:.1f}x** as fast as linkinator in this run."]
