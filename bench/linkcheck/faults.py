@@ -1,0 +1,233 @@
+"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 17 ways.
+
+One command (from the project root, virtualenv active)::
+
+    python bench/linkcheck/faults.py
+
+It serves every fault class on 127.0.0.1 (``--serve`` runs the server alone), writes one page
+linking each class once, runs each checker on it (the server's memory of first requests is reset
+between them), and scores each link against the verdict a maintainer wants:
+
+* ``pass``: the link works, or works after what a polite client does anyway (a permanent or temporary
+  redirect, a 503 or a 429 that clears, HEAD refused but GET fine, a slow answer, a fragment that is
+  there, a text fragment, a huge body that must not be downloaded);
+* ``dead``: the link is dead (404, 410, a redirect to a 404, a fragment that is not on the page);
+* ``not ok``: the link cannot be judged (a redirect loop, a host that never answers, a refused
+  connection): reported, but not as dead.
+
+archkb's states map as ``ok``/``redirected`` = pass, ``broken`` = dead, ``error``/``blocked`` =
+not ok. lychee has one failure state (its ``error_map`` and ``timeout_map``): a failure is right for
+the dead and not-ok classes, and wrong for the pass classes. Each checker runs with its defaults,
+and lychee with ``--include-fragments`` (it checks no fragment otherwise). Results go to
+``bench/linkcheck/faults.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "out" / "linkcheck-faults"
+PAGE = b"<!doctype html><html><head><title>doc</title></head><body><h1 id='top'>Doc</h1><p>Fine text.</p></body></html>"
+
+# (path as linked, what a maintainer wants, what it is)
+CLASSES = [
+    ("/ok", "pass", "200"),
+    ("/gone-404", "dead", "404"),
+    ("/gone-410", "dead", "410"),
+    ("/moved-301", "pass", "301 to a page that works (the link should be updated)"),
+    ("/found-302", "pass", "302 to a page that works"),
+    ("/moved-to-404", "dead", "301 to a 404"),
+    ("/loop-a", "not ok", "a redirect loop"),
+    ("/flaky-503", "pass", "503 once, then 200"),
+    ("/throttled-429", "pass", "429 with Retry-After: 1 once, then 200"),
+    ("/no-head", "pass", "405 to HEAD, 200 to GET"),
+    ("/hang", "not ok", "accepts the connection and never answers"),
+    ("/slow", "pass", "answers after 3 s"),
+    ("/ok#top", "pass", "a fragment that is on the page"),
+    ("/ok#nowhere", "dead", "a fragment that is not on the page"),
+    ("/ok#:~:text=Fine%20text", "pass", "a text fragment"),
+    ("/huge", "pass", "200 with a 200 MB body"),
+    ("REFUSED", "not ok", "a port where nothing listens"),
+]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def serve(port: int) -> None:
+    """Serve the fault classes until cancelled."""
+    from aiohttp import web
+
+    seen: Counter[str] = Counter()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path == "/reset":
+            seen.clear()
+            return web.json_response({"ok": True})
+        seen[path] += 1
+        first = seen[path] == 1
+        if path == "/ok":
+            return web.Response(body=PAGE, content_type="text/html")
+        if path in ("/gone-404", "/gone-410"):
+            return web.Response(status=int(path[-3:]), text="gone")
+        if path == "/moved-301":
+            raise web.HTTPMovedPermanently("/ok")
+        if path == "/found-302":
+            raise web.HTTPFound("/ok")
+        if path == "/moved-to-404":
+            raise web.HTTPMovedPermanently("/gone-404")
+        if path == "/loop-a":
+            raise web.HTTPFound("/loop-b")
+        if path == "/loop-b":
+            raise web.HTTPFound("/loop-a")
+        if path == "/flaky-503":
+            return web.Response(status=503, text="busy") if first else web.Response(body=PAGE, content_type="text/html")
+        if path == "/throttled-429":
+            if first:
+                return web.Response(status=429, text="slow down", headers={"Retry-After": "1"})
+            return web.Response(body=PAGE, content_type="text/html")
+        if path == "/no-head":
+            if request.method == "HEAD":
+                return web.Response(status=405, text="no HEAD here")
+            return web.Response(body=PAGE, content_type="text/html")
+        if path == "/hang":
+            await asyncio.sleep(3600)
+        if path == "/slow":
+            await asyncio.sleep(3)
+            return web.Response(body=PAGE, content_type="text/html")
+        if path == "/huge":
+            if request.method == "HEAD":
+                return web.Response(content_type="text/html")
+            response = web.StreamResponse(headers={"Content-Type": "text/html"})
+            await response.prepare(request)
+            chunk = b"<p>" + b"x" * (1 << 20) + b"</p>"
+            try:
+                for _ in range(200):
+                    await response.write(chunk)
+                await response.write_eof()
+            except ConnectionError:  # the checker stopped reading: what it should do
+                pass
+            return response
+        return web.Response(status=404, text="no such fault")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+def links(port: int, refused: int) -> list[tuple[str, str, str]]:
+    """The URL of each class, with its wanted verdict and description."""
+    out = []
+    for path, want, what in CLASSES:
+        url = f"http://127.0.0.1:{refused}/" if path == "REFUSED" else f"http://127.0.0.1:{port}{path}"
+        out.append((url, want, what))
+    return out
+
+
+def archkb_verdicts(report: Path) -> dict[str, str]:
+    """archkb's state of each URL, mapped to pass / dead / not ok."""
+    mapping = {"ok": "pass", "redirected": "pass", "broken": "dead", "error": "not ok", "blocked": "not ok"}
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {r["url"]: mapping.get(r["state"], r["state"]) for r in data["results"]}
+
+
+def lychee_verdicts(report: Path, urls: list[str]) -> dict[str, str]:
+    """lychee's verdict of each URL: 'failed' when in its error or timeout map, else 'pass'."""
+    data = json.loads(report.read_text(encoding="utf-8"))
+    failed = {entry["url"] for key in ("error_map", "timeout_map") for entries in (data.get(key) or {}).values()
+              for entry in entries}
+    return {url: "failed" if url in failed else "pass" for url in urls}
+
+
+def right(want: str, got: str) -> bool:
+    """Whether a verdict is what the maintainer wants (lychee's 'failed' is right for dead and not ok)."""
+    return got == want or (got == "failed" and want in ("dead", "not ok"))
+
+
+def main() -> None:
+    """Run the farm and both checkers; write faults.md."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", type=int, metavar="PORT", help="only serve the fault classes on PORT")
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(args.serve))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    port, refused = free_port(), free_port()
+    farm = links(port, refused)
+    site = OUT / "site"
+    site.mkdir(exist_ok=True)
+    items = "\n".join(f'<li><a href="{url}">{what}</a></li>' for url, _want, what in farm)
+    (site / "index.html").write_text(f"<!doctype html><html><body><ul>\n{items}\n</ul></body></html>\n",
+                                     encoding="utf-8")
+    bindir = Path(sys.executable).parent
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=subprocess.PIPE, text=True)
+    commands = {
+        "archkb": [str(bindir / "archkb"), "check-links", str(site), "--root", str(OUT), "--allow-private",
+                   "--no-cache", "--format", "json", "--output", str(OUT / "archkb.json")],
+        "lychee": [str(bindir / "lychee"), "--no-progress", "--include-fragments", "--format", "json",
+                   "--output", str(OUT / "lychee.json"), str(site)],
+    }
+    results: dict[str, tuple[float, dict[str, str]]] = {}
+    try:
+        if server.stdout is None or server.stdout.readline().strip() != "ready":
+            raise SystemExit("the fault farm did not start")
+        for name, command in commands.items():
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/reset", timeout=10):  # noqa: S310 - loopback
+                pass
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                           env={**os.environ, "CI": "true"}, timeout=900)
+            seconds = time.perf_counter() - started
+            urls = [url for url, _w, _d in farm]
+            verdicts = (archkb_verdicts(OUT / "archkb.json") if name == "archkb"
+                        else lychee_verdicts(OUT / "lychee.json", urls))
+            results[name] = (seconds, verdicts)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    version = subprocess.run(commands["lychee"][:1] + ["--version"], capture_output=True, text=True).stdout.strip()
+    lines = ["# Fault farm results", "",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `python bench/linkcheck/faults.py`; "
+             f"archkb with its defaults (10 s per attempt, 1 retry), {version or 'lychee'} with its defaults "
+             "(20 s, 3 retries) and `--include-fragments`.", "",
+             "| Class | Wanted | archkb | lychee |", "| --- | --- | --- | --- |"]
+    for url, want, what in farm:
+        cells = []
+        for name in commands:
+            got = results[name][1].get(url, "missing")
+            cells.append(f"{got} {'✓' if right(want, got) else '✗'}")
+        lines.append(f"| {what} | {want} | {cells[0]} | {cells[1]} |")
+    lines.append("")
+    for name in commands:
+        seconds, verdicts = results[name]
+        score = sum(right(want, verdicts.get(url, "missing")) for url, want, _d in farm)
+        lines.append(f"- **{name}**: {score}/{len(farm)} right, in {seconds:.1f} s.")
+    text = "\n".join(lines) + "\n"
+    (HERE / "faults.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
