@@ -306,6 +306,14 @@ def test_the_book_follows_the_option_and_the_home_page_never_links_a_missing_boo
     assert ('<a href="exports/archkb.epub">Read it as a book</a>' in home) is made
     assert ("This build leaves the book out" in home) is not made
     assert "archkb:book-link" not in home
+    # archkb generate (the source Zensical builds) reads the same setting from the environment.
+    out = site.root / "generated"
+    generated = CliRunner().invoke(main, ["generate", "--root", str(site.root), "--out", str(out)])
+    assert generated.exit_code == 0, generated.output
+    assert (out / "docs" / "exports" / "archkb.epub").is_file() is made
+    home_source = (out / "docs" / "index.md").read_text(encoding="utf-8")
+    assert ("Read it as a book](exports/archkb.epub)" in home_source) is made
+    assert ("This build leaves the book out" in home_source) is not made
 
 
 def test_serve_rebuilds_only_the_edited_chapter(site):

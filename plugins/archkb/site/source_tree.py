@@ -221,7 +221,10 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
         return made
 
     generator = SiteGenerator(sink=sink)
-    book = _plugin_option(config, "book", True) not in (False, "false", "False", "0", "no", "off")
+    book = _plugin_option(config, "book", True)
+    if isinstance(book, str):  # from the environment (!ENV): read as YAML, as MkDocs reads it
+        book = yaml.safe_load(book)
+    book = book is not False
     generated = generator.generate(catalog, SiteOptions(
         directory_urls=directory_urls, site_url=site_url if isinstance(site_url, str) else None,
         title=str(config_value(config.get("site_name")) or ""), description=config_value(config.get("site_description")),
