@@ -95,7 +95,10 @@ def test_baseline_has_plain_pages_and_no_plugin(catalog_dir: Path, tmp_path: Pat
     assert "site_url: !ENV [SITE_URL, " in text
     config = yaml.load(text, Loader=get_yaml_loader(yaml.SafeLoader))  # noqa: S506
     assert config["plugins"] == ["search", "tags"]
-    assert "patterns/index.md" not in str(config.get("nav"))
+    # The same nav as the site's: the pages the plugin generates are one-line stubs there.
+    assert config["nav"] == gen.site_config()["nav"]
+    for uri in gen.GENERATED_PAGE_STUBS:
+        assert "a stub here" in (tmp_path / "base" / "docs" / uri).read_text(encoding="utf-8")
     slug = gen.pattern_slug(0)
     assert (tmp_path / "base" / "docs" / "patterns" / f"{slug}.md").read_bytes() == \
         (catalog_dir / "patterns" / f"{slug}.md").read_bytes()

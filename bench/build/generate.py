@@ -40,6 +40,7 @@ __all__ = [
     "REPO",
     "DROPPED_PLUGINS",
     "BASELINE_PLUGINS",
+    "GENERATED_PAGE_STUBS",
     "GeneratedCatalog",
     "generate_catalog",
     "generate_project_catalog",
@@ -56,6 +57,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 DROPPED_PLUGINS = frozenset({"mkdocstrings"})
 """Plugins removed from both sides: they document the Python package, not the catalog."""
+
+GENERATED_PAGE_STUBS = {
+    "patterns/index.md": "Patterns",
+    "map.md": "Pattern map",
+    "paths/index.md": "Reading paths",
+    "reading-list.md": "Reading list",
+    "link-health.md": "Link health",
+}
+"""Pages the archkb plugin generates that the site's nav lists: the baseline has a one-line stub for
+each, so that both sides render the same nav on every page and the hand-written pages' links to them
+resolve. (Until 2026-12-01 the baseline dropped them from its nav, so every one of its pages rendered
+a smaller nav than the site's, and its build logged a warning for each link to them.)"""
 
 BASELINE_PLUGINS = ("search", "tags")
 """The baseline's plugins: the site's own, without archkb (and without mkdocstrings, dropped from both).
@@ -370,9 +383,9 @@ def baseline_config(repo: Path = REPO) -> dict[str, Any]:
     # unset), and MkDocs would log a warning on every page: a cost the site's own build never pays.
     config.pop("edit_uri", None)
     if "nav" in config:
-        # Pages the archkb plugin generates (patterns index, reading list, map...) do not exist there.
-        config["nav"] = _filter_nav(config["nav"],
-                                    lambda target: "://" in target or (repo / "docs" / target).is_file()) or []
+        # The pages the archkb plugin generates are stubs there (GENERATED_PAGE_STUBS); keep what exists.
+        config["nav"] = _filter_nav(config["nav"], lambda target: "://" in target or target in GENERATED_PAGE_STUBS
+                                    or (repo / "docs" / target).is_file()) or []
     config["not_in_nav"] = "/patterns/"
     return config
 
@@ -541,6 +554,11 @@ def generate_baseline(root: Path | str, catalog_root: Path | str, *, repo: Path 
     for source in sorted((catalog_root / "patterns").glob("*.md")):
         shutil.copyfile(source, target / source.name)
         count += 1
+    for uri, title in GENERATED_PAGE_STUBS.items():
+        stub = root / "docs" / uri
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(f"# {title}\n\nThe archkb plugin generates this page on the site; a stub here.\n",
+                        encoding="utf-8")
     _write_config(root / "mkdocs.yml", baseline_config(repo), repo)
     return count
 

@@ -157,6 +157,14 @@ def summarise(runs: list[BuildRun]) -> dict[str, Any]:
                 for metric in ("wall_s", "cpu_s", "build_s", "max_rss_mb")
                 if row["archkb"][f"median_{metric}"] and row["baseline"][f"median_{metric}"]
             }
+            # Runs alternate which variant goes first, so the k-th build of each variant ran side by
+            # side: the ratio of each such pair cancels the machine's drift during a run.
+            ours = [r for r in runs if r.patterns == n and r.variant == "archkb"]
+            theirs = [r for r in runs if r.patterns == n and r.variant == "baseline"]
+            pairs = [a.wall_s / b.wall_s for a, b in zip(ours, theirs) if b.wall_s]
+            if pairs:
+                row["paired_wall_ratio"] = {"median": round(statistics.median(pairs), 3),
+                                            "min": round(min(pairs), 3), "max": round(max(pairs), 3)}
         table[str(n)] = row
     growth: dict[str, Any] = {}
     for small in sizes:
@@ -218,6 +226,12 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         if ratio:
             lines.append(f"| {n} | {_fmt(ratio.get('wall_s'), 'x')} | {_fmt(ratio.get('cpu_s'), 'x')} | "
                          f"{_fmt(ratio.get('build_s'), 'x')} | {_fmt(ratio.get('max_rss_mb'), 'x')} |")
+    paired = {n: row["paired_wall_ratio"] for n, row in summary["sizes"].items() if row.get("paired_wall_ratio")}
+    if paired:
+        lines += ["", "Paired rounds (each archkb build against the baseline build beside it, which cancels the "
+                  "machine's drift during the run), wall time:", "",
+                  "| N | median | range |", "| ---: | ---: | --- |"]
+        lines += [f"| {n} | {p['median']:.2f}x | {p['min']:.2f}x-{p['max']:.2f}x |" for n, p in paired.items()]
     if summary["growth"]:
         lines += ["", "## Growth with 4x the patterns (goal: at most 4.4x)", "",
                   "| sizes | variant | wall | CPU | MkDocs-reported |", "| --- | --- | ---: | ---: | ---: |"]
