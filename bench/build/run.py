@@ -198,7 +198,7 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         + ".",
         "",
         "`archkb` is our site (Material + tags + archkb plugin); `baseline` is plain Material "
-        "building the same pattern Markdown as plain pages with the site's other plugins (search, tags) and no nav entries. "
+        "building the same pattern Markdown as plain pages with the site's other plugins (search, tags) and the site's nav (one-line stubs for the pages archkb generates). "
         "Wall is the whole `mkdocs build` process; CPU is its user + system time (with the EPUB book's "
         "worker process); peak memory is its maximum resident set size.",
         "",
