@@ -74,7 +74,6 @@ class ArchkbConfig(base.Config):
     book = c.Type(bool, default=True)
     """Build the EPUB book (``exports/archkb.epub``). A one-off build makes it in a second
     process beside the pages (about 4.5 s of CPU at 1,000 patterns, 0.4 s for this catalog).
-    Off, the build has no book: the reading list stops offering it, and the
-    ``<!-- archkb:book-link -->`` marker of a hand-written page says how to make one instead of
-    linking to it. This project's ``mkdocs.yml`` turns it on with ``ARCHKB_BOOK=true``, as the
+    Off, the build has no book: the reading list stops offering it, and a hand-written page's
+    ``archkb:book-link`` marker (an HTML comment) says how to make one instead of linking to it. This project's ``mkdocs.yml`` turns it on with ``ARCHKB_BOOK=true``, as the
     Pages workflow does."""
