@@ -14,7 +14,8 @@ request to last answer) as the server saw them, broken links found, and for arch
 its own client counted and the requests of a second run with a warm cache. It also times start-up
 (``python -c pass``, an offline run over the 200 pages) and parsing per page at 200 and 2,000 pages.
 Beside them it runs ``floor.py``: aiohttp alone sending the same requests at the same politeness,
-with no checker around it, the floor of any checker built on aiohttp. Results go to
+with no checker around it, the floor of any checker built on aiohttp; and ``floor_asyncio.py``, the
+same requests as hand-written HTTP/1.1 over asyncio streams, the floor of any checker in Python. Results go to
 ``bench/linkcheck/results.md``.
 """
 
@@ -237,8 +238,9 @@ def main() -> None:
                            (site / "index.html").as_uri()]
 
         floor_cmd = [sys.executable, str(HERE / "floor.py"), str(site)]
-        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "linkinator": [],
-                                       "linkchecker": []}
+        asyncio_cmd = [sys.executable, str(HERE / "floor_asyncio.py"), str(site)]
+        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "asyncio": [],
+                                       "linkinator": [], "linkchecker": []}
         for _ in range(args.rounds):
             cache.unlink(missing_ok=True)
             cold = timed(archkb_cmd, control_port)
@@ -254,6 +256,9 @@ def main() -> None:
             fl = timed(floor_cmd, control_port, OUT / "floor.txt")
             fl["broken"] = int((OUT / "floor.txt").read_text().strip() or -1)
             runs["floor"].append(fl)
+            fa = timed(asyncio_cmd, control_port, OUT / "floor-asyncio.txt")
+            fa["broken"] = int((OUT / "floor-asyncio.txt").read_text().strip() or -1)
+            runs["asyncio"].append(fa)
             if linkinator_cmd:
                 lk = timed(linkinator_cmd, control_port, OUT / "linkinator.json")
                 lk["broken"] = broken_linkinator(OUT / "linkinator.json")
@@ -268,7 +273,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    commands = [c for c in (archkb_cmd, lychee_cmd, floor_cmd, linkinator_cmd, linkchecker_cmd) if c]
+    commands = [c for c in (archkb_cmd, lychee_cmd, floor_cmd, asyncio_cmd, linkinator_cmd, linkchecker_cmd) if c]
     write_results(runs, expected_broken, versions, starts, per_page, *commands)
 
 
@@ -303,7 +308,8 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
     ]
     labels = (("archkb", "archkb check-links (cold cache)"), ("archkb-warm", "archkb check-links (warm cache)"),
               ("lychee", f"lychee {versions.get('lychee', '?')}"),
-              ("floor", "aiohttp alone (`floor.py`: no checker around it)"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
+              ("floor", "aiohttp alone (`floor.py`: no checker around it)"),
+              ("asyncio", "asyncio streams alone (`floor_asyncio.py`: no HTTP library)"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
               ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"))
     for name, label in labels:
         rs = runs.get(name) or []
@@ -329,6 +335,11 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
     if a and fl:
         ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in fl])
         lines += ["", f"archkb (cold) takes **{ratio:.2f}x** that floor's time."]
+    fa = runs.get("asyncio")
+    if fa and ly:
+        ratio = _median([r["seconds"] for r in fa]) / _median([r["seconds"] for r in ly])
+        lines += ["", f"Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), takes "
+                      f"**{ratio:.2f}x** lychee's time: the floor of any checker in Python here."]
     if a and lk:
         ratio = _median([r["seconds"] for r in lk]) / _median([r["seconds"] for r in a])
         lines += ["", f"archkb (cold) is **{ratio:.1f}x** as fast as linkinator in this run."]
