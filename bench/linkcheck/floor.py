@@ -12,13 +12,11 @@ of broken links.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from pathlib import Path
 
 import aiohttp
-
-_HREF = re.compile(r'href="(https?://[^"]+)"')
+from floor_asyncio import site_urls
 
 
 async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> int:
@@ -47,9 +45,7 @@ async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> i
 
 def main() -> None:
     """Check the links of the site folder given as the only argument."""
-    site = Path(sys.argv[1])
-    urls = list(dict.fromkeys(u for f in sorted(site.rglob("*.html")) for u in _HREF.findall(f.read_text())))
-    print(asyncio.run(check(urls)))
+    print(asyncio.run(check(site_urls(Path(sys.argv[1])))))
 
 
 if __name__ == "__main__":

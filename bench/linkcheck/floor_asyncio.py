@@ -54,11 +54,18 @@ async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> i
     return broken
 
 
+def site_urls(site: Path) -> list[str]:
+    """The unique ``href="http..."`` values of every HTML file under ``site``, in file order.
+
+    ``floor.py`` reads the site with this too; it lives here because this module imports no HTTP
+    library, which is what it measures.
+    """
+    return list(dict.fromkeys(u for f in sorted(site.rglob("*.html")) for u in _HREF.findall(f.read_text())))
+
+
 def main() -> None:
     """Check the links of the site folder given as the only argument."""
-    site = Path(sys.argv[1])
-    urls = list(dict.fromkeys(u for f in sorted(site.rglob("*.html")) for u in _HREF.findall(f.read_text())))
-    print(asyncio.run(check(urls)))
+    print(asyncio.run(check(site_urls(Path(sys.argv[1])))))
 
 
 if __name__ == "__main__":

@@ -237,8 +237,8 @@ def main() -> None:
         linkchecker_cmd = [*linkchecker, "--check-extern", "--no-warnings", "--no-status", "-o", "csv",
                            (site / "index.html").as_uri()]
 
-        floor_cmd = [sys.executable, str(HERE / "floor.py"), str(site)]
-        asyncio_cmd = [sys.executable, str(HERE / "floor_asyncio.py"), str(site)]
+        floors = {name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
+                  for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))}
         runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "asyncio": [],
                                        "linkinator": [], "linkchecker": []}
         for _ in range(args.rounds):
@@ -253,12 +253,10 @@ def main() -> None:
             ly = timed(lychee_cmd, control_port)
             ly["broken"] = broken_lychee(OUT / "lychee.json")
             runs["lychee"].append(ly)
-            fl = timed(floor_cmd, control_port, OUT / "floor.txt")
-            fl["broken"] = int((OUT / "floor.txt").read_text().strip() or -1)
-            runs["floor"].append(fl)
-            fa = timed(asyncio_cmd, control_port, OUT / "floor-asyncio.txt")
-            fa["broken"] = int((OUT / "floor-asyncio.txt").read_text().strip() or -1)
-            runs["asyncio"].append(fa)
+            for name, command in floors.items():  # each prints the number of broken links
+                run = timed(command, control_port, OUT / f"{name}.txt")
+                run["broken"] = int((OUT / f"{name}.txt").read_text().strip() or -1)
+                runs[name].append(run)
             if linkinator_cmd:
                 lk = timed(linkinator_cmd, control_port, OUT / "linkinator.json")
                 lk["broken"] = broken_linkinator(OUT / "linkinator.json")
@@ -273,7 +271,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    commands = [c for c in (archkb_cmd, lychee_cmd, floor_cmd, asyncio_cmd, linkinator_cmd, linkchecker_cmd) if c]
+    commands = [c for c in (archkb_cmd, lychee_cmd, *floors.values(), linkinator_cmd, linkchecker_cmd) if c]
     write_results(runs, expected_broken, versions, starts, per_page, *commands)
 
 
@@ -323,26 +321,24 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         peak = f"{max(r['peak_per_host'] for r in rs)}" + (f" / {max(client)}" if client else "")
         lines.append(f"| {label} | {med:.2f} | {rounds} | {span:.2f} | {last['requests']} | {peak} "
                      f"| {max(r.get('peak_total', 0) for r in rs)} | {last['broken']} | {last['exit']} |")
-    a, ly, lk = runs.get("archkb"), runs.get("lychee"), runs.get("linkinator")
-    if a and ly:
-        ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in ly])
-        lines += ["", f"archkb (cold) takes **{ratio:.2f}x** lychee's time in this run (below 1 is faster)."]
-    fl = runs.get("floor")
-    if fl and ly:
-        ratio = _median([r["seconds"] for r in fl]) / _median([r["seconds"] for r in ly])
-        lines += ["", f"aiohttp alone, with the same requests and politeness and nothing else (`floor.py`), takes "
-                      f"**{ratio:.2f}x** lychee's time: the floor of any checker built on aiohttp here."]
-    if a and fl:
-        ratio = _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in fl])
-        lines += ["", f"archkb (cold) takes **{ratio:.2f}x** that floor's time."]
-    fa = runs.get("asyncio")
-    if fa and ly:
-        ratio = _median([r["seconds"] for r in fa]) / _median([r["seconds"] for r in ly])
-        lines += ["", f"Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), takes "
-                      f"**{ratio:.2f}x** lychee's time: the floor of any checker in Python here."]
-    if a and lk:
-        ratio = _median([r["seconds"] for r in lk]) / _median([r["seconds"] for r in a])
-        lines += ["", f"archkb (cold) is **{ratio:.1f}x** as fast as linkinator in this run."]
+    def ratio(slow: str, fast: str) -> float | None:
+        """The median time of ``slow`` over that of ``fast``, or None when either did not run."""
+        a, b = runs.get(slow), runs.get(fast)
+        return _median([r["seconds"] for r in a]) / _median([r["seconds"] for r in b]) if a and b else None
+
+    sentences = (
+        ("archkb", "lychee", "archkb (cold) takes **{:.2f}x** lychee's time in this run (below 1 is faster)."),
+        ("floor", "lychee", "aiohttp alone, with the same requests and politeness and nothing else (`floor.py`), "
+                            "takes **{:.2f}x** lychee's time: the floor of any checker built on aiohttp here."),
+        ("archkb", "floor", "archkb (cold) takes **{:.2f}x** that floor's time."),
+        ("asyncio", "lychee", "Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), "
+                              "takes **{:.2f}x** lychee's time: the floor of any checker in Python here."),
+        ("linkinator", "archkb", "archkb (cold) is **{:.1f}x** as fast as linkinator in this run."),
+    )
+    for slow, fast, sentence in sentences:
+        value = ratio(slow, fast)
+        if value is not None:
+            lines += ["", sentence.format(value)]
     lines += ["", "Start-up (median of 7, seconds):", "", "| Command | Median | Fastest |", "| --- | ---: | ---: |"]
     lines += [f"| `{name}` | {_median(ts):.3f} | {min(ts):.3f} |" for name, ts in starts.items()]
     lines += ["", "Reading and parsing pages (links, ids, sources; median of 3):", "",

@@ -88,14 +88,28 @@ def load_engine_config(path: Path) -> dict[str, Any]:
 
 
 def config_value(value: Any) -> Any:
-    """A configuration value as the engine reads it: ``!ENV [NAME, ..., default]`` follows the environment."""
+    """A configuration value as the engine reads it: ``!ENV [NAME, ..., default]`` follows the environment.
+
+    A variable's value is typed as MkDocs types it (``pyyaml_env_tag``): by YAML's implicit
+    resolvers, so ``ARCHKB_BOOK=false`` is ``False`` and ``SITE_URL=https://...`` a string.
+    """
     if isinstance(value, (_SequenceTagged, _Tagged)) and value.tag == "!ENV":
         names = list(value) if isinstance(value, _SequenceTagged) else [str(value)]
         for name in names[:-1] if len(names) > 1 else names:
             if isinstance(name, str) and name in os.environ:
-                return os.environ[name]
+                return _env_scalar(os.environ[name])
         return names[-1] if len(names) > 1 else None
     return value
+
+
+def _env_scalar(text: str) -> Any:
+    """``text`` typed as a plain YAML scalar, as ``pyyaml_env_tag`` does for MkDocs."""
+    loader = yaml.SafeLoader("")
+    try:
+        tag = loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
+        return loader.construct_object(yaml.ScalarNode(tag, text))
+    finally:
+        loader.dispose()
 
 
 def dump_engine_config(config: dict[str, Any]) -> str:
@@ -221,10 +235,7 @@ def generate_source_tree(catalog: Catalog, out: Path | str, *, config_file: str 
         return made
 
     generator = SiteGenerator(sink=sink)
-    book = _plugin_option(config, "book", True)
-    if isinstance(book, str):  # from the environment (!ENV): read as YAML, as MkDocs reads it
-        book = yaml.safe_load(book)
-    book = book is not False
+    book = _plugin_option(config, "book", True) is not False
     generated = generator.generate(catalog, SiteOptions(
         directory_urls=directory_urls, site_url=site_url if isinstance(site_url, str) else None,
         title=str(config_value(config.get("site_name")) or ""), description=config_value(config.get("site_description")),
