@@ -75,3 +75,37 @@ def test_plugin_entry_point_is_registered():
 
     names = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
     assert names.get("archkb") == "archkb.mkdocs.plugin:ArchkbPlugin"
+
+
+# --- the console script (archkb.cli.run) ends the process without the interpreter's teardown ----------
+
+
+def _console(tmp_path, body: str, *args: str):
+    import subprocess
+    import sys
+
+    script = "import sys\n" + body + f"\nsys.argv = ['archkb', *{list(args)!r}]\nfrom archkb.cli import run\nrun()\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+
+
+def test_the_console_script_keeps_exit_codes_output_and_exit_handlers(tmp_path):
+    page = tmp_path / "links.md"
+    page.write_text("".join(f"[l{n}](https://example.org/{n})\n" for n in range(3000)), encoding="utf-8")
+    handler = "import atexit\natexit.register(lambda: print('exit handler ran', file=sys.stderr))"
+    done = _console(tmp_path, handler, "check-links", str(page), "--root", str(tmp_path), "--offline", "--no-cache",
+                    "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["results"]) == 3000  # all of a large output reached the pipe
+    assert "exit handler ran" in done.stderr
+    usage = _console(tmp_path, "", "check-links", str(tmp_path / "missing.md"))
+    assert usage.returncode == 3 and "does not exist" in usage.stderr
+    assert _console(tmp_path, "", "--version").stdout.startswith("archkb, version ")
+
+
+def test_the_console_script_waits_for_a_thread_still_at_work(tmp_path):
+    body = ("import threading, time\n"
+            "def work():\n    time.sleep(0.3)\n    open('written-late.txt', 'w').write('done')\n"
+            "threading.Thread(target=work).start()")
+    done = _console(tmp_path, body, "--version")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "written-late.txt").read_text() == "done"

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .commands import SCHEMAS, main
+from .commands import SCHEMAS, main, run
 
-__all__ = ["SCHEMAS", "main"]
+__all__ = ["SCHEMAS", "main", "run"]
