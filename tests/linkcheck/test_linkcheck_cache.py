@@ -186,3 +186,15 @@ async def test_interrupted_run_keeps_what_it_learned(server, settings):
     cache = LinkCache(settings.cache_path, settings.fingerprint(), settings.max_age_days).load()
     assert cache.get(server.url("/ok")).state is State.OK
     assert cache.get(server.url("/hang")) is None
+
+
+async def test_a_run_stopped_by_its_budget_keeps_what_it_learned(server, settings):
+    # Verdicts go into the cache as they arrive, so the one that came back before the budget ran
+    # out is remembered and the next run asks only about the other.
+    links = [Link(server.url("/ok"), "a.md:1"), Link(server.url("/hang"), "a.md:2")]
+    report = await check_urls_async(links, settings.replace(run_budget=0.5, timeout=5))
+    assert {r.url.rsplit("/", 1)[-1]: r.state for r in report.results} == {"ok": State.OK, "hang": State.ERROR}
+    entries = json.loads(Path(settings.cache_path).read_text())["entries"]
+    assert [key.rsplit("/", 1)[-1] for key in entries] == ["ok"]
+    again = await check_urls_async(links[:1], settings)
+    assert again.stats["requests"] == 0 and again.stats["from_cache"] == 1

@@ -93,6 +93,8 @@ class LinkCache:
 
     def get(self, url: str) -> Result | None:
         """Return the cached verdict for ``url`` (sources empty), or None if absent or stale."""
+        if not self.entries:  # a cold run: no key to make
+            return None
         entry = self.entries.get(self.key(url))
         if entry is None or not _fresh(entry, self._now()):
             return None

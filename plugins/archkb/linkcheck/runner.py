@@ -10,7 +10,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .cache import LinkCache
@@ -154,15 +154,16 @@ async def check_urls_async(
             gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
             async with Client(settings, resolver=resolver) as client:
                 if documents:
-                    await _fetch_all(client, documents, targets, sources, results, settings, progress)
+                    remember = None if cache is None else _remembering(cache, targets)
+                    await _fetch_all(client, documents, targets, sources, results, settings, progress, remember)
                 if settings.suggest and not settings.offline:
                     await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
                 client_stats = client.stats
     finally:
         gc.set_threshold(*threshold)
-        # Even when the run is interrupted, remember what was learned (written atomically).
+        # Even when the run is interrupted, keep what was learned (written atomically).
         if cache is not None:
-            _remember(cache, documents, targets, results, report)
+            _save(cache, report)
 
     report.results = [_without_credentials(results[u]) for u in sources]
     report.sort()
@@ -217,8 +218,13 @@ async def _fetch_all(
     results: dict[str, Result],
     settings: Settings,
     progress: bool,
+    remember: Callable[[str, Result], None] | None = None,
 ) -> None:
-    """Fetch every document once (within the run budget) and fill ``results``."""
+    """Fetch every document once (within the run budget) and fill ``results``.
+
+    ``remember`` is called with each written URL and its verdict as soon as it is known: the cache
+    is filled while the run waits on the network, not after it.
+    """
     from .client import Outcome
 
     total = sum(len(urls) for _doc, urls in documents.values())
@@ -236,6 +242,8 @@ async def _fetch_all(
                 result = _verdict(u, fragments[u], outcome, settings, sources[u], stamp)
                 results[u] = result
                 bar.advance(result.state)
+                if remember is not None:
+                    remember(u, result)
 
         # One queue per host and as many workers for it as it may have requests in flight: a worker
         # never waits behind its own host, and 2,000 links cost a few hundred tasks, not 2,000 (whose
@@ -274,23 +282,21 @@ async def _fetch_all(
                     bar.advance(State.ERROR)
 
 
-def _remember(
-    cache: LinkCache,
-    documents: dict[str, tuple[str, list[str]]],
-    targets: dict[str, str],
-    results: dict[str, Result],
-    report: Report,
-) -> None:
-    """Put the new verdicts in the cache (it keeps only cacheable ones) and save it."""
-    for _doc, urls in documents.values():
-        for u in urls:
-            result = results.get(u)
-            if result is not None:
-                cache.put(
-                    Result(
-                        targets[u], result.state, result.status, result.final_url, [], result.message, result.checked_at
-                    )
-                )
+def _remembering(cache: LinkCache, targets: dict[str, str]) -> Callable[[str, Result], None]:
+    """A callback that puts a verdict in the cache, under the URL as requested (rewritten); the
+    cache keeps only cacheable verdicts, and no sources.
+    """
+
+    def remember(url: str, result: Result) -> None:
+        cache.put(
+            Result(targets[url], result.state, result.status, result.final_url, [], result.message, result.checked_at)
+        )
+
+    return remember
+
+
+def _save(cache: LinkCache, report: Report) -> None:
+    """Save the cache; a failure to write it is a warning of the report, not an error."""
     try:
         cache.save()
     except OSError as exc:

@@ -97,6 +97,7 @@ def split_fragment(url: str) -> tuple[str, str]:
     return base, unquote(fragment) if sep else ""
 
 
+@lru_cache(maxsize=32768)  # a run asks about each URL three or four times (dedupe, cache, request)
 def normalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL, used to dedupe requests and key the cache.
 
