@@ -100,3 +100,12 @@ def test_text_and_markdown_rendering():
     assert "| broken | 1 |" in markdown and "<https://a.example/>" in markdown
     with pytest.raises(ValueError, match="unknown format"):
         render(report, "yaml")
+
+
+def test_a_report_is_shown_as_a_summary_however_many_results_it_holds():
+    # asyncio formats the finished main task, result included, on its way out of asyncio.run:
+    # the full form of 2,000 results cost milliseconds there.
+    many = Report([Result(f"https://example.org/{n}", State.OK if n % 10 else State.BROKEN) for n in range(2000)])
+    shown = repr(many)
+    assert shown == "<Report: 2000 results (200 broken, 1800 ok), 0 warnings>"
+    assert repr(Report()) == "<Report: 0 results (none), 0 warnings>"

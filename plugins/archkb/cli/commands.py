@@ -113,7 +113,8 @@ def run(argv: list[str] | None = None) -> None:
     dependencies are a large graph), which is a tenth of a small run. By the time a command returns,
     its files are written and closed, so the exit handlers are run, the standard streams flushed,
     and the process ends at once, as mypy does. While a thread that is not a daemon is still
-    running, the exit is the ordinary one, which waits for it. Tests call :func:`main` (through
+    running, or while a profiler, debugger or coverage tool is installed (it writes its results
+    after the script returns), the exit is the ordinary one. Tests call :func:`main` (through
     click's runner), which never ends the process.
     """
     try:
@@ -123,7 +124,8 @@ def run(argv: list[str] | None = None) -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if not isinstance(exc.code, int | None):
             print(exc.code, file=sys.stderr)
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if watched or any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     atexit._run_exitfuncs()  # what the normal exit would run first (logging's flush among them)
     for stream in (sys.stdout, sys.stderr):

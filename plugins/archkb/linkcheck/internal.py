@@ -23,12 +23,14 @@ def is_internal(url: str) -> bool:
 def load_pages(files: list[Path], root: Path) -> dict[Path, PageLinks]:
     """Parse HTML files; sources are named relative to ``root`` when possible."""
     pages: dict[Path, PageLinks] = {}
+    base = root.resolve()  # once: resolving walks every folder of the path
     for file in files:
+        resolved = file.resolve()
         try:
-            name = file.resolve().relative_to(root.resolve()).as_posix()
+            name = resolved.relative_to(base).as_posix()
         except ValueError:
             name = str(file)
-        pages[file.resolve()] = extract_links_from_html(file, name=name)
+        pages[resolved] = extract_links_from_html(file, name=name)
     return pages
 
 
