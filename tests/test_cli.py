@@ -109,3 +109,16 @@ def test_the_console_script_waits_for_a_thread_still_at_work(tmp_path):
     done = _console(tmp_path, body, "--version")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "written-late.txt").read_text() == "done"
+
+
+def test_the_console_script_lets_a_profiler_write_its_results(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "archkb_script.py"
+    script.write_text("import sys\nsys.argv[0] = 'archkb'\nfrom archkb.cli import run\nrun()\n", encoding="utf-8")
+    out = tmp_path / "profile.out"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), str(script), "--version"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("archkb, version ") and out.stat().st_size > 0
