@@ -373,6 +373,44 @@ async def test_the_get_that_confirms_a_404_follows_its_head_at_once(server, sett
     assert methods == ["HEAD", "GET"] * 4
 
 
+async def test_a_busy_host_is_not_kept_waiting_behind_a_host_with_one_link(server, settings, fake_resolver):
+    """Longest queue first: with one slot in all, the host with more checks left keeps the slot it
+    releases rather than queueing behind the host with one; once both have one left, the one that
+    has waited longer goes first. In arrival order alone, the lone check would come second."""
+    busy = [server.url(f"/status/200?n={n}", host="busy.test") for n in range(4)]
+    lone = server.url("/status/204", host="127.0.0.1")
+    resolver = fake_resolver({"busy.test": "127.0.0.1"})
+    report = await check_urls_async(links(*busy, lone), settings.replace(concurrency=1), resolver=resolver)
+    assert {r.state for r in report.results} == {State.OK}
+    assert [path for _method, path in server.state.methods] == ["/status/200"] * 3 + ["/status/204", "/status/200"]
+
+
+async def test_global_slots_serve_follow_ups_then_the_most_work_waiting():
+    import asyncio
+
+    from archkb.linkcheck.client import Slots
+
+    slots = Slots(1)
+    await slots.acquire()  # held: everyone else waits
+    served: list[str] = []
+
+    async def ask(name: str, **how) -> None:
+        await slots.acquire(**how)
+        served.append(name)
+        slots.release()
+
+    asks = [("light", {"weight": 1}), ("heavy", {"weight": 5}), ("middle", {"weight": 3}),
+            ("middle, later", {"weight": 3}), ("follow-up", {"first": True}), ("gone", {"weight": 9})]
+    tasks = {name: asyncio.ensure_future(ask(name, **how)) for name, how in asks}
+    await asyncio.sleep(0)  # every one of them is waiting now
+    tasks["gone"].cancel()  # a cancelled waiter leaves the queue and takes no slot
+    await asyncio.sleep(0)
+    slots.release()
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    assert served == ["follow-up", "heavy", "middle", "middle, later", "light"]
+    await asyncio.wait_for(slots.acquire(weight=0), 1)  # and the slot is free again
+
+
 # --- start-up: a PATH run imports only what it needs ----------------------------------------------------
 
 

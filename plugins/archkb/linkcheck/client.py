@@ -15,15 +15,15 @@ from every hop, so credentials written in a link or sent in a ``Location`` are n
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import errno
+import heapq
+import itertools
 import json
 import random
 import socket
 import ssl
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -109,38 +109,46 @@ class Stats:
 
 
 class Slots:
-    """A fair semaphore whose waiters can be served first.
+    """A semaphore whose waiters are served by rank: follow-ups first, then the most work waiting.
 
     A request that continues a check already under way (the GET after a HEAD, a redirect hop, a
     retry) asks with ``first=True`` and goes ahead of checks not yet started, so a check that has
     begun is finished before new ones start and no tail of follow-up requests is left at the end of
-    a run. A released slot is handed to the next waiter on the next turn of the event loop, so the
-    task that released it can take it straight back for its follow-up request.
+    a run. Other waiters are served by ``weight``, highest first (the client passes the number of
+    checks still queued for the request's host), and in arrival order among equals. That is the
+    longest-queue-first rule: the host that will take longest is never the one kept waiting, so a
+    link set where one host holds a quarter of the links ends when that host's queue runs dry at
+    its own limit, not later. A released slot is handed to the next waiter on the next turn of the
+    event loop, so the task that released it can take it straight back for its follow-up request.
     """
 
     def __init__(self, limit: int) -> None:
         self._free = limit
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []  # a heap of (rank, arrival, waiter)
+        self._arrivals = itertools.count()
         self._waking = False
 
-    async def acquire(self, first: bool = False) -> None:
-        """Take a slot, waiting (in front of the queue when ``first``) until one is free."""
-        if self._free > 0 and (first or not self._waiters):
+    async def acquire(self, first: bool = False, weight: int = 0) -> None:
+        """Take a slot, waiting until one is free; ``first`` goes ahead of every ``weight``.
+
+        A free slot is taken at once unless a waiter outranks the request (or ranks with it and came
+        first); it would have been handed to that waiter on the next turn of the loop.
+        """
+        rank = _FIRST if first else -weight
+        if self._free > 0 and (not self._waiters or rank < self._waiters[0][0]):
             self._free -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if first:
-            self._waiters.appendleft(waiter)
-        else:
-            self._waiters.append(waiter)
+        entry = (rank, next(self._arrivals), waiter)
+        heapq.heappush(self._waiters, entry)
         try:
             await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # the slot was handed over as we were cancelled: pass it on
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
+            elif entry in self._waiters:
+                self._waiters.remove(entry)
+                heapq.heapify(self._waiters)
             raise
 
     def release(self) -> None:
@@ -155,10 +163,14 @@ class Slots:
     def _wake(self) -> None:
         self._waking = False
         while self._free > 0 and self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = heapq.heappop(self._waiters)[2]
             if not waiter.done():
                 self._free -= 1
                 waiter.set_result(None)
+
+
+#: The rank of a follow-up request among the waiters of :class:`Slots` (ahead of any weight).
+_FIRST = -(2**62)
 
 
 class HostGate:
@@ -176,6 +188,9 @@ class HostGate:
         self._stats = stats
         self.in_flight = 0
         self.timeouts_in_a_row = 0
+        #: Checks this host has left, the one starting included, kept by whoever queues them (the
+        #: runner): the global slots go first to the host with the most (see :class:`Slots`).
+        self.backlog = 0
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
@@ -436,7 +451,7 @@ class Client:
         async with self._url_lock(key):
             await gate.acquire(first)
             try:
-                await self._global.acquire(first)
+                await self._global.acquire(first, gate.backlog)
                 try:
                     self.stats.requests += 1
                     gate.started()
@@ -568,7 +583,7 @@ class Client:
             gate = gate or self._gate_for(request)
             await gate.acquire(first)
             try:
-                await self._global.acquire(first)
+                await self._global.acquire(first, gate.backlog)
                 try:
                     limit = self.settings.host_timeouts
                     if limit and gate.timeouts_in_a_row >= limit:  # judged once a slot is ours, not before

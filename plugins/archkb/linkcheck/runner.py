@@ -253,14 +253,20 @@ async def _fetch_all(
         for doc, urls in documents.values():
             queues.setdefault(host_key(doc), deque()).append((doc, urls))
 
-        async def worker(queue: deque[tuple[str, list[str]]]) -> None:
+        # Each host's gate knows how many of its checks are still queued: the global slots go
+        # first to the host with the most (longest queue first, see client.Slots).
+        gates = {host: client.gate(queue[0][0]) for host, queue in queues.items()}
+
+        async def worker(host: str, queue: deque[tuple[str, list[str]]]) -> None:
+            gate = gates[host]
             while queue:
+                gate.backlog = len(queue)  # the check about to start counts: the host's work left
                 doc, urls = queue.popleft()
                 await one(doc, urls)
 
-        counts = {host: min(client.gate(queue[0][0]).limit, len(queue)) for host, queue in queues.items()}
+        counts = {host: min(gates[host].limit, len(queue)) for host, queue in queues.items()}
         tasks = [
-            asyncio.ensure_future(worker(queues[host]))
+            asyncio.ensure_future(worker(host, queues[host]))
             for n in range(max(counts.values()))
             for host in queues
             if n < counts[host]
