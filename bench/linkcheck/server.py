@@ -76,6 +76,11 @@ def make_control(seen: Seen) -> web.Application:
                 "peak_total": seen.total_peak,
                 # From the first request to the last answer: the network phase, without start-up.
                 "span": round(seen.last - seen.first, 3) if seen.first is not None else 0.0,
+                # The same two instants on the monotonic clock every process on this machine shares,
+                # so the runner can tell start-up (before the first request) from finishing (after
+                # the last answer).
+                "first": seen.first,
+                "last": seen.last if seen.first is not None else None,
                 "paths": dict(seen.paths),
             }
         )
