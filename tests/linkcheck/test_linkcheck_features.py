@@ -442,6 +442,35 @@ def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
     assert heavy == set() and "archkb.catalog.model" not in modules and "archkb.catalog.loader" not in modules
 
 
+def test_a_run_that_finds_every_link_in_the_cache_imports_no_http_client(tmp_path, web):
+    page = tmp_path / "links.md"
+    page.write_text(f"[a]({web.url_for('/ok')}) [b]({web.url_for('/gone')})\n", encoding="utf-8")
+    code = ("from archkb.cli import main\n"
+            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private'])\n"
+            "except SystemExit as exit:\n    assert exit.code == 2, exit.code\n")  # /gone is broken
+    cold = _modules_after(code, tmp_path)
+    assert "aiohttp" in cold and (tmp_path / ".cache" / "archkb").is_dir()  # it fetched, and cached
+    warm = _modules_after(code, tmp_path)
+    assert "archkb.linkcheck.runner" in warm  # it did run, from the cache
+    # yarl stays: cache keys normalise hosts exactly as the client would
+    assert not {m for m in warm if m.split(".")[0] in ("aiohttp", "pydantic")}
+
+
+async def test_an_http_client_without_the_peer_check_is_refused_only_when_it_would_send(
+    server, settings, monkeypatch
+):
+    from archkb.linkcheck import SettingsError, peer
+
+    guarded = settings.replace(allow_private=False, allow_hosts=["127.0.0.1"])
+    cached = await check_urls_async(links(server.url("/ok")), guarded)  # fills the cache
+    assert cached.results[0].state is State.OK
+    monkeypatch.setattr(peer, "peer_guard_supported", lambda: False)  # as with aiohttp older than 3.12
+    again = await check_urls_async(links(server.url("/ok")), guarded)  # nothing to send: no objection
+    assert again.stats["from_cache"] == 1
+    with pytest.raises(SettingsError, match="install aiohttp 3.12 or newer"):
+        await check_urls_async(links(server.url("/ok"), server.url("/status/404")), guarded)
+
+
 def test_an_online_path_run_imports_no_catalog(tmp_path, web):
     page = tmp_path / "links.md"
     page.write_text(f"[a]({web.url_for('/ok')})\n", encoding="utf-8")

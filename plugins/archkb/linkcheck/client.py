@@ -34,9 +34,10 @@ from yarl import URL
 
 from .credentials import strip_credentials
 from .extract import ids_from_html
-from .guard import BlockedAddressError, GuardedResolver, check_host_literal
+from .guard import BlockedAddressError, check_host_literal
 from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
+from .resolver import GuardedResolver
 from .settings import HostRule, Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url

@@ -39,13 +39,14 @@ def find_root(start: Path | None = None) -> Path:
 def _prefetch_http_client() -> None:
     """Start importing aiohttp in a daemon thread while the pages are read and parsed.
 
-    The import takes about 75 ms (a fifth of it OpenSSL loading the system's certificates), and an
-    online run imports it anyway (the address policy's checks use it) before its first request;
-    overlapped with reading the pages, a cold run over 200 pages starts its requests 23 to 30 ms
-    sooner. The thread imports aiohttp only, which never imports this package, so it and the main
-    thread cannot wait on each other's import locks; the main thread's own ``import aiohttp`` waits
-    for it to finish. A daemon thread: an exit never waits for it (see
-    :func:`archkb.cli.commands.run`).
+    Called for a cold run (no cache file, or ``--no-cache``), which will fetch every link: the
+    import takes about 75 ms (a fifth of it OpenSSL loading the system's certificates) and comes
+    before the first request; overlapped with reading the pages, a cold run over 200 pages starts
+    its requests 23 to 30 ms sooner. A run with a cache may find every link in it and then never
+    imports aiohttp, so it is not started there (it would take the interpreter from the reading).
+    The thread imports aiohttp only, which never imports this package, so it and the main thread
+    cannot wait on each other's import locks; the main thread's own ``import aiohttp`` waits for it
+    to finish. A daemon thread: an exit never waits for it (see :func:`archkb.cli.commands.run`).
     """
     import importlib
     import threading
@@ -211,8 +212,6 @@ def check_links(
     from .sources import InputError, collect_paths, collect_project
     from .states import STATE_INFO
 
-    if not offline:
-        _prefetch_http_client()
     root = find_root(root)
     settings = Settings(
         timeout=timeout,
@@ -233,6 +232,8 @@ def check_links(
         archive_api=archive_api,
         github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
     )
+    if not offline and (no_cache or not Path(settings.cache_path or "").is_file()):
+        _prefetch_http_client()  # cold: every link will be fetched (a warm run may need no client)
     try:
         settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
         found = load_table(config_file) if config_file else project_table(root)

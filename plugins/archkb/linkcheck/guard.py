@@ -10,8 +10,8 @@ request adds. The policy is enforced three times, each on what the connection re
    address (``0x7f.1``, ``127.1``, ``2130706433``, ``0177.0.0.1``) are judged as that address.
    IP literals never reach a resolver, so this is their check, on the first request and on every
    redirect hop.
-2. :class:`GuardedResolver` wraps the real resolver and refuses a name when any address it
-   resolves to is forbidden.
+2. :class:`~.resolver.GuardedResolver` wraps the real resolver and refuses a name when any address
+   it resolves to is forbidden.
 3. :class:`~.peer.PeerGuard` judges the socket address itself, just before the connection is made,
    so that no spelling of a host and no resolver can get past (the last line, see :mod:`.peer`).
 
@@ -19,6 +19,9 @@ request adds. The policy is enforced three times, each on what the connection re
 while every other host stays guarded. Setting the environment variable ``ARCHKB_FORCE_GUARD`` makes
 the policy impossible to turn off (see :func:`guard_forced`): CI sets it where it checks links
 from pull requests.
+
+This module imports no HTTP client: the policy is judged before one is needed (and a run that sends
+nothing, every link in the cache, never imports one).
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterable
-
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from .hosts import normalize_host
 
@@ -41,7 +42,6 @@ __all__ = [
     "literal_address",
     "check_host_literal",
     "host_is_allowed",
-    "GuardedResolver",
 ]
 
 #: The environment variable that forbids turning the policy off (any value but empty or ``0``).
@@ -166,40 +166,3 @@ def check_host_literal(host: str, allow_hosts: Iterable[str] = ()) -> None:
     address = literal_address(host)
     if address is not None and is_forbidden_address(address):
         raise BlockedAddressError(host, address, resolved=False)
-
-
-class GuardedResolver(AbstractResolver):
-    """An aiohttp resolver that refuses forbidden addresses returned by an inner resolver.
-
-    Args:
-        inner: The resolver that does the real lookup (aiohttp's ``ThreadedResolver`` by default,
-            a fake one in tests).
-        allow_private: When True, nothing is refused (the policy is off).
-        allow_hosts: Host names exempt from the policy (exact after normalisation, case-insensitive).
-    """
-
-    def __init__(
-        self,
-        inner: AbstractResolver,
-        *,
-        allow_private: bool = False,
-        allow_hosts: Iterable[str] = (),
-    ) -> None:
-        self._inner = inner
-        self._allow_private = allow_private
-        self._allow_hosts = list(allow_hosts)
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        """Resolve ``host`` and refuse it if any of its addresses is forbidden."""
-        results = await self._inner.resolve(host, port, family)
-        if not self._allow_private and not host_is_allowed(host, self._allow_hosts):
-            for entry in results:
-                if is_forbidden_address(entry["host"]):
-                    raise BlockedAddressError(host, entry["host"])
-        return results
-
-    async def close(self) -> None:
-        """Close the inner resolver."""
-        await self._inner.close()

@@ -66,7 +66,7 @@ class PeerGuard:
 
     Args:
         allow_private: When True, nothing is refused (the policy is off).
-        allow_hosts: Host names exempt from the policy, as in :class:`~.guard.GuardedResolver`.
+        allow_hosts: Host names exempt from the policy, as in :class:`~.resolver.GuardedResolver`.
 
     Attributes:
         connections: How many sockets the factory was asked for (tests use it to prove it is used).

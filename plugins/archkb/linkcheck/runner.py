@@ -145,8 +145,11 @@ async def check_urls_async(
     client_stats = None
     threshold = gc.get_threshold()
     deadline = started + settings.run_budget
+    needs_client = bool(documents) or (settings.suggest and not settings.offline)
+    if needs_client and (problems := _client_problems(settings)):
+        raise SettingsError("; ".join(problems))
     try:
-        if documents or (settings.suggest and not settings.offline):
+        if needs_client:
             from .client import Client
 
             # Thousands of requests in flight keep many young objects alive, and the collector would
@@ -312,13 +315,12 @@ def _save(cache: LinkCache, report: Report) -> None:
 def _policy_problems(settings: Settings) -> list[str]:
     """Problems with the address policy of ``settings`` in this environment (see :mod:`.guard`).
 
-    An offline run sends nothing, so neither problem concerns it.
+    An offline run sends nothing, so this does not concern it.
     """
     problems: list[str] = []
     if settings.offline:
         return problems
     from .guard import FORCE_GUARD_ENV, guard_forced
-    from .peer import peer_guard_supported
 
     if guard_forced() and (settings.allow_private or settings.allow_hosts):
         asked = "--allow-private (link_check.allow_private)" if settings.allow_private else "--allow-host"
@@ -326,6 +328,18 @@ def _policy_problems(settings: Settings) -> list[str]:
             f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
             "cannot be turned off (CI sets it where it checks links from pull requests)"
         )
+    return problems
+
+
+def _client_problems(settings: Settings) -> list[str]:
+    """Problems of the installed HTTP client with the address policy of ``settings``.
+
+    Judged only when something is to be sent: a run that finds every link in the cache never
+    imports the client (aiohttp, about 75 ms).
+    """
+    from .peer import peer_guard_supported
+
+    problems: list[str] = []
     if not settings.allow_private and not peer_guard_supported():
         import aiohttp
 
