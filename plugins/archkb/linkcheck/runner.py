@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import gc
 import os
 import re
@@ -297,9 +298,7 @@ def _remembering(cache: LinkCache, targets: dict[str, str]) -> Callable[[str, Re
     """
 
     def remember(url: str, result: Result) -> None:
-        cache.put(
-            Result(targets[url], result.state, result.status, result.final_url, [], result.message, result.checked_at)
-        )
+        cache.put(dataclasses.replace(result, url=targets[url], sources=[]))
 
     return remember
 
@@ -361,28 +360,12 @@ def _without_credentials(result: Result) -> Result:
     if not has_credentials(result.url):
         if final_url == result.final_url and message == result.message:
             return result
-        return Result(
-            result.url,
-            result.state,
-            result.status,
-            final_url,
-            result.sources,
-            message,
-            result.checked_at,
-            result.suggestion,
-        )
+        return dataclasses.replace(result, final_url=final_url, message=message)
     detail = result.state.value + (f", {message}" if message else "")
     state = State.BROKEN if result.state is State.BROKEN else State.ERROR
     message = f"{CREDENTIALS_MESSAGE}; remove them from the link (without them: {detail})"
-    return Result(
-        redact_credentials(result.url),
-        state,
-        result.status,
-        final_url,
-        result.sources,
-        message,
-        result.checked_at,
-        result.suggestion,
+    return dataclasses.replace(
+        result, url=redact_credentials(result.url), state=state, final_url=final_url, message=message
     )
 
 
