@@ -22,6 +22,11 @@ request the server saw), the network phase and finishing (the last answer to the
 ``python bench/linkcheck/run.py --farm skewed`` puts a quarter of the links on one host (as github.com
 holds a large share of a real reading list's links): that host's queue, at 4 in flight, sets the
 time, and a scheduler that keeps it waiting shows. Results go to ``results-skewed.md``.
+
+``python bench/linkcheck/run.py --farm nohead`` spreads the links evenly, but a quarter of the hosts
+answer HEAD with 405 (as many servers do) and GET with the page: a checker that asks HEAD first pays
+twice for their links unless it learns. The floors, which always ask HEAD first, are left out.
+Results go to ``results-nohead.md``.
 """
 
 from __future__ import annotations
@@ -92,11 +97,13 @@ def version(command: list[str]) -> str:
     return match.group(0) if match else "?"
 
 
-def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = False) -> int:
+def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = False, nohead: bool = False) -> int:
     """Write ``pages`` pages with 10 unique links each over the loopback hosts; return the number of 404s.
 
     The links are spread evenly over the hosts, or, ``skewed``, a quarter of them on one host (as
     github.com holds a large share of a real reading list's links) and the rest evenly over the others.
+    With ``nohead``, the links of the last quarter of the hosts are ``/nohead/`` pages, which the
+    server answers with 405 to HEAD.
     """
     if site.exists():
         shutil.rmtree(site)
@@ -108,7 +115,8 @@ def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = Fals
         for j in range(LINKS_PER_PAGE):
             n = page * LINKS_PER_PAGE + j
             host = f"127.0.0.{(1 if n % 4 == 0 else 2 + n % (HOSTS - 1)) if skewed else 1 + n % HOSTS}"
-            kind = "missing" if n % BROKEN_EVERY == BROKEN_EVERY - 1 else "doc"
+            refuses_head = nohead and int(host.rsplit(".", 1)[1]) > HOSTS - HOSTS // 4
+            kind = "missing" if n % BROKEN_EVERY == BROKEN_EVERY - 1 else "nohead" if refuses_head else "doc"
             broken += kind == "missing"
             items.append(f'<li><a href="http://{host}:{port}/{kind}/{n}">link {n}</a></li>')
         (site / f"page-{page:03d}.html").write_text(
@@ -224,9 +232,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Timed rounds of each checker (median kept).")
     parser.add_argument("--skip-linkchecker", action="store_true", help="Leave LinkChecker out (it is slow).")
     parser.add_argument("--skip-linkinator", action="store_true", help="Leave linkinator out (it needs npm).")
-    parser.add_argument("--farm", choices=("uniform", "skewed"), default="uniform",
+    parser.add_argument("--farm", choices=("uniform", "skewed", "nohead"), default="uniform",
                         help="uniform: the links spread evenly over the hosts (results.md); skewed: a quarter "
-                             "of them on one host (results-skewed.md).")
+                             "of them on one host (results-skewed.md); nohead: spread evenly, a quarter of "
+                             "the hosts answering HEAD with 405 (results-nohead.md).")
     args = parser.parse_args()
 
     linkinator, linkchecker, lychee = ensure_tools(args.skip_linkinator)
@@ -239,7 +248,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     port, control_port = free_port(), free_port()
     site = OUT / "site"
-    expected_broken = generate_site(site, port, skewed=args.farm == "skewed")
+    expected_broken = generate_site(site, port, skewed=args.farm == "skewed", nohead=args.farm == "nohead")
     server = subprocess.Popen(
         [sys.executable, str(HERE / "server.py"), "--port", str(port), "--control", str(control_port),
          "--hosts", str(HOSTS), "--delay", "0.05"],
@@ -260,7 +269,8 @@ def main() -> None:
                            (site / "index.html").as_uri()]
 
         floors = {name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
-                  for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))}
+                  for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))
+                  if args.farm != "nohead"}  # they always ask HEAD first: not archkb's requests there
         runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "asyncio": [],
                                        "linkinator": [], "linkchecker": []}
         for _ in range(args.rounds):
@@ -305,7 +315,7 @@ def _median(values: list[float]) -> float:
 def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: dict[str, str],
                   starts: dict[str, list[float]], per_page: dict[int, float], *commands: list[str],
                   farm: str = "uniform") -> None:
-    """Write results.md (or results-skewed.md) and print it."""
+    """Write results.md (or results-FARM.md for another farm) and print it."""
     def short(command: list[str]) -> str:
         """The command with the tool's bare name and project-relative paths."""
         parts = [Path(command[0]).name] + command[1:]
@@ -317,10 +327,12 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, "
-        f"`python bench/linkcheck/run.py{' --farm skewed' if farm == 'skewed' else ''}`.",
+        f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts"
         + (f" ({PAGES * LINKS_PER_PAGE // 4} of them on one host, the rest spread evenly over the others)"
-           if farm == "skewed" else " (spread evenly)")
+           if farm == "skewed" else
+           f" (spread evenly; {HOSTS // 4} of the hosts answer HEAD with 405 and GET with the page)"
+           if farm == "nohead" else " (spread evenly)")
         + ", "
         f"{expected_broken} of them 404; every answer after 50 ms. Every checker at most 4 requests in flight "
         "per host, no interval between them, 128 in flight in all.",

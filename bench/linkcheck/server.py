@@ -51,6 +51,8 @@ def make_app(seen: Seen, delay: float) -> web.Application:
             await asyncio.sleep(delay)
             if request.path.startswith("/missing/"):
                 return web.Response(status=404, text="not found")
+            if request.path.startswith("/nohead/") and request.method == "HEAD":  # as many servers do
+                return web.Response(status=405, headers={"Allow": "GET"})
             if request.path == "/robots.txt":
                 return web.Response(status=404, text="no robots.txt")
             return web.Response(body=PAGE, content_type="text/html")

@@ -52,6 +52,26 @@ async def test_head_first_then_get_only_when_needed(server, settings):
     assert server.state.methods == [("HEAD", "/ok")]
 
 
+async def test_a_host_that_mishandles_head_is_asked_with_get_from_then_on(server, settings):
+    """HEAD 405 then GET 200 on one URL: the host's later checks are one GET each, not HEAD + GET."""
+    links = [Link(server.url(f"/head405?n={n}"), "page.md:1") for n in range(4)]
+    report = await check_urls_async(links, settings.replace(per_host=1, concurrency=1))
+    assert [r.state for r in report.results] == [State.OK] * 4
+    assert [m for m, _path in server.state.methods] == ["HEAD", "GET", "GET", "GET", "GET"]
+    assert report.stats["requests"] == 5
+
+
+async def test_a_404_on_head_and_get_keeps_head_first(server, settings):
+    """A page that is really gone says nothing about HEAD: the host's next check starts with HEAD."""
+    links = [Link(server.url("/status/404"), "page.md:1"), Link(server.url("/ok"), "page.md:2")]
+    report = await check_urls_async(links, settings.replace(per_host=1, concurrency=1))
+    assert {r.url: r.state for r in report.results} == {
+        server.url("/status/404"): State.BROKEN,
+        server.url("/ok"): State.OK,
+    }
+    assert server.state.methods == [("HEAD", "/status/404"), ("GET", "/status/404"), ("HEAD", "/ok")]
+
+
 async def test_501_on_head_means_try_get_without_retrying(server, settings):
     result, report = await check_one(server.url("/status/501"), settings)
     assert server.state.methods == [("HEAD", "/status/501"), ("GET", "/status/501")]

@@ -192,6 +192,9 @@ class HostGate:
         #: Checks this host has left, the one starting included, kept by whoever queues them (the
         #: runner): the global slots go first to the host with the most (see :class:`Slots`).
         self.backlog = 0
+        #: True once this host has mishandled a HEAD (400 or more where GET then got less): its
+        #: later checks start with GET, so they cost one request each, not two.
+        self.head_refused = False
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
@@ -380,9 +383,9 @@ class Client:
         """
         s = self.settings
         url = strip_credentials(url)
-        method = "GET" if need_body else "HEAD"
+        method = "GET" if need_body or self.gate(url).head_refused else "HEAD"
         attempt = 0
-        switched = False
+        switched: str | None = None  # the URL that answered HEAD with 400 or more, once GET is asked
         first = False  # the first request of a check queues; the rest of it goes first
         while True:
             try:
@@ -403,12 +406,14 @@ class Client:
                     await asyncio.sleep(backoff)
                 first = True
                 continue
-            if method == "HEAD" and not switched and outcome.status is not None and outcome.status >= 400:
+            if method == "HEAD" and outcome.status is not None and outcome.status >= 400:
                 # Many servers mishandle HEAD (405, 403, 404, 501...): ask again with GET.
                 method = "GET"
-                switched = True
+                switched = outcome.final_url or url
                 first = True
                 continue
+            if switched is not None and outcome.status is not None and outcome.status < 400:
+                self.gate(switched).head_refused = True  # GET worked where HEAD did not: GET from now on
             return outcome
 
     async def closest_snapshot(self, url: str) -> str | None:
