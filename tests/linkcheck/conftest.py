@@ -43,6 +43,7 @@ class ServerState:
     auth: list[tuple[str, str, str | None]] = field(default_factory=list)  # (Host header, path, Authorization)
     archive_asked: list[str] = field(default_factory=list)  # the url= of every availability API request
     snapshots: dict[str, str] = field(default_factory=dict)  # url -> snapshot the fake API knows
+    peers: list[tuple[str, int]] = field(default_factory=list)  # the client's address, per request
 
 
 class FakeResolver(AbstractResolver):
@@ -82,6 +83,7 @@ def make_app(state: ServerState) -> web.Application:
     async def count(request: web.Request, handler):
         state.hits[request.path] += 1
         state.methods.append((request.method, request.path))
+        state.peers.append(request.transport.get_extra_info("peername")[:2] if request.transport else ("?", 0))
         state.hit_times.setdefault(request.path, []).append(asyncio.get_running_loop().time())
         state.starts.append(asyncio.get_running_loop().time())
         state.auth.append((request.host, request.path, request.headers.get("Authorization")))
@@ -166,6 +168,17 @@ def make_app(state: ServerState) -> web.Application:
             pass
         return response
 
+    async def late_body(request):
+        """8 KiB of HTML sent 50 ms after the headers (as a page does over a real network); HEAD refused."""
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        response.content_length = 8 * 1024
+        await response.prepare(request)
+        await asyncio.sleep(0.05)
+        await response.write(b"x" * (8 * 1024))
+        return response
+
     async def wayback(request):
         """A fake Wayback Machine availability API: the snapshots in ``state.snapshots``."""
         asked = request.query.get("url", "")
@@ -203,6 +216,7 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/bot-wall", bot_wall)
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)
+    app.router.add_route("*", "/late-body", late_body)
     return app
 
 

@@ -61,6 +61,24 @@ async def test_a_host_that_mishandles_head_is_asked_with_get_from_then_on(server
     assert report.stats["requests"] == 5
 
 
+async def test_a_small_unneeded_body_is_read_so_the_connection_is_kept(server, settings):
+    """A GET whose body is small is read to the end, so the host's next check reuses the connection."""
+    links = [Link(server.url(f"/late-body?n={n}"), "page.md:1") for n in range(4)]
+    await check_urls_async(links, settings.replace(per_host=1, concurrency=1))
+    assert [m for m, _path in server.state.methods] == ["HEAD", "GET", "GET", "GET", "GET"]
+    assert len(set(server.state.peers[1:])) == 1  # the four GETs over one connection
+
+
+async def test_a_large_unneeded_body_is_not_read(server, settings):
+    """A GET whose body is large (here 200 MB) is never read for nothing: its connection is closed."""
+    links = [Link(server.url("/huge?n=1"), "page.md:1"), Link(server.url("/huge?n=2"), "page.md:2")]
+    report = await check_urls_async(links, settings.replace(per_host=1, concurrency=1, retries=0))
+    assert [r.state for r in report.results] == [State.OK, State.OK]
+    assert [m for m, _path in server.state.methods] == ["HEAD", "GET", "GET"]
+    assert len(set(server.state.peers[1:])) == 2  # each GET's connection closed, the body left unread
+    assert server.state.bytes_sent["/huge"] < 40 * 1024 * 1024
+
+
 async def test_a_404_on_head_and_get_keeps_head_first(server, settings):
     """A page that is really gone says nothing about HEAD: the host's next check starts with HEAD."""
     links = [Link(server.url("/status/404"), "page.md:1"), Link(server.url("/ok"), "page.md:2")]

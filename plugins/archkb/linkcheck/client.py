@@ -49,6 +49,9 @@ _PERMANENT = {301, 308}
 _RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 _BLOCKED_STATUSES = {401, 403, 451, 999}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
+#: the connection open for the host's next check, which closing it would cost a new handshake.
+_DRAIN_BYTES = 16 * 1024
 
 
 @dataclass
@@ -649,7 +652,11 @@ class Client:
                     complete = resp.content.at_eof()
                 ids = ids_from_html(_decode(b"".join(chunks), resp.charset))
             if method != "HEAD" and not complete:
-                resp.close()  # never drain an unread body (it may be 200 MB)
+                length = resp.content_length
+                if ids is None and length is not None and length <= _DRAIN_BYTES:
+                    await resp.read()  # a small body: read it, and the connection serves the next check
+                else:
+                    resp.close()  # never drain a large or unknown body (it may be 200 MB)
             return resp.status, location, headers, ids, complete, html
 
     def _judge(
