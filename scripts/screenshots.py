@@ -37,8 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pattern", default="circuit-breaker", help="slug of the pattern page to photograph")
-    parser.add_argument("--out-dir", type=Path, default=REPO / "docs" / "images",
-                        help="where to write map.png and pattern.png")
+    parser.add_argument(
+        "--out-dir", type=Path, default=REPO / "docs" / "images", help="where to write map.png and pattern.png"
+    )
     parser.add_argument("--scheme", choices=["light", "dark"], default="light", help="colour scheme")
     parser.add_argument("--width", type=int, default=1280, help="viewport width in CSS pixels")
     parser.add_argument("--height", type=int, default=900, help="viewport height in CSS pixels")
@@ -55,8 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"screenshots: {error}", file=sys.stderr)
         return 2
     if not (REPO / "patterns" / f"{args.pattern}.md").is_file():
-        print(f"screenshots: no pattern {args.pattern!r} (patterns/{args.pattern}.md does not exist)",
-              file=sys.stderr)
+        print(f"screenshots: no pattern {args.pattern!r} (patterns/{args.pattern}.md does not exist)", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
 
@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         with harness.serve(site) as base_url, sync_playwright() as playwright:
             browser = harness.launch_chromium(playwright)
             try:
-                context = harness.new_context(browser, color_scheme=args.scheme,
-                                              width=args.width, height=args.height)
+                context = harness.new_context(browser, color_scheme=args.scheme, width=args.width, height=args.height)
                 watch = harness.PageWatch().attach(context)
                 page = context.new_page()
 

@@ -75,8 +75,16 @@ When it hurts.
 """
 
 
-def pattern_text(title: str, *, summary: str | None = None, related: str = "", refs: tuple[str, ...] = ("ref-a",),
-                 extra: str = "", body: str | None = None, tags: str = "[testing]") -> str:
+def pattern_text(
+    title: str,
+    *,
+    summary: str | None = None,
+    related: str = "",
+    refs: tuple[str, ...] = ("ref-a",),
+    extra: str = "",
+    body: str | None = None,
+    tags: str = "[testing]",
+) -> str:
     """Front matter and a template-complete body for a fixture pattern."""
     summary = summary or f"{title} does one thing well."
     head = f"---\ntitle: {title}\nsummary: {summary}\ntags: {tags}\n"
@@ -124,7 +132,7 @@ class Site:
             path.write_text(text, encoding="utf-8")
         return path
 
-    def build(self, *, strict: bool = False) -> "BuildResult":
+    def build(self, *, strict: bool = False) -> BuildResult:
         """Build with the MkDocs API; collect warnings; never raise on strict failure."""
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
@@ -141,8 +149,9 @@ class Site:
         logger.addHandler(handler)
         error: Exception | None = None
         try:
-            cfg = load_config(config_file=str(self.root / "mkdocs.yml"), strict=strict,
-                              site_dir=str(self.root / "site"))
+            cfg = load_config(
+                config_file=str(self.root / "mkdocs.yml"), strict=strict, site_dir=str(self.root / "site")
+            )
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)
@@ -179,18 +188,32 @@ def site(tmp_path: Path) -> Site:
     s.write("docs/index.md", "# Home\n\nSee the [reading list](reading-list.md) and [patterns](patterns/index.md).\n")
     s.write("docs/tags.md", "# Tags\n\n<!-- material/tags -->\n")
     s.write("references/testing.yml", REFERENCES)
-    s.write("patterns/alpha.md", pattern_text("Alpha", related="""
+    s.write(
+        "patterns/alpha.md",
+        pattern_text(
+            "Alpha",
+            related="""
         - pattern: beta
           type: uses
           note: Alpha leans on beta.
         - pattern: gamma
           type: alternative-to
-        """, refs=("ref-a", "ref-b")))
+        """,
+            refs=("ref-a", "ref-b"),
+        ),
+    )
     s.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",)))
-    s.write("patterns/gamma.md", pattern_text("Gamma", refs=("ref-b",), related="""
+    s.write(
+        "patterns/gamma.md",
+        pattern_text(
+            "Gamma",
+            refs=("ref-b",),
+            related="""
         - pattern: beta
           type: leads-to
-        """))
+        """,
+        ),
+    )
     return s
 
 
@@ -214,8 +237,14 @@ def real_site(tmp_path_factory) -> RealSite:
     site_dir = tmp_path_factory.mktemp("real-site") / "site"
     # Built as the Pages workflow publishes it (repository link, edit buttons): what readers get.
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **PUBLISHED_ADDRESSES)
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
-                           "-d", str(site_dir)], cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"), "-d", str(site_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     return RealSite(site_dir, done.returncode, done.stdout + done.stderr)
 
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from archkb.cli import main as archkb_main
 from archkb.catalog.loader import load_catalog
 from archkb.catalog.relations import RELATION_TYPES
+from archkb.cli import main as archkb_main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -100,8 +100,9 @@ def test_baseline_has_plain_pages_and_no_plugin(catalog_dir: Path, tmp_path: Pat
     for uri in gen.GENERATED_PAGE_STUBS:
         assert "a stub here" in (tmp_path / "base" / "docs" / uri).read_text(encoding="utf-8")
     slug = gen.pattern_slug(0)
-    assert (tmp_path / "base" / "docs" / "patterns" / f"{slug}.md").read_bytes() == \
-        (catalog_dir / "patterns" / f"{slug}.md").read_bytes()
+    assert (tmp_path / "base" / "docs" / "patterns" / f"{slug}.md").read_bytes() == (
+        catalog_dir / "patterns" / f"{slug}.md"
+    ).read_bytes()
 
 
 def test_generated_site_builds_without_warnings(catalog_dir: Path, tmp_path: Path) -> None:
@@ -152,8 +153,14 @@ def test_runner_measures_both_variants_and_writes_results(tmp_path: Path) -> Non
     runs = [run.timed_build(site, "archkb", 4), run.timed_build(base, "baseline", 4)]
     assert all(r.returncode == 0 and r.wall_s > 0 and r.max_rss_mb > 10 for r in runs)
     assert runs[0].warnings == 0, runs[0].first_warnings
-    results = {"command": "test", "machine": "test", "repeat": 1, "references_per_pattern": 2, "finished": "now",
-               "summary": run.summarise(runs)}
+    results = {
+        "command": "test",
+        "machine": "test",
+        "repeat": 1,
+        "references_per_pattern": 2,
+        "finished": "now",
+        "summary": run.summarise(runs),
+    }
     assert set(results["summary"]["sizes"]["4"]["ratio"]) >= {"wall_s", "cpu_s", "max_rss_mb"}
     run.write_markdown(tmp_path / "results.md", results)
     text = (tmp_path / "results.md").read_text(encoding="utf-8")

@@ -7,16 +7,27 @@ import re
 import pytest
 
 from archkb import load_catalog
-from archkb.exports.bibtex import bibtex_escape, catalog_to_bibtex, entry_type, reference_to_bibtex
 from archkb.catalog.model import Reference
+from archkb.exports.bibtex import bibtex_escape, catalog_to_bibtex, entry_type, reference_to_bibtex
 from conftest import REPO
 
 ENTRY_TYPES = {"article", "book", "inproceedings", "techreport", "phdthesis", "manual", "misc"}
 VERBATIM = {"url", "doi"}
-_UNESCAPES = [(r"\textbackslash{}", "\\"), (r"\textasciitilde{}", "~"), (r"\textasciicircum{}", "^"),
-              (r"\textbraceleft{}", "{"), (r"\textbraceright{}", "}"), (r"\&", "&"), (r"\%", "%"), (r"\$", "$"), (r"\#", "#"), (r"\_", "_")]
+_UNESCAPES = [
+    (r"\textbackslash{}", "\\"),
+    (r"\textasciitilde{}", "~"),
+    (r"\textasciicircum{}", "^"),
+    (r"\textbraceleft{}", "{"),
+    (r"\textbraceright{}", "}"),
+    (r"\&", "&"),
+    (r"\%", "%"),
+    (r"\$", "$"),
+    (r"\#", "#"),
+    (r"\_", "_"),
+]
 _KNOWN_COMMAND = re.compile(
-    r"\\(textbackslash\{\}|textasciitilde\{\}|textasciicircum\{\}|textbraceleft\{\}|textbraceright\{\}|[&%$#_])")
+    r"\\(textbackslash\{\}|textasciitilde\{\}|textasciicircum\{\}|textbraceleft\{\}|textbraceright\{\}|[&%$#_])"
+)
 
 
 class BibError(AssertionError):
@@ -55,7 +66,7 @@ def parse_bibtex(text: str) -> dict[str, tuple[str, dict[str, str]]]:
                 depth -= 1
                 if depth == 0:
                     i += 1
-                    return text[start + 1:i - 1]
+                    return text[start + 1 : i - 1]
             i += 1
         raise BibError(f"unbalanced braces from offset {start}")
 
@@ -71,7 +82,7 @@ def parse_bibtex(text: str) -> dict[str, tuple[str, dict[str, str]]]:
             raise BibError(f"unexpected {text[i]!r} at offset {i}")
         match = re.compile(r"@([a-z]+)\{([A-Za-z0-9_:.-]+),").match(text, i)
         if not match:
-            raise BibError(f"bad entry head at offset {i}: {text[i:i + 40]!r}")
+            raise BibError(f"bad entry head at offset {i}: {text[i : i + 40]!r}")
         kind, key = match.groups()
         if kind not in ENTRY_TYPES:
             raise BibError(f"unknown entry type @{kind}")
@@ -86,7 +97,7 @@ def parse_bibtex(text: str) -> dict[str, tuple[str, dict[str, str]]]:
                 break
             field = re.compile(r"([a-z]+)\s*=\s*").match(text, i)
             if not field:
-                raise BibError(f"bad field at offset {i}: {text[i:i + 40]!r}")
+                raise BibError(f"bad field at offset {i}: {text[i : i + 40]!r}")
             name = field.group(1)
             if name in fields:
                 raise BibError(f"duplicate field {name} in {key}")
@@ -133,10 +144,18 @@ def unescape(value: str) -> str:
 
 
 NASTY = Reference(
-    id="nasty-2024-specials", title="50% of $cost & #1 {fast}_path ~ ^ \\ back: Ünïcødé — “quoted”",
-    authors=["Zoë Ãlvarez-O'Brien", "Microsoft Patterns & Practices"], year=2024, kind="article",
-    venue="ACM Queue", publisher="ACM & Co", url="https://example.com/a_b%20c#frag~x",
-    summary="s", tags=["a-b", "c"], doi="10.1145/123_4.5")
+    id="nasty-2024-specials",
+    title="50% of $cost & #1 {fast}_path ~ ^ \\ back: Ünïcødé — “quoted”",
+    authors=["Zoë Ãlvarez-O'Brien", "Microsoft Patterns & Practices"],
+    year=2024,
+    kind="article",
+    venue="ACM Queue",
+    publisher="ACM & Co",
+    url="https://example.com/a_b%20c#frag~x",
+    summary="s",
+    tags=["a-b", "c"],
+    doi="10.1145/123_4.5",
+)
 
 
 def test_special_characters_are_escaped_and_parse_back():
@@ -145,8 +164,10 @@ def test_special_characters_are_escaped_and_parse_back():
     kind, fields = entries["nasty-2024-specials"]
     assert kind == "article"
     assert unescape(fields["title"]) == NASTY.title
-    assert (r"50\% of \$cost \& \#1 \textbraceleft{}fast\textbraceright{}\_path \textasciitilde{} "
-            r"\textasciicircum{} \textbackslash{} back") in fields["title"]
+    assert (
+        r"50\% of \$cost \& \#1 \textbraceleft{}fast\textbraceright{}\_path \textasciitilde{} "
+        r"\textasciicircum{} \textbackslash{} back"
+    ) in fields["title"]
     assert "Ünïcødé" in fields["title"]  # non-ASCII kept as UTF-8
     authors = fields["author"].split(" and ")
     assert authors[0] == "Zoë Ãlvarez-O'Brien"
@@ -168,42 +189,63 @@ def test_checker_rejects_invalid_bibtex():
     good = "@misc{k,\n  title = {A},\n  year = {2020}\n}\n"
     assert parse_bibtex(reference_to_bibtex(ref("blog", title="Half { open")))["x-2020-y"]
     assert parse_bibtex(good)["k"][1]["title"] == "A"
-    for bad in ["@misc{k,\n  title = {A & B}\n}\n", "@misc{k,\n  title = {A {B}\n}\n",
-                "@misc{k,\n  title = {A}\n  year = {1}\n}\n", "@web{k,\n  title = {A}\n}\n",
-                good + good]:
+    for bad in [
+        "@misc{k,\n  title = {A & B}\n}\n",
+        "@misc{k,\n  title = {A {B}\n}\n",
+        "@misc{k,\n  title = {A}\n  year = {1}\n}\n",
+        "@web{k,\n  title = {A}\n}\n",
+        good + good,
+    ]:
         with pytest.raises(BibError):
             parse_bibtex(bad)
 
 
 def ref(kind: str, venue: str | None = None, **extra) -> Reference:
-    data = {"id": "x-2020-y", "title": "T", "authors": ["Ada Lovelace"], "year": 2020, "kind": kind,
-            "url": "https://example.com/", "summary": "s", "venue": venue, **extra}
+    data = {
+        "id": "x-2020-y",
+        "title": "T",
+        "authors": ["Ada Lovelace"],
+        "year": 2020,
+        "kind": kind,
+        "url": "https://example.com/",
+        "summary": "s",
+        "venue": venue,
+        **extra,
+    }
     return Reference(**data)
 
 
-@pytest.mark.parametrize(("reference", "expected"), [
-    (ref("book", publisher="O'Reilly"), "book"),
-    (ref("paper", "SOSP 2007"), "inproceedings"),
-    (ref("paper", "CIDR 2007"), "inproceedings"),
-    (ref("paper", "Proceedings of the 2012 conference"), "inproceedings"),
-    (ref("paper", "Google Technical Report dapper-2010-1"), "techreport"),
-    (ref("paper", "PhD dissertation, University of California, Irvine"), "phdthesis"),
-    (ref("paper", "Communications of the ACM"), "article"),
-    (ref("paper"), "misc"),
-    (ref("article", "ACM Queue"), "article"),
-    (ref("article"), "misc"),
-    (ref("blog"), "misc"),
-    (ref("talk", "QCon London 2008"), "misc"),
-    (ref("docs"), "manual"),
-    (ref("spec"), "manual"),
-    (ref("whitepaper", publisher="Amazon Web Services"), "techreport"),
-])
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        (ref("book", publisher="O'Reilly"), "book"),
+        (ref("paper", "SOSP 2007"), "inproceedings"),
+        (ref("paper", "CIDR 2007"), "inproceedings"),
+        (ref("paper", "Proceedings of the 2012 conference"), "inproceedings"),
+        (ref("paper", "Google Technical Report dapper-2010-1"), "techreport"),
+        (ref("paper", "PhD dissertation, University of California, Irvine"), "phdthesis"),
+        (ref("paper", "Communications of the ACM"), "article"),
+        (ref("paper"), "misc"),
+        (ref("article", "ACM Queue"), "article"),
+        (ref("article"), "misc"),
+        (ref("blog"), "misc"),
+        (ref("talk", "QCon London 2008"), "misc"),
+        (ref("docs"), "manual"),
+        (ref("spec"), "manual"),
+        (ref("whitepaper", publisher="Amazon Web Services"), "techreport"),
+    ],
+)
 def test_entry_types_by_kind(reference, expected):
     assert entry_type(reference) == expected
     kind, fields = parse_bibtex(reference_to_bibtex(reference))["x-2020-y"]
     assert kind == expected
-    required = {"article": {"journal"}, "inproceedings": {"booktitle"}, "techreport": {"institution"},
-                "phdthesis": {"school"}, "book": {"publisher"}}.get(kind, set())
+    required = {
+        "article": {"journal"},
+        "inproceedings": {"booktitle"},
+        "techreport": {"institution"},
+        "phdthesis": {"school"},
+        "book": {"publisher"},
+    }.get(kind, set())
     assert required <= set(fields), fields
     assert {"author", "title", "year", "url"} <= set(fields)
 
@@ -217,7 +259,7 @@ def test_fixture_catalog_exports_one_entry_per_reference(site):
     catalog = load_catalog(site.root)
     entries = parse_bibtex(catalog_to_bibtex(catalog))
     assert list(entries) == list(catalog.references)
-    kind, fields = entries["ref-a"]
+    _kind, fields = entries["ref-a"]
     assert unescape(fields["title"]) == "A & B: the first reference"
     assert fields["author"] == "Ada Lovelace and Charles Babbage"
     assert "topic: Testing" in fields["note"]
@@ -236,12 +278,19 @@ def test_the_real_reading_list_exports_cleanly():
 def test_living_document_has_no_year_but_an_urldate():
     import datetime as dt
 
-    from archkb.exports.bibtex import reference_to_bibtex
     from archkb.catalog.model import Reference
+    from archkb.exports.bibtex import reference_to_bibtex
     from archkb.site.text import citation_label, date_label
 
-    ref = Reference(id="go-doc", title="Effective Go", authors=["The Go Authors"], accessed=dt.date(2026, 11, 3),
-                    kind="docs", url="https://go.dev/doc/effective_go", summary="How to write Go.")
+    ref = Reference(
+        id="go-doc",
+        title="Effective Go",
+        authors=["The Go Authors"],
+        accessed=dt.date(2026, 11, 3),
+        kind="docs",
+        url="https://go.dev/doc/effective_go",
+        summary="How to write Go.",
+    )
     entry = reference_to_bibtex(ref)
     assert "year" not in entry and "urldate = {2026-11-03}" in entry.replace("  ", " ").replace("  ", " ")
     assert citation_label(ref) == "The Go Authors n.d." and date_label(ref) == "accessed 2026-11-03"

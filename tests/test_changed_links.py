@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archkb.linkcheck.changed import ChangedLinksError, changed_urls, urls_at, urls_in_file
 from archkb.cli import main
+from archkb.linkcheck.changed import ChangedLinksError, changed_urls, urls_at, urls_in_file
 
 REFS = """\
 topic: T
@@ -47,10 +47,14 @@ def repo(tmp_path: Path) -> Path:
 
 def test_only_added_or_changed_urls_are_listed(repo):
     refs = repo / "references/t.yml"
-    refs.write_text(REFS.replace("https://example.com/a", "https://example.com/a-moved")
-                    + "    archived_url: https://web.archive.org/a\n")
-    (repo / "patterns/p.md").write_text("---\ntitle: P\n---\n\nSee [old](https://example.com/old) and "
-                                        "[new](https://example.com/new_(thing)), not [me](../x.md).\n")
+    refs.write_text(
+        REFS.replace("https://example.com/a", "https://example.com/a-moved")
+        + "    archived_url: https://web.archive.org/a\n"
+    )
+    (repo / "patterns/p.md").write_text(
+        "---\ntitle: P\n---\n\nSee [old](https://example.com/old) and "
+        "[new](https://example.com/new_(thing)), not [me](../x.md).\n"
+    )
     (repo / "patterns/q.md").write_text("Moved here: <https://example.com/docs>, code `https://example.com/code`.\n")
     (repo / "docs/deep/er").mkdir(parents=True)
     (repo / "docs/deep/er/x.md").write_text("[x](http://example.org/deep)\n")
@@ -98,8 +102,9 @@ def test_cli_formats_feed_check_links(repo, tmp_path):
     assert lines.stdout == "https://example.com/new\n"
     assert "1 external link added since main" in lines.stderr
     out = tmp_path / "changed.md"
-    md = runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown",
-                              "--output", str(out)])
+    md = runner.invoke(
+        main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown", "--output", str(out)]
+    )
     assert md.exit_code == 0
     # The Markdown file is read back by the same extractor check-links uses.
     assert [url for url, _ in urls_in_file("changed.md", out.read_text())] == ["https://example.com/new"]
@@ -118,10 +123,13 @@ def test_credentials_are_never_printed(repo, tmp_path):
         assert "s3cret" not in result.output and "user:" not in result.output
         assert "https://***@example.com/new" in result.stdout and "https://example.com/@me" in result.stdout
     out = tmp_path / "changed.md"
-    runner.invoke(main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown",
-                         "--output", str(out)])
+    runner.invoke(
+        main, ["changed-links", "--base", "main", "--root", str(repo), "--format", "markdown", "--output", str(out)]
+    )
     assert [url for url, _ in urls_in_file("changed.md", out.read_text())] == [
-        "https://example.com/@me", "https://***@example.com/new"]
+        "https://example.com/@me",
+        "https://***@example.com/new",
+    ]
 
 
 def test_broken_yaml_still_yields_its_urls():

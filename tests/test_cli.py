@@ -29,13 +29,20 @@ def test_export_json_shape(site):
     data = json.loads(result.stdout)
     alpha = next(p for p in data["patterns"] if p["slug"] == "alpha")
     assert alpha["title"] == "Alpha" and alpha["tags"] == ["testing"]
-    assert alpha["related"] == [{"pattern": "beta", "type": "uses", "note": "Alpha leans on beta."},
-                                {"pattern": "gamma", "type": "alternative-to"}]
+    assert alpha["related"] == [
+        {"pattern": "beta", "type": "uses", "note": "Alpha leans on beta."},
+        {"pattern": "gamma", "type": "alternative-to"},
+    ]
     assert alpha["references"] == ["ref-a", "ref-b"]
     ref = data["references"][0]
     assert {k: ref[k] for k in ("id", "title", "authors", "year", "kind", "url")} == {
-        "id": "ref-a", "title": "A & B: the first reference", "authors": ["Ada Lovelace", "Charles Babbage"],
-        "year": 1843, "kind": "paper", "url": "https://example.com/a"}
+        "id": "ref-a",
+        "title": "A & B: the first reference",
+        "authors": ["Ada Lovelace", "Charles Babbage"],
+        "year": 1843,
+        "kind": "paper",
+        "url": "https://example.com/a",
+    }
     # Beta declares nothing: related lists relations as declared, not inverses.
     assert next(p for p in data["patterns"] if p["slug"] == "beta")["related"] == []
 
@@ -92,8 +99,18 @@ def test_the_console_script_keeps_exit_codes_output_and_exit_handlers(tmp_path):
     page = tmp_path / "links.md"
     page.write_text("".join(f"[l{n}](https://example.org/{n})\n" for n in range(3000)), encoding="utf-8")
     handler = "import atexit\natexit.register(lambda: print('exit handler ran', file=sys.stderr))"
-    done = _console(tmp_path, handler, "check-links", str(page), "--root", str(tmp_path), "--offline", "--no-cache",
-                    "--format", "json")
+    done = _console(
+        tmp_path,
+        handler,
+        "check-links",
+        str(page),
+        "--root",
+        str(tmp_path),
+        "--offline",
+        "--no-cache",
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["results"]) == 3000  # all of a large output reached the pipe
     assert "exit handler ran" in done.stderr
@@ -103,9 +120,11 @@ def test_the_console_script_keeps_exit_codes_output_and_exit_handlers(tmp_path):
 
 
 def test_the_console_script_waits_for_a_thread_still_at_work(tmp_path):
-    body = ("import threading, time\n"
-            "def work():\n    time.sleep(0.3)\n    open('written-late.txt', 'w').write('done')\n"
-            "threading.Thread(target=work).start()")
+    body = (
+        "import threading, time\n"
+        "def work():\n    time.sleep(0.3)\n    open('written-late.txt', 'w').write('done')\n"
+        "threading.Thread(target=work).start()"
+    )
     done = _console(tmp_path, body, "--version")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "written-late.txt").read_text() == "done"
@@ -118,7 +137,12 @@ def test_the_console_script_lets_a_profiler_write_its_results(tmp_path):
     script = tmp_path / "archkb_script.py"
     script.write_text("import sys\nsys.argv[0] = 'archkb'\nfrom archkb.cli import run\nrun()\n", encoding="utf-8")
     out = tmp_path / "profile.out"
-    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), str(script), "--version"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), str(script), "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("archkb, version ") and out.stat().st_size > 0

@@ -1,8 +1,9 @@
 """Code-health set-up: ruff and mypy configured in pyproject.toml, and the pre-commit hooks that run them.
 
-The suite runs the checks themselves too (mypy, ruff check, ruff format --check on plugins/), so CI
-does, and keeps the set-up from drifting: one Python target, the code's own line length, mypy strict
-on the engine-independent core, and hooks that run the pinned tools and `archkb validate`.
+The suite runs the checks themselves too (mypy on the package, ruff check and ruff format --check on
+the whole tree), so CI does, and keeps the set-up from drifting: one Python target, the code's own
+line length, mypy strict on the engine-independent core, and hooks that run the pinned tools and
+`archkb validate`.
 """
 
 from __future__ import annotations
@@ -35,9 +36,19 @@ def test_mypy_is_strict_on_the_core():
     mypy = PYPROJECT["tool"]["mypy"]
     assert mypy["packages"] == ["archkb"] and mypy["mypy_path"] == "plugins" and mypy["python_version"] == "3.10"
     core = next(o for o in mypy["overrides"] if "archkb.catalog.*" in o["module"])
-    assert {"archkb.catalog.*", "archkb.safety.*", "archkb.site.*", "archkb.map.*", "archkb.exports.*"} == set(core["module"])
-    strict_flags = ("disallow_any_generics", "disallow_untyped_defs", "disallow_untyped_calls", "warn_return_any",
-                    "disallow_incomplete_defs", "no_implicit_reexport", "strict_equality", "warn_unreachable")
+    assert {"archkb.catalog.*", "archkb.safety.*", "archkb.site.*", "archkb.map.*", "archkb.exports.*"} == set(
+        core["module"]
+    )
+    strict_flags = (
+        "disallow_any_generics",
+        "disallow_untyped_defs",
+        "disallow_untyped_calls",
+        "warn_return_any",
+        "disallow_incomplete_defs",
+        "no_implicit_reexport",
+        "strict_equality",
+        "warn_unreachable",
+    )
     assert all(core[flag] is True for flag in strict_flags)
 
 
@@ -55,10 +66,12 @@ def test_mypy_finds_nothing():
 def test_ruff_finds_nothing_and_the_code_is_formatted():
     import subprocess
 
-    lint = subprocess.run([_tool("ruff"), "check", "plugins"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    # The whole tree: the package, the tests, the benchmarks and the scripts.
+    lint = subprocess.run([_tool("ruff"), "check", "."], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert lint.returncode == 0, lint.stdout[-4000:]
-    fmt = subprocess.run([_tool("ruff"), "format", "--check", "plugins"], cwd=REPO, capture_output=True, text=True,
-                         timeout=300)
+    fmt = subprocess.run(
+        [_tool("ruff"), "format", "--check", "."], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert fmt.returncode == 0, fmt.stdout[-4000:]
 
 

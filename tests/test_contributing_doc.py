@@ -9,10 +9,17 @@ import click
 import pytest
 
 import archkb
-from archkb.mkdocs.docs_fragments import (FRAGMENTS, START, config_options, iter_commands, render_command_reference,
-                                   update_file, update_text)
 from archkb.catalog.model import CONSEQUENCE_SUBSECTIONS, REFERENCE_KINDS, TEMPLATE_SECTIONS
 from archkb.catalog.relations import RELATION_TYPES
+from archkb.mkdocs.docs_fragments import (
+    FRAGMENTS,
+    START,
+    config_options,
+    iter_commands,
+    render_command_reference,
+    update_file,
+    update_text,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 REFRESH = "python -m archkb.mkdocs.docs_fragments docs/reference/*.md"
@@ -24,8 +31,11 @@ def read(rel: str) -> str:
 
 # --- generated reference pages ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("page", "fragment"), [("docs/reference/commands.md", "commands"),
-                                                ("docs/reference/configuration.md", "configuration")])
+
+@pytest.mark.parametrize(
+    ("page", "fragment"),
+    [("docs/reference/commands.md", "commands"), ("docs/reference/configuration.md", "configuration")],
+)
 def test_generated_reference_pages_are_current(page, fragment):
     assert START.format(name=fragment) in read(page)
     assert not update_file(REPO / page, check=True), f"{page} is out of date; run: {REFRESH}"
@@ -34,8 +44,15 @@ def test_generated_reference_pages_are_current(page, fragment):
 def test_every_command_and_option_is_in_the_command_reference():
     text = read("docs/reference/commands.md")
     names = [full for full, _ in iter_commands() if full != "archkb"]
-    assert {"archkb validate", "archkb new pattern", "archkb new reference", "archkb schema",
-            "archkb changed-links", "archkb check-links", "archkb export json"} <= set(names)
+    assert {
+        "archkb validate",
+        "archkb new pattern",
+        "archkb new reference",
+        "archkb schema",
+        "archkb changed-links",
+        "archkb check-links",
+        "archkb export json",
+    } <= set(names)
     for full, command in iter_commands():
         if full == "archkb":
             continue
@@ -64,6 +81,7 @@ def test_update_text_replaces_only_the_region():
 
 
 # --- CONTRIBUTING.md ----------------------------------------------------------------------------
+
 
 def section(text: str, heading: str) -> str:
     """The text under a level-two heading, up to the next one (headings inside code blocks do not count)."""
@@ -108,6 +126,7 @@ def test_contributing_template_has_every_section_in_order():
     front = re.search(r"^---\n(.*?)^---$", skeleton, re.M | re.S)
     assert front, "the skeleton starts with front matter"
     from archkb.catalog.model import PatternMeta
+
     for name in PatternMeta.model_fields:
         assert re.search(rf"^{name}:", front.group(1), re.M), f"front matter field '{name}' is not shown"
 
@@ -122,8 +141,14 @@ def test_contributing_names_every_reference_kind_and_the_commands_that_exist():
         while len(words) > 1 and " ".join(words) not in commands:
             words.pop()
         assert len(words) > 1, f"CONTRIBUTING.md mentions '{used}', which is not an archkb command"
-    for command in ("mkdocs serve --livereload", "mkdocs build --strict", "archkb validate",
-                    "bash scripts/test.sh", "archkb new pattern", "archkb new reference"):
+    for command in (
+        "mkdocs serve --livereload",
+        "mkdocs build --strict",
+        "archkb validate",
+        "bash scripts/test.sh",
+        "archkb new pattern",
+        "archkb new reference",
+    ):
         assert command in text
 
 
@@ -139,6 +164,7 @@ def test_contributing_checklist_matches_the_pull_request_template():
 
 # --- CHANGELOG.md -------------------------------------------------------------------------------
 
+
 def test_changelog_follows_keep_a_changelog_and_names_the_version():
     text = read("CHANGELOG.md")
     assert "https://keepachangelog.com/en/1.1.0/" in text and "https://semver.org/" in text
@@ -148,6 +174,7 @@ def test_changelog_follows_keep_a_changelog_and_names_the_version():
     headings = set(re.findall(r"^### (.+)$", text, re.M))
     assert headings <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
     from importlib.metadata import version
+
     assert version("archkb") == archkb.__version__
 
 

@@ -27,18 +27,18 @@ NEW_URL = "https://example.org/guides/priority-queues"
 
 BODY = {
     "Context": "A queue feeds a pool of workers, and some messages matter more than others: a paying "
-               "customer's export should not wait behind a nightly batch.",
+    "customer's export should not wait behind a nightly batch.",
     "Problem": "How do urgent messages overtake routine ones without a second system to run?",
     "Forces": "- Urgent work needs short, predictable waiting times.\n"
-              "- Routine work must still finish eventually.\n"
-              "- Every extra queue is one more thing to operate.",
+    "- Routine work must still finish eventually.\n"
+    "- Every extra queue is one more thing to operate.",
     "Solution": "Give each message a priority and let consumers take the highest-priority message first, "
-                "either from one queue that orders by priority or from one queue per priority level that "
-                "consumers poll in order [@{existing}].",
+    "either from one queue that orders by priority or from one queue per priority level that "
+    "consumers poll in order [@{existing}].",
     "Consequences": "### Benefits\n\n- Urgent work waits less.\n\n"
-                    "### Liabilities\n\n- Low-priority work can starve under sustained load [@{new}].",
+    "### Liabilities\n\n- Low-priority work can starve under sustained load [@{new}].",
     "When not to use it": "When all work is equally urgent, or when starvation of routine work is unacceptable "
-                          "and capacity cannot be added.",
+    "and capacity cannot be added.",
     "Known uses": "- Task queues that offer per-queue priorities, as described in [@{new}].",
 }
 
@@ -60,7 +60,7 @@ def clone(tmp_path: Path) -> Path:
     """The site's files, copied and committed as a fresh repository (step 1 of CONTRIBUTING: clone)."""
     root = tmp_path / "archkb"
     root.mkdir()
-    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader makes only strings, lists and dicts (!ENV read as text)
     custom_dir = (config.get("theme") or {}).get("custom_dir")
     for part in (*SITE_PARTS, *([custom_dir] if custom_dir else [])):
         source = REPO / part
@@ -87,11 +87,18 @@ def existing_reference(root: Path) -> str:
 def fill_in(text: str, existing: str, new: str) -> str:
     """Step 4 to 8: front matter, a relation, two references, the body under the scaffold's own headings."""
     head, body = re.match(r"^(---\n.*?\n---\n)(.*)$", text, re.S).groups()
-    head = re.sub(r"^summary: .*$", "summary: Let consumers take urgent messages before routine ones, so "
-                                    "important work waits less.", head, flags=re.M)
+    head = re.sub(
+        r"^summary: .*$",
+        "summary: Let consumers take urgent messages before routine ones, so important work waits less.",
+        head,
+        flags=re.M,
+    )
     head = head.replace("tags: []", "tags: [messaging, asynchronous]")
-    head = head.replace("related: []", f"related:\n  - pattern: {RELATED}\n    type: refines\n"
-                                       "    note: A task queue whose consumers take urgent work first.")
+    head = head.replace(
+        "related: []",
+        f"related:\n  - pattern: {RELATED}\n    type: refines\n"
+        "    note: A task queue whose consumers take urgent work first.",
+    )
     head = head.replace("references: []", f"references:\n  - {existing}\n  - {new}")
     head = head.replace("status: draft", "status: published")
     sections = re.findall(r"^## (.+)$", body, re.M)
@@ -114,11 +121,27 @@ def test_a_newcomer_adds_a_pattern_with_a_relation_and_two_references(clone):
         refs = sorted((root / "references").glob("*.yml"))[0]
     ref_file = refs.relative_to(root).as_posix()
     before = refs.read_bytes()
-    add = ["archkb", "new", "reference", "--file", ref_file, "--no-input",
-           "--title", "Priority Queues in Practice", "--author", "Ada Example", "--year", "2021",
-           "--kind", "article", "--summary", "How task queues order work by priority, and how low-priority "
-                                             "work starves when urgent work never stops arriving.",
-           "--tag", "messaging"]
+    add = [
+        "archkb",
+        "new",
+        "reference",
+        "--file",
+        ref_file,
+        "--no-input",
+        "--title",
+        "Priority Queues in Practice",
+        "--author",
+        "Ada Example",
+        "--year",
+        "2021",
+        "--kind",
+        "article",
+        "--summary",
+        "How task queues order work by priority, and how low-priority "
+        "work starves when urgent work never stops arriving.",
+        "--tag",
+        "messaging",
+    ]
     refused = run(root, *add, "--url", "not-a-url", ok=False)
     assert refused.returncode == 1 and "'url' must be an absolute http:// or https:// URL" in refused.stderr
     assert refs.read_bytes() == before
@@ -150,7 +173,16 @@ def test_a_newcomer_adds_a_pattern_with_a_relation_and_two_references(clone):
 
 def test_contributing_describes_the_steps_this_test_takes():
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    for step in ('archkb new pattern "', "archkb new reference --file references/", "status: draft",
-                 "status: published", "archkb validate", "mkdocs serve --livereload", "mkdocs build --strict",
-                 "archkb changed-links --base origin/main", "type: refines", "[@"):
+    for step in (
+        'archkb new pattern "',
+        "archkb new reference --file references/",
+        "status: draft",
+        "status: published",
+        "archkb validate",
+        "mkdocs serve --livereload",
+        "mkdocs build --strict",
+        "archkb changed-links --base origin/main",
+        "type: refines",
+        "[@",
+    ):
         assert step in text, step

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from archkb import load_catalog
 from archkb.cli import main
-from archkb.exports.epub import BookOptions, book_order, book_options_from_config, catalog_to_epub, xhtml
+from archkb.exports.epub import BookOptions, book_options_from_config, book_order, catalog_to_epub, xhtml
 from archkb.site.generator import SiteGenerator, SiteOptions
 from conftest import BODY, REFERENCES, pattern_text
 from safety.corpus import HOSTILE_BODIES
@@ -36,8 +36,9 @@ def epubcheck(path: Path) -> str:
     java = shutil.which("java")
     if not EPUBCHECK_JAR.is_file() or java is None:
         pytest.fail(f"EPUBCheck is not installed ({EPUBCHECK_JAR} and java): {INSTALL_HINT}", pytrace=False)
-    proc = subprocess.run([java, "-jar", str(EPUBCHECK_JAR), str(path)], capture_output=True, text=True,
-                          timeout=300, check=False)
+    proc = subprocess.run(
+        [java, "-jar", str(EPUBCHECK_JAR), str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"EPUBCheck failed on {path.name}:\n{report}"
     summary = re.search(r"Messages: (\d+) fatals / (\d+) errors / (\d+) warnings", report)
@@ -67,7 +68,7 @@ def spine(files: dict[str, bytes]) -> list[str]:
 
 def documents(files: dict[str, bytes]) -> dict[str, ET.Element]:
     """Every XHTML document of the book, parsed as XML (which fails on anything not well-formed)."""
-    return {name[len("OEBPS/"):]: ET.fromstring(data) for name, data in files.items() if name.endswith(".xhtml")}
+    return {name[len("OEBPS/") :]: ET.fromstring(data) for name, data in files.items() if name.endswith(".xhtml")}
 
 
 def test_epubcheck_passes_on_the_book_of_the_real_catalog(tmp_path, book):
@@ -79,12 +80,15 @@ def test_epubcheck_passes_on_the_book_of_the_real_catalog(tmp_path, book):
 def test_same_catalog_same_bytes(book, tmp_path):
     assert real_book() == book
     # Another process, another time zone, another working directory: still the same bytes.
-    code = ("import sys; from archkb import load_catalog; from archkb.exports.epub import catalog_to_epub, "
-            "book_options_from_config; r = sys.argv[1]; "
-            "sys.stdout.buffer.write(catalog_to_epub(load_catalog(r), book_options_from_config(r)))")
+    code = (
+        "import sys; from archkb import load_catalog; from archkb.exports.epub import catalog_to_epub, "
+        "book_options_from_config; r = sys.argv[1]; "
+        "sys.stdout.buffer.write(catalog_to_epub(load_catalog(r), book_options_from_config(r)))"
+    )
     env = dict(os.environ, TZ="Pacific/Kiritimati", SOURCE_DATE_EPOCH="0", PYTHONHASHSEED="123")
-    other = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, check=True, env=env,
-                           cwd=tmp_path).stdout
+    other = subprocess.run(
+        [sys.executable, "-c", code, str(REPO)], capture_output=True, check=True, env=env, cwd=tmp_path
+    ).stdout
     assert other == book
 
 
@@ -100,7 +104,7 @@ def test_zip_layout_is_fixed(book):
     files = entries(book)
     package = ET.fromstring(files["OEBPS/content.opf"])
     modified = package.find(f"{OPF}metadata/{OPF}meta[@property='dcterms:modified']").text
-    assert modified.startswith("%04d-%02d-%02dT" % infos[0].date_time[:3])
+    assert modified.startswith("{:04d}-{:02d}-{:02d}T".format(*infos[0].date_time[:3]))
     identifier = package.find(f"{OPF}metadata/{{http://purl.org/dc/elements/1.1/}}identifier").text
     assert identifier.startswith("urn:uuid:")
 
@@ -111,14 +115,14 @@ def test_reading_paths_first_in_path_order_then_the_rest(book):
     order = spine(files)
     topics = [f"bibliography-{t}.xhtml" for t in catalog.topics]
     assert order[:2] == ["title.xhtml", "nav.xhtml"]
-    assert order[-len(topics) - 2:] == ["bibliography.xhtml", *topics, "map.xhtml"]
+    assert order[-len(topics) - 2 :] == ["bibliography.xhtml", *topics, "map.xhtml"]
     paths, rest = book_order(catalog)
     expected = []
     for slug, placed in paths:
         expected += [f"path-{slug}.xhtml"] + [f"pattern-{p}.xhtml" for p in placed]
     if rest:
         expected += ["more-patterns.xhtml"] + [f"pattern-{p}.xhtml" for p in rest]
-    assert order[2:-len(topics) - 2] == expected
+    assert order[2 : -len(topics) - 2] == expected
     # Each pattern once, every valid pattern there, and a path's patterns in its step order.
     chapters = [name for name in order if name.startswith("pattern-")]
     assert len(chapters) == len(set(chapters)) == len(catalog.patterns)
@@ -154,8 +158,11 @@ def test_each_pattern_has_its_generated_sections_and_internal_links_work(book):
     # Relations, citations (with their previews) and cited-by lead inside the book.
     breaker = ET.tostring(docs["pattern-circuit-breaker.xhtml"], encoding="unicode")
     assert 'href="pattern-timeouts-and-deadlines.xhtml"' in breaker
-    citation = next(a for a in docs["pattern-circuit-breaker.xhtml"].iter(f"{XHTML}a")
-                    if (a.get("href") or "").startswith("bibliography-") and "#ref-" in a.get("href") and a.get("title"))
+    citation = next(
+        a
+        for a in docs["pattern-circuit-breaker.xhtml"].iter(f"{XHTML}a")
+        if (a.get("href") or "").startswith("bibliography-") and "#ref-" in a.get("href") and a.get("title")
+    )
     assert citation.get("title").count(" · ") >= 3
     topic_docs = [root for name, root in docs.items() if name.startswith("bibliography-")]
     bibliography = "".join(ET.tostring(root, encoding="unicode") for root in topic_docs)
@@ -169,8 +176,9 @@ def test_the_map_is_an_svg_image(book):
     files = entries(book)
     svg = ET.fromstring(files["OEBPS/map.svg"])
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
-    assert len([g for g in svg.iter("{http://www.w3.org/2000/svg}g") if "archkb-node" in (g.get("class") or "").split()]) \
-        == len(load_catalog(REPO).patterns)
+    assert len(
+        [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if "archkb-node" in (g.get("class") or "").split()]
+    ) == len(load_catalog(REPO).patterns)
     img = next(documents(files)["map.xhtml"].iter(f"{XHTML}img"))
     assert img.get("src") == "map.svg" and img.get("alt")
 
@@ -184,7 +192,7 @@ def test_links_to_site_pages_the_book_lacks_point_at_the_site(book):
     assert b'href="../' not in chapters and b".md" not in re.sub(rb'href="https?://[^"]*"', b"", chapters)
 
 
-NASTY = 'Pub & Sub <T> "quoted" \'single\' ]]> --> \\ {: onclick=x } &amp;'
+NASTY = "Pub & Sub <T> \"quoted\" 'single' ]]> --> \\ {: onclick=x } &amp;"
 
 
 def test_every_field_is_escaped_for_xhtml_and_hostile_bodies_stay_inert(site, tmp_path):
@@ -192,21 +200,35 @@ def test_every_field_is_escaped_for_xhtml_and_hostile_bodies_stay_inert(site, tm
     references = REFERENCES.replace('"A & B: the first reference"', json.dumps(NASTY))
     references = references.replace("The first reference, about engines.", json.dumps(NASTY + " summary"))
     site.write("references/testing.yml", references)
-    site.write("patterns/alpha.md", pattern_text("Alpha", summary=json.dumps(NASTY + " does it"), related="""
+    site.write(
+        "patterns/alpha.md",
+        pattern_text(
+            "Alpha",
+            summary=json.dumps(NASTY + " does it"),
+            related="""
         - pattern: beta
           type: uses
           note: "<b>note</b> & ]]>"
-        """, refs=("ref-a", "ref-b"), extra="aliases: ['<i>al</i> & \"x\"']\n"))
-    hostile = BODY.format(title="Beta", ref="ref-a") + "\n## 3.2 Numbers first\n\nA footnote[^1] and &nbsp; " \
-        "an entity, [a site page](../docs/index.md), [nowhere](nowhere.md), [x](javascript:alert(1)), " \
-        "![pic](https://example.com/p.png).\n\n[^1]: The note.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n" \
+        """,
+            refs=("ref-a", "ref-b"),
+            extra="aliases: ['<i>al</i> & \"x\"']\n",
+        ),
+    )
+    hostile = (
+        BODY.format(title="Beta", ref="ref-a") + "\n## 3.2 Numbers first\n\nA footnote[^1] and &nbsp; "
+        "an entity, [a site page](../docs/index.md), [nowhere](nowhere.md), [x](javascript:alert(1)), "
+        "![pic](https://example.com/p.png).\n\n[^1]: The note.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
         + "\n".join(snippet for _, snippet, _ in HOSTILE_BODIES[:12])
+    )
     site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",), body=hostile))
-    site.write("paths/start.yml", "title: 'Start <here> & \"now\"'\nsummary: One path.\nsteps:\n"
-                                  "  - pattern: gamma\n    why: 'First <why>.'\n    minutes: 5\n"
-                                  "  - reference: ref-a\n    why: Then read.\n    minutes: 10\n")
+    site.write(
+        "paths/start.yml",
+        "title: 'Start <here> & \"now\"'\nsummary: One path.\nsteps:\n"
+        "  - pattern: gamma\n    why: 'First <why>.'\n    minutes: 5\n"
+        "  - reference: ref-a\n    why: Then read.\n    minutes: 10\n",
+    )
     catalog = load_catalog(site.root)
-    data = catalog_to_epub(catalog, BookOptions(title="KB <&> \"t\"", description="D & <d>"))
+    data = catalog_to_epub(catalog, BookOptions(title='KB <&> "t"', description="D & <d>"))
     files = entries(data)
     docs = documents(files)  # all well-formed XML
     assert {"pattern-alpha.xhtml", "pattern-beta.xhtml", "path-start.xhtml"} <= set(docs)
@@ -215,25 +237,30 @@ def test_every_field_is_escaped_for_xhtml_and_hostile_bodies_stay_inert(site, tm
     assert '<a href="https://example.com/p.png">pic</a>' in beta and "<a>" not in beta
     assert 'href="#fn:1"' not in beta and re.search(r'<a [^>]*href="#id-fn_3a_1"', beta)
     text = "".join(ET.tostring(root, encoding="unicode", method="text") for root in docs.values())
-    assert NASTY in text and "<b>note</b> & ]]>" in text and "Start <here> & \"now\"" in text
+    assert NASTY in text and "<b>note</b> & ]]>" in text and 'Start <here> & "now"' in text
     for name, root in docs.items():
         for el in root.iter():
-            assert el.tag.split("}")[-1] not in {"script", "style", "iframe", "object", "form", "base", "meta"} \
-                or el.tag == f"{XHTML}meta" and el.get("charset"), f"{name}: <{el.tag}>"
+            assert el.tag.split("}")[-1] not in {"script", "style", "iframe", "object", "form", "base", "meta"} or (
+                el.tag == f"{XHTML}meta" and el.get("charset")
+            ), f"{name}: <{el.tag}>"
             for attr, value in el.attrib.items():
                 assert not attr.startswith("on"), f"{name}: {attr}={value!r}"
                 assert "javascript:" not in value.lower(), f"{name}: {attr}={value!r}"
-    assert ET.fromstring(files["OEBPS/content.opf"]).find(
-        f"{OPF}metadata/{{http://purl.org/dc/elements/1.1/}}title").text == 'KB <&> "t"'
+    assert (
+        ET.fromstring(files["OEBPS/content.opf"]).find(f"{OPF}metadata/{{http://purl.org/dc/elements/1.1/}}title").text
+        == 'KB <&> "t"'
+    )
     path = tmp_path / "hostile.epub"
     path.write_bytes(data)
     epubcheck(path)
 
 
 def test_xhtml_writes_well_formed_xml():
-    out = xhtml('<p id="3 x">a &amp; b<br>c<input type=checkbox disabled> <a href="#3 x">self</a> '
-                '<a name="old">n</a> <img src="drop.png" alt="A <b>"> \x01 <!-- gone --></p>',
-                resolve=lambda href: None if href == "drop.png" else href)
+    out = xhtml(
+        '<p id="3 x">a &amp; b<br>c<input type=checkbox disabled> <a href="#3 x">self</a> '
+        '<a name="old">n</a> <img src="drop.png" alt="A <b>"> \x01 <!-- gone --></p>',
+        resolve=lambda href: None if href == "drop.png" else href,
+    )
     root = ET.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{out}</div>')
     p = root.find(f"{XHTML}p")
     assert p.get("id") == "id-3_20_x" and root.find(f".//{XHTML}a").get("href") == "#id-3_20_x"
@@ -248,25 +275,41 @@ def test_xhtml_writes_well_formed_xml():
 def test_the_site_generator_publishes_the_same_book_as_the_command(tmp_path):
     catalog = load_catalog(REPO)
     options = book_options_from_config(REPO)
-    pages = {p.uri: p for p in SiteGenerator().generate(catalog, SiteOptions(
-        directory_urls=options.directory_urls, site_url=options.site_url, title=options.title,
-        description=options.description))}
+    pages = {
+        p.uri: p
+        for p in SiteGenerator().generate(
+            catalog,
+            SiteOptions(
+                directory_urls=options.directory_urls,
+                site_url=options.site_url,
+                title=options.title,
+                description=options.description,
+            ),
+        )
+    }
     page = pages["exports/archkb.epub"]
     published = page.content if page.content is not None else page.source.read_bytes()
     output = tmp_path / "book.epub"
-    result = CliRunner().invoke(main, ["export", "epub", "--root", str(REPO), "--output", str(output),
-                                       "--report", str(tmp_path / "no-report.json")])
+    result = CliRunner().invoke(
+        main,
+        ["export", "epub", "--root", str(REPO), "--output", str(output), "--report", str(tmp_path / "no-report.json")],
+    )
     assert result.exit_code == 0, result.output
     assert output.read_bytes() == published
 
 
 def test_command_shows_the_link_report(site, tmp_path):
     report = tmp_path / "report.json"
-    report.write_text(json.dumps({"results": [{"url": "https://example.com/a", "state": "ok",
-                                               "checked_at": "2026-11-21T09:00:00Z"}]}), encoding="utf-8")
+    report.write_text(
+        json.dumps(
+            {"results": [{"url": "https://example.com/a", "state": "ok", "checked_at": "2026-11-21T09:00:00Z"}]}
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "kb.epub"
-    result = CliRunner().invoke(main, ["export", "epub", "--root", str(site.root), "-o", str(out),
-                                       "--report", str(report)])
+    result = CliRunner().invoke(
+        main, ["export", "epub", "--root", str(site.root), "-o", str(out), "--report", str(report)]
+    )
     assert result.exit_code == 0, result.output
     bibliography = entries(out.read_bytes())["OEBPS/bibliography-testing.xhtml"].decode()
     assert 'Link verified <time datetime="2026-11-21">2026-11-21</time>' in bibliography
@@ -320,21 +363,32 @@ def test_serve_rebuilds_only_the_edited_chapter(site):
     from archkb.site.incremental import RenderCache
 
     generator = SiteGenerator(renders=RenderCache(keep=True))
-    first = {p.uri: p.content for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
-                                                          SiteOptions(title="KB"))}
+    first = {
+        p.uri: p.content
+        for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache), SiteOptions(title="KB"))
+    }
     assert generator.book.misses == len(generator.book.entries) >= 6  # the book, 3 chapters, bibliography, map...
-    again = {p.uri: p.content for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
-                                                          SiteOptions(title="KB"))}
+    again = {
+        p.uri: p.content
+        for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache), SiteOptions(title="KB"))
+    }
     assert generator.book.misses == 0 and again["exports/archkb.epub"] == first["exports/archkb.epub"]
-    site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",), body=BODY.format(title="Beta", ref="ref-a")
-                                                + "\nA sentence added while serving.\n"))
+    site.write(
+        "patterns/beta.md",
+        pattern_text(
+            "Beta", refs=("ref-a",), body=BODY.format(title="Beta", ref="ref-a") + "\nA sentence added while serving.\n"
+        ),
+    )
     before = dict(generator.book.entries)
-    second = {p.uri: p.content for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
-                                                           SiteOptions(title="KB"))}
+    second = {
+        p.uri: p.content
+        for p in generator.generate(load_catalog(site.root, cache=generator.parse_cache), SiteOptions(title="KB"))
+    }
     changed = sorted(k for k, v in generator.book.entries.items() if before.get(k) != v)
     assert generator.book.misses == 2 and changed == ["archkb.epub", "pattern-beta.xhtml"]
-    assert "A sentence added while serving." in entries(second["exports/archkb.epub"])[
-        "OEBPS/pattern-beta.xhtml"].decode()
+    assert (
+        "A sentence added while serving." in entries(second["exports/archkb.epub"])["OEBPS/pattern-beta.xhtml"].decode()
+    )
 
 
 def test_book_false_leaves_the_book_out_and_the_reading_list_stops_offering_it(site, tmp_path):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
-
 import datetime as dt
+import html
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -35,8 +34,9 @@ def test_changes_use_front_matter_dates_then_build_date(site):
 
 def test_changes_fall_back_to_git_dates(site):
     when = dt.datetime(2025, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
-    changes = {c.slug: c for c in pattern_changes(load_catalog(site.root), git_dates={"patterns/beta.md": when},
-                                                  now=NOW)}
+    changes = {
+        c.slug: c for c in pattern_changes(load_catalog(site.root), git_dates={"patterns/beta.md": when}, now=NOW)
+    }
     assert changes["beta"].updated == when and changes["beta"].date_source == "git"
     assert changes["alpha"].date_source == "build"
 
@@ -45,8 +45,14 @@ def test_git_last_commit_dates_reads_a_real_repository(site):
     root = site.root
 
     def git(*args: str, date: str | None = None) -> None:
-        env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-               "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(root)}
+        env = {
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+            "HOME": str(root),
+        }
         if date:
             env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
         subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
@@ -58,8 +64,10 @@ def test_git_last_commit_dates_reads_a_real_repository(site):
     git("add", "patterns/beta.md")
     git("commit", "-q", "-m", "two", date="2024-06-01T12:30:00+02:00")
     dates = git_last_commit_dates(root, "patterns")
-    assert dates == {"patterns/alpha.md": dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc),
-                     "patterns/beta.md": dt.datetime(2024, 6, 1, 10, 30, tzinfo=dt.timezone.utc)}
+    assert dates == {
+        "patterns/alpha.md": dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc),
+        "patterns/beta.md": dt.datetime(2024, 6, 1, 10, 30, tzinfo=dt.timezone.utc),
+    }
     assert "patterns/gamma.md" not in dates  # never committed: the build date applies
 
 

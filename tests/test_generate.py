@@ -31,13 +31,25 @@ ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 
 def zensical(config: Path, *extra: str) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("zensical")
-    return subprocess.run([str(exe), "build", "--strict", "-f", str(config), *extra], cwd=config.parent,
-                          capture_output=True, text=True, env=ENV, timeout=600)
+    return subprocess.run(
+        [str(exe), "build", "--strict", "-f", str(config), *extra],
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=600,
+    )
 
 
 def mkdocs(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
-                          cwd=config.parent, capture_output=True, text=True, env=ENV, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +80,13 @@ def test_the_pinned_zensical_is_the_one_tested():
 
 
 def test_generated_config_has_no_archkb_plugin_and_lists_its_assets(generated):
-    config = yaml.load((generated / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    config = yaml.load((generated / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader makes only strings, lists and dicts (!ENV read as text)
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
     assert "archkb" not in names
-    assert "assets/archkb/archkb.css" in config["extra_css"] and "assets/archkb/archkb-filter.js" in config["extra_javascript"]
+    assert (
+        "assets/archkb/archkb.css" in config["extra_css"]
+        and "assets/archkb/archkb-filter.js" in config["extra_javascript"]
+    )
     assert config["docs_dir"] == "docs" and config["site_dir"] == "site"
     for path in (generated / "docs").rglob("*"):
         if path.is_file() and path.suffix in (".md", ".html", ".css", ".js", ".xml", ".json"):
@@ -103,8 +118,12 @@ def _catalog_links(html: str, page: str) -> set[str]:
         href = link.attributes.get("href") or link.attributes.get("xlink:href") or ""
         if "://" in href or href.startswith(("#", "mailto:")):
             continue
-        path = href if href.startswith("/") else posixpath.normpath(posixpath.join("/archkb/" + posixpath.dirname(page),
-                                                                                   href)) + ("/" if href.endswith("/") else "")
+        path = (
+            href
+            if href.startswith("/")
+            else posixpath.normpath(posixpath.join("/archkb/" + posixpath.dirname(page), href))
+            + ("/" if href.endswith("/") else "")
+        )
         path = re.sub(r"/+", "/", path.replace("/./", "/"))
         if path.startswith("/archkb/patterns/") or "/reading-list/#ref-" in path:
             out.add(path)
@@ -137,8 +156,9 @@ def test_a_build_without_the_catalogs_pages_fails_loudly(tmp_path):
     shutil.copytree(REPO / "docs", project / "docs")
     shutil.copytree(REPO / "overrides", project / "overrides")
     config = load_engine_config(REPO / "mkdocs.yml")
-    config["plugins"] = [p for p in config["plugins"] if (next(iter(p)) if isinstance(p, dict) else p)
-                         not in ("archkb", "mkdocstrings")]
+    config["plugins"] = [
+        p for p in config["plugins"] if (next(iter(p)) if isinstance(p, dict) else p) not in ("archkb", "mkdocstrings")
+    ]
     (project / "mkdocs.yml").write_text(dump_engine_config(config), encoding="utf-8")
     done = zensical(project / "mkdocs.yml")
     assert done.returncode != 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from archkb.site.html import GENERATED_SECTIONS
 from archkb.mkdocs.deferred import section_headings
 from archkb.safety.text import scan_markdown
+from archkb.site.html import GENERATED_SECTIONS
 from conftest import BODY, pattern_text
 
 
@@ -21,12 +21,15 @@ def test_generated_headings_reach_the_page_and_the_toc_not_search(site):
     alpha = result.html("patterns/alpha/index.html")
     for anchor, title in (("related-patterns", "Related patterns"), ("further-reading", "Further reading")):
         # The same heading Python-Markdown makes, permalink included ...
-        assert (f'<h2 id="{anchor}">{title}<a class="headerlink" href="#{anchor}" '
-                f'title="Permanent link">&para;</a></h2>') in alpha
+        assert (
+            f'<h2 id="{anchor}">{title}<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a></h2>'
+        ) in alpha
         # ... listed in the page's table of contents ...
-        toc = alpha[alpha.index('data-md-component="toc"'):]
+        toc = alpha[alpha.index('data-md-component="toc"') :]
         assert f'href="#{anchor}" class="md-nav__link"' in toc
-    assert alpha.index('href="#known-uses" class="md-nav__link"') < alpha.index('href="#related-patterns" class="md-nav__link"')
+    assert alpha.index('href="#known-uses" class="md-nav__link"') < alpha.index(
+        'href="#related-patterns" class="md-nav__link"'
+    )
     # ... but not in search: the sections only repeat other pages' titles.
     index = json.loads(result.html("search/search_index.json"))
     locations = {doc["location"] for doc in index["docs"]}
@@ -46,14 +49,16 @@ def test_a_body_that_names_a_section_keeps_markdown_headings(site):
     ids = _ids(beta)
     assert len(ids) == len(set(ids))  # no anchor twice
     assert "related-patterns-in-practice" in ids and "related-patterns" in ids and "further-reading" in ids
-    toc = beta[beta.index('data-md-component="toc"'):]
+    toc = beta[beta.index('data-md-component="toc"') :]
     assert toc.count('href="#related-patterns" class="md-nav__link"') == 1
 
 
 def test_section_headings_follow_the_sites_markdown_settings():
     plain = section_headings(["toc"])
-    assert [h.html for h in plain.values()] == ['<h2 id="related-patterns">Related patterns</h2>',
-                                                '<h2 id="further-reading">Further reading</h2>']
+    assert [h.html for h in plain.values()] == [
+        '<h2 id="related-patterns">Related patterns</h2>',
+        '<h2 id="further-reading">Further reading</h2>',
+    ]
     linked = section_headings(["toc"], {"toc": {"permalink": "#"}})
     assert linked["Further reading"].html.endswith('title="Permanent link">#</a></h2>')
     assert linked["Further reading"].anchor == "further-reading" and linked["Further reading"].level == 2

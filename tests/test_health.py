@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-
 import json
 
 import pytest
 
 from archkb import load_catalog
+from archkb.catalog.model import Reference
 from archkb.site.health import (
     UNCHECKED,
     LinkHealth,
@@ -18,23 +18,35 @@ from archkb.site.health import (
     snapshot_date,
     wayback_url,
 )
-from archkb.catalog.model import Reference
 
 
 def result(url: str, state: str, **extra) -> dict:
-    return {"url": url, "state": state, "status": extra.pop("status", 200), "final_url": extra.pop("final_url", None),
-            "sources": extra.pop("sources", []), "message": extra.pop("message", ""),
-            "checked_at": extra.pop("checked_at", "2026-11-20T08:30:00Z"), **extra}
+    return {
+        "url": url,
+        "state": state,
+        "status": extra.pop("status", 200),
+        "final_url": extra.pop("final_url", None),
+        "sources": extra.pop("sources", []),
+        "message": extra.pop("message", ""),
+        "checked_at": extra.pop("checked_at", "2026-11-20T08:30:00Z"),
+        **extra,
+    }
 
 
 REPORT = {
     "results": [
-        result("https://example.com/a", "broken", status=404, sources=["references/testing.yml:4",
-                                                                       "patterns/alpha.md:20"]),
+        result(
+            "https://example.com/a", "broken", status=404, sources=["references/testing.yml:4", "patterns/alpha.md:20"]
+        ),
         result("https://example.com/b", "redirected", status=301, final_url="https://example.org/b-new"),
         result("https://example.com/c", "ok", checked_at="2026-11-21T09:00:00Z"),
-        result("https://blocked.example.com/", "blocked", status=403, message="bot wall",
-               sources=["docs/guide/index.md:3", "docs/gone.md:1"]),
+        result(
+            "https://blocked.example.com/",
+            "blocked",
+            status=403,
+            message="bot wall",
+            sources=["docs/guide/index.md:3", "docs/gone.md:1"],
+        ),
         result("https://timeout.example.com/x", "error", status=None, message="timed out"),
         {"url": "https://example.com/malformed", "state": "no-such-state"},
         "not an object",
@@ -57,8 +69,13 @@ def report_file(tmp_path):
 def test_load_skips_malformed_entries_only(report_file):
     health = LinkHealth.load(report_file)
     assert health.loaded
-    assert set(health.results) == {"https://example.com/a", "https://example.com/b", "https://example.com/c",
-                                   "https://blocked.example.com/", "https://timeout.example.com/x"}
+    assert set(health.results) == {
+        "https://example.com/a",
+        "https://example.com/b",
+        "https://example.com/c",
+        "https://blocked.example.com/",
+        "https://timeout.example.com/x",
+    }
     assert health.last_checked == "2026-11-21T09:00:00Z"
     assert [p.state for p in health.problems()] == ["broken", "redirected", "error", "blocked"]
 
@@ -114,13 +131,17 @@ def test_link_health_page_lists_problems_with_citing_pages(site, report_file):
     assert page.startswith("---\ntitle: Link health\n")
     assert "# Link health" in page
     assert 'Last check: <time datetime="2026-11-21">2026-11-21</time>' in page
-    summary = page[page.index("## Summary"):page.index("## Problem links")]
+    summary = page[page.index("## Summary") : page.index("## Problem links")]
     assert "| Verified | 1 | 0 |" in summary
     assert "| Broken | 1 | 1 |" in summary and "| Moved | 1 | 1 |" in summary
     assert "| Not checked yet | – | 0 |" in summary
     rows = [line for line in page.splitlines() if line.startswith("| ") and "://" in line]
-    assert [r.split(" | ")[0] for r in rows] == ["| Broken", "| Moved", "| Could not be checked (error)",
-                                                 "| Could not be checked (refused)"]
+    assert [r.split(" | ")[0] for r in rows] == [
+        "| Broken",
+        "| Moved",
+        "| Could not be checked (error)",
+        "| Could not be checked (refused)",
+    ]
     broken = rows[0]
     # ref-a's URL: its reading-list entry and both patterns that cite it.
     assert "[Reading list: A & B: the first reference](reading-list.md#ref-ref-a)" in html.unescape(broken)
@@ -164,8 +185,7 @@ def test_a_known_snapshot_reads_archived_copy_from_its_date():
     assert health.status("https://example.com/a").suggestion == SNAPSHOT
     assert snapshot_date(SNAPSHOT) == "2013-09-19"
     broken = render_link_state(ref("https://example.com/a"), health)
-    assert (f'<a href="{SNAPSHOT}">archived copy from <time datetime="2013-09-19">2013-09-19</time></a>'
-            in broken)
+    assert f'<a href="{SNAPSHOT}">archived copy from <time datetime="2013-09-19">2013-09-19</time></a>' in broken
     assert "web/*/" not in broken  # not the generic listing
     assert archive_url_for(ref("https://example.com/a"), health) == SNAPSHOT
 
@@ -173,8 +193,9 @@ def test_a_known_snapshot_reads_archived_copy_from_its_date():
 def test_the_authors_archived_url_comes_first_unless_it_is_dead_too():
     fallback = "https://archive.example.net/a"
     alive = health_of(result("https://example.com/a", "broken", suggestion=SNAPSHOT), result(fallback, "ok"))
-    assert f'<a href="{fallback}">archived copy</a>' in render_link_state(ref("https://example.com/a",
-                                                                             archived_url=fallback), alive)
+    assert f'<a href="{fallback}">archived copy</a>' in render_link_state(
+        ref("https://example.com/a", archived_url=fallback), alive
+    )
     dead = health_of(result("https://example.com/a", "broken", suggestion=SNAPSHOT), result(fallback, "broken"))
     text = render_link_state(ref("https://example.com/a", archived_url=fallback), dead)
     assert fallback not in text and f'href="{SNAPSHOT}"' in text
@@ -183,8 +204,9 @@ def test_the_authors_archived_url_comes_first_unless_it_is_dead_too():
     assert fallback not in text and 'href="https://web.archive.org/web/*/https://example.com/a"' in text
 
 
-@pytest.mark.parametrize("hostile", ["javascript:alert(1)", "data:text/html,<script>x</script>", 42,
-                                     "https://ok.example/\nx"])
+@pytest.mark.parametrize(
+    "hostile", ["javascript:alert(1)", "data:text/html,<script>x</script>", 42, "https://ok.example/\nx"]
+)
 def test_a_suggestion_that_is_not_an_http_url_never_becomes_a_link(hostile):
     health = health_of(result("https://example.com/a", "broken", suggestion=hostile))
     assert health.status("https://example.com/a").suggestion is None
@@ -210,16 +232,28 @@ def test_snapshot_dates():
 
 def test_link_health_page_shows_the_snapshot_and_names_a_dead_archived_url(site, tmp_path):
     refs = site.root / "references" / "testing.yml"
-    refs.write_text(refs.read_text().replace("    url: https://example.com/b\n",
-                                             "    url: https://example.com/b\n"
-                                             "    archived_url: https://archive.example.net/b\n"))
+    refs.write_text(
+        refs.read_text().replace(
+            "    url: https://example.com/b\n",
+            "    url: https://example.com/b\n    archived_url: https://archive.example.net/b\n",
+        )
+    )
     hostile = "https://web.archive.org/web/20130919044612/https://example.com/a|<b>x</b>"
     path = tmp_path / "r.json"
-    path.write_text(json.dumps({"results": [
-        result("https://example.com/a", "broken", status=404, suggestion=hostile),
-        result("https://example.com/b", "ok"),
-        result("https://archive.example.net/b", "broken", status=404, sources=["references/testing.yml:10"]),
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "results": [
+                    result("https://example.com/a", "broken", status=404, suggestion=hostile),
+                    result("https://example.com/b", "ok"),
+                    result(
+                        "https://archive.example.net/b", "broken", status=404, sources=["references/testing.yml:10"]
+                    ),
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     page = render_link_health_page(load_catalog(site.root), LinkHealth.load(path))
     rows = [line for line in page.splitlines() if line.startswith("| Broken |")]
     first = next(r for r in rows if "example.com/a" in r.split(" | ")[1])

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from archkb import load_catalog
-from archkb.map.svg import render_svg
 from archkb.map.layout import (
     EDGE_STYLES,
     MAX_WIDTH,
@@ -21,12 +20,36 @@ from archkb.map.layout import (
     map_data,
     wrap_label,
 )
+from archkb.map.svg import render_svg
 from archkb.site.urls import page_href
 from conftest import pattern_text
 
 SVG = "{http://www.w3.org/2000/svg}"
-WORDS = ("event sourcing saga outbox gateway cache sidecar ambassador bulkhead breaker queue partition "
-         "replica shard leader election backpressure throttling retry hedging canary blue green").split()
+WORDS = [
+    "event",
+    "sourcing",
+    "saga",
+    "outbox",
+    "gateway",
+    "cache",
+    "sidecar",
+    "ambassador",
+    "bulkhead",
+    "breaker",
+    "queue",
+    "partition",
+    "replica",
+    "shard",
+    "leader",
+    "election",
+    "backpressure",
+    "throttling",
+    "retry",
+    "hedging",
+    "canary",
+    "blue",
+    "green",
+]
 
 
 def synthetic(n: int, *, seed: int = 7) -> tuple[list[MapNode], list[tuple[str, str, str]]]:
@@ -106,8 +129,9 @@ def test_layout_is_deterministic_and_clusters_by_group():
 def test_svg_nodes_are_labelled_links_and_edges_are_typed():
     nodes, edges = synthetic(40)
     layout = layout_map(nodes, edges)
-    svg = render_svg(layout, href=lambda s: f"../patterns/{s}/", map_id="full", title="Pattern map",
-                     description="All patterns.")
+    svg = render_svg(
+        layout, href=lambda s: f"../patterns/{s}/", map_id="full", title="Pattern map", description="All patterns."
+    )
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "group" and root.get("aria-labelledby") == "full-title full-desc"
@@ -120,8 +144,11 @@ def test_svg_nodes_are_labelled_links_and_edges_are_typed():
         slug = link.get("data-slug")
         assert link.get("{http://www.w3.org/1999/xlink}href") == f"../patterns/{slug}/"
         assert link.get("aria-label") == by_slug[slug].title
-    paths = [p for p in root.iter(f"{SVG}path") if "archkb-edge" in (p.get("class") or "")
-             and p.find(f"{SVG}title") is not None]
+    paths = [
+        p
+        for p in root.iter(f"{SVG}path")
+        if "archkb-edge" in (p.get("class") or "") and p.find(f"{SVG}title") is not None
+    ]
     drawn = {(p.get("class").split("archkb-rel--")[1]) for p in paths}
     assert len(paths) == len(layout.edges)
     assert drawn == {t for _, t, _ in layout.edges}
@@ -134,9 +161,8 @@ def test_svg_nodes_are_labelled_links_and_edges_are_typed():
 
 
 def test_titles_are_escaped():
-    nodes = [MapNode("a", "Q&A <fast> \"path\"", "g"), MapNode("b", "B", "g")]
-    svg = render_svg(layout_map(nodes, [("a", "uses", "b")]), href=lambda s: f"{s}?x=1&y=2",
-                     map_id="m", title="T & T")
+    nodes = [MapNode("a", 'Q&A <fast> "path"', "g"), MapNode("b", "B", "g")]
+    svg = render_svg(layout_map(nodes, [("a", "uses", "b")]), href=lambda s: f"{s}?x=1&y=2", map_id="m", title="T & T")
     root = ET.fromstring(svg)  # well-formed XML despite the special characters
     assert root.find(f".//{SVG}a[@data-slug='a']").get("aria-label") == 'Q&A <fast> "path"'
     assert root.find(f".//{SVG}a[@data-slug='a']").get("{http://www.w3.org/1999/xlink}href") == "a?x=1&y=2"
@@ -173,15 +199,24 @@ def catalog(site):
 def test_map_data_from_catalog(catalog):
     nodes, edges = map_data(catalog)
     assert {n.slug for n in nodes} == {"alpha", "beta", "gamma"}
-    assert set(edges) == {("alpha", "uses", "beta"), ("alpha", "alternative-to", "gamma"),
-                          ("gamma", "leads-to", "beta")}
+    assert set(edges) == {
+        ("alpha", "uses", "beta"),
+        ("alpha", "alternative-to", "gamma"),
+        ("gamma", "leads-to", "beta"),
+    }
 
 
 def test_neighbourhood_shows_direct_relations_only(site):
-    site.write("patterns/delta.md", pattern_text("Delta", related="""
+    site.write(
+        "patterns/delta.md",
+        pattern_text(
+            "Delta",
+            related="""
         - pattern: gamma
           type: refines
-        """))
+        """,
+        ),
+    )
     catalog = load_catalog(site.root)
     layout = layout_neighbourhood(catalog, "beta")
     assert set(layout.nodes) == {"beta", "alpha", "gamma"}  # delta is two hops away
@@ -202,9 +237,25 @@ def test_neighbourhood_of_a_lone_pattern_is_none(site):
 
 
 def test_neighbourhood_with_many_relations_stays_readable(site):
-    related = "\n".join(f"- pattern: n{i}\n  type: {t}" for i, t in
-                        enumerate(["uses", "used-by", "refines", "complements", "leads-to", "alternative-to",
-                                   "conflicts-with", "follows-from", "uses", "complements", "uses", "used-by"]))
+    related = "\n".join(
+        f"- pattern: n{i}\n  type: {t}"
+        for i, t in enumerate(
+            [
+                "uses",
+                "used-by",
+                "refines",
+                "complements",
+                "leads-to",
+                "alternative-to",
+                "conflicts-with",
+                "follows-from",
+                "uses",
+                "complements",
+                "uses",
+                "used-by",
+            ]
+        )
+    )
     site.write("patterns/hub.md", pattern_text("Hub of a rather long pattern title", related=related))
     for i in range(12):
         site.write(f"patterns/n{i}.md", pattern_text(f"Neighbour number {i} with a long name"))

@@ -19,7 +19,9 @@ def test_fixture_site_builds_strict_with_generated_sections(site):
     assert '<a href="../beta/">Beta</a>' in alpha and "Alpha leans on beta." in alpha
     assert "https://example.com/b" in alpha and "Grace Hopper" in alpha and "1952" in alpha
     # Inline citation links to the reading list entry.
-    assert 'href="../../reading-list/#ref-ref-a"' in alpha and "Lovelace &#38; Babbage 1843" in alpha  # md_escape: a numeric reference, shown as &
+    assert (
+        'href="../../reading-list/#ref-ref-a"' in alpha and "Lovelace &#38; Babbage 1843" in alpha
+    )  # md_escape: a numeric reference, shown as &
 
     beta = result.html("patterns/beta/index.html")
     # The inverse wording, drawn from the relations declared on alpha and gamma.
@@ -30,8 +32,8 @@ def test_fixture_site_builds_strict_with_generated_sections(site):
 
     reading = result.html("reading-list/index.html")
     assert 'id="ref-ref-a"' in reading and 'id="ref-ref-b"' in reading
-    entry_b = reading[reading.index('id="ref-ref-b"'):]
-    assert "Cited by:" in entry_b and '../patterns/alpha/' in entry_b and '../patterns/gamma/' in entry_b
+    entry_b = reading[reading.index('id="ref-ref-b"') :]
+    assert "Cited by:" in entry_b and "../patterns/alpha/" in entry_b and "../patterns/gamma/" in entry_b
     assert "A &amp; B: the first reference" in reading
 
 
@@ -46,9 +48,13 @@ def test_tags_and_search_index(site):
 
 
 def test_pattern_pages_are_edited_at_their_source(site):
-    site.write("mkdocs.yml", site.root.joinpath("mkdocs.yml").read_text()
-               .replace("  font: false\n", "  font: false\n  features: [content.action.edit]\n")
-               + "repo_url: https://git.example.com/kb\nedit_uri: edit/main/docs/\n")
+    site.write(
+        "mkdocs.yml",
+        site.root.joinpath("mkdocs.yml")
+        .read_text()
+        .replace("  font: false\n", "  font: false\n  features: [content.action.edit]\n")
+        + "repo_url: https://git.example.com/kb\nedit_uri: edit/main/docs/\n",
+    )
     result = site.build(strict=True)
     assert result.ok, result.warnings
     assert "https://git.example.com/kb/edit/main/patterns/alpha.md" in result.html("patterns/alpha/index.html")
@@ -68,8 +74,11 @@ BAD_INPUTS = [
     ("relation without type", pattern_text("Bad", related="- pattern: alpha"), "missing required field 'type'"),
     ("unknown slug", pattern_text("Bad", related="- pattern: alpah\n  type: uses"), "did you mean 'alpha'"),
     ("unknown field", "---\ntitle: X\nsumary: Y.\n---\n", "did you mean 'summary'"),
-    ("script", pattern_text("Bad", body=BODY.format(title="Bad", ref="ref-a") + "\n<script>x()</script>\n"),
-     "raw <script>"),
+    (
+        "script",
+        pattern_text("Bad", body=BODY.format(title="Bad", ref="ref-a") + "\n<script>x()</script>\n"),
+        "raw <script>",
+    ),
     ("iframe", pattern_text("Bad", body="<iframe src='https://e.com'></iframe>\n"), "raw <iframe>"),
     ("object", pattern_text("Bad", body="<object data='x'></object>\n"), "raw <object>"),
     ("embed", pattern_text("Bad", body="<embed src='x'>\n"), "raw <embed>"),
@@ -81,7 +90,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("name, text, fragment", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+@pytest.mark.parametrize(("name", "text", "fragment"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_strict_build_refuses_bad_input_with_located_message(site, name, text, fragment):
     site.write("patterns/bad.md", text)
     strict = site.build(strict=True)
@@ -98,18 +107,26 @@ def test_strict_build_refuses_bad_input_with_located_message(site, name, text, f
 
 
 def test_broken_internal_link_and_missing_anchor_fail_strict(site):
-    site.write("patterns/beta.md", pattern_text("Beta", body=BODY.format(title="Beta", ref="ref-a")
-                                                + "\nSee [nothing](nothing.md).\n"))
+    site.write(
+        "patterns/beta.md",
+        pattern_text("Beta", body=BODY.format(title="Beta", ref="ref-a") + "\nSee [nothing](nothing.md).\n"),
+    )
     result = site.build(strict=True)
     assert not result.ok
     assert any("nothing.md" in w for w in result.warnings)
-    site.write("patterns/beta.md", pattern_text("Beta", body=BODY.format(title="Beta", ref="ref-a")
-                                                + "\nSee [alpha](alpha.md#no-such-anchor).\n"))
+    site.write(
+        "patterns/beta.md",
+        pattern_text("Beta", body=BODY.format(title="Beta", ref="ref-a") + "\nSee [alpha](alpha.md#no-such-anchor).\n"),
+    )
     result = site.build(strict=True)
     assert not result.ok
     assert any("no-such-anchor" in w for w in result.warnings)
-    site.write("patterns/beta.md", pattern_text("Beta", body=BODY.format(title="Beta", ref="ref-a")
-                                                + "\nSee [alpha](alpha.md#related-patterns).\n"))
+    site.write(
+        "patterns/beta.md",
+        pattern_text(
+            "Beta", body=BODY.format(title="Beta", ref="ref-a") + "\nSee [alpha](alpha.md#related-patterns).\n"
+        ),
+    )
     assert site.build(strict=True).ok
 
 
@@ -133,8 +150,10 @@ def test_draft_from_scaffold_builds_strict(site):
 
 
 def test_disabled_plugin_adds_nothing(site):
-    site.write("mkdocs.yml", site.root.joinpath("mkdocs.yml").read_text().replace(
-        "  - archkb\n", "  - archkb:\n      enabled: false\n"))
+    site.write(
+        "mkdocs.yml",
+        site.root.joinpath("mkdocs.yml").read_text().replace("  - archkb\n", "  - archkb:\n      enabled: false\n"),
+    )
     site.write("docs/index.md", "# Home\n")
     result = site.build(strict=False)
     assert result.ok
@@ -176,8 +195,12 @@ def test_generated_sections_link_to_real_pages_and_anchors(site):
 def test_the_pattern_opening_is_shown_and_searchable(site):
     # Summary, dates and aliases are set aside as one HTML block (no Markdown conversion):
     # the page shows them, escaped, and search still indexes the summary and the aliases.
-    site.write("patterns/alpha.md", pattern_text("Alpha", summary="Alpha <em>does</em> one & only thing.",
-                                                 extra="aliases:\n  - Alpha & Omega <b>\n"))
+    site.write(
+        "patterns/alpha.md",
+        pattern_text(
+            "Alpha", summary="Alpha <em>does</em> one & only thing.", extra="aliases:\n  - Alpha & Omega <b>\n"
+        ),
+    )
     result = site.build(strict=True)
     assert result.ok, result.warnings
     alpha = result.html("patterns/alpha/index.html")

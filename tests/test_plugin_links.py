@@ -23,8 +23,7 @@ def configure(site, httpserver, **options):
 """
     site.write("references/testing.yml", refs)
     lines = "".join(f"        {k}: {json.dumps(v)}\n" for k, v in options.items())
-    cfg = MKDOCS_YML.replace(
-        "  - archkb\n", "  - archkb:\n      link_check:\n" + lines)
+    cfg = MKDOCS_YML.replace("  - archkb\n", "  - archkb:\n      link_check:\n" + lines)
     site.write("mkdocs.yml", cfg)
     httpserver.expect_request("/fine").respond_with_data("ok")
     httpserver.expect_request("/gone").respond_with_data("nope", status=404)
@@ -33,8 +32,15 @@ def configure(site, httpserver, **options):
 
 
 def test_strict_build_fails_on_broken_but_not_on_error(site, httpserver):
-    ok_url, dead_url, down_url = configure(site, httpserver, external=True, allow_private=True, timeout=2,
-                                           cache=".cache/links.json", report=".cache/report.json")
+    ok_url, dead_url, down_url = configure(
+        site,
+        httpserver,
+        external=True,
+        allow_private=True,
+        timeout=2,
+        cache=".cache/links.json",
+        report=".cache/report.json",
+    )
     result = site.build(strict=True)
     assert not result.ok
     broken = [w for w in result.warnings if "broken link" in w]
@@ -52,13 +58,21 @@ def test_strict_build_fails_on_broken_but_not_on_error(site, httpserver):
 
 
 def test_builds_without_external_reuse_the_latest_report_and_send_nothing(site, httpserver):
-    configure(site, httpserver, external=True, allow_private=True, timeout=2,
-              cache=".cache/links.json", report=".cache/report.json")
+    configure(
+        site,
+        httpserver,
+        external=True,
+        allow_private=True,
+        timeout=2,
+        cache=".cache/links.json",
+        report=".cache/report.json",
+    )
     site.build(strict=False)
     sent = len(httpserver.log)
     assert sent >= 3
-    configure(site, httpserver, external=False, allow_private=True,
-              cache=".cache/links.json", report=".cache/report.json")
+    configure(
+        site, httpserver, external=False, allow_private=True, cache=".cache/links.json", report=".cache/report.json"
+    )
     result = site.build(strict=True)
     assert len(httpserver.log) == sent  # no request at all
     assert result.ok, result.warnings  # a stale report never fails a build
@@ -67,8 +81,9 @@ def test_builds_without_external_reuse_the_latest_report_and_send_nothing(site, 
 
 
 def test_serve_never_checks_online_by_default(site, httpserver):
-    configure(site, httpserver, external=True, allow_private=True, cache=".cache/links.json",
-              report=".cache/report.json")
+    configure(
+        site, httpserver, external=True, allow_private=True, cache=".cache/links.json", report=".cache/report.json"
+    )
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -92,10 +107,18 @@ def test_the_build_asks_for_archived_copies_and_shows_them(site, httpserver):
         return Response(json.dumps({"archived_snapshots": {"closest": closest}}), content_type="application/json")
 
     httpserver.expect_request("/wayback/available").respond_with_handler(availability)
-    ok_url, dead_url, down_url = configure(
-        site, httpserver, external=True, allow_private=True, timeout=2,
-        cache=".cache/links.json", report=".cache/report.json", suggest=True,
-        archive_api=httpserver.url_for("/wayback/available"), hosts={"127.0.0.1": {"per_host": 1}})
+    ok_url, dead_url, _down_url = configure(
+        site,
+        httpserver,
+        external=True,
+        allow_private=True,
+        timeout=2,
+        cache=".cache/links.json",
+        report=".cache/report.json",
+        suggest=True,
+        archive_api=httpserver.url_for("/wayback/available"),
+        hosts={"127.0.0.1": {"per_host": 1}},
+    )
     result = site.build(strict=False)
     assert result.ok, result.warnings
     assert asked == [dead_url]  # the broken link only

@@ -27,7 +27,11 @@ def build(engine: str, root: Path, site_dir: Path) -> subprocess.CompletedProces
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
         [sys.executable, "-m", engine, "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(site_dir)],
-        cwd=root, capture_output=True, text=True, env=env, timeout=300,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
 
 

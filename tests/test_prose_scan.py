@@ -6,9 +6,9 @@ import pytest
 
 from archkb.catalog.graph import Catalog, PatternEntry
 from archkb.catalog.markdown import is_plain_prose
+from archkb.catalog.yamlload import LoadedYaml
 from archkb.mkdocs.deferred import DeferredHtml
 from archkb.site.pattern_page import link_citations as _link_citations
-from archkb.catalog.yamlload import LoadedYaml
 
 BODIES = [
     "## Context\n\nText [@a] and [@b].\n\n### Sub [@a]\n\n#NotAHeading\n# Title #\n## Trailing {: #x }\n",
@@ -37,8 +37,15 @@ def test_citation_links_match_the_line_by_line_rendering(body):
 
     catalog = Catalog(root=None)  # type: ignore[arg-type]
     for ref_id in ("a", "b"):
-        ref = Reference(id=ref_id, title=f"Title {ref_id}", authors=["Ann Lee"], year=2001,
-                        kind="article", url=f"https://example.org/{ref_id}", summary="S.")
+        ref = Reference(
+            id=ref_id,
+            title=f"Title {ref_id}",
+            authors=["Ann Lee"],
+            year=2001,
+            kind="article",
+            url=f"https://example.org/{ref_id}",
+            summary="S.",
+        )
         catalog.references[ref_id] = type("R", (), {"data": ref, "id": ref_id})()
     fast_deferred, slow_deferred = DeferredHtml(), DeferredHtml()
     fast = _link_citations(body, catalog, "patterns/p.md", deferred=fast_deferred)

@@ -18,8 +18,14 @@ D = dt.date
 
 
 def git(root, *args: str, date: str | None = None) -> None:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(root)}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "HOME": str(root),
+    }
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
@@ -31,8 +37,10 @@ def test_front_matter_dates_win_and_the_page_shows_them(site):
     dates = catalog_dates(catalog, file_dates={"patterns/alpha.md": (D(2020, 1, 1), D(2020, 2, 2))})
     alpha = dates.patterns["alpha"]
     assert (alpha.added, alpha.updated, alpha.added_source) == (D(2026, 1, 10), D(2026, 3, 1), "front matter")
-    assert render_pattern_dates(alpha) == ('<p class="archkb-dates">Added <time datetime="2026-01-10">2026-01-10'
-                                           '</time> · last updated <time datetime="2026-03-01">2026-03-01</time></p>')
+    assert render_pattern_dates(alpha) == (
+        '<p class="archkb-dates">Added <time datetime="2026-01-10">2026-01-10'
+        '</time> · last updated <time datetime="2026-03-01">2026-03-01</time></p>'
+    )
     page = site.build().html("patterns/alpha/index.html")
     summary_at = page.index('class="archkb-summary"')
     dates_at = page.index('<p class="archkb-dates">Added <time datetime="2026-01-10">')
@@ -55,10 +63,18 @@ def test_pattern_dates_fall_back_to_the_first_and_last_commit(site):
     dates = catalog_dates(load_catalog(root))
     beta, gamma = dates.patterns["beta"], dates.patterns["gamma"]
     assert (beta.added, beta.updated, beta.added_source, beta.updated_source) == (
-        D(2024, 1, 2), D(2024, 6, 1), "git", "git")
+        D(2024, 1, 2),
+        D(2024, 6, 1),
+        "git",
+        "git",
+    )
     # A front-matter 'added' with git's last commit as the update.
     assert (gamma.added, gamma.added_source, gamma.updated, gamma.updated_source) == (
-        D(2023, 5, 5), "front matter", D(2024, 7, 7), "git")
+        D(2023, 5, 5),
+        "front matter",
+        D(2024, 7, 7),
+        "git",
+    )
     page = site.build().html("patterns/beta/index.html")
     assert '<time datetime="2024-01-02">2024-01-02</time>' in page and '<time datetime="2024-06-01">' in page
 
@@ -71,13 +87,36 @@ def test_no_dates_outside_git_and_without_front_matter(site):
 
 
 def test_reference_added_field_is_optional_and_in_the_schema():
-    ref = Reference(id="x-2020-y", title="X", authors=["A B"], year=2020, kind="book", url="https://e.org/",
-                    summary="S.", added="2026-02-03")
+    ref = Reference(
+        id="x-2020-y",
+        title="X",
+        authors=["A B"],
+        year=2020,
+        kind="book",
+        url="https://e.org/",
+        summary="S.",
+        added="2026-02-03",
+    )
     assert ref.added == D(2026, 2, 3)
     schema = reference_file_schema()
-    jsonschema.validate({"topic": "T", "references": [{"id": "x-2020-y", "title": "X", "authors": ["A B"],
-                                                       "year": 2020, "kind": "book", "url": "https://e.org/",
-                                                       "summary": "S.", "added": "2026-02-03"}]}, schema)
+    jsonschema.validate(
+        {
+            "topic": "T",
+            "references": [
+                {
+                    "id": "x-2020-y",
+                    "title": "X",
+                    "authors": ["A B"],
+                    "year": 2020,
+                    "kind": "book",
+                    "url": "https://e.org/",
+                    "summary": "S.",
+                    "added": "2026-02-03",
+                }
+            ],
+        },
+        schema,
+    )
     assert "added" in schema["$defs"]["Reference"]["properties"]
 
 
@@ -87,11 +126,16 @@ def test_reference_dates_come_from_added_then_from_git_blame_of_the_entry_line(s
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "refs", date="2025-01-01T10:00:00+00:00")
     # Editing an entry's summary later does not move its date: the '- id:' line is unchanged.
-    site.write("references/testing.yml", REFERENCES.replace("The second reference, about compilers.",
-                                                            "The second reference, about compilers, edited."))
+    site.write(
+        "references/testing.yml",
+        REFERENCES.replace("The second reference, about compilers.", "The second reference, about compilers, edited."),
+    )
     git(root, "commit", "-q", "-am", "edit", date="2025-03-01T10:00:00+00:00")
     # A new entry, dated by its own field; another one, not committed yet.
-    site.write("references/testing.yml", (root / "references/testing.yml").read_text() + """\
+    site.write(
+        "references/testing.yml",
+        (root / "references/testing.yml").read_text()
+        + """\
   - id: ref-c
     title: The third reference
     authors: [Barbara Liskov]
@@ -107,13 +151,18 @@ def test_reference_dates_come_from_added_then_from_git_blame_of_the_entry_line(s
     kind: paper
     url: https://example.com/d
     summary: The fourth reference.
-""")
+""",
+    )
     catalog = load_catalog(root)
     lines = git_line_dates(root, "references/testing.yml", today=D(2025, 4, 4))
     assert lines[catalog.references["ref-b"].line] == D(2025, 1, 1)
     dates = catalog_dates(catalog, today=D(2025, 4, 4))
-    assert dates.references == {"ref-a": D(2025, 1, 1), "ref-b": D(2025, 1, 1), "ref-c": D(2025, 2, 10),
-                                "ref-d": D(2025, 4, 4)}
+    assert dates.references == {
+        "ref-a": D(2025, 1, 1),
+        "ref-b": D(2025, 1, 1),
+        "ref-c": D(2025, 2, 10),
+        "ref-d": D(2025, 4, 4),
+    }
     assert dates.reference_sources == {"ref-a": "git", "ref-b": "git", "ref-c": "added", "ref-d": "git"}
 
 

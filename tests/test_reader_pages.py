@@ -20,10 +20,24 @@ from test_bibtex import parse_bibtex, unescape
 
 REPORT = {
     "results": [
-        {"url": "https://example.com/a", "state": "broken", "status": 404, "final_url": None,
-         "sources": ["references/testing.yml:4"], "message": "not found", "checked_at": "2026-11-20T08:00:00Z"},
-        {"url": "https://example.com/b", "state": "ok", "status": 200, "final_url": None,
-         "sources": ["references/testing.yml:13"], "message": "", "checked_at": "2026-11-21T08:00:00Z"},
+        {
+            "url": "https://example.com/a",
+            "state": "broken",
+            "status": 404,
+            "final_url": None,
+            "sources": ["references/testing.yml:4"],
+            "message": "not found",
+            "checked_at": "2026-11-20T08:00:00Z",
+        },
+        {
+            "url": "https://example.com/b",
+            "state": "ok",
+            "status": 200,
+            "final_url": None,
+            "sources": ["references/testing.yml:13"],
+            "message": "",
+            "checked_at": "2026-11-21T08:00:00Z",
+        },
     ],
     "summary": {"broken": 1, "ok": 1},
 }
@@ -51,7 +65,7 @@ def map_svg(html: str, nth: int = 0) -> ET.Element:
     start = -1
     for _ in range(nth + 1):
         start = html.index('<svg xmlns="http://www.w3.org/2000/svg" class="archkb-map', start + 1)
-    return ET.fromstring(html[start:html.index("</svg>", start) + 6])
+    return ET.fromstring(html[start : html.index("</svg>", start) + 6])
 
 
 def write_report(site, rel: str = ".cache/archkb/link-report.json", data: object = REPORT) -> None:
@@ -71,10 +85,16 @@ def test_map_page_links_every_pattern(site):
         assert link.get("aria-label")
         href = link.get("{http://www.w3.org/1999/xlink}href")  # see archkb.map.svg._render_node
         assert resolve(result.site_dir, "map/index.html", href).is_file(), href
-    edge_classes = {p.get("class") for p in root.iter("{http://www.w3.org/2000/svg}path")
-                    if (p.get("class") or "").startswith("archkb-edge")}
-    assert {"archkb-edge archkb-rel--uses", "archkb-edge archkb-rel--alternative-to",
-            "archkb-edge archkb-rel--leads-to"} <= edge_classes
+    edge_classes = {
+        p.get("class")
+        for p in root.iter("{http://www.w3.org/2000/svg}path")
+        if (p.get("class") or "").startswith("archkb-edge")
+    }
+    assert {
+        "archkb-edge archkb-rel--uses",
+        "archkb-edge archkb-rel--alternative-to",
+        "archkb-edge archkb-rel--leads-to",
+    } <= edge_classes
     assert root.find("{http://www.w3.org/2000/svg}title").text == "Pattern map"
     # The text version lists the same relations with ordinary, validated links.
     assert 'id="text-version"' in page and 'uses <a href="../patterns/beta/">Beta</a>' in page
@@ -84,12 +104,14 @@ def test_pattern_pages_show_their_neighbourhood(site):
     result = site.build(strict=True)
     assert result.ok, result.warnings
     page = result.html("patterns/beta/index.html")
-    related = page[page.index('id="related-patterns"'):page.index('id="further-reading"')]
+    related = page[page.index('id="related-patterns"') : page.index('id="further-reading"')]
     assert "archkb-map--neighbourhood" in related
     root = map_svg(related)
     assert {a.get("data-slug") for a in root.iter("{http://www.w3.org/2000/svg}a")} == {"alpha", "gamma"}
     for a in root.iter("{http://www.w3.org/2000/svg}a"):
-        assert resolve(result.site_dir, "patterns/beta/index.html", a.get("{http://www.w3.org/1999/xlink}href")).is_file()
+        assert resolve(
+            result.site_dir, "patterns/beta/index.html", a.get("{http://www.w3.org/1999/xlink}href")
+        ).is_file()
     full = re.search(r'<a href="([^"]+)">Open the full pattern map</a>', related).group(1)
     assert resolve(result.site_dir, "patterns/beta/index.html", full) == result.site_dir / "map/index.html"
 
@@ -99,15 +121,15 @@ def test_references_show_their_link_state(site):
     result = site.build(strict=True)
     assert result.ok, result.warnings
     reading = result.html("reading-list/index.html")
-    entry_a = reading[reading.index('id="ref-ref-a"'):]
-    entry_a = entry_a[:entry_a.index("Cited by")]
+    entry_a = reading[reading.index('id="ref-ref-a"') :]
+    entry_a = entry_a[: entry_a.index("Cited by")]
     assert "archkb-link-state--broken" in entry_a
     assert 'href="https://web.archive.org/web/*/https://example.com/a"' in entry_a
-    entry_b = reading[reading.index('id="ref-ref-b"'):]
-    entry_b = entry_b[:entry_b.index("Cited by")]
+    entry_b = reading[reading.index('id="ref-ref-b"') :]
+    entry_b = entry_b[: entry_b.index("Cited by")]
     assert 'Link verified <time datetime="2026-11-21">2026-11-21</time>' in entry_b
     alpha = result.html("patterns/alpha/index.html")
-    further = alpha[alpha.index('id="further-reading"'):]
+    further = alpha[alpha.index('id="further-reading"') :]
     assert "archkb-link-state--broken" in further and "archkb-link-state--ok" in further
 
 
@@ -122,8 +144,12 @@ def test_without_a_report_every_link_is_not_checked_yet(site):
 
 def test_report_path_comes_from_the_plugin_config(site):
     write_report(site, "reports/links.json")
-    site.write("mkdocs.yml", site.root.joinpath("mkdocs.yml").read_text()
-               .replace("  - archkb\n", "  - archkb:\n      link_check:\n        report: reports/links.json\n"))
+    site.write(
+        "mkdocs.yml",
+        site.root.joinpath("mkdocs.yml")
+        .read_text()
+        .replace("  - archkb\n", "  - archkb:\n      link_check:\n        report: reports/links.json\n"),
+    )
     result = site.build(strict=True)
     assert result.ok, result.warnings
     assert "archkb-link-state--broken" in result.html("reading-list/index.html")
@@ -136,7 +162,7 @@ def test_link_health_page(site):
     page = result.html("link-health/index.html")
     assert re.search(r'<h1 id="link-health">Link health<', page)
     assert '<time datetime="2026-11-21">2026-11-21</time>' in page
-    table = page[page.index('id="problem-links"'):]
+    table = page[page.index('id="problem-links"') :]
     assert "https://example.com/a" in table and "https://example.com/b" not in table
     cited = re.findall(r'<a href="([^"]+)">(Alpha|Beta|Reading list: [^<]+)</a>', table)
     assert {name for _, name in cited} >= {"Alpha", "Beta"}
@@ -172,10 +198,11 @@ def test_feed_and_head_links(site):
     entries = root.findall(f"{{{ATOM_NS}}}entry")
     assert len(entries) == 3
     assert {e.find(f"{{{ATOM_NS}}}id").text for e in entries} == {
-        f"https://kb.example.org/patterns/{slug}/" for slug in ("alpha", "beta", "gamma")}
+        f"https://kb.example.org/patterns/{slug}/" for slug in ("alpha", "beta", "gamma")
+    }
     for page in ("index.html", "patterns/alpha/index.html", "map/index.html", "reading-list/index.html"):
         html = result.html(page)
-        head = html[:html.index("</head>")]
+        head = html[: html.index("</head>")]
         match = re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="([^"]+)">', head)
         assert match, page
         assert resolve(result.site_dir, page, match.group(1)) == result.site_dir / "feed.xml"
@@ -216,7 +243,7 @@ def test_home_page_fragments(site):
     root = map_svg(home)
     for a in root.iter("{http://www.w3.org/2000/svg}a"):
         assert resolve(result.site_dir, "index.html", a.get("{http://www.w3.org/1999/xlink}href")).is_file()
-    changes = home[home.index('id="recent-changes"'):]
+    changes = home[home.index('id="recent-changes"') :]
     assert len(re.findall(r"<li><time", changes)) == 3
     assert '<a href="patterns/alpha/">Alpha</a>' in changes and '<a href="feed.xml">Atom feed</a>' in changes
 

@@ -27,7 +27,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("src, dst, directory_urls, expected", CASES)
+@pytest.mark.parametrize(("src", "dst", "directory_urls", "expected"), CASES)
 def test_page_href(src, dst, directory_urls, expected):
     assert page_href(src, dst, directory_urls) == expected
     # The link, resolved against the source page's URL, lands on the target's URL.
@@ -51,6 +51,7 @@ def test_inline_placeholders_pass_through_markdown():
     markdown = f"{deferred.inline(fragment)} opens a line, and one *ends* it {deferred.inline(fragment)}.\n\n- {deferred.inline(fragment)}\n"
     html = Markdown().convert(markdown)
     restored = deferred.restore_for_search(html)
-    assert restored == (f"<p>{fragment} opens a line, and one <em>ends</em> it {fragment}.</p>\n"
-                        f"<ul>\n<li>{fragment}</li>\n</ul>")
+    assert restored == (
+        f"<p>{fragment} opens a line, and one <em>ends</em> it {fragment}.</p>\n<ul>\n<li>{fragment}</li>\n</ul>"
+    )
     assert "\x8f" not in restored and "\x90" not in restored

@@ -9,13 +9,16 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from archkb.cli import SCHEMAS, main
 from archkb.catalog.model import PatternMeta, ReadingPath, Reference, ReferenceFile
 from archkb.catalog.yamlload import load_yaml, split_front_matter
+from archkb.cli import SCHEMAS, main
 
 REPO = Path(__file__).resolve().parent.parent
-COMMITTED = {"pattern": "schema/pattern.schema.json", "references": "schema/references.schema.json",
-             "path": "schema/reading-path.schema.json"}
+COMMITTED = {
+    "pattern": "schema/pattern.schema.json",
+    "references": "schema/references.schema.json",
+    "path": "schema/reading-path.schema.json",
+}
 REGENERATE = "archkb schema --kind {kind} -o {path}"
 
 
@@ -27,7 +30,8 @@ def committed(kind: str) -> dict:
 def test_committed_schema_matches_the_model(kind):
     assert committed(kind) == SCHEMAS[kind](), (
         f"{COMMITTED[kind]} has drifted from the model; regenerate it: "
-        + REGENERATE.format(kind=kind, path=COMMITTED[kind]))
+        + REGENERATE.format(kind=kind, path=COMMITTED[kind])
+    )
     jsonschema.Draft202012Validator.check_schema(committed(kind))
 
 
@@ -81,20 +85,55 @@ def test_schema_and_model_agree_on_every_real_file():
         assert _schema_ok(kind, data) == _model_ok_for(kind, data), name
 
 
-@pytest.mark.parametrize(("kind", "data"), [
-    ("pattern", {"title": "T", "summary": "S.", "sumary": "typo"}),
-    ("pattern", {"title": "T", "summary": "S.", "related": [{"pattern": "x", "type": "depends-on"}]}),
-    ("pattern", {"title": "T", "summary": "S.", "tags": ["Not A Slug"]}),
-    ("pattern", {"title": "T", "summary": "S.", "status": "done"}),
-    ("references", {"topic": "T", "references": [{"id": "a", "title": "A", "authors": [], "year": 2020,
-                                                  "kind": "book", "url": "https://e.org", "summary": "S."}]}),
-    ("references", {"topic": "T", "references": [{"id": "a", "title": "A", "authors": ["X"], "year": 2020,
-                                                  "kind": "novel", "url": "https://e.org", "summary": "S."}]}),
-    ("path", {"title": "T", "summary": "S.", "steps": [{"pattern": "a", "reference": "b", "why": "W",
-                                                        "minutes": 5}]}),
-    ("path", {"title": "T", "summary": "S.", "steps": [{"why": "W", "minutes": 5}]}),
-    ("path", {"title": "T", "summary": "S.", "steps": []}),
-])
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("pattern", {"title": "T", "summary": "S.", "sumary": "typo"}),
+        ("pattern", {"title": "T", "summary": "S.", "related": [{"pattern": "x", "type": "depends-on"}]}),
+        ("pattern", {"title": "T", "summary": "S.", "tags": ["Not A Slug"]}),
+        ("pattern", {"title": "T", "summary": "S.", "status": "done"}),
+        (
+            "references",
+            {
+                "topic": "T",
+                "references": [
+                    {
+                        "id": "a",
+                        "title": "A",
+                        "authors": [],
+                        "year": 2020,
+                        "kind": "book",
+                        "url": "https://e.org",
+                        "summary": "S.",
+                    }
+                ],
+            },
+        ),
+        (
+            "references",
+            {
+                "topic": "T",
+                "references": [
+                    {
+                        "id": "a",
+                        "title": "A",
+                        "authors": ["X"],
+                        "year": 2020,
+                        "kind": "novel",
+                        "url": "https://e.org",
+                        "summary": "S.",
+                    }
+                ],
+            },
+        ),
+        (
+            "path",
+            {"title": "T", "summary": "S.", "steps": [{"pattern": "a", "reference": "b", "why": "W", "minutes": 5}]},
+        ),
+        ("path", {"title": "T", "summary": "S.", "steps": [{"why": "W", "minutes": 5}]}),
+        ("path", {"title": "T", "summary": "S.", "steps": []}),
+    ],
+)
 def test_schema_rejects_what_the_model_rejects(kind, data):
     assert not _model_ok_for(kind, data)
     assert not _schema_ok(kind, data)

@@ -60,7 +60,11 @@ def served(site):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
-        cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
         start_new_session=True,
     )
     try:
@@ -84,16 +88,21 @@ def test_serve_livereload_serves_and_rebuilds_on_pattern_edit(served):
     page = wait_for(f"{base}/patterns/alpha/", lambda html: "Alpha does one thing well." in html, 10, proc)
     assert "Related patterns" in page
 
-    site.write("patterns/alpha.md", pattern_text("Alpha", summary="Alpha was edited while serving.",
-                                                 refs=("ref-a", "ref-b")))
-    edited = wait_for(f"{base}/patterns/alpha/", lambda html: "Alpha was edited while serving." in html,
-                      RELOAD_SECONDS, proc)
+    site.write(
+        "patterns/alpha.md", pattern_text("Alpha", summary="Alpha was edited while serving.", refs=("ref-a", "ref-b"))
+    )
+    edited = wait_for(
+        f"{base}/patterns/alpha/", lambda html: "Alpha was edited while serving." in html, RELOAD_SECONDS, proc
+    )
     assert "Alpha does one thing well." not in edited
 
     # References live outside docs/ too: editing them rebuilds the reading list.
     refs = site.root / "references/testing.yml"
-    refs.write_text(refs.read_text().replace("The second reference, about compilers.",
-                                             "The second reference, edited while serving."))
+    refs.write_text(
+        refs.read_text().replace(
+            "The second reference, about compilers.", "The second reference, edited while serving."
+        )
+    )
     wait_for(f"{base}/reading-list/", lambda html: "edited while serving" in html, RELOAD_SECONDS, proc)
     assert proc.poll() is None
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from markdown import Markdown
 
-from archkb.exports.json import catalog_to_dict, catalog_to_json, write_catalog_json
 from archkb.catalog.loader import load_catalog
+from archkb.exports.json import catalog_to_dict, catalog_to_json, write_catalog_json
 from archkb.mkdocs.deferred import DeferredHtml
 from archkb.site.spill import SpillFolder
 from conftest import BODY, pattern_text
@@ -33,7 +33,7 @@ def test_spill_folder_keeps_byte_ranges_and_whole_files():
 
     spill.remove()
     assert spill.removed and not spill.path.exists()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="the spill folder was removed"):
         spill.fetch(first, 1)
 
 
@@ -86,7 +86,7 @@ def test_compact_json_export_is_the_same_data(site, batch):
     out = io.StringIO()
     write_catalog_json(catalog, out, indent=None, batch=batch)
     assert out.getvalue() == json.dumps(catalog_to_dict(catalog), ensure_ascii=False, separators=(",", ":")) + "\n"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="indents by 2 or not at all"):
         write_catalog_json(catalog, io.StringIO(), indent=4)
 
 
@@ -175,7 +175,7 @@ def test_citations_render_the_same_wherever_they_stand(site):
     assert f"<p>{link} opens this paragraph.</p>" in beta
     assert f"<p>Mid-sentence {link} citation.</p>" in beta
     assert f"<li>{link} opens a list item</li>" in beta
-    assert "Heading with" in beta and "Hopper 1952" in beta[beta.index("Heading with"):][:400]
+    assert "Heading with" in beta and "Hopper 1952" in beta[beta.index("Heading with") :][:400]
     assert "<code>[@ref-b]</code>" in beta
     assert "archkb-inline" not in beta
     index = json.loads(result.html("search/search_index.json"))
@@ -189,8 +189,10 @@ def test_generator_without_a_spill_folder_keeps_everything_in_memory(site):
     from archkb.site.generator import SiteGenerator, SiteOptions
 
     generator = SiteGenerator(sink=_deferred_sink)
-    pages = {page.uri: page for page in generator.generate(load_catalog(site.root, cache=generator.parse_cache),
-                                                           SiteOptions())}
+    pages = {
+        page.uri: page
+        for page in generator.generate(load_catalog(site.root, cache=generator.parse_cache), SiteOptions())
+    }
     assert all(page.source is None and page.content is not None for page in pages.values())
     assert pages["exports/catalog.json"].content == catalog_to_json(load_catalog(site.root), compact=True)
     alpha = pages["patterns/alpha.md"].deferred
@@ -238,7 +240,9 @@ def test_a_one_off_build_lets_generated_pages_go_once_written(site, monkeypatch,
     cfg.plugins.on_startup(command=command, dirty=False)
     build(cfg)
     files = seen["files"]
-    alpha, reading, home = (files.get_file_from_path(uri) for uri in ("patterns/alpha.md", "reading-list.md", "index.md"))
+    alpha, reading, home = (
+        files.get_file_from_path(uri) for uri in ("patterns/alpha.md", "reading-list.md", "index.md")
+    )
     assert home.page.content  # hand-written pages are MkDocs' business
     for generated in (alpha, reading):
         if command == "build":  # written, indexed, and let go

@@ -6,7 +6,6 @@ import pytest
 
 from archkb.catalog.loader import ParseCache, load_catalog
 from archkb.catalog.model import PatternMeta, Reference
-
 from conftest import BODY, REFERENCES, Site, pattern_text
 
 
@@ -28,8 +27,7 @@ BAD_PATTERNS = [
     ("unclosed front matter", "---\ntitle: X\nsummary: Y.\n\n## Context\n", 1, "never closed"),
     ("broken yaml", "---\ntitle: [X\nsummary: Y.\n---\n", 3, "invalid YAML"),
     ("list instead of mapping", "---\n- title\n- summary\n---\n", 2, "must be a mapping"),
-    ("related is a mapping", pattern_text("X", related="pattern: beta\ntype: uses"), 5,
-     "'related' must be a list"),
+    ("related is a mapping", pattern_text("X", related="pattern: beta\ntype: uses"), 5, "'related' must be a list"),
     ("title wrong type", "---\ntitle: [a, b]\nsummary: Fine.\n---\n", 2, "'title' must be text"),
     ("empty title", "---\ntitle: ''\nsummary: Fine.\n---\n", 2, "'title' must not be empty"),
     ("empty front matter", "---\n---\nbody\n", 2, "front matter is empty"),
@@ -38,10 +36,18 @@ BAD_PATTERNS = [
     ("non utf-8", b"---\ntitle: Caf\xe9\nsummary: Fine.\n---\n", 2, "not valid UTF-8"),
     ("misspelled field", "---\ntitle: X\nsumary: Y.\n---\n", 3, "unknown field 'sumary' (did you mean 'summary'?)"),
     ("two sentences", "---\ntitle: X\nsummary: One. Two.\n---\n", 3, "must be one sentence"),
-    ("unknown relation type", pattern_text("X", related="- pattern: beta\n  type: usess"), 7,
-     "unknown relation type 'usess' (did you mean 'uses'?)"),
-    ("relation without type", pattern_text("X", related="- pattern: beta"), 6,
-     "missing required field 'type' in related[0]"),
+    (
+        "unknown relation type",
+        pattern_text("X", related="- pattern: beta\n  type: usess"),
+        7,
+        "unknown relation type 'usess' (did you mean 'uses'?)",
+    ),
+    (
+        "relation without type",
+        pattern_text("X", related="- pattern: beta"),
+        6,
+        "missing required field 'type' in related[0]",
+    ),
     ("python tag", "---\ntitle: !!python/object/apply:os.system [ls]\nsummary: Y.\n---\n", 2, "not allowed"),
     ("alias", "---\ntitle: &t X\nsummary: *t\n---\n", 3, "aliases"),
     ("bad tag slug", "---\ntitle: X\nsummary: Y.\ntags: [Not A Slug]\n---\n", 4, "lowercase words joined by hyphens"),
@@ -49,7 +55,7 @@ BAD_PATTERNS = [
 ]
 
 
-@pytest.mark.parametrize("name, text, line, fragment", BAD_PATTERNS, ids=[b[0] for b in BAD_PATTERNS])
+@pytest.mark.parametrize(("name", "text", "line", "fragment"), BAD_PATTERNS, ids=[b[0] for b in BAD_PATTERNS])
 def test_bad_pattern_files_are_located(site, name, text, line, fragment):
     found = problems_for(site, "patterns/bad.md", text)
     mine = [p for p in found if p.startswith("patterns/bad.md:")]
@@ -57,7 +63,10 @@ def test_bad_pattern_files_are_located(site, name, text, line, fragment):
 
 
 def test_cross_file_problems_suggest_fixes(site):
-    text = pattern_text("Delta", refs=("ref-aa",), related="""
+    text = pattern_text(
+        "Delta",
+        refs=("ref-aa",),
+        related="""
         - pattern: alpah
           type: uses
         - pattern: delta
@@ -66,7 +75,9 @@ def test_cross_file_problems_suggest_fixes(site):
           type: uses
         - pattern: beta
           type: uses
-        """, body=BODY.format(title="Delta", ref="ref-aa"))
+        """,
+        body=BODY.format(title="Delta", ref="ref-aa"),
+    )
     found = problems_for(site, "patterns/delta.md", text)
     joined = "\n".join(found)
     assert "patterns/delta.md:6: unknown pattern 'alpah' in related (did you mean 'alpha'?)" in joined
@@ -90,27 +101,55 @@ def test_template_sections_required_for_published_but_not_drafts(site):
 
 
 def test_duplicate_reference_ids_across_files(site):
-    found = problems_for(site, "references/more.yml", REFERENCES.replace("Testing", "More").replace(
-        "https://example.com/", "https://example.org/"))
+    found = problems_for(
+        site,
+        "references/more.yml",
+        REFERENCES.replace("Testing", "More").replace("https://example.com/", "https://example.org/"),
+    )
     # Files load in name order, so the entry in testing.yml is the duplicate.
-    assert any(p.startswith("references/testing.yml:4: duplicate reference id 'ref-a'; it is already defined "
-                            "at references/more.yml:4") for p in found), found
+    assert any(
+        p.startswith(
+            "references/testing.yml:4: duplicate reference id 'ref-a'; it is already defined at references/more.yml:4"
+        )
+        for p in found
+    ), found
 
 
-@pytest.mark.parametrize("entry, fragment", [
-    ("  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: bok\n    url: https://e.com/x\n"
-     "    summary: S.\n", "unknown value for 'kind' 'bok'"),
-    ("  - id: x\n    title: T\n    authors: []\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
-     "    summary: S.\n", "'authors'"),
-    ("  - id: x\n    title: T\n    authors: [A B]\n    year: twenty\n    kind: book\n    url: https://e.com/x\n"
-     "    summary: S.\n", "'year' must be a whole number"),
-    ("  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: ftp://e.com/x\n"
-     "    summary: S.\n", "absolute http"),
-    ("  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
-     "    summary: S.\n    urll: https://e.com\n", "unknown field 'urll'"),
-    ("  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
-     "    summary: '<script>alert(1)</script>'\n", "raw <script>"),
-])
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        (
+            "  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: bok\n    url: https://e.com/x\n"
+            "    summary: S.\n",
+            "unknown value for 'kind' 'bok'",
+        ),
+        (
+            "  - id: x\n    title: T\n    authors: []\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
+            "    summary: S.\n",
+            "'authors'",
+        ),
+        (
+            "  - id: x\n    title: T\n    authors: [A B]\n    year: twenty\n    kind: book\n    url: https://e.com/x\n"
+            "    summary: S.\n",
+            "'year' must be a whole number",
+        ),
+        (
+            "  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: ftp://e.com/x\n"
+            "    summary: S.\n",
+            "absolute http",
+        ),
+        (
+            "  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
+            "    summary: S.\n    urll: https://e.com\n",
+            "unknown field 'urll'",
+        ),
+        (
+            "  - id: x\n    title: T\n    authors: [A B]\n    year: 2020\n    kind: book\n    url: https://e.com/x\n"
+            "    summary: '<script>alert(1)</script>'\n",
+            "raw <script>",
+        ),
+    ],
+)
 def test_bad_reference_entries(site, entry, fragment):
     found = problems_for(site, "references/bad.yml", "topic: Bad\nreferences:\n" + entry)
     assert any(p.startswith("references/bad.yml:") and fragment in p for p in found), found
@@ -142,9 +181,9 @@ def test_parse_cache_reuses_unchanged_files(site):
 
 def test_relations_render_from_both_directions(site):
     catalog = load_catalog(site.root)
-    beta = {(l.slug, l.type) for l in catalog.links["beta"]}
+    beta = {(link.slug, link.type) for link in catalog.links["beta"]}
     assert beta == {("alpha", "used-by"), ("gamma", "follows-from")}
-    gamma = {(l.slug, l.type) for l in catalog.links["gamma"]}
+    gamma = {(link.slug, link.type) for link in catalog.links["gamma"]}
     assert ("alpha", "alternative-to") in gamma
     assert catalog.cited_by["ref-b"] == ["alpha", "gamma"]
 

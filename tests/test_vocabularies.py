@@ -48,8 +48,9 @@ def test_every_reference_kind_is_complete(kind):
     info = REFERENCE_KIND_VOCABULARY[kind]
     assert info.name == kind and info.heading and info.label
     assert KIND_HEADINGS[kind] == info.heading
-    ref = Reference(id="x", title="X", authors=["Ann Lee"], year=2020, kind=kind, url="https://example.org/x",
-                    summary="S.")
+    ref = Reference(
+        id="x", title="X", authors=["Ann Lee"], year=2020, kind=kind, url="https://example.org/x", summary="S."
+    )
     assert re.fullmatch(r"[a-z]+", entry_type(ref))
 
 
@@ -72,8 +73,9 @@ def test_every_link_state_is_complete():
     assert [s for s, i in STATE_INFO.items() if i.exit_broken] == [State.BROKEN]
     assert set(LinkCheckConfig.fail_on.option_type.choices) == {"redirected", "broken"}
     assert PROBLEM_STATES == ("broken", "redirected", "error", "blocked")
-    ref = Reference(id="x", title="X", authors=["Ann Lee"], year=2020, kind="docs", url="https://example.org/x",
-                    summary="S.")
+    ref = Reference(
+        id="x", title="X", authors=["Ann Lee"], year=2020, kind="docs", url="https://example.org/x", summary="S."
+    )
     assert 'class="archkb-link-state archkb-link-state--unchecked"' in render_link_state(ref, None)
     for state in ("ok", "redirected", "broken"):  # the states readers see coloured and marked
         assert f".archkb-link-state--{state}" in CSS

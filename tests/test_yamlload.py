@@ -22,17 +22,20 @@ def test_line_offset_shifts_every_line():
     assert loaded.line_of(("b",)) == 12
 
 
-@pytest.mark.parametrize("text, line, fragment", [
-    ("a: &x [1]\nb: *x\n", 2, "aliases"),
-    ("a: !!python/object/apply:os.system ['echo hi']\n", 1, "not allowed"),
-    ("a: !!python/name:os.system\n", 1, "not allowed"),
-    ("a: [1\n", 2, "invalid YAML"),
-    ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
-    ("base: &b {x: 1}\nother:\n  <<: *b\n", 3, "aliases"),
-    ("x: " + "[" * 200 + "]" * 200 + "\n", 1, "nest"),
-    ("a: b: c\n", 1, "invalid YAML"),
-    ("\tkey: value\n", 1, "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("a: &x [1]\nb: *x\n", 2, "aliases"),
+        ("a: !!python/object/apply:os.system ['echo hi']\n", 1, "not allowed"),
+        ("a: !!python/name:os.system\n", 1, "not allowed"),
+        ("a: [1\n", 2, "invalid YAML"),
+        ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
+        ("base: &b {x: 1}\nother:\n  <<: *b\n", 3, "aliases"),
+        ("x: " + "[" * 200 + "]" * 200 + "\n", 1, "nest"),
+        ("a: b: c\n", 1, "invalid YAML"),
+        ("\tkey: value\n", 1, "invalid YAML"),
+    ],
+)
 def test_refusals_are_located(text, line, fragment):
     with pytest.raises(YamlError) as info:
         load_yaml(text)
@@ -66,9 +69,11 @@ def test_fast_tag_resolution_matches_pyyaml():
 
     from archkb.catalog.yamlload import _FastLoader
 
-    doc = ("title: Plain words\nyear: 2014\nneg: -3\nfloat: 1.5e3\nbool: yes\nnone: ~\nnull2: null\n"
-           "date: 2020-01-02\nquoted: '2014'\ndq: \"true\"\nempty:\nlist: [a, 1, No, off, .inf, Ok]\n"
-           "text: |\n  block 12\nstar: '*x'\nurl: https://example.org/a\n")
+    doc = (
+        "title: Plain words\nyear: 2014\nneg: -3\nfloat: 1.5e3\nbool: yes\nnone: ~\nnull2: null\n"
+        "date: 2020-01-02\nquoted: '2014'\ndq: \"true\"\nempty:\nlist: [a, 1, No, off, .inf, Ok]\n"
+        "text: |\n  block 12\nstar: '*x'\nurl: https://example.org/a\n"
+    )
 
     def tags(node):
         if isinstance(node, ScalarNode):

@@ -47,7 +47,7 @@ def load_results(path: Path) -> list[dict]:
     except ValueError as exc:
         raise ReportError(f"{path}: not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise ReportError(f"{path}: not a link report (expected {{\"results\": [...]}})")
+        raise ReportError(f'{path}: not a link report (expected {{"results": [...]}})')
     return [r for r in data["results"] if isinstance(r, dict)]
 
 
@@ -88,8 +88,9 @@ def body_for(problems: list[dict], run_url: str | None) -> str:
         if result.get("state") == "redirected" and result.get("final_url"):
             detail.append(f"now {result['final_url']}")
         sources = ", ".join(f"`{s}`" for s in (result.get("sources") or [])[:5])
-        lines.append(f"| {result.get('state')} | <{_cell(result.get('url'))}> | {_cell('; '.join(detail))} "
-                     f"| {_cell(sources)} |")
+        lines.append(
+            f"| {result.get('state')} | <{_cell(result.get('url'))}> | {_cell('; '.join(detail))} | {_cell(sources)} |"
+        )
     if len(problems) > MAX_ROWS:
         lines.append(f"\n... and {len(problems) - MAX_ROWS} more; see the run's link report.")
     if run_url:
@@ -116,14 +117,24 @@ class GitHub:
 
     def open_issues(self) -> list[int]:
         """Numbers of the open tracking issues, oldest first."""
-        out = self._run("issue", "list", "--label", LABEL, "--state", "open", "--json", "number",
-                        "--limit", "20", write=False)
+        out = self._run(
+            "issue", "list", "--label", LABEL, "--state", "open", "--json", "number", "--limit", "20", write=False
+        )
         return sorted(item["number"] for item in json.loads(out or "[]"))
 
     def create(self, title: str, body_file: str) -> None:
         """Open the tracking issue (creating its label first, if missing)."""
-        self._run("label", "create", LABEL, "--color", "d73a4a", "--force",
-                  "--description", "Broken or redirected links found by the weekly check", write=True)
+        self._run(
+            "label",
+            "create",
+            LABEL,
+            "--color",
+            "d73a4a",
+            "--force",
+            "--description",
+            "Broken or redirected links found by the weekly check",
+            write=True,
+        )
         self._run("issue", "create", "--title", title, "--label", LABEL, "--body-file", body_file, write=True)
 
     def update(self, number: int, title: str, body_file: str) -> None:
@@ -170,8 +181,12 @@ def sync(results: list[dict], github: GitHub, *, run_url: str | None = None) -> 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--report", type=Path, default=Path(".cache/archkb/link-report.json"),
-                        help="The JSON link report written by 'archkb check-links'.")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=Path(".cache/archkb/link-report.json"),
+        help="The JSON link report written by 'archkb check-links'.",
+    )
     parser.add_argument("--run-url", default=None, help="The workflow run to link from the issue.")
     parser.add_argument("--dry-run", action="store_true", help="Print the writes instead of making them.")
     parser.add_argument("--gh", default="gh", help="The gh executable.")

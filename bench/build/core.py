@@ -18,8 +18,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -36,8 +37,10 @@ def steps(root: Path) -> list[tuple[str, Callable[[Any], Any]]]:
 
     out: list[tuple[str, Callable[[Any], Any]]] = [
         ("load_catalog (cold cache)", lambda _: load_catalog(root, cache=ParseCache())),
-        ("pattern pages", lambda c: [render.render_pattern_page(e, c, directory_urls=True)
-                                     for e in c.patterns.values()]),
+        (
+            "pattern pages",
+            lambda c: [render.render_pattern_page(e, c, directory_urls=True) for e in c.patterns.values()],
+        ),
         ("patterns index", render.render_patterns_index),
         ("reading list", render.render_reading_list),
     ]
@@ -50,11 +53,13 @@ def steps(root: Path) -> list[tuple[str, Callable[[Any], Any]]]:
             out.append((label, lambda c, f=function, k=kwargs: f(c, **k)))
     try:
         from archkb.exports.json import catalog_to_json
+
         out.append(("JSON export", catalog_to_json))
     except ImportError:
         pass
     try:
         from archkb.exports.bibtex import catalog_to_bibtex
+
         out.append(("BibTeX export", catalog_to_bibtex))
     except ImportError:
         pass

@@ -47,20 +47,27 @@ def _timed(command: list[str], cwd: Path) -> float:
 def measure(root: Path, repeat: int) -> dict[str, float]:
     """Median seconds of each step, for the catalog project at ``root``."""
     out = root / "generated"
-    times: dict[str, list[float]] = {k: [] for k in ("mkdocs + archkb", "archkb generate", "zensical (cold)",
-                                                     "zensical (cached)", "mkdocs, no plugin")}
+    times: dict[str, list[float]] = {
+        k: []
+        for k in ("mkdocs + archkb", "archkb generate", "zensical (cold)", "zensical (cached)", "mkdocs, no plugin")
+    }
     for _ in range(repeat):
         site = Path(tempfile.mkdtemp(prefix="archkb-engines-"))
-        times["mkdocs + archkb"].append(_timed([sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(site)], root))
+        times["mkdocs + archkb"].append(
+            _timed([sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(site)], root)
+        )
         shutil.rmtree(site, ignore_errors=True)
         times["archkb generate"].append(_timed([str(BIN / "archkb"), "generate", "--out", str(out)], root))
         shutil.rmtree(out / ".cache", ignore_errors=True)
         shutil.rmtree(out / "site", ignore_errors=True)
-        times["zensical (cold)"].append(_timed([str(BIN / "zensical"), "build", "--clean", "-f", str(out / "mkdocs.yml")], out))
+        times["zensical (cold)"].append(
+            _timed([str(BIN / "zensical"), "build", "--clean", "-f", str(out / "mkdocs.yml")], out)
+        )
         times["zensical (cached)"].append(_timed([str(BIN / "zensical"), "build", "-f", str(out / "mkdocs.yml")], out))
         plain = Path(tempfile.mkdtemp(prefix="archkb-engines-plain-"))
-        times["mkdocs, no plugin"].append(_timed([sys.executable, "-m", "mkdocs", "build", "-f", str(out / "mkdocs.yml"),
-                                                  "-d", str(plain)], out))
+        times["mkdocs, no plugin"].append(
+            _timed([sys.executable, "-m", "mkdocs", "build", "-f", str(out / "mkdocs.yml"), "-d", str(plain)], out)
+        )
         shutil.rmtree(plain, ignore_errors=True)
     return {k: round(statistics.median(v), 2) for k, v in times.items()}
 
@@ -76,9 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     root = args.work / f"engines-{args.patterns}"
     generate_catalog(root, args.patterns)
     results = measure(root, args.repeat)
-    lines = [f"Engines on one synthetic catalog, N = {args.patterns} patterns (M = {5 * args.patterns} references), "
-             f"medians of {args.repeat} runs; `python bench/build/engines.py --patterns {args.patterns} "
-             f"--repeat {args.repeat}`.", "", "| step | seconds |", "| --- | ---: |"]
+    lines = [
+        f"Engines on one synthetic catalog, N = {args.patterns} patterns (M = {5 * args.patterns} references), "
+        f"medians of {args.repeat} runs; `python bench/build/engines.py --patterns {args.patterns} "
+        f"--repeat {args.repeat}`.",
+        "",
+        "| step | seconds |",
+        "| --- | ---: |",
+    ]
     lines += [f"| {step} | {seconds:.2f} |" for step, seconds in results.items()]
     table = "\n".join(lines) + "\n"
     args.out.write_text(table, encoding="utf-8")

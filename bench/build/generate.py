@@ -77,8 +77,15 @@ Material's tags plugin renders the tags every pattern's front matter carries, on
 
 
 RELATION_NAMES = (
-    "uses", "used-by", "refines", "refined-by", "leads-to", "follows-from",
-    "alternative-to", "conflicts-with", "complements",
+    "uses",
+    "used-by",
+    "refines",
+    "refined-by",
+    "leads-to",
+    "follows-from",
+    "alternative-to",
+    "conflicts-with",
+    "complements",
 )
 """The relation vocabulary (kept in step with ``archkb.relations.RELATION_TYPES`` by a test)."""
 
@@ -89,35 +96,182 @@ PATH_COUNT = 5
 """How many reading paths a catalog gets."""
 
 _TAGS = (
-    "messaging", "resilience", "scaling", "data", "deployment", "observability", "security",
-    "integration", "caching", "storage", "networking", "testing", "migration", "consistency",
-    "performance", "cost", "organisation", "api-design", "concurrency", "operations",
+    "messaging",
+    "resilience",
+    "scaling",
+    "data",
+    "deployment",
+    "observability",
+    "security",
+    "integration",
+    "caching",
+    "storage",
+    "networking",
+    "testing",
+    "migration",
+    "consistency",
+    "performance",
+    "cost",
+    "organisation",
+    "api-design",
+    "concurrency",
+    "operations",
 )
 _ADJECTIVES = (
-    "adaptive", "bounded", "buffered", "cached", "durable", "elastic", "federated", "gated",
-    "layered", "leased", "partitioned", "pooled", "queued", "replicated", "sharded", "staged",
-    "throttled", "versioned", "windowed", "zoned",
+    "adaptive",
+    "bounded",
+    "buffered",
+    "cached",
+    "durable",
+    "elastic",
+    "federated",
+    "gated",
+    "layered",
+    "leased",
+    "partitioned",
+    "pooled",
+    "queued",
+    "replicated",
+    "sharded",
+    "staged",
+    "throttled",
+    "versioned",
+    "windowed",
+    "zoned",
 )
 _NOUNS = (
-    "gateway", "ledger", "broker", "router", "worker", "registry", "journal", "mirror", "relay",
-    "scheduler", "sidecar", "snapshot", "splitter", "store", "tracker", "valve", "vault", "window",
-    "index", "outbox",
+    "gateway",
+    "ledger",
+    "broker",
+    "router",
+    "worker",
+    "registry",
+    "journal",
+    "mirror",
+    "relay",
+    "scheduler",
+    "sidecar",
+    "snapshot",
+    "splitter",
+    "store",
+    "tracker",
+    "valve",
+    "vault",
+    "window",
+    "index",
+    "outbox",
 )
-_WORDS = (
-    "service team request queue message worker database cache replica shard partition deadline "
-    "latency throughput failure retry timeout contract schema version deployment rollout traffic "
-    "capacity budget owner boundary consumer producer event stream batch lease lock quorum leader "
-    "follower snapshot checkpoint backlog signal metric trace incident operator client server "
-    "region zone network payload record table index cursor window"
-).split()
-_VERBS = (
-    "absorbs bounds buffers carries checks decouples defers drains exposes fences groups hides "
-    "isolates limits moves orders protects records replays routes serialises sheds splits tracks"
-).split()
+_WORDS = [
+    "service",
+    "team",
+    "request",
+    "queue",
+    "message",
+    "worker",
+    "database",
+    "cache",
+    "replica",
+    "shard",
+    "partition",
+    "deadline",
+    "latency",
+    "throughput",
+    "failure",
+    "retry",
+    "timeout",
+    "contract",
+    "schema",
+    "version",
+    "deployment",
+    "rollout",
+    "traffic",
+    "capacity",
+    "budget",
+    "owner",
+    "boundary",
+    "consumer",
+    "producer",
+    "event",
+    "stream",
+    "batch",
+    "lease",
+    "lock",
+    "quorum",
+    "leader",
+    "follower",
+    "snapshot",
+    "checkpoint",
+    "backlog",
+    "signal",
+    "metric",
+    "trace",
+    "incident",
+    "operator",
+    "client",
+    "server",
+    "region",
+    "zone",
+    "network",
+    "payload",
+    "record",
+    "table",
+    "index",
+    "cursor",
+    "window",
+]
+_VERBS = [
+    "absorbs",
+    "bounds",
+    "buffers",
+    "carries",
+    "checks",
+    "decouples",
+    "defers",
+    "drains",
+    "exposes",
+    "fences",
+    "groups",
+    "hides",
+    "isolates",
+    "limits",
+    "moves",
+    "orders",
+    "protects",
+    "records",
+    "replays",
+    "routes",
+    "serialises",
+    "sheds",
+    "splits",
+    "tracks",
+]
 _SURNAMES = (
-    "Abbott", "Baker", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ivanova",
-    "Jensen", "Kumar", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi",
-    "Silva", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zimmer",
+    "Abbott",
+    "Baker",
+    "Chen",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ivanova",
+    "Jensen",
+    "Kumar",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmer",
 )
 _GIVEN = ("Ada", "Ben", "Chiara", "Dev", "Elif", "Farid", "Greta", "Hana", "Ines", "Jon", "Kofi", "Lena")
 _KINDS = ("article", "blog", "book", "paper", "talk", "docs", "whitepaper", "video")
@@ -191,8 +345,14 @@ def _wrap(text: str, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], related: list[dict[str, str]],
-                  inline_citations: bool = True) -> str:
+def _pattern_text(
+    index: int,
+    n: int,
+    rng: random.Random,
+    cites: list[str],
+    related: list[dict[str, str]],
+    inline_citations: bool = True,
+) -> str:
     """Front matter and a template-complete body of one synthetic pattern (its references cited
     inline in the body, or only listed in the front matter when ``inline_citations`` is false).
     """
@@ -200,7 +360,7 @@ def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], rela
     meta: dict[str, Any] = {
         "title": _pattern_title(index),
         "summary": f"The {_pattern_title(index).lower()} {rng.choice(_VERBS)} {rng.choice(_WORDS)} "
-                   f"{rng.choice(_WORDS)} work so that a {rng.choice(_WORDS)} keeps serving under load.",
+        f"{rng.choice(_WORDS)} work so that a {rng.choice(_WORDS)} keeps serving under load.",
         "tags": tags,
         "aliases": [f"{rng.choice(_WORDS).capitalize()} {rng.choice(_NOUNS)}"],
         "related": related,
@@ -221,16 +381,46 @@ def _pattern_text(index: int, n: int, rng: random.Random, cites: list[str], rela
         return "\n".join(f"- {_sentence(rng, rng.randint(8, 14))}" for _ in range(count))
 
     body = [
-        "## Context", "", para(4, f"The problem was described early on {cite(0)}."), "", para(3), "",
-        "## Problem", "", para(2), "",
-        "## Forces", "", bullets(5), "",
-        "## Solution", "", para(4, f"It works best next to {links[0]} {cite(1)}." if links else ""), "",
-        "\n".join(f"{k}. **{rng.choice(_WORDS).capitalize()}.** {_sentence(rng, 14)}" for k in range(1, 5)), "",
-        para(3, f"See also {', '.join(links[1:])}." if len(links) > 1 else ""), "",
-        "## Consequences", "", "### Benefits", "", bullets(4), "", "### Liabilities", "", bullets(4), "",
-        "## When not to use it", "", para(4), "",
-        "## Known uses", "",
-        "\n".join(f"- {_sentence(rng, 12)[:-1]} {cite(k)}." for k in range(2, 5)), "",
+        "## Context",
+        "",
+        para(4, f"The problem was described early on {cite(0)}."),
+        "",
+        para(3),
+        "",
+        "## Problem",
+        "",
+        para(2),
+        "",
+        "## Forces",
+        "",
+        bullets(5),
+        "",
+        "## Solution",
+        "",
+        para(4, f"It works best next to {links[0]} {cite(1)}." if links else ""),
+        "",
+        "\n".join(f"{k}. **{rng.choice(_WORDS).capitalize()}.** {_sentence(rng, 14)}" for k in range(1, 5)),
+        "",
+        para(3, f"See also {', '.join(links[1:])}." if len(links) > 1 else ""),
+        "",
+        "## Consequences",
+        "",
+        "### Benefits",
+        "",
+        bullets(4),
+        "",
+        "### Liabilities",
+        "",
+        bullets(4),
+        "",
+        "## When not to use it",
+        "",
+        para(4),
+        "",
+        "## Known uses",
+        "",
+        "\n".join(f"- {_sentence(rng, 12)[:-1]} {cite(k)}." for k in range(2, 5)),
+        "",
     ]
     front = _dump(meta)
     return f"---\n{front}---\n\n" + "\n".join(body)
@@ -261,7 +451,7 @@ def _reference(index: int, topic: int, rng: random.Random) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": reference_id(index),
         "title": f"{rng.choice(_WORDS).capitalize()} and {rng.choice(_WORDS)}: notes on the "
-                 f"{rng.choice(_NOUNS)} ({index})",
+        f"{rng.choice(_NOUNS)} ({index})",
         "authors": authors,
         "year": 1990 + index % 35,
         "kind": _KINDS[index % len(_KINDS)],
@@ -287,11 +477,14 @@ def _copy_docs(target: Path, repo: Path) -> None:
     shutil.copytree(repo / "docs", target)
     api = target / "reference" / "api.md"
     if api.exists():
-        api.write_text("# API reference\n\nThe API reference needs mkdocstrings, which the benchmark leaves out.\n",
-                       encoding="utf-8")
+        api.write_text(
+            "# API reference\n\nThe API reference needs mkdocstrings, which the benchmark leaves out.\n",
+            encoding="utf-8",
+        )
     for study in (target / "case-studies").glob("*.md"):  # they link to the real catalog's patterns
-        study.write_text("# Case study\n\nA case study of the real catalog, left out of the benchmark.\n",
-                         encoding="utf-8")
+        study.write_text(
+            "# Case study\n\nA case study of the real catalog, left out of the benchmark.\n", encoding="utf-8"
+        )
 
 
 def _real_config(repo: Path) -> dict[str, Any]:
@@ -384,8 +577,13 @@ def baseline_config(repo: Path = REPO) -> dict[str, Any]:
     config.pop("edit_uri", None)
     if "nav" in config:
         # The pages the archkb plugin generates are stubs there (GENERATED_PAGE_STUBS); keep what exists.
-        config["nav"] = _filter_nav(config["nav"], lambda target: "://" in target or target in GENERATED_PAGE_STUBS
-                                    or (repo / "docs" / target).is_file()) or []
+        config["nav"] = (
+            _filter_nav(
+                config["nav"],
+                lambda target: "://" in target or target in GENERATED_PAGE_STUBS or (repo / "docs" / target).is_file(),
+            )
+            or []
+        )
     config["not_in_nav"] = "/patterns/"
     return config
 
@@ -410,8 +608,9 @@ def _copy_config_dirs(root: Path, config: dict[str, Any], repo: Path) -> None:
 
 def _write_config(path: Path, config: dict[str, Any], repo: Path) -> None:
     _copy_config_dirs(path.parent, config, repo)
-    path.write_text(yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+    )
 
 
 def generate_catalog(
@@ -476,20 +675,41 @@ def generate_catalog(
         steps = []
         for k in range(8):
             if k % 3 == 2 and references:
-                steps.append({"reference": ref_ids[rng.randrange(references)], "why": _sentence(rng, 10),
-                              "minutes": rng.randint(5, 60)})
+                steps.append(
+                    {
+                        "reference": ref_ids[rng.randrange(references)],
+                        "why": _sentence(rng, 10),
+                        "minutes": rng.randint(5, 60),
+                    }
+                )
             else:
-                steps.append({"pattern": pattern_slug(rng.randrange(patterns)), "why": _sentence(rng, 10),
-                              "minutes": rng.randint(5, 20)})
-        data = {"title": f"Reading path {number + 1}",
-                "summary": f"A synthetic path through {len(steps)} stops of the catalog.", "steps": steps}
+                steps.append(
+                    {
+                        "pattern": pattern_slug(rng.randrange(patterns)),
+                        "why": _sentence(rng, 10),
+                        "minutes": rng.randint(5, 20),
+                    }
+                )
+        data = {
+            "title": f"Reading path {number + 1}",
+            "summary": f"A synthetic path through {len(steps)} stops of the catalog.",
+            "steps": steps,
+        }
         (root / "paths" / f"path-{number + 1}.yml").write_text(_dump(data), encoding="utf-8")
 
     return GeneratedCatalog(root, patterns, references, topics, paths, relation_count)
 
 
-def generate_project_catalog(root: Path | str, patterns: int, *, relations: int = 3, references: int = 4,
-                             topics: int = 10, seed: int = 0, repo: Path = REPO) -> GeneratedCatalog:
+def generate_project_catalog(
+    root: Path | str,
+    patterns: int,
+    *,
+    relations: int = 3,
+    references: int = 4,
+    topics: int = 10,
+    seed: int = 0,
+    repo: Path = REPO,
+) -> GeneratedCatalog:
     """Write the real project with ``patterns`` synthetic patterns added (the second catalog shape).
 
     The project's own patterns, references and reading paths are copied as they are; each
@@ -527,11 +747,18 @@ def generate_project_catalog(root: Path | str, patterns: int, *, relations: int 
         data = {"topic": f"Synthetic topic {topic + 1}", "description": "Synthetic references.", "references": entries}
         (root / "references" / f"synthetic-{topic + 1:02d}.yml").write_text(_dump(data), encoding="utf-8")
     real_patterns = len(list((repo / "patterns").glob("*.md")))
-    real_refs = sum(text.count("\n  - id: ") + text.count("\n- id: ")
-                    for text in (f.read_text(encoding="utf-8") for f in (repo / "references").glob("*.yml")))
-    return GeneratedCatalog(root, real_patterns + patterns, real_refs + patterns,
-                            len(list((root / "references").glob("*.yml"))),
-                            len(list((root / "paths").glob("*.yml"))), relation_count)
+    real_refs = sum(
+        text.count("\n  - id: ") + text.count("\n- id: ")
+        for text in (f.read_text(encoding="utf-8") for f in (repo / "references").glob("*.yml"))
+    )
+    return GeneratedCatalog(
+        root,
+        real_patterns + patterns,
+        real_refs + patterns,
+        len(list((root / "references").glob("*.yml"))),
+        len(list((root / "paths").glob("*.yml"))),
+        relation_count,
+    )
 
 
 def generate_baseline(root: Path | str, catalog_root: Path | str, *, repo: Path = REPO) -> int:
@@ -557,8 +784,9 @@ def generate_baseline(root: Path | str, catalog_root: Path | str, *, repo: Path 
     for uri, title in GENERATED_PAGE_STUBS.items():
         stub = root / "docs" / uri
         stub.parent.mkdir(parents=True, exist_ok=True)
-        stub.write_text(f"# {title}\n\nThe archkb plugin generates this page on the site; a stub here.\n",
-                        encoding="utf-8")
+        stub.write_text(
+            f"# {title}\n\nThe archkb plugin generates this page on the site; a stub here.\n", encoding="utf-8"
+        )
     _write_config(root / "mkdocs.yml", baseline_config(repo), repo)
     return count
 
@@ -570,16 +798,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patterns", "-n", type=int, default=1000, help="number of patterns (default 1000)")
     parser.add_argument("--references", "-m", type=int, default=None, help="number of references (default 5N)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--baseline", type=Path, default=None,
-                        help="also write the plain-Material baseline project into this folder")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="also write the plain-Material baseline project into this folder"
+    )
     args = parser.parse_args(argv)
     if args.patterns < 1:
         parser.error("--patterns must be at least 1")
     if args.references is not None and args.references < 0:
         parser.error("--references must not be negative")
     made = generate_catalog(args.out, args.patterns, args.references, seed=args.seed)
-    print(f"{made.root}: {made.patterns} patterns, {made.references} references in {made.topics} files, "
-          f"{made.paths} reading paths, {made.relations} relations")
+    print(
+        f"{made.root}: {made.patterns} patterns, {made.references} references in {made.topics} files, "
+        f"{made.paths} reading paths, {made.relations} relations"
+    )
     if args.baseline is not None:
         copied = generate_baseline(args.baseline, args.out)
         print(f"{args.baseline}: baseline with {copied} plain pattern pages")

@@ -27,9 +27,10 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["EventTimer", "measure_rebuild", "measure_catalog_work", "edit_pattern", "main"]
 
@@ -84,10 +85,18 @@ class EventTimer:
 
     def as_dict(self) -> dict[str, Any]:
         """The totals as plain data."""
-        return {"total_s": round(self.total, 4), "cpu_s": round(self.cpu_total, 4),
-                "events": {name: {"seconds": round(s, 4), "cpu_seconds": round(self.cpu_seconds[name], 4),
-                                  "calls": self.calls[name]}
-                           for name, s in sorted(self.cpu_seconds.items(), key=lambda kv: -kv[1])}}
+        return {
+            "total_s": round(self.total, 4),
+            "cpu_s": round(self.cpu_total, 4),
+            "events": {
+                name: {
+                    "seconds": round(s, 4),
+                    "cpu_seconds": round(self.cpu_seconds[name], 4),
+                    "calls": self.calls[name],
+                }
+                for name, s in sorted(self.cpu_seconds.items(), key=lambda kv: -kv[1])
+            },
+        }
 
 
 def edit_pattern(path: Path, marker: str = "") -> None:
@@ -97,8 +106,9 @@ def edit_pattern(path: Path, marker: str = "") -> None:
     if not sep:
         raise ValueError(f"{path}: no '## Problem' section to edit")
     first, rest = tail.split("\n\n", 1)
-    path.write_text(f"{head}{sep}{first} An edited sentence{marker} for the rebuild benchmark.\n\n{rest}",
-                    encoding="utf-8")
+    path.write_text(
+        f"{head}{sep}{first} An edited sentence{marker} for the rebuild benchmark.\n\n{rest}", encoding="utf-8"
+    )
 
 
 def measure_rebuild(root: Path, edited: Path) -> dict[str, Any]:
@@ -162,8 +172,8 @@ def measure_catalog_work(root: Path, edited: Path, repeat: int = 3) -> dict[str,
         edited: The pattern file to edit before each warm reload.
         repeat: How many times to repeat each measurement (the minimum is kept).
     """
-    from archkb.catalog.loader import ParseCache, load_catalog
     from archkb import render
+    from archkb.catalog.loader import ParseCache, load_catalog
 
     clock = time.process_time
     cold, warm, rendering = [], [], []
@@ -200,8 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: ``incremental.py ROOT [--pattern FILE]``; prints the figures as JSON."""
     parser = argparse.ArgumentParser(description="Measure a mkdocs serve rebuild after editing one pattern.")
     parser.add_argument("root", type=Path, help="a generated catalog project (it will be edited)")
-    parser.add_argument("--pattern", type=Path, default=None,
-                        help="the pattern file to edit (default: the middle one)")
+    parser.add_argument("--pattern", type=Path, default=None, help="the pattern file to edit (default: the middle one)")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -211,9 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{root}: no patterns/*.md; generate a catalog first")
     edited = args.pattern or files[len(files) // 2]
     os.chdir(root)
-    result = {"edited": edited.relative_to(root).as_posix(),
-              "serve": measure_rebuild(root, edited),
-              "catalog": measure_catalog_work(root, edited)}
+    result = {
+        "edited": edited.relative_to(root).as_posix(),
+        "serve": measure_rebuild(root, edited),
+        "catalog": measure_catalog_work(root, edited),
+    }
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -28,10 +28,34 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate_baseline, generate_catalog  # noqa: E402
 
-__all__ = ["fresh_plugins", "profile_build", "page_category", "breakdown", "breakdown_report", "package_of", "report", "main"]
+__all__ = [
+    "fresh_plugins",
+    "profile_build",
+    "page_category",
+    "breakdown",
+    "breakdown_report",
+    "package_of",
+    "report",
+    "main",
+]
 
-_PACKAGES = ("archkb", "mkdocs", "material", "markdown", "pymdownx", "jinja2", "yaml", "pydantic",
-             "pydantic_core", "markupsafe", "babel", "pygments", "backrefs", "mkdocs_autorefs", "paginate")
+_PACKAGES = (
+    "archkb",
+    "mkdocs",
+    "material",
+    "markdown",
+    "pymdownx",
+    "jinja2",
+    "yaml",
+    "pydantic",
+    "pydantic_core",
+    "markupsafe",
+    "babel",
+    "pygments",
+    "backrefs",
+    "mkdocs_autorefs",
+    "paginate",
+)
 
 
 def package_of(filename: str) -> str:
@@ -92,8 +116,9 @@ def page_category(src_uri: str) -> str:
         return "pattern pages"
     if src_uri.startswith("paths/") and src_uri != "paths/index.md":
         return "reading path pages"
-    if src_uri in ("patterns/index.md", "paths/index.md", "reading-list.md", "tags.md") or "/" not in src_uri \
-            and src_uri.endswith(".md") and src_uri not in ("index.md",):
+    if src_uri in ("patterns/index.md", "paths/index.md", "reading-list.md", "tags.md") or (
+        "/" not in src_uri and src_uri.endswith(".md") and src_uri not in ("index.md",)
+    ):
         return src_uri
     return "other pages"
 
@@ -109,10 +134,9 @@ def breakdown(root: Path) -> dict[str, Any]:
         the count, the Markdown phase (read, ``page_markdown``, render to HTML, ``page_content``)
         and the template phase (``page_context``, Jinja, ``post_page``, write).
     """
+    from incremental import EventTimer
     from mkdocs.commands import build as build_module
     from mkdocs.config import load_config
-
-    from incremental import EventTimer
 
     os.chdir(root)
     fresh_plugins()
@@ -148,17 +172,31 @@ def breakdown(root: Path) -> dict[str, Any]:
     finally:
         build_module._populate_page, build_module._build_page = populate, build_page
         config.plugins.on_shutdown()
-    return {"total_s": round(time.perf_counter() - start, 3), "cpu_s": round(time.process_time() - cpu, 3),
-            "plugins": {name: timer.as_dict() for name, timer in timers.items()},
-            "pages": {k: {"count": int(v["count"]), "markdown_s": round(v["markdown_s"], 3),
-                          "template_s": round(v["template_s"], 3)} for k, v in pages.items()}}
+    return {
+        "total_s": round(time.perf_counter() - start, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "plugins": {name: timer.as_dict() for name, timer in timers.items()},
+        "pages": {
+            k: {
+                "count": int(v["count"]),
+                "markdown_s": round(v["markdown_s"], 3),
+                "template_s": round(v["template_s"], 3),
+            }
+            for k, v in pages.items()
+        },
+    }
 
 
 def breakdown_report(data: dict[str, Any], patterns: int) -> str:
     """The breakdown as Markdown tables."""
-    out = [f"## Where one build spends its time at N = {patterns} (no profiler)", "",
-           f"Whole build: {data['cpu_s']:.2f} s CPU ({data['total_s']:.2f} s wall). All figures below are CPU "
-           "seconds.", "", "### Plugin events (own handlers only)", ""]
+    out = [
+        f"## Where one build spends its time at N = {patterns} (no profiler)",
+        "",
+        f"Whole build: {data['cpu_s']:.2f} s CPU ({data['total_s']:.2f} s wall). All figures below are CPU seconds.",
+        "",
+        "### Plugin events (own handlers only)",
+        "",
+    ]
     rows = []
     for name, timer in data["plugins"].items():
         for event, figures in timer["events"].items():
@@ -166,13 +204,25 @@ def breakdown_report(data: dict[str, Any], patterns: int) -> str:
                 rows.append((name, event, figures["calls"], f"{figures['cpu_seconds']:.2f}"))
     rows.sort(key=lambda r: -float(r[3]))
     out += _table(rows, ("plugin", "event", "calls", "seconds"))
-    out += ["", "### Pages (the template phase includes `page_context` and `post_page` handlers, such as "
-            "search indexing)", ""]
+    out += [
+        "",
+        "### Pages (the template phase includes `page_context` and `post_page` handlers, such as search indexing)",
+        "",
+    ]
     page_rows = sorted(data["pages"].items(), key=lambda kv: -(kv[1]["markdown_s"] + kv[1]["template_s"]))
-    out += _table([(k, v["count"], f"{v['markdown_s']:.2f}", f"{v['template_s']:.2f}",
-                    f"{1000 * (v['markdown_s'] + v['template_s']) / max(v['count'], 1):.1f}")
-                   for k, v in page_rows], ("pages", "count", "Markdown phase (s)", "template phase (s)",
-                                             "ms per page"))
+    out += _table(
+        [
+            (
+                k,
+                v["count"],
+                f"{v['markdown_s']:.2f}",
+                f"{v['template_s']:.2f}",
+                f"{1000 * (v['markdown_s'] + v['template_s']) / max(v['count'], 1):.1f}",
+            )
+            for k, v in page_rows
+        ],
+        ("pages", "count", "Markdown phase (s)", "template phase (s)", "ms per page"),
+    )
     out.append("")
     return "\n".join(out)
 
@@ -183,17 +233,19 @@ def _label(func: tuple[str, int, str]) -> str:
         return name
     parts = Path(filename).parts
     if "site-packages" in parts:
-        short = "/".join(parts[parts.index("site-packages") + 1:])
+        short = "/".join(parts[parts.index("site-packages") + 1 :])
     elif "archkb" in parts:
-        short = "/".join(parts[parts.index("archkb"):])
+        short = "/".join(parts[parts.index("archkb") :])
     else:
         short = "/".join(parts[-2:])
     return f"{short}:{line} {name}"
 
 
 def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---:" if i else "---" for i in
-                                                                 range(len(header))) + " |"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join("---:" if i else "---" for i in range(len(header))) + " |",
+    ]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return lines
 
@@ -205,23 +257,34 @@ def report(stats: pstats.Stats, wall: float, patterns: int, top: int = 25) -> st
     by_package: dict[str, float] = defaultdict(float)
     for func, (_, _, tt, _, _) in raw.items():
         by_package[package_of(func[0])] += tt
-    out = [f"# Profile data: one `mkdocs build` at N = {patterns} (M = {5 * patterns})", "",
-           f"cProfile, in-process build: {wall:.1f} s wall under the profiler "
-           f"(profiling adds overhead; compare shares, not absolute times).", "",
-           "## Own time by package", ""]
-    out += _table([(name, f"{sec:.2f}", f"{100 * sec / total:.1f}%")
-                   for name, sec in sorted(by_package.items(), key=lambda kv: -kv[1])],
-                  ("package", "own time (s)", "share"))
+    out = [
+        f"# Profile data: one `mkdocs build` at N = {patterns} (M = {5 * patterns})",
+        "",
+        f"cProfile, in-process build: {wall:.1f} s wall under the profiler "
+        f"(profiling adds overhead; compare shares, not absolute times).",
+        "",
+        "## Own time by package",
+        "",
+    ]
+    out += _table(
+        [
+            (name, f"{sec:.2f}", f"{100 * sec / total:.1f}%")
+            for name, sec in sorted(by_package.items(), key=lambda kv: -kv[1])
+        ],
+        ("package", "own time (s)", "share"),
+    )
 
     def rows(key: int, only_archkb: bool) -> list[tuple[Any, ...]]:
         items = [(func, v) for func, v in raw.items() if not only_archkb or package_of(func[0]) == "archkb"]
         items.sort(key=lambda kv: -kv[1][key])
         return [(f"`{_label(func)}`", v[1], f"{v[2]:.3f}", f"{v[3]:.3f}") for func, v in items[:top]]
 
-    for title, key, only in (("Whole build, by cumulative time", 3, False),
-                             ("Whole build, by own time", 2, False),
-                             ("archkb, by cumulative time", 3, True),
-                             ("archkb, by own time", 2, True)):
+    for title, key, only in (
+        ("Whole build, by cumulative time", 3, False),
+        ("Whole build, by own time", 2, False),
+        ("archkb, by cumulative time", 3, True),
+        ("archkb, by own time", 2, True),
+    ):
         out += ["", f"## {title}", ""]
         out += _table(rows(key, only), ("function", "calls", "own (s)", "cumulative (s)"))
     out.append("")
@@ -235,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder for the generated site")
     parser.add_argument("--out", type=Path, default=HERE / "profile-data.md", help="Markdown report to write")
     parser.add_argument("--pstats", type=Path, default=None, help="also save the raw stats here")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also break down the plain-Material baseline build of the same pages")
-    parser.add_argument("--no-cprofile", action="store_true",
-                        help="write only the time breakdown, without the (slow) cProfile run")
+    parser.add_argument(
+        "--baseline", action="store_true", help="also break down the plain-Material baseline build of the same pages"
+    )
+    parser.add_argument(
+        "--no-cprofile", action="store_true", help="write only the time breakdown, without the (slow) cProfile run"
+    )
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
     args.pstats = args.pstats.resolve() if args.pstats else None
@@ -250,12 +315,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         base = root.parent / f"profile-n{args.patterns}-baseline"
         generate_baseline(base, root)
-        sections.append(breakdown_report(breakdown(base), args.patterns).replace(
-            "## Where one build spends", "## Baseline: where one plain-Material build spends", 1))
+        sections.append(
+            breakdown_report(breakdown(base), args.patterns).replace(
+                "## Where one build spends", "## Baseline: where one plain-Material build spends", 1
+            )
+        )
         os.chdir(root)
     if args.no_cprofile:
-        args.out.write_text(f"# Time breakdown: one `mkdocs build` at N = {args.patterns} (M = {5 * args.patterns})"
-                            "\n\n" + "\n\n".join(sections), encoding="utf-8")
+        args.out.write_text(
+            f"# Time breakdown: one `mkdocs build` at N = {args.patterns} (M = {5 * args.patterns})"
+            "\n\n" + "\n\n".join(sections),
+            encoding="utf-8",
+        )
         print(f"wrote {args.out}")
         return 0
     stats, wall = profile_build(root)

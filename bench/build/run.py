@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -33,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,8 +101,7 @@ def timed_build(root: Path, variant: str, patterns: int, book: bool = False) -> 
     source = plugin_fingerprint()
     site_dir = Path(tempfile.mkdtemp(prefix=f"archkb-bench-{variant}-"))
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", ARCHKB_BOOK="true" if book else "false")
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(root / "mkdocs.yml"),
-               "-d", str(site_dir)]
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(root / "mkdocs.yml"), "-d", str(site_dir)]
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -161,22 +160,29 @@ def summarise(runs: list[BuildRun]) -> dict[str, Any]:
             # side: the ratio of each such pair cancels the machine's drift during a run.
             ours = [r for r in runs if r.patterns == n and r.variant == "archkb"]
             theirs = [r for r in runs if r.patterns == n and r.variant == "baseline"]
-            pairs = [a.wall_s / b.wall_s for a, b in zip(ours, theirs) if b.wall_s]
+            pairs = [a.wall_s / b.wall_s for a, b in zip(ours, theirs, strict=False) if b.wall_s]
             if pairs:
-                row["paired_wall_ratio"] = {"median": round(statistics.median(pairs), 3),
-                                            "min": round(min(pairs), 3), "max": round(max(pairs), 3)}
+                row["paired_wall_ratio"] = {
+                    "median": round(statistics.median(pairs), 3),
+                    "min": round(min(pairs), 3),
+                    "max": round(max(pairs), 3),
+                }
         table[str(n)] = row
     growth: dict[str, Any] = {}
     for small in sizes:
         big = small * 4
         if big in sizes:
             growth[f"{small}->{big}"] = {
-                variant: {metric: round(table[str(big)][variant][f"median_{metric}"]
-                                        / table[str(small)][variant][f"median_{metric}"], 3)
-                          for metric in ("wall_s", "cpu_s", "build_s")
-                          if table[str(small)].get(variant, {}).get(f"median_{metric}")
-                          and table[str(big)].get(variant, {}).get(f"median_{metric}")}
-                for variant in VARIANTS if variant in table[str(small)] and variant in table[str(big)]
+                variant: {
+                    metric: round(
+                        table[str(big)][variant][f"median_{metric}"] / table[str(small)][variant][f"median_{metric}"], 3
+                    )
+                    for metric in ("wall_s", "cpu_s", "build_s")
+                    if table[str(small)].get(variant, {}).get(f"median_{metric}")
+                    and table[str(big)].get(variant, {}).get(f"median_{metric}")
+                }
+                for variant in VARIANTS
+                if variant in table[str(small)] and variant in table[str(big)]
             }
     return {"sizes": table, "growth": growth}
 
@@ -202,12 +208,24 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
         "Wall is the whole `mkdocs build` process; CPU is its user + system time (with the EPUB book's "
         "worker process); peak memory is its maximum resident set size.",
         "",
-        *(["With the EPUB book (`--book`: `ARCHKB_BOOK=true`, as the published site builds; CPU includes the "
-           "book's worker process).", ""] if results.get("book") else
-          ["Without the EPUB book (local builds leave it out; `--book` measures it).", ""]),
-        *(["Catalog shape: **the real project with N synthetic patterns added**, each with exactly 3 relations "
-           "and 4 references and no inline citation (`--shape project`); N counts the synthetic patterns only.",
-           ""] if results.get("shape") == "project" else []),
+        *(
+            [
+                "With the EPUB book (`--book`: `ARCHKB_BOOK=true`, as the published site builds; CPU includes the "
+                "book's worker process).",
+                "",
+            ]
+            if results.get("book")
+            else ["Without the EPUB book (local builds leave it out; `--book` measures it).", ""]
+        ),
+        *(
+            [
+                "Catalog shape: **the real project with N synthetic patterns added**, each with exactly 3 relations "
+                "and 4 references and no inline citation (`--shape project`); N counts the synthetic patterns only.",
+                "",
+            ]
+            if results.get("shape") == "project"
+            else []
+        ),
         "| N patterns | M refs | variant | wall (s) | CPU (s) | MkDocs-reported (s) | peak RSS (MiB) | warnings |",
         "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -216,46 +234,77 @@ def write_markdown(path: Path, results: dict[str, Any]) -> None:
             if variant not in row:
                 continue
             v = row[variant]
-            lines.append(f"| {n} | {5 * int(n) if results['references_per_pattern'] == 5 and results.get('shape', 'synthetic') == 'synthetic' else '-'} | {variant} | "
-                         f"{_fmt(v['median_wall_s'])} | {_fmt(v['median_cpu_s'])} | {_fmt(v['median_build_s'])} | "
-                         f"{_fmt(v['median_max_rss_mb'])} | {v['warnings']} |")
-    lines += ["", "## Ratios (archkb / baseline)", "",
-              "| N | wall | CPU | MkDocs-reported | peak RSS |", "| ---: | ---: | ---: | ---: | ---: |"]
+            lines.append(
+                f"| {n} | {5 * int(n) if results['references_per_pattern'] == 5 and results.get('shape', 'synthetic') == 'synthetic' else '-'} | {variant} | "
+                f"{_fmt(v['median_wall_s'])} | {_fmt(v['median_cpu_s'])} | {_fmt(v['median_build_s'])} | "
+                f"{_fmt(v['median_max_rss_mb'])} | {v['warnings']} |"
+            )
+    lines += [
+        "",
+        "## Ratios (archkb / baseline)",
+        "",
+        "| N | wall | CPU | MkDocs-reported | peak RSS |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
     for n, row in summary["sizes"].items():
         ratio = row.get("ratio")
         if ratio:
-            lines.append(f"| {n} | {_fmt(ratio.get('wall_s'), 'x')} | {_fmt(ratio.get('cpu_s'), 'x')} | "
-                         f"{_fmt(ratio.get('build_s'), 'x')} | {_fmt(ratio.get('max_rss_mb'), 'x')} |")
+            lines.append(
+                f"| {n} | {_fmt(ratio.get('wall_s'), 'x')} | {_fmt(ratio.get('cpu_s'), 'x')} | "
+                f"{_fmt(ratio.get('build_s'), 'x')} | {_fmt(ratio.get('max_rss_mb'), 'x')} |"
+            )
     paired = {n: row["paired_wall_ratio"] for n, row in summary["sizes"].items() if row.get("paired_wall_ratio")}
     if paired:
-        lines += ["", "Paired rounds (each archkb build against the baseline build beside it, which cancels the "
-                  "machine's drift during the run), wall time:", "",
-                  "| N | median | range |", "| ---: | ---: | --- |"]
+        lines += [
+            "",
+            "Paired rounds (each archkb build against the baseline build beside it, which cancels the "
+            "machine's drift during the run), wall time:",
+            "",
+            "| N | median | range |",
+            "| ---: | ---: | --- |",
+        ]
         lines += [f"| {n} | {p['median']:.2f}x | {p['min']:.2f}x-{p['max']:.2f}x |" for n, p in paired.items()]
     if summary["growth"]:
-        lines += ["", "## Growth with 4x the patterns (goal: at most 4.4x)", "",
-                  "| sizes | variant | wall | CPU | MkDocs-reported |", "| --- | --- | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "## Growth with 4x the patterns (goal: at most 4.4x)",
+            "",
+            "| sizes | variant | wall | CPU | MkDocs-reported |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
         for step, variants in summary["growth"].items():
             for variant, g in variants.items():
-                lines.append(f"| {step} | {variant} | {_fmt(g.get('wall_s'), 'x')} | {_fmt(g.get('cpu_s'), 'x')} | "
-                             f"{_fmt(g.get('build_s'), 'x')} |")
+                lines.append(
+                    f"| {step} | {variant} | {_fmt(g.get('wall_s'), 'x')} | {_fmt(g.get('cpu_s'), 'x')} | "
+                    f"{_fmt(g.get('build_s'), 'x')} |"
+                )
     incremental = results.get("incremental")
     if incremental:
         serve = incremental["serve"]
         catalog = incremental["catalog"]
-        lines += ["", f"## `mkdocs serve` rebuild after editing one pattern (N = {catalog['patterns']})", "",
-                  f"Edited file: `{incremental['edited']}`.", "",
-                  "| build | whole build (s) | archkb plugin (s) | plugin `on_files` (s) | files parsed | "
-                  "files from cache |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            f"## `mkdocs serve` rebuild after editing one pattern (N = {catalog['patterns']})",
+            "",
+            f"Edited file: `{incremental['edited']}`.",
+            "",
+            "| build | whole build (s) | archkb plugin (s) | plugin `on_files` (s) | files parsed | files from cache |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for label in ("first_build", "rebuild_after_edit", "rebuild_no_edit"):
             b = serve[label]
             files = b["plugin"]["events"].get("files", {}).get("seconds")
-            lines.append(f"| {label.replace('_', ' ')} | {_fmt(b['build_s'])} | {_fmt(b['plugin']['total_s'])} | "
-                         f"{_fmt(files)} | {b['cache_misses']} | {b['cache_hits']} |")
-        lines += ["", "Catalog core without MkDocs (best of 3): "
-                  f"cold load {_fmt(catalog['load_cold_s'])} s, warm reload after one edit "
-                  f"{_fmt(catalog['load_warm_after_edit_s'])} s, rendering every generated page "
-                  f"{_fmt(catalog['render_all_pages_s'])} s."]
+            lines.append(
+                f"| {label.replace('_', ' ')} | {_fmt(b['build_s'])} | {_fmt(b['plugin']['total_s'])} | "
+                f"{_fmt(files)} | {b['cache_misses']} | {b['cache_hits']} |"
+            )
+        lines += [
+            "",
+            "Catalog core without MkDocs (best of 3): "
+            f"cold load {_fmt(catalog['load_cold_s'])} s, warm reload after one edit "
+            f"{_fmt(catalog['load_warm_after_edit_s'])} s, rendering every generated page "
+            f"{_fmt(catalog['render_all_pages_s'])} s.",
+        ]
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
@@ -279,8 +328,13 @@ def write_plot(path: Path, results: dict[str, Any]) -> None:
         ax.plot(xs, [v["median_wall_s"] for _, v in points], "o-", color=color, label=f"{label}, wall")
         ax.plot(xs, [v["median_cpu_s"] for _, v in points], "s--", color=color, alpha=0.6, label=f"{label}, CPU")
         if variant == "baseline":
-            ax.plot(xs, [GOALS["time_ratio_at_1000"] * v["median_wall_s"] for _, v in points], ":",
-                    color="tab:green", label=f"goal: {GOALS['time_ratio_at_1000']}x baseline wall")
+            ax.plot(
+                xs,
+                [GOALS["time_ratio_at_1000"] * v["median_wall_s"] for _, v in points],
+                ":",
+                color="tab:green",
+                label=f"goal: {GOALS['time_ratio_at_1000']}x baseline wall",
+            )
     ax.set_xlabel("patterns N (references M = 5N)")
     ax.set_ylabel("mkdocs build time (s, median)")
     ax.set_title("Build time against catalog size")
@@ -295,13 +349,17 @@ def write_plot(path: Path, results: dict[str, Any]) -> None:
 
 def _git_state() -> dict[str, Any]:
     """The commit the plugin was measured at, and whether its sources had uncommitted changes."""
+
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=True).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return ""
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "plugin_uncommitted_changes": bool(git("status", "--porcelain", "--", "../../plugins/archkb"))}
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "plugin_uncommitted_changes": bool(git("status", "--porcelain", "--", "../../plugins/archkb")),
+    }
 
 
 def _machine() -> str:
@@ -324,25 +382,38 @@ def _save(out: Path, results: dict[str, Any], runs: list[BuildRun]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line; see the module docstring."""
     parser = argparse.ArgumentParser(description="Time mkdocs build of the archkb site against plain Material.")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 4000],
-                        help="numbers of patterns N (default: 250 1000 4000)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[250, 1000, 4000], help="numbers of patterns N (default: 250 1000 4000)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="builds per size and variant (default 3)")
     parser.add_argument("--references-per-pattern", type=int, default=5, help="M = this times N (default 5)")
-    parser.add_argument("--shape", choices=("synthetic", "project"), default="synthetic",
-                        help="synthetic: N generated patterns with M = 5N references, inline citations, 3-4 "
-                             "relations each (the default); project: the real project with N synthetic patterns "
-                             "added, 3 relations and 4 references each, no inline citations (the issue's second "
-                             "shape); results then go to results-project.json/.md")
-    parser.add_argument("--book", action="store_true",
-                        help="build the EPUB book too (ARCHKB_BOOK=true, as the published site does; local "
-                             "builds leave it out); results then go to results[-project]-book.json/.md")
+    parser.add_argument(
+        "--shape",
+        choices=("synthetic", "project"),
+        default="synthetic",
+        help="synthetic: N generated patterns with M = 5N references, inline citations, 3-4 "
+        "relations each (the default); project: the real project with N synthetic patterns "
+        "added, 3 relations and 4 references each, no inline citations (the issue's second "
+        "shape); results then go to results-project.json/.md",
+    )
+    parser.add_argument(
+        "--book",
+        action="store_true",
+        help="build the EPUB book too (ARCHKB_BOOK=true, as the published site does; local "
+        "builds leave it out); results then go to results[-project]-book.json/.md",
+    )
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder for generated sites")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.json/.md and the plot go")
-    parser.add_argument("--incremental-size", type=int, default=1000,
-                        help="N of the catalog for the serve-rebuild measurement (default 1000)")
+    parser.add_argument(
+        "--incremental-size",
+        type=int,
+        default=1000,
+        help="N of the catalog for the serve-rebuild measurement (default 1000)",
+    )
     parser.add_argument("--no-incremental", action="store_true", help="skip the serve-rebuild measurement")
-    parser.add_argument("--replot", action="store_true",
-                        help="only rewrite results.md and the plot from an existing results.json")
+    parser.add_argument(
+        "--replot", action="store_true", help="only rewrite results.md and the plot from an existing results.json"
+    )
     args = parser.parse_args(argv)
     if args.replot:
         results = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
@@ -383,18 +454,24 @@ def main(argv: list[str] | None = None) -> int:
             for variant in order:
                 run = timed_build(site if variant == "archkb" else base, variant, n, book=args.book)
                 runs.append(run)
-                print(f"N={n} {variant:8} run {attempt + 1}/{args.repeat}: wall {run.wall_s:.2f} s, "
-                      f"CPU {run.cpu_s:.2f} s, peak {run.max_rss_mb:.0f} MiB, {run.warnings} warnings",
-                      flush=True)
+                print(
+                    f"N={n} {variant:8} run {attempt + 1}/{args.repeat}: wall {run.wall_s:.2f} s, "
+                    f"CPU {run.cpu_s:.2f} s, peak {run.max_rss_mb:.0f} MiB, {run.warnings} warnings",
+                    flush=True,
+                )
         _save(args.out, results, runs)
     if not args.no_incremental:
         n = args.incremental_size
         scratch = args.work / f"incremental-n{n}"
         generate_catalog(scratch, n, args.references_per_pattern * n)
         print(f"N={n}: measuring a serve rebuild after editing one pattern", flush=True)
-        output = subprocess.run([sys.executable, str(HERE / "incremental.py"), str(scratch)],
-                                check=True, capture_output=True, text=True,
-                                env=dict(os.environ, NO_MKDOCS_2_WARNING="1")).stdout
+        output = subprocess.run(
+            [sys.executable, str(HERE / "incremental.py"), str(scratch)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        ).stdout
         results["incremental"] = json.loads(output)
         _save(args.out, results, runs)
     print(f"wrote {args.out / 'results.json'}, {args.out / 'results.md'} and {args.out / 'build-time.png'}")

@@ -78,8 +78,18 @@ def main() -> None:
     """Start the server, measure both clients three times each, print a Markdown table."""
     port, control = free_port(), free_port()
     server = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py"), "--port", str(port), "--control", str(control), "--hosts", str(HOSTS)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(HERE / "server.py"),
+            "--port",
+            str(port),
+            "--control",
+            str(control),
+            "--hosts",
+            str(HOSTS),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout.readline().strip() == "ready"
@@ -108,6 +118,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     (HERE / "clients.md").write_text(text, encoding="utf-8")
     print(text)
+
 
 if __name__ == "__main__":
     main()

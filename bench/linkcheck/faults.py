@@ -154,8 +154,12 @@ def archkb_verdicts(report: Path) -> dict[str, str]:
 def lychee_verdicts(report: Path, urls: list[str]) -> dict[str, str]:
     """lychee's verdict of each URL: 'failed' when in its error or timeout map, else 'pass'."""
     data = json.loads(report.read_text(encoding="utf-8"))
-    failed = {entry["url"] for key in ("error_map", "timeout_map") for entries in (data.get(key) or {}).values()
-              for entry in entries}
+    failed = {
+        entry["url"]
+        for key in ("error_map", "timeout_map")
+        for entries in (data.get(key) or {}).values()
+        for entry in entries
+    }
     return {url: "failed" if url in failed else "pass" for url in urls}
 
 
@@ -178,41 +182,73 @@ def main() -> None:
     site = OUT / "site"
     site.mkdir(exist_ok=True)
     items = "\n".join(f'<li><a href="{url}">{what}</a></li>' for url, _want, what in farm)
-    (site / "index.html").write_text(f"<!doctype html><html><body><ul>\n{items}\n</ul></body></html>\n",
-                                     encoding="utf-8")
+    (site / "index.html").write_text(
+        f"<!doctype html><html><body><ul>\n{items}\n</ul></body></html>\n", encoding="utf-8"
+    )
     bindir = Path(sys.executable).parent
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=subprocess.PIPE, text=True)
     commands = {
-        "archkb": [str(bindir / "archkb"), "check-links", str(site), "--root", str(OUT), "--allow-private",
-                   "--no-cache", "--format", "json", "--output", str(OUT / "archkb.json")],
-        "lychee": [str(bindir / "lychee"), "--no-progress", "--include-fragments", "--format", "json",
-                   "--output", str(OUT / "lychee.json"), str(site)],
+        "archkb": [
+            str(bindir / "archkb"),
+            "check-links",
+            str(site),
+            "--root",
+            str(OUT),
+            "--allow-private",
+            "--no-cache",
+            "--format",
+            "json",
+            "--output",
+            str(OUT / "archkb.json"),
+        ],
+        "lychee": [
+            str(bindir / "lychee"),
+            "--no-progress",
+            "--include-fragments",
+            "--format",
+            "json",
+            "--output",
+            str(OUT / "lychee.json"),
+            str(site),
+        ],
     }
     results: dict[str, tuple[float, dict[str, str]]] = {}
     try:
         if server.stdout is None or server.stdout.readline().strip() != "ready":
             raise SystemExit("the fault farm did not start")
         for name, command in commands.items():
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/reset", timeout=10):  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/reset", timeout=10):
                 pass
             started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                           env={**os.environ, "CI": "true"}, timeout=900)
+            subprocess.run(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+                env={**os.environ, "CI": "true"},
+                timeout=900,
+            )
             seconds = time.perf_counter() - started
             urls = [url for url, _w, _d in farm]
-            verdicts = (archkb_verdicts(OUT / "archkb.json") if name == "archkb"
-                        else lychee_verdicts(OUT / "lychee.json", urls))
+            verdicts = (
+                archkb_verdicts(OUT / "archkb.json") if name == "archkb" else lychee_verdicts(OUT / "lychee.json", urls)
+            )
             results[name] = (seconds, verdicts)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
     version = subprocess.run(commands["lychee"][:1] + ["--version"], capture_output=True, text=True).stdout.strip()
-    lines = ["# Fault farm results", "",
-             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `python bench/linkcheck/faults.py`; "
-             f"archkb with its defaults (10 s per attempt, 1 retry), {version or 'lychee'} with its defaults "
-             "(20 s, 3 retries) and `--include-fragments`.", "",
-             "| Class | Wanted | archkb | lychee |", "| --- | --- | --- | --- |"]
+    lines = [
+        "# Fault farm results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `python bench/linkcheck/faults.py`; "
+        f"archkb with its defaults (10 s per attempt, 1 retry), {version or 'lychee'} with its defaults "
+        "(20 s, 3 retries) and `--include-fragments`.",
+        "",
+        "| Class | Wanted | archkb | lychee |",
+        "| --- | --- | --- | --- |",
+    ]
     for url, want, what in farm:
         cells = []
         for name in commands:

@@ -70,7 +70,7 @@ def ensure_tools(skip_linkinator: bool = False) -> tuple[list[str] | None, list[
     linkinator needs npm; with ``skip_linkinator`` (or without npm) it is left out (``None``).
     """
     linkinator: Path | None = NODE / "node_modules" / ".bin" / "linkinator"
-    if skip_linkinator or shutil.which("npm") is None and not linkinator.exists():
+    if skip_linkinator or (shutil.which("npm") is None and not linkinator.exists()):
         linkinator = None
     elif not linkinator.exists():
         subprocess.run(
@@ -132,7 +132,9 @@ def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = Fals
 
 def control(port: int, path: str, method: str = "GET") -> dict:
     """Call the server's control endpoint."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST" else None
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
         return json.loads(response.read())
 
@@ -148,8 +150,11 @@ def timed(command: list[str], control_port: int, stdout_path: Path | None = None
     seen = control(control_port, "/stats")
     # Start-up (process start to the first request the server saw) and finishing (its last answer
     # to the process's end): the two parts of the wall time that are not the network phase.
-    phases = ({"lead": seen["first"] - started, "tail": ended - seen["last"]} if seen.get("first") is not None
-              else {"lead": None, "tail": None})
+    phases = (
+        {"lead": seen["first"] - started, "tail": ended - seen["last"]}
+        if seen.get("first") is not None
+        else {"lead": None, "tail": None}
+    )
     return {"seconds": ended - started, "exit": proc.returncode, "stderr": proc.stderr[-2000:], **seen, **phases}
 
 
@@ -180,7 +185,7 @@ def broken_linkchecker(path: Path) -> int:
         if line.startswith("#") or not line.strip() or line.startswith("urlname"):
             continue
         fields = line.split(";")
-        if len(fields) > 9 and fields[9].strip().lower() == "false" or "404" in line:
+        if (len(fields) > 9 and fields[9].strip().lower() == "false") or "404" in line:
             urls.add(fields[0])
     return len(urls)
 
@@ -190,9 +195,19 @@ def startup(site: Path, rounds: int = 7) -> dict[str, list[float]]:
     archkb = str(Path(sys.executable).parent / "archkb")
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
-        "archkb check-links SITE --offline --no-cache": [archkb, "check-links", str(site), "--root", str(OUT),
-                                                         "--offline", "--no-cache", "--format", "json",
-                                                         "--output", os.devnull],
+        "archkb check-links SITE --offline --no-cache": [
+            archkb,
+            "check-links",
+            str(site),
+            "--root",
+            str(OUT),
+            "--offline",
+            "--no-cache",
+            "--format",
+            "json",
+            "--output",
+            os.devnull,
+        ],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
@@ -232,10 +247,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Timed rounds of each checker (median kept).")
     parser.add_argument("--skip-linkchecker", action="store_true", help="Leave LinkChecker out (it is slow).")
     parser.add_argument("--skip-linkinator", action="store_true", help="Leave linkinator out (it needs npm).")
-    parser.add_argument("--farm", choices=("uniform", "skewed", "nohead"), default="uniform",
-                        help="uniform: the links spread evenly over the hosts (results.md); skewed: a quarter "
-                             "of them on one host (results-skewed.md); nohead: spread evenly, a quarter of "
-                             "the hosts answering HEAD with 405 (results-nohead.md).")
+    parser.add_argument(
+        "--farm",
+        choices=("uniform", "skewed", "nohead"),
+        default="uniform",
+        help="uniform: the links spread evenly over the hosts (results.md); skewed: a quarter "
+        "of them on one host (results-skewed.md); nohead: spread evenly, a quarter of "
+        "the hosts answering HEAD with 405 (results-nohead.md).",
+    )
     args = parser.parse_args()
 
     linkinator, linkchecker, lychee = ensure_tools(args.skip_linkinator)
@@ -250,29 +269,82 @@ def main() -> None:
     site = OUT / "site"
     expected_broken = generate_site(site, port, skewed=args.farm == "skewed", nohead=args.farm == "nohead")
     server = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py"), "--port", str(port), "--control", str(control_port),
-         "--hosts", str(HOSTS), "--delay", "0.05"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(HERE / "server.py"),
+            "--port",
+            str(port),
+            "--control",
+            str(control_port),
+            "--hosts",
+            str(HOSTS),
+            "--delay",
+            "0.05",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         if server.stdout.readline().strip() != "ready":
             raise SystemExit("the bench server did not start")
         archkb = str(Path(sys.executable).parent / "archkb")
         cache = OUT / "archkb-cache.json"
-        archkb_cmd = [archkb, "check-links", str(site), "--root", str(OUT), "--allow-private",
-                      "--cache", str(cache), "--format", "json", "--output", str(OUT / "archkb.json")]
-        lychee_cmd = [*lychee, "--no-progress", "--host-concurrency", "4", "--host-request-interval", "0ms",
-                      "--max-concurrency", "128", "--format", "json", "--output", str(OUT / "lychee.json"), str(site)]
-        linkinator_cmd = ([*linkinator, str(site), "--recurse", "--format", "json", "--timeout", "10000"]
-                          if linkinator else None)
-        linkchecker_cmd = [*linkchecker, "--check-extern", "--no-warnings", "--no-status", "-o", "csv",
-                           (site / "index.html").as_uri()]
+        archkb_cmd = [
+            archkb,
+            "check-links",
+            str(site),
+            "--root",
+            str(OUT),
+            "--allow-private",
+            "--cache",
+            str(cache),
+            "--format",
+            "json",
+            "--output",
+            str(OUT / "archkb.json"),
+        ]
+        lychee_cmd = [
+            *lychee,
+            "--no-progress",
+            "--host-concurrency",
+            "4",
+            "--host-request-interval",
+            "0ms",
+            "--max-concurrency",
+            "128",
+            "--format",
+            "json",
+            "--output",
+            str(OUT / "lychee.json"),
+            str(site),
+        ]
+        linkinator_cmd = (
+            [*linkinator, str(site), "--recurse", "--format", "json", "--timeout", "10000"] if linkinator else None
+        )
+        linkchecker_cmd = [
+            *linkchecker,
+            "--check-extern",
+            "--no-warnings",
+            "--no-status",
+            "-o",
+            "csv",
+            (site / "index.html").as_uri(),
+        ]
 
-        floors = {name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
-                  for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))
-                  if args.farm != "nohead"}  # they always ask HEAD first: not archkb's requests there
-        runs: dict[str, list[dict]] = {"archkb": [], "archkb-warm": [], "lychee": [], "floor": [], "asyncio": [],
-                                       "linkinator": [], "linkchecker": []}
+        floors = {
+            name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
+            for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))
+            if args.farm != "nohead"
+        }  # they always ask HEAD first: not archkb's requests there
+        runs: dict[str, list[dict]] = {
+            "archkb": [],
+            "archkb-warm": [],
+            "lychee": [],
+            "floor": [],
+            "asyncio": [],
+            "linkinator": [],
+            "linkchecker": [],
+        }
         for _ in range(args.rounds):
             cache.unlink(missing_ok=True)
             cold = timed(archkb_cmd, control_port)
@@ -303,8 +375,17 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    commands = [c for c in (archkb_cmd, lychee_cmd, *floors.values(), linkinator_cmd,
-                            None if args.skip_linkchecker else linkchecker_cmd) if c]
+    commands = [
+        c
+        for c in (
+            archkb_cmd,
+            lychee_cmd,
+            *floors.values(),
+            linkinator_cmd,
+            None if args.skip_linkchecker else linkchecker_cmd,
+        )
+        if c
+    ]
     write_results(runs, expected_broken, versions, starts, per_page, *commands, farm=args.farm)
 
 
@@ -312,10 +393,17 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: dict[str, str],
-                  starts: dict[str, list[float]], per_page: dict[int, float], *commands: list[str],
-                  farm: str = "uniform") -> None:
+def write_results(
+    runs: dict[str, list[dict]],
+    expected_broken: int,
+    versions: dict[str, str],
+    starts: dict[str, list[float]],
+    per_page: dict[int, float],
+    *commands: list[str],
+    farm: str = "uniform",
+) -> None:
     """Write results.md (or results-FARM.md for another farm) and print it."""
+
     def short(command: list[str]) -> str:
         """The command with the tool's bare name and project-relative paths."""
         parts = [Path(command[0]).name] + command[1:]
@@ -329,10 +417,13 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         f"Python {platform.python_version()}, "
         f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts"
-        + (f" ({PAGES * LINKS_PER_PAGE // 4} of them on one host, the rest spread evenly over the others)"
-           if farm == "skewed" else
-           f" (spread evenly; {HOSTS // 4} of the hosts answer HEAD with 405 and GET with the page)"
-           if farm == "nohead" else " (spread evenly)")
+        + (
+            f" ({PAGES * LINKS_PER_PAGE // 4} of them on one host, the rest spread evenly over the others)"
+            if farm == "skewed"
+            else f" (spread evenly; {HOSTS // 4} of the hosts answer HEAD with 405 and GET with the page)"
+            if farm == "nohead"
+            else " (spread evenly)"
+        )
         + ", "
         f"{expected_broken} of them 404; every answer after 50 ms. Every checker at most 4 requests in flight "
         "per host, no interval between them, 128 in flight in all.",
@@ -345,11 +436,15 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         "| Per-host peak (server / client) | Peak in flight | Broken found | Exit |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    labels = (("archkb", "archkb check-links (cold cache)"), ("archkb-warm", "archkb check-links (warm cache)"),
-              ("lychee", f"lychee {versions.get('lychee', '?')}"),
-              ("floor", "aiohttp alone (`floor.py`: no checker around it)"),
-              ("asyncio", "asyncio streams alone (`floor_asyncio.py`: no HTTP library)"), ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
-              ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"))
+    labels = (
+        ("archkb", "archkb check-links (cold cache)"),
+        ("archkb-warm", "archkb check-links (warm cache)"),
+        ("lychee", f"lychee {versions.get('lychee', '?')}"),
+        ("floor", "aiohttp alone (`floor.py`: no checker around it)"),
+        ("asyncio", "asyncio streams alone (`floor_asyncio.py`: no HTTP library)"),
+        ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
+        ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"),
+    )
     for name, label in labels:
         rs = runs.get(name) or []
         if not rs:
@@ -358,13 +453,15 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         rounds = ", ".join(f"{r['seconds']:.2f}" for r in rs)
         span = _median([r.get("span", 0.0) for r in rs])
         lead, tail = (_median([r[k] for r in rs if r.get(k) is not None]) for k in ("lead", "tail"))
-        phases = (f"{lead:.3f} | {span:.3f} | {tail:.3f}" if rs[-1].get("lead") is not None
-                  else f"– | {span:.3f} | –")
+        phases = f"{lead:.3f} | {span:.3f} | {tail:.3f}" if rs[-1].get("lead") is not None else f"– | {span:.3f} | –"
         last = rs[-1]
         client = [r["client_peak"] for r in rs if r.get("client_peak") is not None]
         peak = f"{max(r['peak_per_host'] for r in rs)}" + (f" / {max(client)}" if client else "")
-        lines.append(f"| {label} | {med:.2f} | {rounds} | {phases} | {last['requests']} | {peak} "
-                     f"| {max(r.get('peak_total', 0) for r in rs)} | {last['broken']} | {last['exit']} |")
+        lines.append(
+            f"| {label} | {med:.2f} | {rounds} | {phases} | {last['requests']} | {peak} "
+            f"| {max(r.get('peak_total', 0) for r in rs)} | {last['broken']} | {last['exit']} |"
+        )
+
     def ratio(slow: str, fast: str) -> float | None:
         """The median time of ``slow`` over that of ``fast``, or None when either did not run."""
         a, b = runs.get(slow), runs.get(fast)
@@ -372,11 +469,19 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
 
     sentences = (
         ("archkb", "lychee", "archkb (cold) takes **{:.2f}x** lychee's time in this run (below 1 is faster)."),
-        ("floor", "lychee", "aiohttp alone, with the same requests and politeness and nothing else (`floor.py`), "
-                            "takes **{:.2f}x** lychee's time: the floor of any checker built on aiohttp here."),
+        (
+            "floor",
+            "lychee",
+            "aiohttp alone, with the same requests and politeness and nothing else (`floor.py`), "
+            "takes **{:.2f}x** lychee's time: the floor of any checker built on aiohttp here.",
+        ),
         ("archkb", "floor", "archkb (cold) takes **{:.2f}x** that floor's time."),
-        ("asyncio", "lychee", "Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), "
-                              "takes **{:.2f}x** lychee's time: the floor of any checker in Python here."),
+        (
+            "asyncio",
+            "lychee",
+            "Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), "
+            "takes **{:.2f}x** lychee's time: the floor of any checker in Python here.",
+        ),
         ("linkinator", "archkb", "archkb (cold) is **{:.1f}x** as fast as linkinator in this run."),
     )
     for slow, fast, sentence in sentences:
@@ -386,13 +491,20 @@ def write_results(runs: dict[str, list[dict]], expected_broken: int, versions: d
         rude = max(r["peak_per_host"] for r in runs[slow] + runs[fast])
         if rude > 4:  # linkinator has no per-host limit: its time is not one at the same politeness
             who = slow if max(r["peak_per_host"] for r in runs[slow]) > 4 else fast
-            sentence += (f" {who} had up to {rude} requests in flight to one host, over the limit of 4 the "
-                         "others keep, so the two times are not at the same politeness.")
+            sentence += (
+                f" {who} had up to {rude} requests in flight to one host, over the limit of 4 the "
+                "others keep, so the two times are not at the same politeness."
+            )
         lines += ["", sentence.format(value)]
     lines += ["", "Start-up (median of 7, seconds):", "", "| Command | Median | Fastest |", "| --- | ---: | ---: |"]
     lines += [f"| `{name}` | {_median(ts):.3f} | {min(ts):.3f} |" for name, ts in starts.items()]
-    lines += ["", "Reading and parsing pages (links, ids, sources; median of 3):", "",
-              "| Pages | Per page (ms) |", "| ---: | ---: |"]
+    lines += [
+        "",
+        "Reading and parsing pages (links, ids, sources; median of 3):",
+        "",
+        "| Pages | Per page (ms) |",
+        "| ---: | ---: |",
+    ]
     lines += [f"| {pages:,} | {seconds * 1000:.3f} |" for pages, seconds in per_page.items()]
     lines += ["", "Commands (paths relative to the project root):", ""]
     lines += [f"- `{short(c)}`" for c in commands]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections import Counter
 
 from aiohttp import web
@@ -119,10 +120,8 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=64)
     parser.add_argument("--delay", type=float, default=0.05)
     args = parser.parse_args()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.port, args.control, args.hosts, args.delay))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -41,10 +41,11 @@ import platform
 import statistics
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -68,12 +69,28 @@ class Route:
 
 
 ROUTES = (
-    Route("pattern -> related pattern", "patterns/circuit-breaker/",
-          "article li > a[href$='/timeouts-and-deadlines/']", "patterns/timeouts-and-deadlines/", "Timeouts and deadlines"),
-    Route("pattern -> reading list (citation)", "patterns/circuit-breaker/",
-          "article p a[href*='reading-list/#ref-']", "reading-list/", "Reading list", filter=True),
-    Route("reading list -> pattern (cited by)", "reading-list/",
-          "article .archkb-ref p a[href$='/circuit-breaker/']", "patterns/circuit-breaker/", "Circuit breaker"),
+    Route(
+        "pattern -> related pattern",
+        "patterns/circuit-breaker/",
+        "article li > a[href$='/timeouts-and-deadlines/']",
+        "patterns/timeouts-and-deadlines/",
+        "Timeouts and deadlines",
+    ),
+    Route(
+        "pattern -> reading list (citation)",
+        "patterns/circuit-breaker/",
+        "article p a[href*='reading-list/#ref-']",
+        "reading-list/",
+        "Reading list",
+        filter=True,
+    ),
+    Route(
+        "reading list -> pattern (cited by)",
+        "reading-list/",
+        "article .archkb-ref p a[href$='/circuit-breaker/']",
+        "patterns/circuit-breaker/",
+        "Circuit breaker",
+    ),
     Route("home -> pattern map", "", "article li > a[href$='map/']", "map/", "Pattern map"),
 )
 """The routes measured: links readers follow most (relations, citations, cited-by, the map)."""
@@ -134,7 +151,7 @@ class _CachingHandler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):
             return str(Path(self.directory) / ".outside" / "missing")
-        return super().translate_path("/" + path[len(self.prefix):])
+        return super().translate_path("/" + path[len(self.prefix) :])
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "max-age=600")
@@ -196,7 +213,9 @@ def measure(page: Any, base: str, route: Route) -> tuple[float, bool]:
     """One click on ``route``'s link: milliseconds from the click to the target page being usable, and
     whether the page was swapped in place (an instant navigation) rather than loaded anew."""
     page.goto(base + route.start, wait_until="load")
-    page.wait_for_function("() => typeof window.__archkbBenchWatch === 'function' && document.readyState === 'complete'")
+    page.wait_for_function(
+        "() => typeof window.__archkbBenchWatch === 'function' && document.readyState === 'complete'"
+    )
     want = {"link": route.link, "target": route.target, "title": route.title, "filter": route.filter}
     start = page.evaluate(WATCH_JS, want)
     page.wait_for_function("() => sessionStorage.getItem('archkb-bench-usable') !== null", timeout=20_000)
@@ -208,28 +227,34 @@ def measure(page: Any, base: str, route: Route) -> tuple[float, bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="clicks per route and variant (default 20)")
-    parser.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "navigation",
-                        help="where the two sites are built")
+    parser.add_argument(
+        "--work", type=Path, default=REPO / "bench" / "out" / "navigation", help="where the two sites are built"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     args.work.mkdir(parents=True, exist_ok=True)
     sites = {"full page loads": args.work / "full", FEATURE: args.work / "instant"}
-    with serve(sites["full page loads"]) as full_url, serve(sites[FEATURE]) as instant_url, \
-            sync_playwright() as playwright:
+    with (
+        serve(sites["full page loads"]) as full_url,
+        serve(sites[FEATURE]) as instant_url,
+        sync_playwright() as playwright,
+    ):
         build(args.work, instant=False, site_url=full_url)
         build(args.work, instant=True, site_url=instant_url)
         times: dict[str, dict[str, list[float]]] = {v: {r.name: [] for r in ROUTES} for v in sites}
-        in_place: dict[str, int] = {v: 0 for v in sites}
+        in_place: dict[str, int] = dict.fromkeys(sites, 0)
         errors: dict[str, list[str]] = {v: [] for v in sites}
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), headless=True,
-                                             args=list(CHROMIUM_ARGS))
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), headless=True, args=list(CHROMIUM_ARGS)
+        )
         bases = {"full page loads": full_url, FEATURE: instant_url}
         pages = {}
         for variant in sites:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-            context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
-                          else route.abort())
+            context.route(
+                "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort()
+            )
             context.add_init_script(INIT_JS)
             pages[variant] = context.new_page()
             pages[variant].on("pageerror", lambda error, variant=variant: errors[variant].append(str(error)))
@@ -248,39 +273,63 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write(times: dict[str, dict[str, list[float]]], runs: int, in_place: dict[str, int],
-          errors: dict[str, list[str]]) -> None:
+def write(
+    times: dict[str, dict[str, list[float]]], runs: int, in_place: dict[str, int], errors: dict[str, list[str]]
+) -> None:
     """Write ``results.json`` and ``results.md``."""
     full, instant = "full page loads", FEATURE
-    summary = {variant: {route: {"median_ms": round(statistics.median(values), 1),
-                                 "p90_ms": round(sorted(values)[max(0, int(len(values) * 0.9) - 1)], 1),
-                                 "min_ms": round(min(values), 1), "runs": values}
-                         for route, values in routes.items()}
-               for variant, routes in times.items()}
-    meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "runs": runs,
-            "swapped_in_place": in_place, "page_errors": {v: sorted(set(e)) for v, e in errors.items()},
-            "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
-            "chromium": str(CHROMIUM_PATH)}
-    (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": summary}, indent=2) + "\n",
-                                       encoding="utf-8")
-    lines = ["# Navigation benchmark results", "",
-             f"Measured {meta['date']} on {meta['machine']}, headless Chromium ({CHROMIUM_PATH}), "
-             f"{runs} clicks per route and variant, variants alternating. Command: "
-             f"`python bench/navigation/run.py --runs {runs}`. Time from the click to the new page usable "
-             "(see `run.py`), in milliseconds.", "",
-             f"| Route | full page loads: median | p90 | `{instant}`: median | p90 | instant / full |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    summary = {
+        variant: {
+            route: {
+                "median_ms": round(statistics.median(values), 1),
+                "p90_ms": round(sorted(values)[max(0, int(len(values) * 0.9) - 1)], 1),
+                "min_ms": round(min(values), 1),
+                "runs": values,
+            }
+            for route, values in routes.items()
+        }
+        for variant, routes in times.items()
+    }
+    meta = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "runs": runs,
+        "swapped_in_place": in_place,
+        "page_errors": {v: sorted(set(e)) for v, e in errors.items()},
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "chromium": str(CHROMIUM_PATH),
+    }
+    (HERE / "results.json").write_text(
+        json.dumps({"meta": meta, "results": summary}, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = [
+        "# Navigation benchmark results",
+        "",
+        f"Measured {meta['date']} on {meta['machine']}, headless Chromium ({CHROMIUM_PATH}), "
+        f"{runs} clicks per route and variant, variants alternating. Command: "
+        f"`python bench/navigation/run.py --runs {runs}`. Time from the click to the new page usable "
+        "(see `run.py`), in milliseconds.",
+        "",
+        f"| Route | full page loads: median | p90 | `{instant}`: median | p90 | instant / full |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for route in ROUTES:
         a, b = summary[full][route.name], summary[instant][route.name]
-        lines.append(f"| {route.name} | {a['median_ms']:.0f} | {a['p90_ms']:.0f} | {b['median_ms']:.0f} | "
-                     f"{b['p90_ms']:.0f} | {b['median_ms'] / a['median_ms']:.2f}x |")
+        lines.append(
+            f"| {route.name} | {a['median_ms']:.0f} | {a['p90_ms']:.0f} | {b['median_ms']:.0f} | "
+            f"{b['p90_ms']:.0f} | {b['median_ms'] / a['median_ms']:.2f}x |"
+        )
     all_full = statistics.median(v for r in summary[full].values() for v in r["runs"])
     all_instant = statistics.median(v for r in summary[instant].values() for v in r["runs"])
-    lines += ["", f"All routes together: full page loads {all_full:.0f} ms, `{instant}` {all_instant:.0f} ms "
-                  f"(median of {runs * len(ROUTES)} clicks each; {all_instant / all_full:.2f}x). Clicks answered "
-                  f"by swapping the page in place: {in_place[instant]} of {runs * len(ROUTES)} with `{instant}`, "
-                  f"{in_place[full]} without. Page errors: "
-                  + ("; ".join(f"{v}: {', '.join(sorted(set(e)))}" for v, e in errors.items() if e) or "none") + ".", ""]
+    lines += [
+        "",
+        f"All routes together: full page loads {all_full:.0f} ms, `{instant}` {all_instant:.0f} ms "
+        f"(median of {runs * len(ROUTES)} clicks each; {all_instant / all_full:.2f}x). Clicks answered "
+        f"by swapping the page in place: {in_place[instant]} of {runs * len(ROUTES)} with `{instant}`, "
+        f"{in_place[full]} without. Page errors: "
+        + ("; ".join(f"{v}: {', '.join(sorted(set(e)))}" for v, e in errors.items() if e) or "none")
+        + ".",
+        "",
+    ]
     (HERE / "results.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

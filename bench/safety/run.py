@@ -99,16 +99,22 @@ def main(argv: list[str] | None = None) -> int:
         results[f"synthetic-{args.patterns}"] = measure(Path(work), args.repeat)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    lines = ["| catalog | patterns | HTML KiB | Markdown s | scan_text | check_html | sanitize_html | all checks |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| catalog | patterns | HTML KiB | Markdown s | scan_text | check_html | sanitize_html | all checks |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, r in results.items():
-        lines.append(f"| {name} | {r['patterns']} | {r['html_kib']} | {r['markdown_s']} | "
-                     f"{r['scan_text_ratio']:.1%} | {r['check_html_ratio']:.1%} | {r['sanitize_html_ratio']:.1%} | "
-                     f"{r['all_checks_ratio']:.1%} |")
+        lines.append(
+            f"| {name} | {r['patterns']} | {r['html_kib']} | {r['markdown_s']} | "
+            f"{r['scan_text_ratio']:.1%} | {r['check_html_ratio']:.1%} | {r['sanitize_html_ratio']:.1%} | "
+            f"{r['all_checks_ratio']:.1%} |"
+        )
     table = "\n".join(lines) + "\n"
-    (args.out / "results.md").write_text("Cost of the content-safety steps, as a share of the Markdown "
-                                         f"conversion of the same bodies (medians of {args.repeat}).\n\n"
-                                         + table, encoding="utf-8")
+    (args.out / "results.md").write_text(
+        "Cost of the content-safety steps, as a share of the Markdown "
+        f"conversion of the same bodies (medians of {args.repeat}).\n\n" + table,
+        encoding="utf-8",
+    )
     print(table)
     return 0
 

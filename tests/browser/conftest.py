@@ -75,8 +75,10 @@ def browser() -> Iterator[Any]:
         try:
             chromium = launch_chromium(playwright)
         except Exception as error:  # noqa: BLE001 - any launch failure means the same fix
-            pytest.fail(f"could not launch /usr/bin/chromium ({error}); "
-                        "run `bash scripts/install-system-deps.sh`", pytrace=False)
+            pytest.fail(
+                f"could not launch /usr/bin/chromium ({error}); run `bash scripts/install-system-deps.sh`",
+                pytrace=False,
+            )
         yield chromium
         chromium.close()
 
@@ -103,7 +105,7 @@ class Visit:
 
     def url_path(self) -> str:
         """The current page's path relative to the site root (``patterns/x/``)."""
-        return re.sub(r"[?#].*$", "", self.page.url[len(self.base_url):])
+        return re.sub(r"[?#].*$", "", self.page.url[len(self.base_url) :])
 
     def close(self) -> None:
         """Close the context and everything in it."""

@@ -41,11 +41,12 @@ def parse_css_colour(value: str) -> tuple[RGB, float] | None:
 
 def blend(foreground: RGB, alpha: float, background: RGB) -> RGB:
     """Composite ``foreground`` with opacity ``alpha`` over an opaque ``background``."""
-    return tuple(f * alpha + b * (1 - alpha) for f, b in zip(foreground, background))  # type: ignore[return-value]
+    return tuple(f * alpha + b * (1 - alpha) for f, b in zip(foreground, background, strict=False))  # type: ignore[return-value]
 
 
 def relative_luminance(colour: RGB) -> float:
     """WCAG 2 relative luminance of an sRGB colour with channels 0-255."""
+
     def linear(channel: float) -> float:
         c = channel / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -71,6 +72,7 @@ class TextContrast:
 
     def __str__(self) -> str:
         """``'label': 2.10 (fg #aabbcc on bg #112233)``."""
+
         def hexa(c: RGB) -> str:
             return "#" + "".join(f"{round(x):02x}" for x in c)
 
@@ -152,7 +154,7 @@ def measure_text_contrast(page: Any, root: Any) -> list[TextContrast]:
     png = base64.b64encode(root.screenshot(animations="disabled", scale="css")).decode("ascii")
     backgrounds = page.evaluate(_MODE_COLOURS_JS, [png, boxes])
     results = []
-    for box, background in zip(boxes, backgrounds):
+    for box, background in zip(boxes, backgrounds, strict=False):
         bg: RGB = tuple(float(c) for c in background)  # type: ignore[assignment]
         parsed = parse_css_colour(box["colour"])
         if parsed is None:

@@ -68,8 +68,7 @@ def check_prerequisites() -> None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        missing.append("the Python package 'playwright' is not installed: "
-                       "pip install -r requirements-dev.txt")
+        missing.append("the Python package 'playwright' is not installed: pip install -r requirements-dev.txt")
     if missing:
         raise HarnessError("; ".join(missing))
 
@@ -91,8 +90,9 @@ PUBLISHED_ADDRESSES = {"REPO_URL": "https://github.com/example-org/archkb", "EDI
 """What the Pages workflow adds to a build (docs/reference/platform.md, "Addresses"), with a made-up repository."""
 
 
-def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", site_url: str | None = None,
-               published: bool = True) -> Path:
+def build_site(
+    site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", site_url: str | None = None, published: bool = True
+) -> Path:
     """Build the real site with ``mkdocs build`` into ``site_dir``.
 
     The build is not strict: content problems are the validator's business, not the browser's.
@@ -118,8 +118,17 @@ def build_site(site_dir: Path, *, config_file: Path = REPO / "mkdocs.yml", site_
     if published:
         env = {**PUBLISHED_ADDRESSES, **env}
     if site_url is None:
-        command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_file),
-                   "--site-dir", str(site_dir)]
+        command = [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--quiet",
+            "--config-file",
+            str(config_file),
+            "--site-dir",
+            str(site_dir),
+        ]
     else:
         command = [sys.executable, "-c", _BUILD_AT_URL, str(config_file), str(site_dir), site_url]
     proc = subprocess.run(command, cwd=config_file.parent, env=env, capture_output=True, text=True, check=False)
@@ -137,7 +146,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         """Map ``<prefix>rest`` to ``<site_dir>/rest``; anything outside the prefix maps to nothing (404)."""
         if not path.startswith(self.prefix):
             return os.path.join(self.directory, ".outside-site-prefix", "missing")
-        return super().translate_path("/" + path[len(self.prefix):])
+        return super().translate_path("/" + path[len(self.prefix) :])
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Discard the access log."""
@@ -193,7 +202,9 @@ def launch_chromium(playwright: Any) -> Any:
         A Playwright ``Browser``.
     """
     return playwright.chromium.launch(
-        executable_path=str(CHROMIUM_PATH), headless=True, args=list(CHROMIUM_ARGS),
+        executable_path=str(CHROMIUM_PATH),
+        headless=True,
+        args=list(CHROMIUM_ARGS),
     )
 
 
@@ -254,8 +265,10 @@ def new_context(browser: Any, *, color_scheme: str = "light", width: int = 1280,
         A Playwright ``BrowserContext``.
     """
     return browser.new_context(
-        viewport={"width": width, "height": height}, color_scheme=color_scheme,
-        service_workers="block", reduced_motion="reduce",
+        viewport={"width": width, "height": height},
+        color_scheme=color_scheme,
+        service_workers="block",
+        reduced_motion="reduce",
     )
 
 
@@ -270,9 +283,7 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
     """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_PATH))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return result["violations"]
 
 

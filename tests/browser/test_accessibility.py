@@ -23,8 +23,7 @@ PAGES = {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_serious_axe_violations(browser: Any, base_url: str, sample_pattern: str, name: str,
-                                   scheme: str) -> None:
+def test_no_serious_axe_violations(browser: Any, base_url: str, sample_pattern: str, name: str, scheme: str) -> None:
     """axe-core, injected into the served page, reports nothing serious or critical."""
     path = PAGES[name] if PAGES[name] is not None else f"patterns/{sample_pattern}/"
     visit = Visit(browser, base_url, color_scheme=scheme)

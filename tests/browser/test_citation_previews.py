@@ -24,8 +24,9 @@ def first_citation(visit: Visit) -> Any:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_focus_shows_the_preview_and_axe_finds_nothing_serious(browser: Any, base_url: str, sample_pattern: str,
-                                                               scheme: str) -> None:
+def test_focus_shows_the_preview_and_axe_finds_nothing_serious(
+    browser: Any, base_url: str, sample_pattern: str, scheme: str
+) -> None:
     visit = Visit(browser, base_url, color_scheme=scheme)
     try:
         check_focus_preview(visit, sample_pattern)
@@ -64,8 +65,11 @@ def check_focus_preview(visit: Visit, sample_pattern: str) -> None:
     # Leaving the link hides the preview and gives the title back.
     page.keyboard.press("Tab")
     link.wait_for_element_state("stable")
-    page.wait_for_function("([a, id]) => a.getAttribute('title') !== null && !a.hasAttribute('aria-describedby')"
-                           " && !document.querySelector(`#${id}.md-tooltip2--active`)", arg=[link, described])
+    page.wait_for_function(
+        "([a, id]) => a.getAttribute('title') !== null && !a.hasAttribute('aria-describedby')"
+        " && !document.querySelector(`#${id}.md-tooltip2--active`)",
+        arg=[link, described],
+    )
     assert link.get_attribute("title") == preview
     assert not visit.watch.console_errors, visit.watch.console_errors
 

@@ -28,7 +28,8 @@ def follow(visit: Visit, selector: str) -> str:
     page.wait_for_function(
         "([target, previous, before]) => location.pathname === target && document.readyState === 'complete' && "
         "(target === previous || document.querySelector('[data-md-component=content]')?.innerHTML.length !== before)",
-        arg=[target, previous, before])
+        arg=[target, previous, before],
+    )
     return target
 
 
@@ -55,10 +56,14 @@ def test_reading_list_filter_works_after_instant_navigation(visit: Visit, sample
         control = page.locator("#archkb-filter-kind")
         total = page.evaluate("() => document.querySelectorAll('.archkb-ref').length")
         control.select_option("book")
-        page.wait_for_function("(n) => Array.from(document.querySelectorAll('.archkb-ref'))"
-                               ".filter((el) => !el.hidden).length < n", arg=total)
-        shown = page.evaluate("() => Array.from(document.querySelectorAll('.archkb-ref'))"
-                              ".filter((el) => !el.hidden).map((el) => el.dataset.kind)")
+        page.wait_for_function(
+            "(n) => Array.from(document.querySelectorAll('.archkb-ref')).filter((el) => !el.hidden).length < n",
+            arg=total,
+        )
+        shown = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.archkb-ref'))"
+            ".filter((el) => !el.hidden).map((el) => el.dataset.kind)"
+        )
         assert shown and set(shown) == {"book"}
         # A facet link in the address still filters (one hash listener, on the page shown now).
         page.evaluate("() => { location.hash = 'filter-kind-paper'; }")
@@ -94,8 +99,9 @@ def test_map_links_work_after_instant_navigation(visit: Visit) -> None:
     node = page.locator("svg.archkb-map--full a.archkb-node").first
     slug = node.get_attribute("data-slug")
     node.click()
-    page.wait_for_function("(slug) => location.pathname.endsWith(`/patterns/${slug}/`) && "
-                           "document.readyState === 'complete'", arg=slug)
+    page.wait_for_function(
+        "(slug) => location.pathname.endsWith(`/patterns/${slug}/`) && document.readyState === 'complete'", arg=slug
+    )
     page.locator(".md-content article h1").first.wait_for(state="visible")
     assert not visit.watch.console_errors, visit.watch.console_errors
 
@@ -107,7 +113,8 @@ def test_printing_after_instant_navigation_shows_only_external_addresses(visit: 
     page.emulate_media(media="print")
     after: list[dict[str, Any]] = page.evaluate(
         "() => Array.from(document.querySelectorAll(\"article a[href^='http']\")).filter((a) => !a.closest('svg'))"
-        ".map((a) => ({local: a.origin === location.origin, after: getComputedStyle(a, '::after').content}))")
+        ".map((a) => ({local: a.origin === location.origin, after: getComputedStyle(a, '::after').content}))"
+    )
     local = [a for a in after if a["local"]]
     external = [a for a in after if not a["local"]]
     assert local and external

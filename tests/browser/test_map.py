@@ -83,5 +83,7 @@ def test_dark_scheme_map_labels_are_legible(visit: Visit, tmp_path: Path) -> Non
     drawings = visit.page.locator(".md-content svg:has(text)")  # the map and any separate legend
     measured = [m for i in range(drawings.count()) for m in measure_text_contrast(visit.page, drawings.nth(i))]
     weak = [m for m in measured if m.ratio < MIN_TEXT_CONTRAST]
-    assert not weak, (f"map texts below {MIN_TEXT_CONTRAST}:1 in the dark scheme (screenshot {screenshot}):\n"
-                      + "\n".join(map(str, weak)))
+    assert not weak, (
+        f"map texts below {MIN_TEXT_CONTRAST}:1 in the dark scheme (screenshot {screenshot}):\n"
+        + "\n".join(map(str, weak))
+    )

@@ -57,4 +57,5 @@ def test_no_page_of_the_site_logs_a_console_error(visit: Visit, site_dir: Path) 
         if visit.watch.console_errors or visit.watch.external_requests:
             problems[path] = visit.watch.console_errors + visit.watch.external_requests
     assert not problems, "pages with console errors or external requests:\n" + "\n".join(
-        f"/{path}: {found}" for path, found in problems.items())
+        f"/{path}: {found}" for path, found in problems.items()
+    )

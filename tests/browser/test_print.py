@@ -21,8 +21,8 @@ def printed(visit: Visit, path: str) -> None:
     # The print stylesheet is the project's own, imported for print media by archkb.css.
     assert visit.page.evaluate(
         "() => Array.from(document.styleSheets).some((s) => Array.from(s.cssRules || []).some("
-        "(r) => r.styleSheet && (r.styleSheet.href || '').endsWith('/archkb-print.css')))"), \
-        "archkb-print.css is not imported"
+        "(r) => r.styleSheet && (r.styleSheet.href || '').endsWith('/archkb-print.css')))"
+    ), "archkb-print.css is not imported"
 
 
 def assert_navigation_hidden(visit: Visit) -> None:
@@ -52,7 +52,8 @@ def test_pattern_page_prints_without_navigation_and_with_urls(visit: Visit, samp
     assert_urls_shown(visit)
     # Relative links (other patterns, the reading list) print as plain text.
     internal = visit.page.evaluate(
-        "() => getComputedStyle(document.querySelector(\"article a[href*='reading-list/#ref-']\"), '::after').content")
+        "() => getComputedStyle(document.querySelector(\"article a[href*='reading-list/#ref-']\"), '::after').content"
+    )
     assert internal in ("none", "normal")
     # Screen media again: the URLs are gone.
     visit.page.emulate_media(media="screen")
@@ -65,8 +66,11 @@ def test_reading_list_prints_whole_references(visit: Visit) -> None:
     assert_urls_shown(visit)
     page = visit.page
     assert set(page.evaluate(DISPLAY_JS, "#archkb-filter, #archkb-filter-links")) == {"none"}
-    breaks = set(page.evaluate("() => Array.from(document.querySelectorAll('.archkb-ref'))"
-                               ".map((el) => getComputedStyle(el).breakInside)"))
+    breaks = set(
+        page.evaluate(
+            "() => Array.from(document.querySelectorAll('.archkb-ref')).map((el) => getComputedStyle(el).breakInside)"
+        )
+    )
     assert breaks == {"avoid"}, breaks
     # Chromium lays the page out for paper without error.
     assert page.pdf(format="A4")[:5] == b"%PDF-"

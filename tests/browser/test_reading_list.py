@@ -29,7 +29,9 @@ def test_kind_filter_narrows_the_list(visit: Visit) -> None:
     control.select_option(kind)
     page.wait_for_function(
         "(n) => Array.from(document.querySelectorAll('.archkb-ref'))"
-        ".filter((el) => el.getClientRects().length > 0).length < n", arg=len(before))
+        ".filter((el) => el.getClientRects().length > 0).length < n",
+        arg=len(before),
+    )
     after = page.evaluate(VISIBLE_JS)
     expected = {entry["id"] for entry in before if entry["kind"] == kind}
     assert 0 < len(after) < len(before)

@@ -51,8 +51,9 @@ def test_search_finds_pattern_by_body_word(visit: Visit, sample_pattern: str) ->
         page.locator("label.md-header__button[for='__search']").click()
     query.click()
     query.press_sequentially(word, delay=10)  # Material listens to key events, not to fill()
-    result = page.locator(f".md-search-result__item a[href*='/patterns/{sample_pattern}/']",
-                          has=page.locator("mark", has_text=word)).first
+    result = page.locator(
+        f".md-search-result__item a[href*='/patterns/{sample_pattern}/']", has=page.locator("mark", has_text=word)
+    ).first
     result.wait_for(state="visible")
     result.click()
     page.wait_for_url(re.compile(rf"/patterns/{re.escape(sample_pattern)}/"))

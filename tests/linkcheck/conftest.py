@@ -54,7 +54,7 @@ class FakeResolver(AbstractResolver):
         self.table = table
         self.calls: list[str] = []
 
-    async def resolve(self, host, port=0, family=socket.AF_INET):  # noqa: D102
+    async def resolve(self, host, port=0, family=socket.AF_INET):
         self.calls.append(host)
         address = self.table.get(host)
         if address is None:
@@ -72,7 +72,7 @@ class FakeResolver(AbstractResolver):
             for a in addresses
         ]
 
-    async def close(self) -> None:  # noqa: D102
+    async def close(self) -> None:
         return None
 
 
@@ -240,7 +240,7 @@ async def server():
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the only way to learn the port
+    port = site._server.sockets[0].getsockname()[1]
     yield LocalServer(port, state)
     await runner.cleanup()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -163,10 +164,8 @@ def test_interrupted_save_cleans_its_temp_file(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(atomic.os, "replace", boom)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         cache.save()
-    except KeyboardInterrupt:
-        pass
     assert list(tmp_path.iterdir()) == []
 
 
@@ -179,10 +178,8 @@ async def test_interrupted_run_keeps_what_it_learned(server, settings):
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     cache = LinkCache(settings.cache_path, settings.fingerprint(), settings.max_age_days).load()
     assert cache.get(server.url("/ok")).state is State.OK
     assert cache.get(server.url("/hang")) is None

@@ -9,7 +9,6 @@ import pytest
 from archkb.linkcheck import Link, Settings, State, check_urls, check_urls_async
 
 
-
 async def check_one(url: str, settings: Settings, **kwargs):
     report = await check_urls_async([Link(url, "page.md:1")], settings, **kwargs)
     assert len(report.results) == 1
@@ -91,7 +90,7 @@ async def test_a_404_on_head_and_get_keeps_head_first(server, settings):
 
 
 async def test_501_on_head_means_try_get_without_retrying(server, settings):
-    result, report = await check_one(server.url("/status/501"), settings)
+    _result, report = await check_one(server.url("/status/501"), settings)
     assert server.state.methods == [("HEAD", "/status/501"), ("GET", "/status/501")]
     assert report.stats["retries"] == 0
 
@@ -309,7 +308,9 @@ async def test_run_budget_stops_a_slow_run(server, settings):
 
 def test_sync_api_and_json_format(tmp_path):
     settings = Settings(cache_path=str(tmp_path / "c.json"), offline=True)
-    report = check_urls([Link("https://example.org/a#b", "x.md:3"), Link("https://example.org/a#b", "y.md:4")], settings)
+    report = check_urls(
+        [Link("https://example.org/a#b", "x.md:3"), Link("https://example.org/a#b", "y.md:4")], settings
+    )
     data = report.to_json()
     assert set(data) == {"results", "summary"}
     (entry,) = data["results"]
@@ -356,4 +357,3 @@ async def test_malformed_urls_are_broken_not_a_crash(settings, fake_resolver):
     assert [r.state for r in report.results] == [State.BROKEN] * len(bad)
     assert all(r.message.startswith("malformed URL: ") for r in report.results)
     assert report.stats["requests"] == 0
-

@@ -145,7 +145,10 @@ def test_markdown_inputs(tmp_path, web):
 )
 def test_usage_and_config_errors_exit_3(tmp_path, args):
     (tmp_path / "p.md").write_text("[a](https://example.org)\n")
-    result = run(["--root", str(tmp_path), "--offline", *args] + ([] if "does-not-exist.html" in args else [str(tmp_path / "p.md")]))
+    result = run(
+        ["--root", str(tmp_path), "--offline", *args]
+        + ([] if "does-not-exist.html" in args else [str(tmp_path / "p.md")])
+    )
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
 

@@ -81,7 +81,9 @@ async def test_written_credentials_are_never_sent_nor_stored(httpserver, setting
 
 
 async def test_credentials_on_a_broken_link_keep_it_broken(server, settings):
-    report = await check_urls_async([Link(server.url("/status/404").replace("//", f"//u:{SECRET}@"), "a.md:1")], settings)
+    report = await check_urls_async(
+        [Link(server.url("/status/404").replace("//", f"//u:{SECRET}@"), "a.md:1")], settings
+    )
     (result,) = report.results
     assert result.state is State.BROKEN
     assert result.message.endswith("(without them: broken, HTTP 404)")
@@ -112,8 +114,9 @@ async def test_a_redirect_with_credentials_is_followed_without_them(httpserver, 
 
 
 async def test_a_permanent_redirect_with_credentials_leaves_no_trace(server, httpserver, settings):
-    httpserver.expect_request("/moved").respond_with_data("", status=301, headers={
-        "Location": f"http://user:{SECRET}@127.0.0.1:{httpserver.port}/new"})
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=301, headers={"Location": f"http://user:{SECRET}@127.0.0.1:{httpserver.port}/new"}
+    )
     httpserver.expect_request("/new").respond_with_data("<p>new</p>", content_type="text/html")
     report = await check_urls_async([Link(httpserver.url_for("/moved"), "a.md:1")], settings)
     (result,) = report.results
@@ -136,8 +139,15 @@ def test_a_cache_written_with_credentials_is_scrubbed_on_load(tmp_path):
     assert list(cache.entries) == ["fp https://kept.example/"]
     cache.save()
     _assert_no_secret(path.read_text())
-    cache.put(Result("https://f.example/", State.REDIRECTED, 200, f"https://u:{SECRET}@g.example/",
-                     message=f"permanent redirect to https://u:{SECRET}@g.example/"))
+    cache.put(
+        Result(
+            "https://f.example/",
+            State.REDIRECTED,
+            200,
+            f"https://u:{SECRET}@g.example/",
+            message=f"permanent redirect to https://u:{SECRET}@g.example/",
+        )
+    )
     cache.save()
     _assert_no_secret(path.read_text())
 
@@ -150,8 +160,18 @@ def test_cli_reports_credentials_in_a_markdown_file_without_repeating_them(tmp_p
     cache = tmp_path / "cache.json"
     result = CliRunner().invoke(
         check_links,
-        [str(page), "--root", str(tmp_path), "--allow-private", "--cache", str(cache), "--format", "json",
-         "--output", str(out)],
+        [
+            str(page),
+            "--root",
+            str(tmp_path),
+            "--allow-private",
+            "--cache",
+            str(cache),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
         env={"CI": "true"},
         catch_exceptions=False,
     )

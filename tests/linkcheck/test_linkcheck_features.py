@@ -3,6 +3,7 @@ rules, remaps and the cache, the GitHub token, text fragments, and follow-up req
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -100,8 +101,16 @@ def test_cli_suggest_in_every_format(tmp_path, web):
     web.expect_request("/wayback/available").respond_with_handler(availability)
     page = tmp_path / "links.md"
     page.write_text(f"[gone]({base}/gone) and [ok]({base}/ok)\n", encoding="utf-8")
-    common = [str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", "--suggest",
-              "--archive-api", f"{base}/wayback/available"]
+    common = [
+        str(page),
+        "--root",
+        str(tmp_path),
+        "--allow-private",
+        "--no-cache",
+        "--suggest",
+        "--archive-api",
+        f"{base}/wayback/available",
+    ]
     as_json = run([*common, "--format", "json"])
     assert as_json.exit_code == 2, as_json.output
     entries = {e["url"]: e for e in json.loads(as_json.stdout)["results"]}
@@ -120,7 +129,7 @@ def test_markdown_output_keeps_a_hostile_snapshot_inside_its_cell():
 
     hostile = "https://web.archive.org/web/2020/x|y> <script>alert(1)</script>"
     report = Report(results=[Result("https://example.com/a", State.BROKEN, 404, suggestion=hostile)])
-    line = [row for row in render(report, "markdown").splitlines() if row.startswith("| broken | <https")][0]
+    line = next(row for row in render(report, "markdown").splitlines() if row.startswith("| broken | <https"))
     assert "<script>" not in line and "|y>" not in line
     assert line.count(" | ") == 3  # still four cells
 
@@ -154,7 +163,7 @@ async def test_per_host_interval_is_honoured(server, settings):
     report = await check_urls_async(links(*urls), settings.replace(hosts=[rule]))
     assert {r.state for r in report.results} == {State.OK}
     starts = sorted(server.state.starts)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 4 and min(gaps) >= 0.14, gaps
 
 
@@ -162,7 +171,7 @@ async def test_run_interval_applies_to_every_host(server, settings):
     urls = [server.url(f"/counted?n={n}") for n in range(3)]
     await check_urls_async(links(*urls), settings.replace(interval=0.1))
     starts = sorted(server.state.starts)
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.09
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.09
 
 
 async def test_per_host_concurrency_and_accepted_statuses(server, settings):
@@ -186,8 +195,11 @@ async def test_a_rule_for_another_host_changes_nothing(server, settings):
 async def test_per_host_headers_are_sent(server, settings, fake_resolver):
     resolver = fake_resolver({"docs.test": "127.0.0.1"})
     rule = HostRule("docs.test", headers={"Authorization": "Basic abc"})
-    await check_urls_async(links(f"http://docs.test:{server.port}/ok", server.url("/counted")),
-                           settings.replace(hosts=[rule]), resolver=resolver)
+    await check_urls_async(
+        links(f"http://docs.test:{server.port}/ok", server.url("/counted")),
+        settings.replace(hosts=[rule]),
+        resolver=resolver,
+    )
     seen = {path: auth for _host, path, auth in server.state.auth}
     assert seen == {"/ok": "Basic abc", "/counted": None}
 
@@ -225,7 +237,7 @@ def test_pyproject_table_applies_and_command_line_options_win(tmp_path, web):
         "exclude = ['/skip-me$']\n"
         "remap = ['/old$ /ok']\n"
         "retries = 0\n"
-        "[tool.archkb.link_check.hosts.\"127.0.0.1\"]\n"
+        '[tool.archkb.link_check.hosts."127.0.0.1"]\n'
         "accept = [403]\n"
         "per_host = 1\n",
         encoding="utf-8",
@@ -243,8 +255,19 @@ def test_config_file_with_keys_at_the_top_level(tmp_path, web):
     page.write_text(f"[a]({base}/forbidden)\n", encoding="utf-8")
     config = tmp_path / "links.toml"
     config.write_text("accept = [403]\n", encoding="utf-8")
-    result = run([str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json",
-                  "--config", str(config)])
+    result = run(
+        [
+            str(page),
+            "--root",
+            str(tmp_path),
+            "--allow-private",
+            "--no-cache",
+            "--format",
+            "json",
+            "--config",
+            str(config),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"][0]["state"] == "ok"
 
@@ -294,7 +317,8 @@ async def test_token_goes_to_githubs_hosts_only_and_never_on_a_redirect_away(ser
     run_settings = settings.replace(github_token="s3cret-token", github_hosts=["gh.test"], github_https_only=False)
     report = await check_urls_async(
         links(f"http://gh.test:{server.port}/counted", leaving, f"http://away.test:{server.port}/status/404"),
-        run_settings, resolver=resolver,
+        run_settings,
+        resolver=resolver,
     )
     seen = [(host.split(":")[0], path, auth) for host, path, auth in server.state.auth]
     assert ("gh.test", "/counted", "Bearer s3cret-token") in seen
@@ -355,7 +379,9 @@ def test_internal_text_fragments_are_never_broken(tmp_path):
     site.mkdir()
     (site / "a.html").write_text(
         '<html><body><a href="b.html#:~:text=Hello">t</a> <a href="b.html#nope:~:text=x">u</a>'
-        ' <a href="#:~:text=self">v</a></body></html>', encoding="utf-8")
+        ' <a href="#:~:text=self">v</a></body></html>',
+        encoding="utf-8",
+    )
     (site / "b.html").write_text('<html><body><h1 id="top">Hello</h1></body></html>', encoding="utf-8")
     pages = load_pages([site / "a.html", site / "b.html"], site)
     results = check_internal(pages, site)
@@ -399,8 +425,14 @@ async def test_global_slots_serve_follow_ups_then_the_most_work_waiting():
         served.append(name)
         slots.release()
 
-    asks = [("light", {"weight": 1}), ("heavy", {"weight": 5}), ("middle", {"weight": 3}),
-            ("middle, later", {"weight": 3}), ("follow-up", {"first": True}), ("gone", {"weight": 9})]
+    asks = [
+        ("light", {"weight": 1}),
+        ("heavy", {"weight": 5}),
+        ("middle", {"weight": 3}),
+        ("middle, later", {"weight": 3}),
+        ("follow-up", {"first": True}),
+        ("gone", {"weight": 9}),
+    ]
     tasks = {name: asyncio.ensure_future(ask(name, **how)) for name, how in asks}
     await asyncio.sleep(0)  # every one of them is waiting now
     tasks["gone"].cancel()  # a cancelled waiter leaves the queue and takes no slot
@@ -418,7 +450,7 @@ def _modules_after(code: str, tmp_path: Path) -> set[str]:
     import subprocess
     import sys
 
-    script = ("import sys\n" + code + "\nprint('\\n'.join(sorted(sys.modules)))\n")
+    script = "import sys\n" + code + "\nprint('\\n'.join(sorted(sys.modules)))\n"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.split())
@@ -433,9 +465,11 @@ def test_the_cli_imports_nothing_heavy(tmp_path):
 def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
     page = tmp_path / "links.md"
     page.write_text("[a](https://example.com/) [b](other.md)\n", encoding="utf-8")
-    code = ("from archkb.cli import main\n"
-            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--offline', '--no-cache'])\n"
-            "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n")
+    code = (
+        "from archkb.cli import main\n"
+        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--offline', '--no-cache'])\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+    )
     modules = _modules_after(code, tmp_path)
     assert "archkb.linkcheck.command" in modules  # it did run
     heavy = {m for m in modules if m.split(".")[0] in ("pydantic", "aiohttp", "yaml", "mkdocs", "rich")}
@@ -445,9 +479,11 @@ def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
 def test_a_run_that_finds_every_link_in_the_cache_imports_no_http_client(tmp_path, web):
     page = tmp_path / "links.md"
     page.write_text(f"[a]({web.url_for('/ok')}) [b]({web.url_for('/gone')})\n", encoding="utf-8")
-    code = ("from archkb.cli import main\n"
-            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private'])\n"
-            "except SystemExit as exit:\n    assert exit.code == 2, exit.code\n")  # /gone is broken
+    code = (
+        "from archkb.cli import main\n"
+        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private'])\n"
+        "except SystemExit as exit:\n    assert exit.code == 2, exit.code\n"
+    )  # /gone is broken
     cold = _modules_after(code, tmp_path)
     assert "aiohttp" in cold and (tmp_path / ".cache" / "archkb").is_dir()  # it fetched, and cached
     warm = _modules_after(code, tmp_path)
@@ -456,9 +492,7 @@ def test_a_run_that_finds_every_link_in_the_cache_imports_no_http_client(tmp_pat
     assert not {m for m in warm if m.split(".")[0] in ("aiohttp", "pydantic")}
 
 
-async def test_an_http_client_without_the_peer_check_is_refused_only_when_it_would_send(
-    server, settings, monkeypatch
-):
+async def test_an_http_client_without_the_peer_check_is_refused_only_when_it_would_send(server, settings, monkeypatch):
     from archkb.linkcheck import SettingsError, peer
 
     guarded = settings.replace(allow_private=False, allow_hosts=["127.0.0.1"])
@@ -467,17 +501,19 @@ async def test_an_http_client_without_the_peer_check_is_refused_only_when_it_wou
     monkeypatch.setattr(peer, "peer_guard_supported", lambda: False)  # as with aiohttp older than 3.12
     again = await check_urls_async(links(server.url("/ok")), guarded)  # nothing to send: no objection
     assert again.stats["from_cache"] == 1
-    with pytest.raises(SettingsError, match="install aiohttp 3.12 or newer"):
+    with pytest.raises(SettingsError, match=r"install aiohttp 3\.12 or newer"):
         await check_urls_async(links(server.url("/ok"), server.url("/status/404")), guarded)
 
 
 def test_an_online_path_run_imports_no_catalog(tmp_path, web):
     page = tmp_path / "links.md"
     page.write_text(f"[a]({web.url_for('/ok')})\n", encoding="utf-8")
-    code = ("from archkb.cli import main\n"
-            f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private', "
-            "'--no-cache'])\n"
-            "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n")
+    code = (
+        "from archkb.cli import main\n"
+        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private', "
+        "'--no-cache'])\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+    )
     modules = _modules_after(code, tmp_path)
     assert "aiohttp" in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "yaml", "mkdocs")}

@@ -60,7 +60,9 @@ def test_workflow_link_steps_force_the_guard_and_never_turn_it_off(name):
     text = (WORKFLOWS / name).read_text(encoding="utf-8")
     for step in _steps(name):  # no command of the workflow turns the policy off
         assert "--allow-private" not in step.get("run", "") and "--allow-host" not in step.get("run", "")
-    touching = [s for s in _steps(name) if "archkb check-links" in s.get("run", "") or "mkdocs build" in s.get("run", "")]
+    touching = [
+        s for s in _steps(name) if "archkb check-links" in s.get("run", "") or "mkdocs build" in s.get("run", "")
+    ]
     assert touching, name
     for step in touching:
         assert step.get("env", {}).get(FORCE_GUARD_ENV) == "1", step["name"]

@@ -82,6 +82,7 @@ class PassThroughResolver:
 
 # --- what the client makes of a host, and the judgement of it -------------------------------------
 
+
 @pytest.mark.parametrize("host", UNICODE_LOOPBACK.values(), ids=UNICODE_LOOPBACK.keys())
 def test_yarl_maps_unicode_spellings_to_loopback_and_the_guard_judges_that(host):
     assert URL(f"http://{host}:8000/x").raw_host == "127.0.0.1"  # what aiohttp connects to
@@ -108,7 +109,7 @@ def test_legacy_numeric_hosts_reach_loopback_through_the_system_resolver(host):
     ``AI_NUMERICHOST`` makes getaddrinfo parse only, never look anything up.
     """
     assert URL(f"http://{host}/").raw_host == host
-    (family, _type, _proto, _name, sockaddr), *_ = socket.getaddrinfo(host, 80, flags=socket.AI_NUMERICHOST)
+    (_family, _type, _proto, _name, sockaddr), *_ = socket.getaddrinfo(host, 80, flags=socket.AI_NUMERICHOST)
     assert sockaddr[0] == "127.0.0.1"
     assert literal_address(host) == "127.0.0.1"
 
@@ -174,6 +175,7 @@ async def test_a_redirect_to_a_spelling_of_loopback_is_refused(server, httpserve
 
 # --- the peer check: the last line ------------------------------------------------------------
 
+
 async def test_peer_check_refuses_what_the_resolver_guard_let_through(server, settings, fake_resolver, monkeypatch):
     monkeypatch.setattr(client_module, "GuardedResolver", PassThroughResolver)
     resolver = fake_resolver({"public.test": "127.0.0.1"})
@@ -212,7 +214,10 @@ async def test_peer_check_refuses_every_address_of_a_name(server, settings, fake
 async def test_peer_check_keeps_allow_hosts(server, settings, fake_resolver, monkeypatch):
     monkeypatch.setattr(client_module, "GuardedResolver", PassThroughResolver)
     resolver = fake_resolver({"docs.test": "127.0.0.1", "other.test": "127.0.0.1"})
-    links = [Link(server.url("/ok", host="docs.test"), "a.md:1"), Link(server.url("/counted", host="other.test"), "a.md:2")]
+    links = [
+        Link(server.url("/ok", host="docs.test"), "a.md:1"),
+        Link(server.url("/counted", host="other.test"), "a.md:2"),
+    ]
     report = await check_urls_async(links, guarded(settings, allow_hosts=["DOCS.test."]), resolver=resolver)
     by_url = report.by_url()
     assert by_url[server.url("/ok", host="docs.test")].state is State.OK

@@ -16,8 +16,27 @@ from selectolax.lexbor import LexborHTMLParser
 
 from archkb.safety.htmlpolicy import url_scheme
 
-_WATCHED = ("script", "style", "link", "meta", "base", "iframe", "frame", "object", "embed", "form",
-            "textarea", "noscript", "svg", "math", "animate", "set", "button", "input", "template")
+_WATCHED = (
+    "script",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "form",
+    "textarea",
+    "noscript",
+    "svg",
+    "math",
+    "animate",
+    "set",
+    "button",
+    "input",
+    "template",
+)
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href", "poster", "srcdoc", "background")
 _SAFE_SCHEMES = {None, "http", "https", "mailto"}
 

@@ -36,8 +36,11 @@ steps:
 
 
 # The real site's Markdown extensions: each one changes what HTML a body becomes.
-SITE_EXTENSIONS = (Path(__file__).resolve().parents[2] / "mkdocs.yml").read_text(encoding="utf-8").split(
-    "markdown_extensions:\n", 1)[1]
+SITE_EXTENSIONS = (
+    (Path(__file__).resolve().parents[2] / "mkdocs.yml")
+    .read_text(encoding="utf-8")
+    .split("markdown_extensions:\n", 1)[1]
+)
 SAFETY_MKDOCS_YML = MKDOCS_YML.split("markdown_extensions:\n", 1)[0] + "markdown_extensions:\n" + SITE_EXTENSIONS
 
 
@@ -52,7 +55,9 @@ def _base_site(root: Path) -> Site:
     site.write("docs/tags.md", "# Tags\n\n<!-- material/tags -->\n")
     site.write("references/testing.yml", REFERENCES)
     site.write("paths/fixture.yml", PATH_YML)
-    site.write("patterns/alpha.md", pattern_text("Alpha", related="- pattern: beta\n  type: uses", refs=("ref-a", "ref-b")))
+    site.write(
+        "patterns/alpha.md", pattern_text("Alpha", related="- pattern: beta\n  type: uses", refs=("ref-a", "ref-b"))
+    )
     site.write("patterns/beta.md", pattern_text("Beta", refs=("ref-a",)))
     return site
 
@@ -60,7 +65,7 @@ def _base_site(root: Path) -> Site:
 def _with_bodies(site: Site, cases: list[tuple[str, str, str]]) -> dict[str, tuple[int, int]]:
     """Write one pattern per case; return each file's (first, last) line of the snippet."""
     spans = {}
-    for index, (name, snippet, _) in enumerate(cases):
+    for index, (_name, snippet, _) in enumerate(cases):
         body = BODY.format(title="Case", ref="ref-a") + "\n" + snippet
         text = pattern_text(f"Case {index}", body=body)
         first = text[: text.index(snippet)].count("\n") + 1
@@ -88,7 +93,7 @@ def hostile(tmp_path_factory):
 
 @pytest.mark.parametrize("index", range(len(HOSTILE_BODIES)), ids=[c[0] for c in HOSTILE_BODIES])
 def test_validation_refuses_each_hostile_body_on_its_line(hostile, index):
-    site, spans, problems = hostile
+    _site, spans, problems = hostile
     path = f"patterns/{_slug(index)}.md"
     _, _, fragment = HOSTILE_BODIES[index]
     first, last = spans[path]
@@ -136,8 +141,11 @@ def test_legitimate_content_builds_strict(legitimate):
     assert "Windows file" in result.html("patterns/windows-file/index.html")
 
 
-@pytest.mark.parametrize("index", range(len(LEGITIMATE_BODIES + NEUTRALISED_BODIES)),
-                         ids=[c[0] for c in LEGITIMATE_BODIES + NEUTRALISED_BODIES])
+@pytest.mark.parametrize(
+    "index",
+    range(len(LEGITIMATE_BODIES + NEUTRALISED_BODIES)),
+    ids=[c[0] for c in LEGITIMATE_BODIES + NEUTRALISED_BODIES],
+)
 def test_legitimate_content_is_shown(legitimate, index, clean):
     _, cases, result = legitimate
     page = result.html(f"patterns/{_slug(index)}/index.html")
@@ -157,16 +165,24 @@ HOSTILE_TEXT = [
 def _fields_site(root: Path, text: str) -> Site:
     site = _base_site(root)
     quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    site.write("patterns/alpha.md", f'---\ntitle: "{quoted}"\nsummary: "About {quoted} in one sentence"\n'
-               f'aliases: ["{quoted}"]\ntags: [testing]\nreferences: [ref-a]\nrelated:\n  - pattern: beta\n'
-               f'    type: uses\n    note: "{quoted}"\n---\n\n' + BODY.format(title="x", ref="ref-a"))
-    refs = REFERENCES.replace('title: "A & B: the first reference"', f'title: "{quoted}"') \
-        .replace("authors: [Ada Lovelace, Charles Babbage]", f'authors: ["{quoted}", Charles Babbage]') \
+    site.write(
+        "patterns/alpha.md",
+        f'---\ntitle: "{quoted}"\nsummary: "About {quoted} in one sentence"\n'
+        f'aliases: ["{quoted}"]\ntags: [testing]\nreferences: [ref-a]\nrelated:\n  - pattern: beta\n'
+        f'    type: uses\n    note: "{quoted}"\n---\n\n' + BODY.format(title="x", ref="ref-a"),
+    )
+    refs = (
+        REFERENCES.replace('title: "A & B: the first reference"', f'title: "{quoted}"')
+        .replace("authors: [Ada Lovelace, Charles Babbage]", f'authors: ["{quoted}", Charles Babbage]')
         .replace("topic: Testing", f'topic: "{quoted}"')
+    )
     site.write("references/testing.yml", refs)
-    site.write("paths/fixture.yml", PATH_YML.replace("title: A fixture path", f'title: "{quoted}"')
-               .replace("summary: Alpha first, then Beta.", f'summary: "{quoted}"')
-               .replace("why: It comes first.", f'why: "{quoted}"'))
+    site.write(
+        "paths/fixture.yml",
+        PATH_YML.replace("title: A fixture path", f'title: "{quoted}"')
+        .replace("summary: Alpha first, then Beta.", f'summary: "{quoted}"')
+        .replace("why: It comes first.", f'why: "{quoted}"'),
+    )
     return site
 
 
@@ -206,7 +222,7 @@ BAD_URLS = [
 ]
 
 
-@pytest.mark.parametrize("url, fragment", BAD_URLS, ids=[u for u, _ in BAD_URLS])
+@pytest.mark.parametrize(("url", "fragment"), BAD_URLS, ids=[u for u, _ in BAD_URLS])
 def test_reference_urls_are_refused_on_their_line(tmp_path, url, fragment):
     site = _base_site(tmp_path)
     quoted = url.replace('"', '\\"')
@@ -231,16 +247,21 @@ def test_symlinks_out_of_the_project_are_refused_before_reading(tmp_path, clean)
     assert "TOP-SECRET-TEXT" not in published
 
 
-@pytest.mark.parametrize("name, fragment", [
-    ("_hidden.md", "rename it to 'hidden.md'"),
-    ("shouting.MD", "rename it to 'shouting.md'"),
-    ("long.markdown", "rename it to 'long.md'"),
-])
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("_hidden.md", "rename it to 'hidden.md'"),
+        ("shouting.MD", "rename it to 'shouting.md'"),
+        ("long.markdown", "rename it to 'long.md'"),
+    ],
+)
 def test_look_alike_pattern_files_are_reported(tmp_path, name, fragment):
     site = _base_site(tmp_path)
     site.write(f"patterns/{name}", pattern_text("Lost"))
     problems = [str(p) for p in load_catalog(site.root).problems]
-    assert any(p.startswith(f"patterns/{name}:1: ") and "is not read" in p and fragment in p for p in problems), problems
+    assert any(p.startswith(f"patterns/{name}:1: ") and "is not read" in p and fragment in p for p in problems), (
+        problems
+    )
 
 
 def test_a_sub_folder_of_patterns_is_reported(tmp_path):
@@ -285,9 +306,13 @@ def test_fields_stay_inert_in_the_generated_site_source(tmp_path, clean, text):
     result = CliRunner().invoke(main, ["generate", "--root", str(site.root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     built = tmp_path / "built"
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(out / "mkdocs.yml"), "-d",
-                           str(built)], cwd=out, capture_output=True, text=True,
-                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(out / "mkdocs.yml"), "-d", str(built)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert live_pages(built, clean) == {}
     page = LexborHTMLParser((built / "patterns/alpha/index.html").read_text(encoding="utf-8"))
