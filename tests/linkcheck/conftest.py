@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+import trustme
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
@@ -226,22 +228,56 @@ class LocalServer:
 
     port: int
     state: ServerState
+    scheme: str = "http"
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         """Absolute URL of ``path`` on this server."""
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+
+async def _serve(tls: ssl.SSLContext | None = None):
+    state = ServerState()
+    runner = web.AppRunner(make_app(state), shutdown_timeout=0.1, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, LocalServer(port, state, "https" if tls else "http")
 
 
 @pytest.fixture
 async def server():
     """The behaviour server on 127.0.0.1 (a free port)."""
-    state = ServerState()
-    runner = web.AppRunner(make_app(state), shutdown_timeout=0.1, handler_cancellation=True)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield LocalServer(port, state)
+    runner, local = await _serve()
+    yield local
+    await runner.cleanup()
+
+
+#: The names the HTTPS server's certificate is issued to (the fake resolver maps them to 127.0.0.1).
+TLS_NAMES = ("127.0.0.1", "localhost", "gh.test", "away.test")
+
+
+@pytest.fixture(scope="session")
+def tls_ca() -> trustme.CA:
+    """A local certificate authority that no system trusts."""
+    return trustme.CA()
+
+
+@pytest.fixture
+def client_tls(tls_ca) -> ssl.SSLContext:
+    """A verifying client context that trusts :func:`tls_ca` (and nothing else)."""
+    return ssl.create_default_context(cadata=tls_ca.cert_pem.bytes().decode())
+
+
+@pytest.fixture
+async def tls_server(tls_ca):
+    """The behaviour server over HTTPS on 127.0.0.1, its certificate issued by :func:`tls_ca` to
+    :data:`TLS_NAMES`.
+    """
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_ca.issue_cert(*TLS_NAMES).configure_cert(context)
+    runner, local = await _serve(context)
+    yield local
     await runner.cleanup()
 
 

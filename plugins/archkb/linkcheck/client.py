@@ -280,14 +280,25 @@ class Client:
 
     Use as an async context manager. ``resolver`` replaces the system resolver (tests inject one so
     that no real DNS is used); the private-address guard always wraps it, and the peer check
-    (:class:`~.peer.PeerGuard`) judges every connection it leads to.
+    (:class:`~.peer.PeerGuard`) judges every connection it leads to. ``tls`` replaces the system's
+    trust store (tests inject a local certificate authority); verification itself cannot be
+    turned off.
 
     Args:
         settings: The run's options.
         resolver: An aiohttp resolver, or None for aiohttp's threaded system resolver.
+        tls: A context that verifies certificates and host names, or None for the system's.
+
+    Raises:
+        ValueError: When ``tls`` does not verify certificates or host names.
     """
 
-    def __init__(self, settings: Settings, *, resolver: AbstractResolver | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, resolver: AbstractResolver | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
+        if tls is not None and not (tls.verify_mode == ssl.CERT_REQUIRED and tls.check_hostname):
+            raise ValueError("the TLS context must verify certificates and host names")
+        self._tls = tls
         self.settings = settings
         self.stats = Stats()
         self._resolver = resolver
@@ -313,7 +324,7 @@ class Client:
                 inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
             ),
             ttl_dns_cache=300,
-            ssl=True,  # TLS verification stays on
+            ssl=self._tls or True,  # TLS verification stays on (a given context must verify too)
             **extra,
         )
         self._session = aiohttp.ClientSession(

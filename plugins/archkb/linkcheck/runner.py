@@ -22,6 +22,8 @@ from .states import STATE_ORDER, Link, Result, State, now_iso
 from .urls import fragment_is_checkable, has_scheme, host_key, is_http, malformed, normalize_url, split_fragment
 
 if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
+    import ssl
+
     from aiohttp.abc import AbstractResolver
 
     from .client import Client, Outcome
@@ -43,6 +45,7 @@ def check_urls(
     *,
     progress: bool = False,
     resolver: AbstractResolver | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Report:
     """Check links and return the report (synchronous; safe to call from a running event loop).
 
@@ -57,6 +60,8 @@ def check_urls(
         settings: The run's options.
         progress: Show a progress display on a terminal (never when not a TTY or when ``CI`` is set).
         resolver: Replace the system resolver (tests use this; no real DNS is needed).
+        tls: Verify servers with this context instead of the system's trust store (tests use it
+            for a local certificate authority). It must verify certificates and host names.
 
     Raises:
         SettingsError: when the settings are invalid.
@@ -65,9 +70,10 @@ def check_urls(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver))
+        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, check_urls_async(todo, settings, progress=progress, resolver=resolver)).result()
+        run = check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls)
+        return pool.submit(asyncio.run, run).result()
 
 
 def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
@@ -82,6 +88,7 @@ async def check_urls_async(
     *,
     progress: bool = False,
     resolver: AbstractResolver | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Report:
     """The asynchronous form of :func:`check_urls`."""
     problems = settings.validate() + _policy_problems(settings)
@@ -156,7 +163,7 @@ async def check_urls_async(
             # Thousands of requests in flight keep many young objects alive, and the collector would
             # walk them again and again (about 15% of the CPU time of a run); collect less often.
             gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
-            async with Client(settings, resolver=resolver) as client:
+            async with Client(settings, resolver=resolver, tls=tls) as client:
                 if documents:
                     remember = None if cache is None else _remembering(cache, targets)
                     await _fetch_all(client, documents, targets, sources, results, settings, progress, remember)
