@@ -6,8 +6,11 @@ Nothing here touches the real network or real DNS.
 from __future__ import annotations
 
 import asyncio
+import functools
+import gzip
 import socket
 import ssl
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -27,6 +30,16 @@ PAGE = """<!doctype html>
 <div id="user-content-readme">x</div>
 </body></html>
 """
+
+
+@functools.cache
+def gzip_bomb(megabytes: int = 256) -> bytes:
+    """An HTML page of ``megabytes`` MiB of zeros, gzip-compressed (about 1 KiB a MiB)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16 +: the gzip wrapper
+    block = b"\0" * (1 << 20)
+    parts = [packer.compress(b"<!doctype html><html><body><p>")]
+    parts += [packer.compress(block) for _ in range(megabytes)]
+    return b"".join([*parts, packer.flush()])
 
 
 @dataclass
@@ -181,6 +194,16 @@ def make_app(state: ServerState) -> web.Application:
         await response.write(b"x" * (8 * 1024))
         return response
 
+    async def gzipped(request):
+        """The test page, gzip-encoded, as most servers send HTML."""
+        headers = {"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"}
+        return web.Response(body=gzip.compress(PAGE.encode()), headers=headers)
+
+    async def bomb(request):
+        """256 MiB of HTML in about 256 KiB of gzip."""
+        headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+        return web.Response(body=gzip_bomb(), headers=headers)
+
     async def wayback(request):
         """A fake Wayback Machine availability API: the snapshots in ``state.snapshots``."""
         asked = request.query.get("url", "")
@@ -219,6 +242,8 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)
     app.router.add_route("*", "/late-body", late_body)
+    app.router.add_route("*", "/gzipped", gzipped)
+    app.router.add_route("*", "/gzip-bomb", bomb)
     return app
 
 

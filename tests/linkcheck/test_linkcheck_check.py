@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 
 from archkb.linkcheck import Link, Settings, State, check_urls, check_urls_async
+
+from .conftest import gzip_bomb
 
 
 async def check_one(url: str, settings: Settings, **kwargs):
@@ -218,6 +221,28 @@ async def test_5xx_after_retries_is_error(server, settings):
     result, _ = await check_one(server.url("/status/502"), settings)
     assert result.state is State.ERROR
     assert result.status == 502
+
+
+async def test_a_gzipped_page_is_decoded_for_its_fragments(server, settings):
+    present, absent = server.url("/gzipped#present"), server.url("/gzipped#absent")
+    report = await check_urls_async([Link(present, "p.md:1"), Link(absent, "p.md:2")], settings)
+    states = {r.url: r.state for r in report.results}
+    assert states == {present: State.OK, absent: State.BROKEN}
+
+
+async def test_a_gzip_bomb_is_decompressed_only_up_to_the_cap(server, settings):
+    """256 MiB behind 256 KiB of gzip: the checker decompresses about the body cap, never the rest."""
+    gzip_bomb()  # made before measuring (the server holds it)
+    capped = settings.replace(max_body_bytes=512 * 1024, retries=0)
+    tracemalloc.start()
+    try:
+        result, _ = await check_one(server.url("/gzip-bomb#somewhere"), capped)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.state is State.ERROR
+    assert result.message == f"fragment #somewhere not in the first {512 * 1024} bytes read"
+    assert peak < 48 * 1024 * 1024, f"{peak / 2**20:.0f} MiB allocated at the peak"
 
 
 async def test_huge_body_is_not_downloaded(server, settings):
