@@ -199,6 +199,23 @@ def make_app(state: ServerState) -> web.Application:
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"}
         return web.Response(body=gzip.compress(PAGE.encode()), headers=headers)
 
+    legacy = "<!doctype html><html><head>{meta}<title>t</title></head><body><h2 id='café'>Café</h2></body></html>"
+
+    async def charset_in_header(request):
+        """A windows-1252 page whose encoding only the Content-Type header names."""
+        body = legacy.format(meta="").encode("windows-1252")
+        return web.Response(body=body, headers={"Content-Type": "text/html; charset=windows-1252"})
+
+    async def charset_in_meta(request):
+        """A windows-1252 page whose encoding only its <meta charset> names (the header has none)."""
+        body = legacy.format(meta='<meta charset="windows-1252">').encode("windows-1252")
+        return web.Response(body=body, headers={"Content-Type": "text/html"})
+
+    async def charset_in_http_equiv(request):
+        """The same, named the older way: <meta http-equiv="Content-Type" content="...; charset=...">."""
+        meta = '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
+        return web.Response(body=legacy.format(meta=meta).encode("latin-1"), headers={"Content-Type": "text/html"})
+
     async def bomb(request):
         """256 MiB of HTML in about 256 KiB of gzip."""
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
@@ -244,6 +261,9 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/late-body", late_body)
     app.router.add_route("*", "/gzipped", gzipped)
     app.router.add_route("*", "/gzip-bomb", bomb)
+    app.router.add_route("*", "/charset-in-header", charset_in_header)
+    app.router.add_route("*", "/charset-in-meta", charset_in_meta)
+    app.router.add_route("*", "/charset-in-http-equiv", charset_in_http_equiv)
     return app
 
 

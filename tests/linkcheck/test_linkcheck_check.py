@@ -230,6 +230,18 @@ async def test_a_gzipped_page_is_decoded_for_its_fragments(server, settings):
     assert states == {present: State.OK, absent: State.BROKEN}
 
 
+@pytest.mark.parametrize("path", ["/charset-in-header", "/charset-in-meta", "/charset-in-http-equiv"])
+async def test_a_legacy_encoded_page_is_read_in_its_declared_encoding(server, settings, path):
+    """An id with a non-ASCII letter on a windows-1252 page is found, wherever the page names its
+    encoding (the header, or only a <meta> in the page, as the HTML standard's prescan reads it).
+    """
+    present, absent = server.url(f"{path}#caf%C3%A9"), server.url(f"{path}#cafe")
+    report = await check_urls_async([Link(present, "p.md:1"), Link(absent, "p.md:2")], settings)
+    states = {r.url: (r.state, r.message) for r in report.results}
+    assert states[present] == (State.OK, "")
+    assert states[absent][0] is State.BROKEN
+
+
 async def test_a_gzip_bomb_is_decompressed_only_up_to_the_cap(server, settings):
     """256 MiB behind 256 KiB of gzip: the checker decompresses about the body cap, never the rest."""
     gzip_bomb()  # made before measuring (the server holds it)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import time
 
@@ -9,6 +10,7 @@ import pytest
 
 from archkb.linkcheck import Report, Result, Settings, State, render
 from archkb.linkcheck.client import parse_retry_after
+from archkb.linkcheck.extract import decode_html
 from archkb.linkcheck.guard import BlockedAddressError, check_host_literal, is_forbidden_address
 from archkb.linkcheck.urls import fragment_is_checkable, host_key, normalize_url, split_fragment
 
@@ -123,3 +125,32 @@ def test_a_report_is_shown_as_a_summary_however_many_results_it_holds():
     shown = repr(many)
     assert shown == "<Report: 2000 results (200 broken, 1800 ok), 0 warnings>"
     assert repr(Report()) == "<Report: 0 results (none), 0 warnings>"
+
+
+# --- the encoding of a fetched page (for its ids) --------------------------------------------------------
+
+_CAFE_1252 = "<h2 id='café'>“x”</h2>".encode("cp1252")
+
+
+@pytest.mark.parametrize(
+    ("body", "charset", "text"),
+    [
+        (_CAFE_1252, "windows-1252", "<h2 id='café'>“x”</h2>"),  # the header names it
+        (_CAFE_1252, "ISO-8859-1", "<h2 id='café'>“x”</h2>"),  # read as windows-1252, as browsers do
+        (b'<meta charset="windows-1252">' + _CAFE_1252, None, "<h2 id='café'>“x”</h2>"),
+        (b"<meta charset=latin1>" + _CAFE_1252, "no-such-codec", "<h2 id='café'>“x”</h2>"),  # unknown: passed over
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">' + _CAFE_1252, None, "“x”"),
+        (b"<meta charset='utf-16'>caf\xc3\xa9", None, "café"),  # a <meta> that can be read is not UTF-16
+        (codecs.BOM_UTF8 + "café".encode(), "windows-1252", "café"),  # the byte-order mark wins
+        ("\ufeffcafé".encode("utf-16-le"), None, "café"),
+        (b"caf\xc3\xa9", None, "café"),  # nothing named: UTF-8
+        (b"caf\xe9", None, "caf\ufffd"),  # and what is not UTF-8 is replaced, not an error
+    ],
+)
+def test_a_page_is_decoded_in_the_encoding_a_browser_would_choose(body, charset, text):
+    assert text in decode_html(body, charset)
+
+
+def test_a_meta_charset_past_the_first_1024_bytes_is_not_read():
+    body = b"<!--" + b"x" * 1100 + b'--><meta charset="windows-1252">' + _CAFE_1252
+    assert "caf\ufffd" in decode_html(body)

@@ -23,6 +23,7 @@ _LAZY = {
     "extract_links_from_html": "extract",
     "extract_links_from_markdown": "extract",
     "ids_from_html": "extract",
+    "decode_html": "extract",
     "check_internal": "internal",
     "is_internal": "internal",
     "load_pages": "internal",
@@ -46,7 +47,7 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
     from .build import check_project, check_site
-    from .extract import PageLinks, extract_links_from_html, extract_links_from_markdown, ids_from_html
+    from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
     from .report import FORMATS, Report, render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
@@ -85,6 +86,7 @@ __all__ = [
     "extract_links_from_html",
     "extract_links_from_markdown",
     "ids_from_html",
+    "decode_html",
     "is_internal",
     "load_pages",
     "render",

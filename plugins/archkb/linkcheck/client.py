@@ -33,7 +33,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from .credentials import strip_credentials
-from .extract import ids_from_html
+from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal
 from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
@@ -661,7 +661,7 @@ class Client:
                     size += len(chunk)
                 else:
                     complete = resp.content.at_eof()
-                ids = ids_from_html(_decode(b"".join(chunks), resp.charset))
+                ids = ids_from_html(decode_html(b"".join(chunks), resp.charset))
             if method != "HEAD" and not complete:
                 length = resp.content_length
                 if ids is None and length is not None and length <= _DRAIN_BYTES:
@@ -787,11 +787,3 @@ async def _within(seconds: float, coro):
         return await asyncio.wait_for(coro, seconds)
     async with _timeout(seconds):
         return await coro
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    """Decode a body with its declared charset, falling back to UTF-8 for unknown names."""
-    try:
-        return body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")

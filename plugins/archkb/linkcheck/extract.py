@@ -9,6 +9,7 @@ exact lines for ordinary markup.
 from __future__ import annotations
 
 import bisect
+import codecs
 import html as htmllib
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .states import Link
 
 __all__ = [
     "PageLinks",
+    "decode_html",
     "ids_from_html",
     "extract_links_from_html",
     "extract_links_from_markdown",
@@ -77,6 +79,55 @@ class _Lines:
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+#: ``<meta charset="...">``, and the ``charset=`` in ``<meta http-equiv="Content-Type" content="...">``.
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+#: Labels a browser reads differently from Python's codec of the same name (the WHATWG Encoding
+#: Standard): Latin-1 and ASCII pages are read as windows-1252, and the East Asian legacy names as
+#: the Windows supersets of those encodings.
+_BROWSER_CODECS = {
+    **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"), "cp1252"),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5"), "cp1254"),
+    **dict.fromkeys(("gb2312", "x-gbk", "gb_2312-80"), "gbk"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji"), "cp932"),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "korean"), "cp949"),
+}
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    """The Python codec a browser would use for an encoding ``label``, or None if it names none."""
+    if isinstance(label, bytes):
+        label = label.decode("ascii", errors="replace")
+    name = (label or "").strip().strip("\"'").lower()
+    if not name:
+        return None
+    name = _BROWSER_CODECS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, charset: str | None = None) -> str:
+    """Decode an HTML page's bytes as a browser would choose their encoding.
+
+    A byte-order mark wins; then ``charset``, from the ``Content-Type`` header; then a
+    ``<meta charset>`` (or ``http-equiv`` ``Content-Type``) in the first 1,024 bytes; else UTF-8.
+    Unknown names are passed over. A ``<meta>`` naming UTF-16 means UTF-8, since a page whose
+    ``<meta>`` could be read as ASCII is not UTF-16. Undecodable bytes become U+FFFD.
+    """
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(name, errors="replace")
+    codec = _codec(charset)
+    if codec is None:
+        found = _META_CHARSET.search(body[:1024])
+        codec = _codec(found.group(1)) if found else None
+        if codec is not None and codec.startswith("utf-16"):
+            codec = "utf-8"
+    return body.decode(codec or "utf-8", errors="replace")
 
 
 def ids_from_html(text: str) -> set[str]:
