@@ -216,6 +216,16 @@ def make_app(state: ServerState) -> web.Application:
         meta = '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
         return web.Response(body=legacy.format(meta=meta).encode("latin-1"), headers={"Content-Type": "text/html"})
 
+    def header_of(size: int):
+        async def handler(request):
+            policy = "default-src 'self'; " + "img-src https://cdn.example; " * (size // 30)
+            return web.Response(text=PAGE, content_type="text/html", headers={"Content-Security-Policy": policy})
+
+        return handler
+
+    async def many_headers(request):
+        return web.Response(text=PAGE, content_type="text/html", headers={f"X-Header-{n}": "1" for n in range(150)})
+
     async def bomb(request):
         """256 MiB of HTML in about 256 KiB of gzip."""
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
@@ -261,6 +271,9 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/late-body", late_body)
     app.router.add_route("*", "/gzipped", gzipped)
     app.router.add_route("*", "/gzip-bomb", bomb)
+    app.router.add_route("*", "/header-20k", header_of(20_000))
+    app.router.add_route("*", "/header-40k", header_of(40_000))
+    app.router.add_route("*", "/many-headers", many_headers)
     app.router.add_route("*", "/charset-in-header", charset_in_header)
     app.router.add_route("*", "/charset-in-meta", charset_in_meta)
     app.router.add_route("*", "/charset-in-http-equiv", charset_in_http_equiv)

@@ -223,6 +223,21 @@ async def test_5xx_after_retries_is_error(server, settings):
     assert result.status == 502
 
 
+@pytest.mark.parametrize(
+    ("path", "state", "message"),
+    [
+        ("/header-20k", State.OK, ""),  # a long Content-Security-Policy: browsers show the page
+        ("/header-40k", State.ERROR, "invalid HTTP response: "),  # over 32 KiB in one line
+        ("/many-headers", State.ERROR, "invalid HTTP response: Too many headers received"),
+    ],
+)
+async def test_response_headers_are_read_up_to_a_bound(server, settings, path, state, message):
+    result, _ = await check_one(server.url(path), settings.replace(retries=0))
+    assert result.state is state
+    assert result.message.startswith(message) and "400" not in result.message, result.message
+    assert len(result.message) <= 200
+
+
 async def test_a_gzipped_page_is_decoded_for_its_fragments(server, settings):
     present, absent = server.url("/gzipped#present"), server.url("/gzipped#absent")
     report = await check_urls_async([Link(present, "p.md:1"), Link(absent, "p.md:2")], settings)

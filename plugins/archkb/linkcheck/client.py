@@ -52,6 +52,8 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
 #: the connection open for the host's next check, which closing it would cost a new handshake.
 _DRAIN_BYTES = 16 * 1024
+#: The longest response header line accepted (aiohttp's default is 8190 bytes).
+_MAX_HEADER_LINE = 32 * 1024
 
 
 @dataclass
@@ -336,6 +338,10 @@ class Client:
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.settings.timeout),
             trust_env=False,
             cookie_jar=aiohttp.DummyCookieJar(),  # no cookies kept or sent: every check stands alone
+            # Pages that browsers show send header lines longer than aiohttp's 8 KiB (a long
+            # Content-Security-Policy or Set-Cookie); 32 KiB a line, at most 128 lines, stays bounded.
+            max_line_size=_MAX_HEADER_LINE,
+            max_field_size=_MAX_HEADER_LINE,
         )
         return self
 
@@ -742,6 +748,8 @@ class Client:
             (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError),
         ):
             raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
+        if isinstance(exc, aiohttp.ClientResponseError):  # the response could not be parsed
+            return Outcome(State.ERROR, None, final, f"invalid HTTP response: {_shorten(exc.message)}")
         if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
             return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
         return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {exc}")
@@ -768,6 +776,11 @@ def _snapshot_url(body: bytes) -> str | None:
     if url.lower().startswith("http://web.archive.org/"):
         url = "https://" + url[len("http://") :]
     return url
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    """``text`` cut to ``limit`` characters (a parser's message may quote a whole header)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _written_host(current: str, request: URL) -> str:
