@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 
@@ -236,6 +237,32 @@ async def test_response_headers_are_read_up_to_a_bound(server, settings, path, s
     assert result.state is state
     assert result.message.startswith(message) and "400" not in result.message, result.message
     assert len(result.message) <= 200
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (b"hello there\r\n\r\n", "invalid HTTP response: Bad status line: "),
+        (b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "invalid HTTP response: Bad status line: "),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid HTTP response: "),
+    ],
+)
+async def test_a_reply_that_is_not_http_is_an_error_on_one_line(settings, reply, message):
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        result, _ = await check_one(f"http://127.0.0.1:{port}/page", settings.replace(retries=0))
+    finally:
+        listener.close()
+    assert result.state is State.ERROR and result.status is None
+    assert result.message.startswith(message), result.message
+    assert "\n" not in result.message and len(result.message) <= 200
 
 
 async def test_a_gzipped_page_is_decoded_for_its_fragments(server, settings):

@@ -737,12 +737,12 @@ class Client:
                 return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
             return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
         if _find(exc, ssl.SSLCertVerificationError) is not None or isinstance(exc, aiohttp.ClientSSLError):
-            return Outcome(State.ERROR, None, final, f"TLS error: {exc}")
+            return Outcome(State.ERROR, None, final, f"TLS error: {_shorten(exc, 240)}")
         if isinstance(exc, aiohttp.ClientConnectorError):
             os_error = getattr(exc, "os_error", None)
             if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
                 return Outcome(State.ERROR, None, final, "connection refused")
-            return Outcome(State.ERROR, None, final, f"cannot connect: {exc}")
+            return Outcome(State.ERROR, None, final, f"cannot connect: {_shorten(exc)}")
         if isinstance(
             exc,
             (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError),
@@ -751,8 +751,8 @@ class Client:
         if isinstance(exc, aiohttp.ClientResponseError):  # the response could not be parsed
             return Outcome(State.ERROR, None, final, f"invalid HTTP response: {_shorten(exc.message)}")
         if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
-            return Outcome(State.ERROR, None, final, f"invalid URL: {exc}")
-        return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {exc}")
+            return Outcome(State.ERROR, None, final, f"invalid URL: {_shorten(exc)}")
+        return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {_shorten(exc)}")
 
 
 def _snapshot_url(body: bytes) -> str | None:
@@ -778,9 +778,12 @@ def _snapshot_url(body: bytes) -> str | None:
     return url
 
 
-def _shorten(text: str, limit: int = 160) -> str:
-    """``text`` cut to ``limit`` characters (a parser's message may quote a whole header)."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _shorten(text: object, limit: int = 160) -> str:
+    """An exception's text on one line, cut to ``limit`` characters: a parser's message spans
+    several lines and may quote a whole header, and a report gives each result one line.
+    """
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _written_host(current: str, request: URL) -> str:
