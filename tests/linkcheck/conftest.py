@@ -231,6 +231,13 @@ def make_app(state: ServerState) -> web.Application:
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
         return web.Response(body=gzip_bomb(), headers=headers)
 
+    async def small_bomb(request):
+        """15 MiB of HTML in under 16 KiB of gzip; HEAD refused, so that the checker must GET it."""
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+        return web.Response(body=gzip_bomb(15), headers=headers)
+
     async def wayback(request):
         """A fake Wayback Machine availability API: the snapshots in ``state.snapshots``."""
         asked = request.query.get("url", "")
@@ -271,6 +278,7 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/late-body", late_body)
     app.router.add_route("*", "/gzipped", gzipped)
     app.router.add_route("*", "/gzip-bomb", bomb)
+    app.router.add_route("*", "/small-gzip-bomb", small_bomb)
     app.router.add_route("*", "/header-20k", header_of(20_000))
     app.router.add_route("*", "/header-40k", header_of(40_000))
     app.router.add_route("*", "/many-headers", many_headers)

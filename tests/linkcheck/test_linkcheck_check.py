@@ -72,6 +72,19 @@ async def test_a_small_unneeded_body_is_read_so_the_connection_is_kept(server, s
     assert len(set(server.state.peers[1:])) == 1  # the four GETs over one connection
 
 
+async def test_a_small_body_that_expands_is_not_read_to_its_end(server, settings):
+    """Small as sent is not small as read: under 16 KiB of gzip holding 15 MiB is dropped, not inflated."""
+    assert len(gzip_bomb(15)) <= 16 * 1024  # within the size read to keep a connection; made before measuring
+    tracemalloc.start()
+    try:
+        result, _ = await check_one(server.url("/small-gzip-bomb"), settings.replace(retries=0))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.state is State.OK
+    assert peak < 8 * 1024 * 1024, f"{peak / 2**20:.0f} MiB allocated at the peak"
+
+
 async def test_a_large_unneeded_body_is_not_read(server, settings):
     """A GET whose body is large (here 200 MB) is never read for nothing: its connection is closed."""
     links = [Link(server.url("/huge?n=1"), "page.md:1"), Link(server.url("/huge?n=2"), "page.md:2")]

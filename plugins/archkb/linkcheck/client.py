@@ -670,9 +670,7 @@ class Client:
                 ids = ids_from_html(decode_html(b"".join(chunks), resp.charset))
             if method != "HEAD" and not complete:
                 length = resp.content_length
-                if ids is None and length is not None and length <= _DRAIN_BYTES:
-                    await resp.read()  # a small body: read it, and the connection serves the next check
-                else:
+                if not (ids is None and length is not None and length <= _DRAIN_BYTES and await _drained(resp)):
                     resp.close()  # never drain a large or unknown body (it may be 200 MB)
             return resp.status, location, headers, ids, complete, html
 
@@ -776,6 +774,22 @@ def _snapshot_url(body: bytes) -> str | None:
     if url.lower().startswith("http://web.archive.org/"):
         url = "https://" + url[len("http://") :]
     return url
+
+
+async def _drained(resp: aiohttp.ClientResponse) -> bool:
+    """Read a small body to its end, so that its connection serves the host's next check.
+
+    The ``Content-Length`` is what was sent, not what it decompresses to: a 16 KiB gzip body may
+    expand to 16 MB, so reading stops at 16 times the sent size. Returns True when the end was
+    reached (False: close the connection).
+    """
+    left = 16 * _DRAIN_BYTES
+    while left > 0:
+        chunk = await resp.content.read(min(65536, left))
+        if not chunk:
+            return True
+        left -= len(chunk)
+    return resp.content.at_eof()
 
 
 def _shorten(text: object, limit: int = 160) -> str:
