@@ -27,6 +27,12 @@ time, and a scheduler that keeps it waiting shows. Results go to ``results-skewe
 answer HEAD with 405 (as many servers do) and GET with the page: a checker that asks HEAD first pays
 twice for their links unless it learns. The floors, which always ask HEAD first, are left out.
 Results go to ``results-nohead.md``.
+
+``--tls`` (with any farm) serves every host over HTTPS, its certificate issued by a local authority
+(trustme) that every checker trusts through ``SSL_CERT_FILE`` (``NODE_EXTRA_CA_CERTS`` for
+linkinator), as real reading lists are HTTPS: each connection then costs a TLS handshake on both
+sides. LinkChecker and the asyncio floor (plain HTTP only) are left out. Results go to
+``results-tls.md`` (``results-FARM-tls.md``).
 """
 
 from __future__ import annotations
@@ -97,7 +103,9 @@ def version(command: list[str]) -> str:
     return match.group(0) if match else "?"
 
 
-def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = False, nohead: bool = False) -> int:
+def generate_site(
+    site: Path, port: int, pages: int = PAGES, skewed: bool = False, nohead: bool = False, scheme: str = "http"
+) -> int:
     """Write ``pages`` pages with 10 unique links each over the loopback hosts; return the number of 404s.
 
     The links are spread evenly over the hosts, or, ``skewed``, a quarter of them on one host (as
@@ -118,7 +126,7 @@ def generate_site(site: Path, port: int, pages: int = PAGES, skewed: bool = Fals
             refuses_head = nohead and int(host.rsplit(".", 1)[1]) > HOSTS - HOSTS // 4
             kind = "missing" if n % BROKEN_EVERY == BROKEN_EVERY - 1 else "nohead" if refuses_head else "doc"
             broken += kind == "missing"
-            items.append(f'<li><a href="http://{host}:{port}/{kind}/{n}">link {n}</a></li>')
+            items.append(f'<li><a href="{scheme}://{host}:{port}/{kind}/{n}">link {n}</a></li>')
         (site / f"page-{page:03d}.html").write_text(
             f"<!doctype html><html><head><title>Page {page}</title></head><body>\n"
             f"<h1 id='top'>Page {page}</h1>\n<ul>\n" + "\n".join(items) + "\n</ul>\n</body></html>\n",
@@ -139,13 +147,18 @@ def control(port: int, path: str, method: str = "GET") -> dict:
         return json.loads(response.read())
 
 
+#: What every checker's environment gets on top of this one's (``--tls``: the authority to trust).
+CHECKER_ENV: dict[str, str] = {}
+
+
 def timed(command: list[str], control_port: int, stdout_path: Path | None = None) -> dict:
     """Run one checker; return wall time, exit code and what the server saw."""
     control(control_port, "/reset", "POST")
     time.sleep(0.2)  # let the last run's connections close
     started = time.monotonic()  # the clock the server's loop keeps too
     with open(stdout_path, "w") if stdout_path else open(os.devnull, "w") as out:
-        proc = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "true"})
+        env = {**os.environ, "CI": "true", **CHECKER_ENV}
+        proc = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
     ended = time.monotonic()
     seen = control(control_port, "/stats")
     # Start-up (process start to the first request the server saw) and finishing (its last answer
@@ -255,7 +268,16 @@ def main() -> None:
         "of them on one host (results-skewed.md); nohead: spread evenly, a quarter of "
         "the hosts answering HEAD with 405 (results-nohead.md).",
     )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="Serve every host over HTTPS, its certificate from a local authority the checkers trust "
+        "(results-tls.md, or results-FARM-tls.md). LinkChecker and the asyncio floor are left out.",
+    )
     args = parser.parse_args()
+    if args.tls:  # every checker trusts the bench's authority, as it would a system one
+        args.skip_linkchecker = True
+        CHECKER_ENV.update({"SSL_CERT_FILE": str(OUT / "ca.pem"), "NODE_EXTRA_CA_CERTS": str(OUT / "ca.pem")})
 
     linkinator, linkchecker, lychee = ensure_tools(args.skip_linkinator)
     # archkb imports from bytecode, as the other Python tools do: pip byte-compiles what it
@@ -267,7 +289,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     port, control_port = free_port(), free_port()
     site = OUT / "site"
-    expected_broken = generate_site(site, port, skewed=args.farm == "skewed", nohead=args.farm == "nohead")
+    expected_broken = generate_site(
+        site, port, skewed=args.farm == "skewed", nohead=args.farm == "nohead", scheme="https" if args.tls else "http"
+    )
     server = subprocess.Popen(
         [
             sys.executable,
@@ -280,6 +304,7 @@ def main() -> None:
             str(HOSTS),
             "--delay",
             "0.05",
+            *(["--tls-ca", str(OUT / "ca.pem")] if args.tls else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -334,8 +359,10 @@ def main() -> None:
         floors = {
             name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
             for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))
-            if args.farm != "nohead"
-        }  # they always ask HEAD first: not archkb's requests there
+            # They always ask HEAD first (not archkb's requests on the nohead farm), and the
+            # asyncio floor speaks plain HTTP only.
+            if args.farm != "nohead" and not (args.tls and name == "asyncio")
+        }
         runs: dict[str, list[dict]] = {
             "archkb": [],
             "archkb-warm": [],
@@ -386,7 +413,7 @@ def main() -> None:
         )
         if c
     ]
-    write_results(runs, expected_broken, versions, starts, per_page, *commands, farm=args.farm)
+    write_results(runs, expected_broken, versions, starts, per_page, *commands, farm=args.farm, tls=args.tls)
 
 
 def _median(values: list[float]) -> float:
@@ -401,8 +428,9 @@ def write_results(
     per_page: dict[int, float],
     *commands: list[str],
     farm: str = "uniform",
+    tls: bool = False,
 ) -> None:
-    """Write results.md (or results-FARM.md for another farm) and print it."""
+    """Write results.md (or results-FARM.md for another farm, with ``-tls`` over HTTPS) and print it."""
 
     def short(command: list[str]) -> str:
         """The command with the tool's bare name and project-relative paths."""
@@ -415,7 +443,7 @@ def write_results(
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, "
-        f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}`.",
+        f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}{' --tls' if tls else ''}`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts"
         + (
             f" ({PAGES * LINKS_PER_PAGE // 4} of them on one host, the rest spread evenly over the others)"
@@ -424,6 +452,7 @@ def write_results(
             if farm == "nohead"
             else " (spread evenly)"
         )
+        + (", every host over HTTPS (a local authority's certificate, trusted through SSL_CERT_FILE)" if tls else "")
         + ", "
         f"{expected_broken} of them 404; every answer after 50 ms. Every checker at most 4 requests in flight "
         "per host, no interval between them, 128 in flight in all.",
@@ -510,7 +539,7 @@ def write_results(
     lines += [f"- `{short(c)}`" for c in commands]
     lines += ["", "archkb runs with its defaults: `--per-host 4`, `--concurrency 128`, HEAD first.", ""]
     text = "\n".join(lines)
-    name = "results.md" if farm == "uniform" else f"results-{farm}.md"
+    name = "-".join(["results", *([farm] if farm != "uniform" else []), *(["tls"] if tls else [])]) + ".md"
     (HERE / name).write_text(text, encoding="utf-8")
     print(text)
     (OUT / name.replace(".md", ".json")).write_text(json.dumps(runs, indent=2), encoding="utf-8")

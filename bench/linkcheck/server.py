@@ -1,6 +1,8 @@
 """The benchmark's delayed server: one port on 127.0.0.1 ... 127.0.0.N, every answer after a delay.
 
 Run: ``python bench/linkcheck/server.py --port 8900 --control 8999 --hosts 64 --delay 0.05``.
+With ``--tls-ca FILE`` every host serves HTTPS, its certificate issued by a new local authority
+(trustme) whose certificate is written to FILE, for the checkers to trust (``SSL_CERT_FILE``).
 ``GET http://127.0.0.1:<control>/stats`` returns what was seen since the last ``POST /reset``:
 requests in total and per host, the peak of requests in flight per host and in total.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ssl
 from collections import Counter
 
 from aiohttp import web
@@ -98,13 +101,25 @@ def make_control(seen: Seen) -> web.Application:
     return app
 
 
-async def serve(port: int, control: int, hosts: int, delay: float) -> None:
-    """Serve until cancelled."""
+def tls_context(hosts: int, ca_file: str) -> ssl.SSLContext:
+    """A server context whose certificate names 127.0.0.1 ... 127.0.0.N; its authority goes to ``ca_file``."""
+    import trustme
+
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(ca_file)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(*(f"127.0.0.{i}" for i in range(1, hosts + 1))).configure_cert(context)
+    return context
+
+
+async def serve(port: int, control: int, hosts: int, delay: float, ca_file: str | None = None) -> None:
+    """Serve until cancelled (over HTTPS when ``ca_file`` is given)."""
     seen = Seen()
     runner = web.AppRunner(make_app(seen, delay), access_log=None)
     await runner.setup()
+    tls = tls_context(hosts, ca_file) if ca_file else None
     for i in range(1, hosts + 1):
-        await web.TCPSite(runner, f"127.0.0.{i}", port, backlog=1024).start()
+        await web.TCPSite(runner, f"127.0.0.{i}", port, backlog=1024, ssl_context=tls).start()
     control_runner = web.AppRunner(make_control(seen), access_log=None)
     await control_runner.setup()
     await web.TCPSite(control_runner, "127.0.0.1", control).start()
@@ -119,9 +134,10 @@ def main() -> None:
     parser.add_argument("--control", type=int, default=8999)
     parser.add_argument("--hosts", type=int, default=64)
     parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--tls-ca", metavar="FILE", help="serve HTTPS; write the certificate authority to FILE")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.port, args.control, args.hosts, args.delay))
+        asyncio.run(serve(args.port, args.control, args.hosts, args.delay, args.tls_ca))
 
 
 if __name__ == "__main__":
