@@ -258,6 +258,8 @@ async def test_response_headers_are_read_up_to_a_bound(server, settings, path, s
         (b"hello there\r\n\r\n", "invalid HTTP response: Bad status line: "),
         (b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "invalid HTTP response: Bad status line: "),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid HTTP response: "),
+        (b"", "the server closed the connection without answering"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<p>", "the response ended before its body did"),
     ],
 )
 async def test_a_reply_that_is_not_http_is_an_error_on_one_line(settings, reply, message):
@@ -270,7 +272,7 @@ async def test_a_reply_that_is_not_http_is_an_error_on_one_line(settings, reply,
     listener = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     try:
-        result, _ = await check_one(f"http://127.0.0.1:{port}/page", settings.replace(retries=0))
+        result, _ = await check_one(f"http://127.0.0.1:{port}/page#part", settings.replace(retries=0))  # a GET
     finally:
         listener.close()
     assert result.state is State.ERROR and result.status is None

@@ -741,10 +741,12 @@ class Client:
             if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
                 return Outcome(State.ERROR, None, final, "connection refused")
             return Outcome(State.ERROR, None, final, f"cannot connect: {_shorten(exc)}")
-        if isinstance(
-            exc,
-            (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError, ConnectionResetError),
-        ):
+        if isinstance(exc, aiohttp.ServerDisconnectedError):
+            raise _Retry(Outcome(State.ERROR, None, final, "the server closed the connection without answering"))
+        if isinstance(exc, aiohttp.ClientPayloadError):
+            message = f"the response ended before its body did ({_shorten(exc, 120)})"
+            raise _Retry(Outcome(State.ERROR, None, final, message)) from None
+        if isinstance(exc, (aiohttp.ClientOSError, ConnectionResetError)):
             raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
         if isinstance(exc, aiohttp.ClientResponseError):  # the response could not be parsed
             return Outcome(State.ERROR, None, final, f"invalid HTTP response: {_shorten(exc.message)}")
