@@ -52,8 +52,9 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
 #: the connection open for the host's next check, which closing it would cost a new handshake.
 _DRAIN_BYTES = 16 * 1024
-#: The longest response header line accepted (aiohttp's default is 8190 bytes).
+#: The longest response header line accepted (aiohttp's default is 8190 bytes), and how many lines.
 _MAX_HEADER_LINE = 32 * 1024
+_MAX_HEADERS = 128
 
 
 @dataclass
@@ -339,9 +340,11 @@ class Client:
             trust_env=False,
             cookie_jar=aiohttp.DummyCookieJar(),  # no cookies kept or sent: every check stands alone
             # Pages that browsers show send header lines longer than aiohttp's 8 KiB (a long
-            # Content-Security-Policy or Set-Cookie); 32 KiB a line, at most 128 lines, stays bounded.
+            # Content-Security-Policy or Set-Cookie); 32 KiB a line, at most 128 lines, stays bounded
+            # (4 MiB a response at worst). max_headers came in aiohttp 3.13.4, the least required.
             max_line_size=_MAX_HEADER_LINE,
             max_field_size=_MAX_HEADER_LINE,
+            max_headers=_MAX_HEADERS,
         )
         return self
 
