@@ -33,6 +33,9 @@ Results go to ``results-nohead.md``.
 linkinator), as real reading lists are HTTPS: each connection then costs a TLS handshake on both
 sides. LinkChecker and the asyncio floor (plain HTTP only) are left out. Results go to
 ``results-tls.md`` (``results-FARM-tls.md``).
+
+``--delay SECONDS`` changes the 50 ms every answer waits (results in ``results-delay-MS.md``): the
+start-up a checker pays is the same whatever the latency, so the ratios depend on it.
 """
 
 from __future__ import annotations
@@ -274,6 +277,13 @@ def main() -> None:
         help="Serve every host over HTTPS, its certificate from a local authority the checkers trust "
         "(results-tls.md, or results-FARM-tls.md). LinkChecker and the asyncio floor are left out.",
     )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=0.05,
+        help="Seconds before every answer (default 0.05). Another value writes results-delay-MS.md (with the "
+        "farm's and -tls's parts), so that the ratio can be seen against latency.",
+    )
     args = parser.parse_args()
     if args.tls:  # every checker trusts the bench's authority, as it would a system one
         args.skip_linkchecker = True
@@ -303,7 +313,7 @@ def main() -> None:
             "--hosts",
             str(HOSTS),
             "--delay",
-            "0.05",
+            str(args.delay),
             *(["--tls-ca", str(OUT / "ca.pem")] if args.tls else []),
         ],
         stdout=subprocess.PIPE,
@@ -413,7 +423,9 @@ def main() -> None:
         )
         if c
     ]
-    write_results(runs, expected_broken, versions, starts, per_page, *commands, farm=args.farm, tls=args.tls)
+    write_results(
+        runs, expected_broken, versions, starts, per_page, *commands, farm=args.farm, tls=args.tls, delay=args.delay
+    )
 
 
 def _median(values: list[float]) -> float:
@@ -429,6 +441,7 @@ def write_results(
     *commands: list[str],
     farm: str = "uniform",
     tls: bool = False,
+    delay: float = 0.05,
 ) -> None:
     """Write results.md (or results-FARM.md for another farm, with ``-tls`` over HTTPS) and print it."""
 
@@ -443,7 +456,8 @@ def write_results(
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}, "
-        f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}{' --tls' if tls else ''}`.",
+        f"`python bench/linkcheck/run.py{'' if farm == 'uniform' else ' --farm ' + farm}{' --tls' if tls else ''}"
+        f"{'' if delay == 0.05 else f' --delay {delay:g}'}`.",
         f"{PAGES} pages, {PAGES * LINKS_PER_PAGE} unique links over {HOSTS} loopback hosts"
         + (
             f" ({PAGES * LINKS_PER_PAGE // 4} of them on one host, the rest spread evenly over the others)"
@@ -454,7 +468,7 @@ def write_results(
         )
         + (", every host over HTTPS (a local authority's certificate, trusted through SSL_CERT_FILE)" if tls else "")
         + ", "
-        f"{expected_broken} of them 404; every answer after 50 ms. Every checker at most 4 requests in flight "
+        f"{expected_broken} of them 404; every answer after {delay * 1000:g} ms. Every checker at most 4 requests in flight "
         "per host, no interval between them, 128 in flight in all.",
         "Wall time is the median of the rounds (all rounds listed, interleaved); requests, the peaks and the",
         "network phase (first request to last answer) are what the server saw; archkb's client counts its",
@@ -539,7 +553,9 @@ def write_results(
     lines += [f"- `{short(c)}`" for c in commands]
     lines += ["", "archkb runs with its defaults: `--per-host 4`, `--concurrency 128`, HEAD first.", ""]
     text = "\n".join(lines)
-    name = "-".join(["results", *([farm] if farm != "uniform" else []), *(["tls"] if tls else [])]) + ".md"
+    parts = [*([farm] if farm != "uniform" else []), *(["tls"] if tls else [])]
+    parts += [] if delay == 0.05 else [f"delay-{delay * 1000:g}ms"]
+    name = "-".join(["results", *parts]) + ".md"
     (HERE / name).write_text(text, encoding="utf-8")
     print(text)
     (OUT / name.replace(".md", ".json")).write_text(json.dumps(runs, indent=2), encoding="utf-8")
