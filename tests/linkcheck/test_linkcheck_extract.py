@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from archkb.linkcheck import Link, extract_links_from_html, extract_links_from_markdown, ids_from_html
 
 HTML = """<!doctype html>
@@ -105,3 +107,57 @@ def test_markdown_indented_code_is_ignored_but_list_continuations_are_not():
         "https://list-continuation.example",
         "https://after.example",
     ]
+
+
+# --- a Markdown link is the URL the browser asks for, as the site renders it ------------------------------
+
+
+def _site_markdown():
+    """Python-Markdown with the extensions the site's mkdocs.yml lists (their options do not touch links)."""
+    import markdown
+    import yaml
+
+    from conftest import REPO
+
+    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader makes only strings, lists and dicts (!ENV read as text)
+    names = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
+    return markdown.Markdown(extensions=names)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"[x](https://e.org/a\_b)",  # an escaped underscore, as some editors write them
+        r"[x](https://e.org/a\)b)",
+        r"[x](https://e.org/a\|b)",  # the tables extension makes | escapable
+        r"[x](https://a.b/a\\b)",
+        r"[x](https://a.b/a\&b)",  # & is not escapable: the backslash stays
+        r"[x](https://a.b/\*star\*)",
+        "[x](https://a.b/?a=1&amp;b=2)",  # a character reference: the browser decodes it
+        "[x](https://a.b/?q=&#38;x)",
+        "[x](https://a.b/?a=1&copy=2)",  # no semicolon: not a reference, the ampersand is escaped
+        "[x](<https://a.b/with space>)",
+        "[x](https://a.b/%20enc)",
+        r"<https://a.b/a\_b>",
+        "<https://a.b/a&amp;b>",
+        "[y][r]\n\n[r]: https://e.org/r\\_x",  # Python-Markdown keeps backslashes in definitions
+        "[y][r]\n\n[r]: https://a.b/?a=1&amp;b=2",
+        "[y][r]\n\n[r]: https://a.b/?a=1&copy=2",
+        '<a href="https://e.org/?a=1&amp;b=2">h</a>',
+        '<a href="https://e.org/?a=1&copy=2">h</a>',  # in an attribute, &copy= is not decoded
+    ],
+)
+def test_a_markdown_link_is_the_url_the_rendered_page_links_to(source):
+    """What is checked is what a reader's browser asks for: the href of the page the site renders
+    from this Markdown, read by an HTML parser (which decodes character references as browsers do).
+    """
+    from selectolax.lexbor import LexborHTMLParser
+
+    rendered = LexborHTMLParser(_site_markdown().convert(source)).css_first("a").attributes["href"]
+    assert [link.url for link in extract_links_from_markdown(source)] == [rendered]
+
+
+def test_the_escapable_characters_are_the_site_markdowns():
+    from archkb.linkcheck.extract import _MARKDOWN_ESCAPABLE
+
+    assert set(_MARKDOWN_ESCAPABLE) == set(_site_markdown().ESCAPED_CHARS)

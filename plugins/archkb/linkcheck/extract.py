@@ -199,6 +199,25 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
 _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
 _HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: The characters a backslash escapes in the site's Markdown: Python-Markdown's ``ESCAPED_CHARS``
+#: with the site's extensions (``tables`` adds ``|``). Before any other character it stays.
+_MARKDOWN_ESCAPABLE = "\\`*_{}[]()>#+-.!|"
+_BACKSLASH_ESCAPE = re.compile("\\\\([" + re.escape(_MARKDOWN_ESCAPABLE) + "])")
+#: A character reference closed by its semicolon (``&amp;``, ``&#38;``, ``&#x26;``). Without one,
+#: Python-Markdown escapes the ampersand, and ``?a=1&copy=2`` stays as written.
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _as_rendered(url: str, *, escapes: bool = True) -> str:
+    r"""The URL a browser requests for a Markdown link destination, as the site renders it.
+
+    Python-Markdown resolves backslash escapes in inline links and autolinks (``a\_b`` is
+    ``a_b``) but not in reference definitions (``escapes=False``), and passes character references
+    through to the HTML, where the browser decodes them (``?a=1&amp;b=2`` asks for ``?a=1&b=2``).
+    """
+    if escapes:
+        url = _BACKSLASH_ESCAPE.sub(r"\1", url)
+    return _CHARACTER_REFERENCE.sub(lambda ref: htmllib.unescape(ref.group(0)), url)
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -283,17 +302,18 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
         parsed = _destination(body, match.end())
         if parsed:
             url, offset = parsed
-            found.append((offset, url))
+            found.append((offset, _as_rendered(url)))
     for line_match in re.finditer(r"^.*$", body, re.M):
         ref = _REF_DEF.match(line_match.group(0))
         if ref:
             url = ref.group(2) if ref.group(2) is not None else ref.group(3)
-            found.append((line_match.start(), url))
+            found.append((line_match.start(), _as_rendered(url, escapes=False)))
     for match in _AUTOLINK.finditer(body):
-        found.append((match.start(1), match.group(1)))
+        found.append((match.start(1), _as_rendered(match.group(1))))
     for match in _HTML_ATTR.finditer(body):
         url = match.group(1) if match.group(1) is not None else match.group(2)
-        found.append((match.start(1) if match.group(1) is not None else match.start(2), htmllib.unescape(url)))
+        start = match.start(1) if match.group(1) is not None else match.start(2)
+        found.append((start, _as_rendered(url, escapes=False)))  # raw HTML: no Markdown escapes
     found.sort()
     links = [Link(url.strip(), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
     return list(dict.fromkeys(links))  # a reference definition written as <url> is also an autolink
