@@ -145,6 +145,7 @@ def _site_markdown():
         "[y][r]\n\n[r]: https://a.b/?a=1&copy=2",
         '<a href="https://e.org/?a=1&amp;b=2">h</a>',
         '<a href="https://e.org/?a=1&copy=2">h</a>',  # in an attribute, &copy= is not decoded
+        "<!-- [old](https://e.org/gone) -->\n[x](https://e.org/kept)",  # a commented-out link is not on the page
     ],
 )
 def test_a_markdown_link_is_the_url_the_rendered_page_links_to(source):
@@ -161,3 +162,8 @@ def test_the_escapable_characters_are_the_site_markdowns():
     from archkb.linkcheck.extract import _MARKDOWN_ESCAPABLE
 
     assert set(_MARKDOWN_ESCAPABLE) == set(_site_markdown().ESCAPED_CHARS)
+
+
+def test_a_link_after_a_comment_keeps_its_line():
+    source = "intro\n<!-- a note\n[old](https://e.org/gone)\n-->\n[x](https://e.org/after)\n"
+    assert extract_links_from_markdown(source, name="p.md") == [Link("https://e.org/after", "p.md:5")]

@@ -208,6 +208,14 @@ _BACKSLASH_ESCAPE = re.compile("\\\\([" + re.escape(_MARKDOWN_ESCAPABLE) + "])")
 _CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """The matched text as spaces, its line breaks kept (so later lines keep their numbers)."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
 def _as_rendered(url: str, *, escapes: bool = True) -> str:
     r"""The URL a browser requests for a Markdown link destination, as the site renders it.
 
@@ -286,14 +294,14 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
 
     Finds inline links and images (``[t](url "title")``, nested parentheses allowed), reference
     definitions (``[id]: url``), autolinks (``<https://...>``) and ``href``/``src`` in raw HTML.
-    Front matter, fenced and indented code blocks and inline code spans are ignored.
+    Front matter, fenced and indented code blocks, inline code spans and HTML comments are ignored.
 
     Args:
         path_or_text: A file path, or the Markdown itself.
         name: The name used in sources (defaults to the path, or ``<text>``).
     """
     text, display = _read(path_or_text, name, "\n")
-    body = blank_code(text)
+    body = _HTML_COMMENT.sub(_blank, blank_code(text))  # a commented-out link is not on the page
     lines = _Lines(body)
     found: list[tuple[int, str]] = []
     for match in re.finditer(r"\]\(", body):
