@@ -167,3 +167,54 @@ def test_the_escapable_characters_are_the_site_markdowns():
 def test_a_link_after_a_comment_keeps_its_line():
     source = "intro\n<!-- a note\n[old](https://e.org/gone)\n-->\n[x](https://e.org/after)\n"
     assert extract_links_from_markdown(source, name="p.md") == [Link("https://e.org/after", "p.md:5")]
+
+
+# --- srcset, poster, object data: what the browser loads is checked too ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "urls"),
+    [
+        ("a.png", ["a.png"]),
+        ("a.png 1x, b.png 2x", ["a.png", "b.png"]),
+        (" a.png  480w ,b.png 800w ", ["a.png", "b.png"]),
+        ("img,1.png 1x, img,2.png 2x", ["img,1.png", "img,2.png"]),  # a comma inside a URL
+        ("a.png, b.png 2x", ["a.png", "b.png"]),  # a trailing comma: no descriptors
+        ("a.png (x, y) 1x, b.png", ["a.png", "b.png"]),  # a comma inside parentheses is a descriptor's
+        ("", []),
+        (" , ", []),
+    ],
+)
+def test_srcset_candidates_are_read_as_browsers_read_them(value, urls):
+    from archkb.linkcheck.extract import _srcset_urls
+
+    assert _srcset_urls(value) == urls
+
+
+def test_the_resources_a_page_loads_are_links_too():
+    html = """<!doctype html><html><body>
+<img src="https://e.org/a.png" srcset="https://e.org/a-2x.png 2x,
+     https://e.org/a-3x.png 3x">
+<picture><source srcset="https://e.org/b.webp" type="image/webp"></picture>
+<video src="https://e.org/v.mp4" poster="https://e.org/poster.jpg"></video>
+<object data="https://e.org/o.pdf"></object>
+<img data-src="https://e.org/lazy.png">
+</body></html>"""
+    page = extract_links_from_html(html, name="p.html")
+    assert [(link.url, link.source) for link in page.links] == [
+        ("https://e.org/a.png", "p.html:2"),
+        ("https://e.org/a-2x.png", "p.html:2"),
+        ("https://e.org/a-3x.png", "p.html:3"),
+        ("https://e.org/b.webp", "p.html:4"),
+        ("https://e.org/v.mp4", "p.html:5"),
+        ("https://e.org/poster.jpg", "p.html:5"),
+        ("https://e.org/o.pdf", "p.html:6"),
+    ]  # data-src is for a script to load, not the browser: not a link
+
+
+def test_raw_html_in_markdown_gives_every_link_attribute_of_a_tag():
+    source = 'Text\n<img src="https://e.org/a.png" srcset="https://e.org/b.png 2x" data-src="https://e.org/lazy.png">\n'
+    assert [(link.url, link.source) for link in extract_links_from_markdown(source, name="p.md")] == [
+        ("https://e.org/a.png", "p.md:2"),
+        ("https://e.org/b.png", "p.md:2"),
+    ]

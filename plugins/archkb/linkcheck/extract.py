@@ -28,20 +28,51 @@ __all__ = [
     "extract_links_from_markdown",
 ]
 
-# Which attribute of which tag is a link.
-_LINK_ATTRS: dict[str, str] = {
-    "a": "href",
-    "area": "href",
-    "link": "href",
-    "img": "src",
-    "script": "src",
-    "iframe": "src",
-    "source": "src",
-    "video": "src",
-    "audio": "src",
-    "track": "src",
-    "embed": "src",
+# Which attributes of which tag are links: what a reader follows, and what the browser loads.
+_LINK_ATTRS: dict[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "area": ("href",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "script": ("src",),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
 }
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` attribute, as the HTML standard's parsing reads its candidates.
+
+    ``"a.png 1x, b.png 2x"`` gives ``["a.png", "b.png"]``. A URL may hold commas
+    (``img,1.png 1x``); one written with a trailing comma has no descriptors; descriptors end at a
+    comma outside parentheses.
+    """
+    urls: list[str] = []
+    i, n = 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            depth = 0
+            while i < n and (value[i] != "," or depth > 0):
+                depth += {"(": 1, ")": -1}.get(value[i], 0)
+                i += 1
+        if url:
+            urls.append(url)
+    return urls
+
+
 # <link rel=...> values that are hints or self-references, not links a reader follows.
 _SKIP_REL = {"preconnect", "dns-prefetch", "canonical", "preload", "modulepreload", "prefetch"}
 
@@ -172,25 +203,21 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
         tag = node.tag
         if tag == "a" and attrs.get("name"):
             page.ids.add(attrs["name"])  # type: ignore[arg-type]
-        attr = _LINK_ATTRS.get(tag or "")
-        if attr is None:
+        if tag == "link" and set((attrs.get("rel") or "").lower().split()) & _SKIP_REL:
             continue
-        url = attrs.get(attr)
-        if not url or not url.strip():
-            continue
-        if tag == "link":
-            rels = set((attrs.get("rel") or "").lower().split())
-            if rels & _SKIP_REL:
+        for attr in _LINK_ATTRS.get(tag or "", ()):
+            value = attrs.get(attr)
+            if not value or not value.strip():
                 continue
-        url = url.strip()
-        offset = -1
-        for candidate in (url, htmllib.escape(url, quote=False), htmllib.escape(url)):
-            offset = text.find(candidate, cursor)
-            if offset >= 0:
-                cursor = offset + len(candidate)
-                break
-        line = lines.line(offset if offset >= 0 else cursor)
-        page.links.append(Link(url, f"{display}:{line}"))
+            for url in _srcset_urls(value) if attr == "srcset" else [value.strip()]:
+                offset = -1
+                for candidate in (url, htmllib.escape(url, quote=False), htmllib.escape(url)):
+                    offset = text.find(candidate, cursor)
+                    if offset >= 0:
+                        cursor = offset + len(candidate)
+                        break
+                line = lines.line(offset if offset >= 0 else cursor)
+                page.links.append(Link(url, f"{display}:{line}"))
     return page
 
 
@@ -198,7 +225,9 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
 
 _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
-_HTML_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_HTML_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+#: A link attribute of a raw HTML tag (after a space: ``data-src`` is not ``src``), quoted.
+_HTML_LINK_ATTR = re.compile(r"""\s(href|src|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 #: The characters a backslash escapes in the site's Markdown: Python-Markdown's ``ESCAPED_CHARS``
 #: with the site's extensions (``tables`` adds ``|``). Before any other character it stays.
 _MARKDOWN_ESCAPABLE = "\\`*_{}[]()>#+-.!|"
@@ -318,10 +347,12 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
             found.append((line_match.start(), _as_rendered(url, escapes=False)))
     for match in _AUTOLINK.finditer(body):
         found.append((match.start(1), _as_rendered(match.group(1))))
-    for match in _HTML_ATTR.finditer(body):
-        url = match.group(1) if match.group(1) is not None else match.group(2)
-        start = match.start(1) if match.group(1) is not None else match.start(2)
-        found.append((start, _as_rendered(url, escapes=False)))  # raw HTML: no Markdown escapes
+    for tag in _HTML_TAG.finditer(body):
+        for match in _HTML_LINK_ATTR.finditer(tag.group(0)):
+            group = 2 if match.group(2) is not None else 3
+            value = _as_rendered(match.group(group), escapes=False)  # raw HTML: no Markdown escapes
+            for url in _srcset_urls(value) if match.group(1).lower() == "srcset" else [value]:
+                found.append((tag.start() + match.start(group), url))
     found.sort()
     links = [Link(url.strip(), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
     return list(dict.fromkeys(links))  # a reference definition written as <url> is also an autolink
