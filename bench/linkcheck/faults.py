@@ -1,4 +1,4 @@
-"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 17 ways.
+"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 21 ways.
 
 One command (from the project root, virtualenv active)::
 
@@ -10,10 +10,12 @@ between them), and scores each link against the verdict a maintainer wants:
 
 * ``pass``: the link works, or works after what a polite client does anyway (a permanent or temporary
   redirect, a 503 or a 429 that clears, HEAD refused but GET fine, a slow answer, a fragment that is
-  there, a text fragment, a huge body that must not be downloaded);
+  there, a text fragment, a huge body that must not be downloaded, a fragment on a gzip-encoded page
+  or on a page whose ``<meta>`` names a legacy encoding, a header line over 8 KiB);
 * ``dead``: the link is dead (404, 410, a redirect to a 404, a fragment that is not on the page);
 * ``not ok``: the link cannot be judged (a redirect loop, a host that never answers, a refused
-  connection): reported, but not as dead.
+  connection, a fragment past the part of a gzip bomb a checker should read): reported, but not
+  as dead.
 
 archkb's states map as ``ok``/``redirected`` = pass, ``broken`` = dead, ``error``/``blocked`` =
 not ok. lychee has one failure state (its ``error_map`` and ``timeout_map``): a failure is right for
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import gzip
 import json
 import os
 import socket
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -59,6 +64,14 @@ CLASSES = [
     ("/ok#:~:text=Fine%20text", "pass", "a text fragment"),
     ("/huge", "pass", "200 with a 200 MB body"),
     ("REFUSED", "not ok", "a port where nothing listens"),
+    ("/gzipped#top", "pass", "a fragment on a gzip-encoded page"),
+    (
+        "/legacy#caf%C3%A9",
+        "pass",
+        "a fragment with a non-ASCII letter on a page whose `<meta charset>` says windows-1252",
+    ),
+    ("/long-header", "pass", "200 with a 20 KB Content-Security-Policy header"),
+    ("/gzip-bomb#top", "not ok", "a fragment on a 1 GB page in 1 MB of gzip (not in the part read)"),
 ]
 
 
@@ -67,6 +80,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@functools.cache
+def bomb() -> bytes:
+    """1 GiB of zeros after an HTML start, gzip-compressed (about 1 MB)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = b"\0" * (1 << 20)
+    return b"".join(
+        [packer.compress(b"<!doctype html><p>"), *(packer.compress(zeros) for _ in range(1024)), packer.flush()]
+    )
 
 
 async def serve(port: int) -> None:
@@ -106,6 +129,18 @@ async def serve(port: int) -> None:
             if request.method == "HEAD":
                 return web.Response(status=405, text="no HEAD here")
             return web.Response(body=PAGE, content_type="text/html")
+        if path == "/gzipped":
+            return web.Response(
+                body=gzip.compress(PAGE), headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}
+            )
+        if path == "/legacy":
+            body = "<!doctype html><meta charset=windows-1252><title>t</title><h2 id='café'>Café</h2>"
+            return web.Response(body=body.encode("cp1252"), headers={"Content-Type": "text/html"})
+        if path == "/long-header":
+            policy = "default-src 'self'; " + "img-src https://cdn.example; " * 650
+            return web.Response(body=PAGE, content_type="text/html", headers={"Content-Security-Policy": policy})
+        if path == "/gzip-bomb":
+            return web.Response(body=bomb(), headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
         if path == "/hang":
             await asyncio.sleep(3600)
         if path == "/slow":
