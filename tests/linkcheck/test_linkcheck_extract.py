@@ -218,3 +218,15 @@ def test_raw_html_in_markdown_gives_every_link_attribute_of_a_tag():
         ("https://e.org/a.png", "p.md:2"),
         ("https://e.org/b.png", "p.md:2"),
     ]
+
+
+def test_a_line_break_inside_an_href_is_dropped_as_browsers_drop_it():
+    """A browser's URL parser removes tabs and line breaks from a URL: a wrapped href still works."""
+    html = '<!doctype html><p>x</p>\n<a href="https://e.org/long/\npath">a</a> <a href="../other/\t#part">b</a>'
+    page = extract_links_from_html(html, name="p.html")
+    assert [(link.url, link.source) for link in page.links] == [
+        ("https://e.org/long/path", "p.html:2"),
+        ("../other/#part", "p.html:3"),
+    ]
+    markdown_source = 'Text\n<a href="https://e.org/long/\npath">a</a>\n'
+    assert [link.url for link in extract_links_from_markdown(markdown_source)] == ["https://e.org/long/path"]

@@ -45,6 +45,16 @@ _LINK_ATTRS: dict[str, tuple[str, ...]] = {
 }
 
 
+_TAB_OR_LINE_BREAK = re.compile("[\t\n\r]")
+
+
+def _as_browser_reads(value: str) -> str:
+    """A link attribute's value as a browser's URL parser takes it: spaces around it stripped, and
+    tabs and line breaks inside it removed (``https://e.org/a<LF>b`` asks for ``/ab``).
+    """
+    return _TAB_OR_LINE_BREAK.sub("", value.strip())
+
+
 def _srcset_urls(value: str) -> list[str]:
     """The URLs of a ``srcset`` attribute, as the HTML standard's parsing reads its candidates.
 
@@ -209,15 +219,15 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
             value = attrs.get(attr)
             if not value or not value.strip():
                 continue
-            for url in _srcset_urls(value) if attr == "srcset" else [value.strip()]:
+            for written in _srcset_urls(value) if attr == "srcset" else [value.strip()]:
                 offset = -1
-                for candidate in (url, htmllib.escape(url, quote=False), htmllib.escape(url)):
+                for candidate in (written, htmllib.escape(written, quote=False), htmllib.escape(written)):
                     offset = text.find(candidate, cursor)
                     if offset >= 0:
                         cursor = offset + len(candidate)
                         break
                 line = lines.line(offset if offset >= 0 else cursor)
-                page.links.append(Link(url, f"{display}:{line}"))
+                page.links.append(Link(_as_browser_reads(written), f"{display}:{line}"))
     return page
 
 
@@ -351,7 +361,7 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
         for match in _HTML_LINK_ATTR.finditer(tag.group(0)):
             group = 2 if match.group(2) is not None else 3
             value = _as_rendered(match.group(group), escapes=False)  # raw HTML: no Markdown escapes
-            for url in _srcset_urls(value) if match.group(1).lower() == "srcset" else [value]:
+            for url in _srcset_urls(value) if match.group(1).lower() == "srcset" else [_as_browser_reads(value)]:
                 found.append((tag.start() + match.start(group), url))
     found.sort()
     links = [Link(url.strip(), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
