@@ -148,3 +148,19 @@ def test_merge_commit_first_parent_is_the_pull_requests_base(repo):
     git(repo, *ident, "commit", "-q", "-am", "main moves on")
     git(repo, *ident, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
     assert [c.url for c in changed_urls(repo, "HEAD^1")] == ["https://example.com/from-the-pr"]
+
+
+def test_what_a_change_wrote_is_shown_not_obeyed():
+    """A URL or a file name from a pull request cannot drive a terminal or write Markdown."""
+    from archkb.linkcheck import Link, extract_links_from_markdown
+    from archkb.linkcheck.changed import ChangedUrl, format_changed
+
+    changed = [ChangedUrl("https://e.org/a\x1b[2Jb> @maintainer|x", ["pat`terns/a.md:3"])]
+    lines = format_changed(changed, "lines")
+    assert "\x1b" not in lines and lines == "https://e.org/a\\x1b[2Jb> @maintainer|x\n"
+    markdown = format_changed(changed, "markdown")
+    assert markdown.splitlines()[-1] == "- <https://e.org/a%1B[2Jb%3E%20@maintainer%7Cx> (``pat`terns/a.md:3``)"
+    # and check-links still reads the list back as one link per URL
+    assert extract_links_from_markdown(markdown, name="list.md") == [
+        Link("https://e.org/a%1B[2Jb%3E%20@maintainer%7Cx", "list.md:3")
+    ]

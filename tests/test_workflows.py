@@ -362,8 +362,32 @@ def test_body_lists_problems_with_sources(tmp_path):
     problems = script.needing_attention(script.load_results(report))
     assert [p["state"] for p in problems] == ["broken", "redirected"]
     body = script.body_for(problems, None)
-    assert "| broken | <https://example.com/1> | 404 | `references/t.yml:8` |" in body
-    assert "now https://example.com/new" in body
+    assert "| broken | <https://example.com/1> | `404` | `references/t.yml:8` |" in body
+    assert "| redirected | <https://example.com/0> | `301; now https://example.com/new` |" in body
+
+
+def test_what_a_server_sent_cannot_write_markdown_mentions_or_html_into_the_issue(tmp_path):
+    """A redirect's target comes from a remote server: in the issue it is text in a code span, so a
+    Location crafted as Markdown pings nobody, shows no image and adds no table cell.
+    """
+    script = _script()
+    hostile = "https://e.org/x @maintainer ![p](https://evil.example/p.png) <img src=x> | extra"
+    problems = [
+        {
+            "url": "https://example.com/a b>|c",
+            "state": "redirected",
+            "status": 301,
+            "final_url": hostile,
+            "sources": ["references/t.yml:8"],
+            "message": f"permanent redirect to {hostile}",
+        }
+    ]
+    row = next(line for line in script.body_for(problems, None).splitlines() if line.startswith("| redirected"))
+    url, detail, sources = row.removeprefix("| redirected | ").removesuffix(" |").split(" | ")
+    assert url == "<https://example.com/a%20b%3E%7Cc>"
+    assert detail.startswith("`") and detail.endswith("`") and "`" not in detail[1:-1]
+    assert "\\| extra" in detail  # the | cannot end the cell
+    assert sources == "`references/t.yml:8`"
 
 
 def test_missing_report_is_an_error_and_touches_nothing(tmp_path, fake_gh, capsys):

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from archkb.linkcheck.report import markdown_code, markdown_url
+
 LABEL = "link-health"
 """The label that marks the tracking issue (the script only ever touches issues with it)."""
 TITLE_PREFIX = "Link health:"
@@ -65,10 +67,6 @@ def title_for(problems: list[dict]) -> str:
     return f"{TITLE_PREFIX} {broken} broken, {moved} redirected"
 
 
-def _cell(text: object) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
-
-
 def body_for(problems: list[dict], run_url: str | None) -> str:
     """The issue body: one table row per link that needs attention, with where it is cited."""
     lines = [
@@ -87,10 +85,11 @@ def body_for(problems: list[dict], run_url: str | None) -> str:
             detail.append(str(result["message"]))
         if result.get("state") == "redirected" and result.get("final_url"):
             detail.append(f"now {result['final_url']}")
-        sources = ", ".join(f"`{s}`" for s in (result.get("sources") or [])[:5])
-        lines.append(
-            f"| {result.get('state')} | <{_cell(result.get('url'))}> | {_cell('; '.join(detail))} | {_cell(sources)} |"
-        )
+        # The URL, the server's answer and the sources are not ours: none of it is Markdown, HTML or
+        # an @-mention in the issue.
+        sources = ", ".join(markdown_code(str(s)) for s in (result.get("sources") or [])[:5])
+        url = markdown_url(str(result.get("url") or ""))
+        lines.append(f"| {result.get('state')} | {url} | {markdown_code('; '.join(detail))} | {sources} |")
     if len(problems) > MAX_ROWS:
         lines.append(f"\n... and {len(problems) - MAX_ROWS} more; see the run's link report.")
     if run_url:

@@ -118,6 +118,35 @@ def test_text_and_markdown_rendering():
         render(report, "yaml")
 
 
+def test_no_rendering_passes_on_control_characters_or_markdown_from_a_link():
+    """What links and servers send is escaped for each place it lands: the terminal (no escape
+    sequences), JUnit (still well-formed XML) and Markdown (no markup, mention or extra cell).
+    """
+    import xml.etree.ElementTree as ET
+
+    hostile = "https://e.org/a\x1b]0;owned\x07b\x01\u202ec"
+    message = "permanent redirect to https://e.org/x @maintainer ![p](https://evil.example/p.png) | extra"
+    report = Report(
+        results=[
+            Result(hostile, State.BROKEN, 404, None, ["a\x1b[2J.md:1"], "HTTP 404\x1b[31m", "t"),
+            Result("https://ok.example/", State.REDIRECTED, 200, "https://e.org/x", ["b.md:2"], message, "t"),
+        ]
+    )
+    text = render(report, "text")
+    assert "\x1b" not in text and "\x07" not in text and "\x01" not in text and "\u202e" not in text
+    assert "https://e.org/a\\x1b]0;owned\\x07b\\x01\\u202ec" in text  # shown, not sent to the terminal
+    junit = ET.fromstring(render(report, "junit"))  # well-formed
+    assert junit.find(".//testcase").get("name") == "https://e.org/a\\x1b]0;owned\\x07b\\x01\\u202ec"
+    rows = [
+        row for row in render(report, "markdown").splitlines() if row.startswith(("| broken | <", "| redirected | <"))
+    ]
+    assert rows[0].startswith("| broken | <https://e.org/a%1B]0;owned%07b%01%E2%80%AEc> | `404; HTTP 404\\x1b[31m` |")
+    assert rows[1] == (
+        "| redirected | <https://ok.example/> | `200; permanent redirect to https://e.org/x @maintainer "
+        "![p](https://evil.example/p.png) \\| extra` | `b.md:2` |"
+    )
+
+
 def test_a_report_is_shown_as_a_summary_however_many_results_it_holds():
     # asyncio formats the finished main task, result included, on its way out of asyncio.run:
     # the full form of 2,000 results cost milliseconds there.

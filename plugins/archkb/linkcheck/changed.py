@@ -206,10 +206,12 @@ def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
 
     Args:
         changed: The added URLs.
-        fmt: ``lines`` (one URL per line), ``markdown`` (a list of autolinks that
-            ``archkb check-links FILE.md`` reads) or ``json``.
+        fmt: ``lines`` (one URL per line, control characters shown as escapes), ``markdown`` (a list
+            of autolinks that ``archkb check-links FILE.md`` reads, unsafe characters
+            percent-encoded) or ``json``.
     """
     from .credentials import redact_credentials
+    from .report import markdown_code, markdown_url, printable
 
     if fmt == "json":
         import json
@@ -217,6 +219,11 @@ def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
         return json.dumps([{"url": redact_credentials(c.url), "sources": c.sources} for c in changed], indent=2) + "\n"
     if fmt == "markdown":
         lines = ["# Links added by this change", ""]
-        lines += [f"- <{redact_credentials(c.url)}> (`{', '.join(c.sources)}`)" for c in changed]
+        # What a pull request wrote is not Markdown here: a URL stays one autolink, a file name text.
+        lines += [
+            f"- {markdown_url(redact_credentials(c.url))} ({markdown_code(', '.join(c.sources))})" for c in changed
+        ]
         return "\n".join(lines) + "\n"
-    return "".join(f"{redact_credentials(c.url)}\n" for c in changed)
+    return "".join(
+        f"{printable(redact_credentials(c.url))}\n" for c in changed
+    )  # no escape sequence reaches a terminal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from .atomic import write_atomic
 from .states import STATE_ORDER, Result, State
 
-__all__ = ["Report", "FORMATS", "render"]
+__all__ = ["Report", "FORMATS", "render", "printable", "markdown_code", "markdown_url"]
 
 #: Output formats of ``--format``.
 FORMATS = ("text", "json", "junit", "markdown")
@@ -90,6 +91,61 @@ def to_json_text(report: Report) -> str:
     return f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n'
 
 
+# Characters a link, a server's answer or a page can carry that must never reach a terminal, an
+# XML report or Markdown as they are: C0 and C1 controls and DEL (terminal escape sequences, and
+# XML 1.0 forbids most of them), and the bidirectional overrides that make text read in another
+# order than it is stored.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control character and bidirectional override shown as an escape.
+
+    An ESC character becomes the four characters ``\x1b``, a right-to-left override the six of
+    ``\u202e``: a link cannot drive a maintainer's terminal, make a JUnit report invalid XML, or
+    make what a reader sees read in another order than what is stored.
+    """
+    return _UNPRINTABLE.sub(_shown, text)
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as an inline code span for a GitHub Markdown table cell: nothing in it is Markdown,
+    HTML or an @-mention; its ``|`` cannot end the cell, and a fence longer than any run of
+    backticks in it keeps it whole.
+    """
+    text = printable(text).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_MD_URL_UNSAFE = frozenset("<>|\\`\"' ")
+
+
+def _url_char(char: str) -> str:
+    """``char`` as it may stand in an autolink: percent-encoded (as UTF-8) when unsafe there."""
+    if char in _MD_URL_UNSAFE or _UNPRINTABLE.match(char):
+        return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return char
+
+
+def markdown_url(url: str) -> str:
+    """A link for a Markdown table cell: an http(s) URL as an autolink, every character that could
+    end the autolink or the cell, and every control character, percent-encoded (as a browser
+    encodes them); anything else as a code span.
+    """
+    if not url.lower().startswith(("http://", "https://")):
+        return markdown_code(url)
+    return "<" + "".join(_url_char(c) for c in url) + ">"
+
+
 def escape(data: str) -> str:
     """``xml.sax.saxutils.escape`` (that module imports ``urllib.request``, 15 ms at start-up)."""
     return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
@@ -143,14 +199,14 @@ def _text(report: Report) -> str:
     for result in report.results:
         if result.state in (State.OK, State.SKIPPED):
             continue
-        lines.append(f"{result.state.value.upper():<10} {result.url}")
+        lines.append(f"{result.state.value.upper():<10} {printable(result.url)}")
         detail = _detail(result)
         if detail:
-            lines.append(f"           {detail}")
+            lines.append(f"           {printable(detail)}")
         if result.suggestion:
-            lines.append(f"           archived copy: {result.suggestion}")
+            lines.append(f"           archived copy: {printable(result.suggestion)}")
         for source in result.sources[:5]:
-            lines.append(f"           in {source}")
+            lines.append(f"           in {printable(source)}")
         if len(result.sources) > 5:
             lines.append(f"           ... and {len(result.sources) - 5} more")
     lines.append(f"{len(report.results)} links: {_summary_line(report)}")
@@ -166,35 +222,20 @@ def _junit(report: Report) -> str:
         f'  <testsuite name="links" tests="{len(report.results)}" failures="{failures}" skipped="{skipped}">',
     ]
     for result in report.results:
-        classname = result.sources[0].rsplit(":", 1)[0] if result.sources else "links"
-        out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(result.url)}>")
-        suggestion = f"\narchived copy: {result.suggestion}" if result.suggestion else ""
-        text = escape(f"{_detail(result)}{suggestion}\ncited in: " + ", ".join(result.sources))
+        classname = printable(result.sources[0].rsplit(":", 1)[0]) if result.sources else "links"
+        out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(printable(result.url))}>")
+        detail = printable(_detail(result))
+        suggestion = f"\narchived copy: {printable(result.suggestion)}" if result.suggestion else ""
+        text = escape(f"{detail}{suggestion}\ncited in: " + ", ".join(printable(s) for s in result.sources))
         if result.state is State.BROKEN:
-            out.append(f"      <failure message={quoteattr(_detail(result) or 'broken')}>{text}</failure>")
+            out.append(f"      <failure message={quoteattr(detail or 'broken')}>{text}</failure>")
         elif result.state is State.SKIPPED:
-            out.append(f"      <skipped message={quoteattr(result.message or 'skipped')}/>")
+            out.append(f"      <skipped message={quoteattr(printable(result.message) or 'skipped')}/>")
         elif result.state is not State.OK:
             out.append(f"      <system-out>{escape(result.state.value)}: {text}</system-out>")
         out.append("    </testcase>")
     out += ["  </testsuite>", "</testsuites>"]
     return "\n".join(out) + "\n"
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-_MD_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "<>|\\`\"' \t\r\n"}
-
-
-def _md_link(url: str) -> str:
-    """An autolink for a URL a remote server sent (an archived snapshot): only http(s) URLs, and
-    every character that could end the autolink or the table cell percent-encoded.
-    """
-    if not url.lower().startswith(("http://", "https://")):
-        return _md_cell(url)
-    return "<" + "".join(_MD_URL_UNSAFE.get(c, c) for c in url) + ">"
 
 
 def _markdown(report: Report) -> str:
@@ -204,9 +245,11 @@ def _markdown(report: Report) -> str:
     if problems:
         lines += ["", "| State | URL | Detail | Cited in |", "| --- | --- | --- | --- |"]
         for r in problems:
-            sources = ", ".join(r.sources[:3]) + (f" (+{len(r.sources) - 3})" if len(r.sources) > 3 else "")
-            detail = _md_cell(_detail(r))
+            # The URL, the server's answer and the sources are not ours: none of it is Markdown here.
+            sources = ", ".join(markdown_code(s) for s in r.sources[:3])
+            sources += f" (+{len(r.sources) - 3})" if len(r.sources) > 3 else ""
+            detail = markdown_code(_detail(r))
             if r.suggestion:
-                detail += ("; " if detail else "") + f"archived copy: {_md_link(r.suggestion)}"
-            lines.append(f"| {r.state.value} | <{r.url}> | {detail} | {_md_cell(sources)} |")
+                detail += ("; " if detail else "") + f"archived copy: {markdown_url(r.suggestion)}"
+            lines.append(f"| {r.state.value} | {markdown_url(r.url)} | {detail} | {sources} |")
     return "\n".join(lines) + "\n"
