@@ -215,6 +215,27 @@ def test_a_suggestion_that_is_not_an_http_url_never_becomes_a_link(hostile):
     assert 'href="https://web.archive.org/web/*/https://example.com/a"' in text
 
 
+@pytest.mark.parametrize(
+    ("final_url", "shown"),
+    [
+        (
+            "https://evil.example/\u202egro.elpmaxe",
+            '<a href="https://evil.example/\u202egro.elpmaxe">https://evil.example/\\u202egro.elpmaxe</a>',
+        ),
+        ("javascript:alert(1)", "now at javascript:alert(1)</span>"),
+        ("https://e.org/a\x1b[2Jb", "https://e.org/a\\x1b[2Jb</a>"),
+    ],
+)
+def test_where_a_redirect_leads_is_shown_as_text_that_reads_as_stored(final_url, shown):
+    """A redirect's target is a remote server's answer: a bidi override in it cannot make it read as
+    another address, a control character is shown as an escape, and only http(s) becomes a link.
+    """
+    health = health_of(result("https://example.com/b", "redirected", status=200, final_url=final_url))
+    text = render_link_state(ref("https://example.com/b"), health)
+    assert shown in text
+    assert 'href="javascript' not in text
+
+
 def test_a_suggestion_is_escaped_for_its_attribute():
     hostile = 'https://web.archive.org/web/20200101000000/x"><script>alert(1)</script>'
     health = health_of(result("https://example.com/a", "broken", suggestion=hostile))

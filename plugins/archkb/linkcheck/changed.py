@@ -210,8 +210,9 @@ def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
             of autolinks that ``archkb check-links FILE.md`` reads, unsafe characters
             percent-encoded) or ``json``.
     """
+    from ..safety.chars import printable
     from .credentials import redact_credentials
-    from .report import markdown_code, markdown_url, printable
+    from .report import markdown_code, markdown_url
 
     if fmt == "json":
         import json

@@ -8,10 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..safety.chars import UNPRINTABLE, printable
 from .atomic import write_atomic
 from .states import STATE_ORDER, Result, State
 
-__all__ = ["Report", "FORMATS", "render", "printable", "markdown_code", "markdown_url"]
+__all__ = ["Report", "FORMATS", "render", "markdown_code", "markdown_url"]
 
 #: Output formats of ``--format``.
 FORMATS = ("text", "json", "junit", "markdown")
@@ -91,28 +92,6 @@ def to_json_text(report: Report) -> str:
     return f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n'
 
 
-# Characters a link, a server's answer or a page can carry that must never reach a terminal, an
-# XML report or Markdown as they are: C0 and C1 controls and DEL (terminal escape sequences, and
-# XML 1.0 forbids most of them), and the bidirectional overrides that make text read in another
-# order than it is stored.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _shown(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    r"""``text`` with every control character and bidirectional override shown as an escape.
-
-    An ESC character becomes the four characters ``\x1b``, a right-to-left override the six of
-    ``\u202e``: a link cannot drive a maintainer's terminal, make a JUnit report invalid XML, or
-    make what a reader sees read in another order than what is stored.
-    """
-    return _UNPRINTABLE.sub(_shown, text)
-
-
 def markdown_code(text: str) -> str:
     """``text`` as an inline code span for a GitHub Markdown table cell: nothing in it is Markdown,
     HTML or an @-mention; its ``|`` cannot end the cell, and a fence longer than any run of
@@ -131,7 +110,7 @@ _MD_URL_UNSAFE = frozenset("<>|\\`\"' ")
 
 def _url_char(char: str) -> str:
     """``char`` as it may stand in an autolink: percent-encoded (as UTF-8) when unsafe there."""
-    if char in _MD_URL_UNSAFE or _UNPRINTABLE.match(char):
+    if char in _MD_URL_UNSAFE or UNPRINTABLE.match(char):
         return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
     return char
 

@@ -28,6 +28,7 @@ from ..linkcheck.project import latest_link_report
 from ..linkcheck.report import Report
 from ..linkcheck.settings import Settings
 from ..safety.bodies import source_body, violation_problems
+from ..safety.chars import printable
 from ..safety.htmlpolicy import check_html, sanitize_html
 from ..site import clear_caches
 from ..site.fragments import MAP_PREVIEW_MARKER, expand_markers
@@ -339,10 +340,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
                 if result.state.value in options.fail_on:
                     target = f" -> {result.final_url}" if result.final_url and result.final_url != result.url else ""
                     for source in result.sources or ["?"]:
-                        log.warning(
-                            f"{source}: {result.state.value} link {result.url}{target}"
-                            f"{': ' + result.message if result.message else ''}"
-                        )
+                        line = f"{source}: {result.state.value} link {result.url}{target}"
+                        log.warning(printable(line + (f": {result.message}" if result.message else "")))
         return report
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 
 from ..catalog.markdown import blank_code
 from ..catalog.problems import Problem
+from .chars import BIDI_CONTROLS
 
 __all__ = [
     "FORBIDDEN_TAGS",
@@ -91,23 +92,6 @@ class _Scanner(HTMLParser):
 
 RESERVED_MARKERS = ("archkb-deferred", "archkb-inline", "archkb-search", "<!--archkb", "<!-- archkb:")
 """Text the site's generated pages use as placeholders and markers; contributed text may not hold it."""
-
-BIDI_CONTROLS = {
-    "\u061c": "ARABIC LETTER MARK",
-    "\u200e": "LEFT-TO-RIGHT MARK",
-    "\u200f": "RIGHT-TO-LEFT MARK",
-    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
-    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
-    "\u202c": "POP DIRECTIONAL FORMATTING",
-    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
-    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
-    "\u2066": "LEFT-TO-RIGHT ISOLATE",
-    "\u2067": "RIGHT-TO-LEFT ISOLATE",
-    "\u2068": "FIRST STRONG ISOLATE",
-    "\u2069": "POP DIRECTIONAL ISOLATE",
-}
-"""Unicode bidirectional controls, refused in contributed text: they can make text display in an
-order other than the one it is read in (CVE-2021-42574, "Trojan Source")."""
 
 # NUL and the other C0 controls but tab, line feed and carriage return; DEL; the C1 controls
 # (U+008F and U+0090 among them, which generated Markdown uses for placeholders); bidi controls;

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from ..catalog.graph import Catalog
 from ..catalog.model import Reference
 from .urls import LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
+from ..safety.chars import printable
 from .text import md_escape
 
 from ..linkcheck.states import STATE_INFO, State
@@ -227,9 +228,11 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
     if state == "ok":
         text = f"Link verified{when}"
     elif state == "redirected":
-        target = status.final_url or ref.url
-        text = (f"Link moved{' (checked' + when + ')' if when else ''}: now at "
-                f'<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>')
+        target = status.final_url or ref.url  # a remote server's answer: shown, linked only if http(s)
+        label = html.escape(printable(target))
+        if target.lower().startswith(("http://", "https://")):
+            label = f'<a href="{html.escape(target, quote=True)}">{label}</a>'
+        text = f"Link moved{' (checked' + when + ')' if when else ''}: now at {label}"
     elif state == "broken":
         href, day = _archived(ref, health)
         text = (f"Link broken{' (checked' + when + ')' if when else ''}: "
@@ -246,7 +249,7 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
 
 
 def _cell(text: str) -> str:
-    return md_escape(text).replace("\n", " ")
+    return md_escape(printable(text.replace("\n", " ")))  # a server's text: no control or bidi character shown
 
 
 def _url_cell(url: str, text: str | None = None) -> str:
@@ -256,7 +259,7 @@ def _url_cell(url: str, text: str | None = None) -> str:
     sent, so it is never written into Markdown, where ``<`` would open raw HTML. Only
     http(s) URLs become links; anything else is shown as text.
     """
-    label = md_escape(text if text is not None else url)  # between inline tags, text is still Markdown
+    label = md_escape(printable(text if text is not None else url))  # between inline tags, text is still Markdown
     if not url.lower().startswith(("http://", "https://")):
         return label
     return f'<a href="{html.escape(url, quote=True).replace("|", "%7C")}">{label}</a>'
