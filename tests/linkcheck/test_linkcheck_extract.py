@@ -137,6 +137,9 @@ def _site_markdown():
         "[x](https://a.b/?q=&#38;x)",
         "[x](https://a.b/?a=1&copy=2)",  # no semicolon: not a reference, the ampersand is escaped
         "[x](<https://a.b/with space>)",
+        '[x](https://a.b/t "title")',
+        "[x](https://a.b/t 'ti tle')",
+        "[x](https://a.b/a(b)c)",
         "[x](https://a.b/%20enc)",
         r"<https://a.b/a\_b>",
         "<https://a.b/a&amp;b>",
