@@ -296,8 +296,51 @@ def _has_opening_bracket(text: str, close: int) -> bool:
     return False
 
 
+def _closing(text: str, i: int, *, titles: bool) -> int | None:
+    """The index of the ``)`` that closes a link destination starting at ``i``, or None.
+
+    Nested pairs and escaped characters are skipped. With ``titles``, once a quote opens a title,
+    only a ``)`` right after a closing quote (spaces aside) ends the link, as Python-Markdown reads
+    ``url "ti)tle"``. A paragraph break, or the end of the text, leaves it unclosed.
+    """
+    depth = 0
+    quote = ""
+    last = ""
+    j, n = i, len(text)
+    while j < n:
+        ch = text[j]
+        if ch == "\\" and j + 1 < n:
+            j += 2
+            last = "\\"
+            continue
+        if ch == "\n" and text.startswith("\n", j + 1):
+            return None
+        if quote:
+            if ch == ")" and last == quote:
+                return j
+        elif titles and ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return j
+            depth -= 1
+        if ch not in " \t\n":
+            last = ch
+        j += 1
+    return None
+
+
 def _destination(text: str, start: int) -> tuple[str, int] | None:
-    """Parse an inline link destination starting right after ``](``; return (url, offset)."""
+    """Parse an inline link destination starting right after ``](``; return (url, offset).
+
+    It ends where Python-Markdown, which renders the site, ends it: at the ``)`` that closes the
+    link (nested pairs and escaped characters skipped, and parentheses inside a quoted title), with a
+    quoted title split off when one closes right before it (``url "t"``, ``url"t"``). Anything
+    else stays in the URL, spaces included: ``[x](a b)`` links to ``a b``, ``[x](u (t))`` to
+    ``u (t)``. A paragraph break ends it unclosed: not a link.
+    """
     i = start
     n = len(text)
     while i < n and text[i] in " \t":
@@ -307,25 +350,18 @@ def _destination(text: str, start: int) -> tuple[str, int] | None:
         if end < 0 or "\n" in text[i:end]:
             return None
         return text[i + 1 : end], i + 1
-    depth = 0
-    j = i
-    while j < n:
-        ch = text[j]
-        if ch == "\\" and j + 1 < n:
-            j += 2
-            continue
-        if ch in " \t\n":
-            break
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        j += 1
-    if j == i:
+    # Where the link closes: parentheses inside a quoted title do not count; when no quote closes
+    # (an apostrophe in the URL: ``[x](/Conway's_law)``), they all do, as Python-Markdown falls back.
+    j = _closing(text, i, titles=True)
+    if j is None:
+        j = _closing(text, i, titles=False)
+    if j is None:
         return None
-    return text[i:j], i
+    title_at = next((k for k in range(i, j) if text[k] in "\"'" and not _escaped(text, k)), -1)
+    inner = text[i:j].rstrip()
+    if title_at > i and len(inner) > title_at - i + 1 and inner[-1] == text[title_at]:
+        inner = text[i:title_at].rstrip()  # a quoted title closes right before the ")"
+    return (inner, i) if inner else None
 
 
 def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = None) -> list[Link]:
