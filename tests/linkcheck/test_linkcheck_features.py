@@ -456,6 +456,15 @@ def _modules_after(code: str, tmp_path: Path) -> set[str]:
     return set(done.stdout.split())
 
 
+def _check_links_code(*args: str, exit_code: int) -> str:
+    """A script that runs ``archkb check-links ARGS`` in process and asserts its exit code."""
+    return (
+        "from archkb.cli import main\n"
+        f"try:\n    main(['check-links', *{list(args)!r}])\n"
+        f"except SystemExit as exit:\n    assert exit.code == {exit_code}, exit.code\n"
+    )
+
+
 def test_the_cli_imports_nothing_heavy(tmp_path):
     modules = _modules_after("import archkb.cli", tmp_path)
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "aiohttp", "yaml", "mkdocs", "selectolax")}
@@ -465,11 +474,7 @@ def test_the_cli_imports_nothing_heavy(tmp_path):
 def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
     page = tmp_path / "links.md"
     page.write_text("[a](https://example.com/) [b](other.md)\n", encoding="utf-8")
-    code = (
-        "from archkb.cli import main\n"
-        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--offline', '--no-cache'])\n"
-        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-    )
+    code = _check_links_code(str(page), "--root", str(tmp_path), "--offline", "--no-cache", exit_code=0)
     modules = _modules_after(code, tmp_path)
     assert "archkb.linkcheck.command" in modules  # it did run
     heavy = {m for m in modules if m.split(".")[0] in ("pydantic", "aiohttp", "yaml", "mkdocs", "rich")}
@@ -479,11 +484,7 @@ def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
 def test_a_run_that_finds_every_link_in_the_cache_imports_no_http_client(tmp_path, web):
     page = tmp_path / "links.md"
     page.write_text(f"[a]({web.url_for('/ok')}) [b]({web.url_for('/gone')})\n", encoding="utf-8")
-    code = (
-        "from archkb.cli import main\n"
-        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private'])\n"
-        "except SystemExit as exit:\n    assert exit.code == 2, exit.code\n"
-    )  # /gone is broken
+    code = _check_links_code(str(page), "--root", str(tmp_path), "--allow-private", exit_code=2)  # /gone is broken
     cold = _modules_after(code, tmp_path)
     assert "aiohttp" in cold and (tmp_path / ".cache" / "archkb").is_dir()  # it fetched, and cached
     warm = _modules_after(code, tmp_path)
@@ -508,12 +509,7 @@ async def test_an_http_client_without_the_peer_check_is_refused_only_when_it_wou
 def test_an_online_path_run_imports_no_catalog(tmp_path, web):
     page = tmp_path / "links.md"
     page.write_text(f"[a]({web.url_for('/ok')})\n", encoding="utf-8")
-    code = (
-        "from archkb.cli import main\n"
-        f"try:\n    main(['check-links', {str(page)!r}, '--root', {str(tmp_path)!r}, '--allow-private', "
-        "'--no-cache'])\n"
-        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-    )
+    code = _check_links_code(str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", exit_code=0)
     modules = _modules_after(code, tmp_path)
     assert "aiohttp" in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "yaml", "mkdocs")}

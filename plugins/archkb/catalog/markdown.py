@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["is_plain_prose", "iter_prose_lines", "blank_code"]
+__all__ = ["is_plain_prose", "iter_prose_lines", "blank_code", "blank_match"]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -48,6 +48,13 @@ def iter_prose_lines(text: str, *, keepends: bool = False) -> Iterator[tuple[int
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def blank_match(match: re.Match[str]) -> str:
+    """A regex match's text as spaces, its line breaks kept: a ``re.sub`` replacement that hides a
+    region from the scanners without moving any later line.
+    """
+    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def blank_code(text: str) -> str:
@@ -95,4 +102,4 @@ def blank_code(text: str) -> str:
         previous_blank = blank
         out.append(line)
     body = "\n".join(out)
-    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    return _CODE_SPAN.sub(blank_match, body)

@@ -225,6 +225,5 @@ def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
             f"- {markdown_url(redact_credentials(c.url))} ({markdown_code(', '.join(c.sources))})" for c in changed
         ]
         return "\n".join(lines) + "\n"
-    return "".join(
-        f"{printable(redact_credentials(c.url))}\n" for c in changed
-    )  # no escape sequence reaches a terminal
+    # One URL a line, and no escape sequence in one reaches a terminal.
+    return "".join(f"{printable(redact_credentials(c.url))}\n" for c in changed)

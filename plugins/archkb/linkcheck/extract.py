@@ -17,7 +17,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..catalog.markdown import blank_code
+from ..catalog.markdown import blank_code, blank_match
 from .states import Link
 
 __all__ = [
@@ -250,11 +250,6 @@ _CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-def _blank(match: re.Match[str]) -> str:
-    """The matched text as spaces, its line breaks kept (so later lines keep their numbers)."""
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
 def _as_rendered(url: str, *, escapes: bool = True) -> str:
     r"""The URL a browser requests for a Markdown link destination, as the site renders it.
 
@@ -376,7 +371,7 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
         name: The name used in sources (defaults to the path, or ``<text>``).
     """
     text, display = _read(path_or_text, name, "\n")
-    body = _HTML_COMMENT.sub(_blank, blank_code(text))  # a commented-out link is not on the page
+    body = _HTML_COMMENT.sub(blank_match, blank_code(text))  # a commented-out link is not on the page
     lines = _Lines(body)
     found: list[tuple[int, str]] = []
     for match in re.finditer(r"\]\(", body):
