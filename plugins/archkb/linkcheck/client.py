@@ -37,7 +37,7 @@ from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal
 from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
-from .resolver import GuardedResolver
+from .resolver import GuardedResolver, SystemResolver
 from .settings import HostRule, Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
@@ -289,7 +289,7 @@ class Client:
 
     Args:
         settings: The run's options.
-        resolver: An aiohttp resolver, or None for aiohttp's threaded system resolver.
+        resolver: An aiohttp resolver, or None for the system's (:class:`~.resolver.SystemResolver`).
         tls: A context that verifies certificates and host names, or None for the system's.
 
     Raises:
@@ -310,22 +310,24 @@ class Client:
         self._url_locks: dict[str, asyncio.Lock] = {}
         self._global = Slots(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self._lookups: GuardedResolver | None = None
         self._github_hosts = {normalize_host(h) for h in settings.github_hosts}
         self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
 
     async def __aenter__(self) -> Client:
-        inner = self._resolver or aiohttp.ThreadedResolver()
+        inner = self._resolver or SystemResolver()
         extra: dict[str, Any] = {}  # aiohttp's keyword arguments, typed one by one in its signature
         if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
             extra["socket_factory"] = self.peers.socket_factory
+        self._lookups = GuardedResolver(
+            inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
+        )
         connector = aiohttp.TCPConnector(
             # The global slots and the host gates limit what is in flight (per-host rules may allow
             # more than per_host); the connector's own queues would only add waiting.
             limit=0,
             limit_per_host=0,
-            resolver=GuardedResolver(
-                inner, allow_private=self.settings.allow_private, allow_hosts=self.settings.allow_hosts
-            ),
+            resolver=self._lookups,
             ttl_dns_cache=300,
             ssl=self._tls or True,  # TLS verification stays on (a given context must verify too)
             **extra,
@@ -555,6 +557,9 @@ class Client:
             except asyncio.TimeoutError:
                 gate.timeouts_in_a_row += 1
                 message = f"timed out after {s.timeout:g}s"
+                if self._lookups is not None and self._lookups.looking_up(request.raw_host or ""):
+                    # Its name servers never answered: a dead domain, often.
+                    message = f"DNS lookup of {_written_host(current, request)} {message}"
                 raise _Retry(Outcome(State.ERROR, None, self._final(current, url), message)) from None
             except asyncio.CancelledError:
                 raise
