@@ -140,6 +140,9 @@ def test_markdown_inputs(tmp_path, web):
         ["--per-host", "0"],
         ["--timeout", "0"],
         ["--exclude", "(unclosed"],
+        ["--remap", r"(x) \9"],  # a group the pattern does not have
+        ["--remap", r"(x) \g<name>"],
+        ["--dump", "--format", "junit"],
         ["--no-such-option"],
     ],
 )

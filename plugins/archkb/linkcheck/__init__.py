@@ -8,6 +8,8 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 - :func:`check_site` checks a built site (internal links and anchors offline, external links online or
   from the cache) and :func:`check_project` the project's own links, each in one call;
 - :func:`check_internal` checks a built site's own links and anchors offline;
+- :func:`dump_links` plans what a check would do with each link, with nothing sent
+  (:func:`render_dump` writes it, as ``archkb check-links --dump`` does);
 - :data:`DEFAULT_REPORT_PATH` is where every CLI run leaves its latest JSON report.
 """
 
@@ -41,6 +43,9 @@ _LAZY = {
     "Result": "states",
     "State": "states",
     "InputError": "sources",
+    "Planned": "plan",
+    "dump_links": "plan",
+    "render_dump": "plan",
     "check_project": "build",
     "check_site": "build",
 }
@@ -49,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .build import check_project, check_site
     from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
+    from .plan import Planned, dump_links, render_dump
     from .report import FORMATS, Report, render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
     from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
@@ -73,6 +79,7 @@ __all__ = [
     "InputError",
     "Link",
     "PageLinks",
+    "Planned",
     "Report",
     "Result",
     "Settings",
@@ -87,7 +94,9 @@ __all__ = [
     "extract_links_from_markdown",
     "ids_from_html",
     "decode_html",
+    "dump_links",
     "is_internal",
     "load_pages",
     "render",
+    "render_dump",
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .plan import DUMP_FORMATS
 from .report import FORMATS
 from .settings import DEFAULT_ARCHIVE_API, DEFAULT_CACHE_PATH
 
@@ -59,6 +60,40 @@ class ConfigError(click.ClickException):
     """A configuration or input error: printed without a traceback, exit code 3."""
 
     exit_code = EXIT_USAGE
+
+
+def _dump(inputs, settings, fmt: str, output: Path | None) -> None:
+    """``--dump``: write the plan of every link (:func:`.plan.dump_links`) and exit 0."""
+    from collections import Counter
+
+    from .internal import is_internal
+    from .plan import ACTIONS, dump_links, render_dump
+
+    internal = [
+        link for _root, pages in inputs.sites for page in pages.values() for link in page.links if is_internal(link.url)
+    ]
+    problems = settings.validate()
+    if problems:
+        raise ConfigError("; ".join(problems))
+    planned = dump_links(inputs.external, internal, rewrites=settings.rewrites, excludes=settings.excludes)
+    _write(render_dump(planned, fmt), output)
+    if fmt != "text" or output is not None:
+        counts = Counter(p.action for p in planned)
+        summary = ", ".join(f"{counts[a]} {a}" for a in ACTIONS if counts[a]) or "none"
+        click.echo(f"{len(planned)} links: {summary}; nothing sent", err=True)
+    sys.exit(EXIT_OK)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output``, or to standard output when it is None."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
 
 
 class _Command(click.Command):
@@ -126,6 +161,12 @@ class _Command(click.Command):
     help="Seconds the whole network phase may take.",
 )
 @click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
+@click.option(
+    "--dump",
+    is_flag=True,
+    help="List every link found and what a check would do with it (after excludes and remaps), "
+    "then stop: nothing is sent and the cache is not read. --format text or json.",
+)
 @click.option("--allow-private", is_flag=True, help="Also check private, loopback, link-local and metadata addresses.")
 @click.option(
     "--allow-host",
@@ -186,6 +227,7 @@ def check_links(
     retries: int,
     budget: float,
     offline: bool,
+    dump: bool,
     allow_private: bool,
     allow_hosts: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -232,7 +274,9 @@ def check_links(
         archive_api=archive_api,
         github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
     )
-    if not offline and (no_cache or not Path(settings.cache_path or "").is_file()):
+    if dump and fmt not in DUMP_FORMATS:
+        raise ConfigError(f"--dump writes {' or '.join(DUMP_FORMATS)}; --format {fmt} is for a check's report")
+    if not offline and not dump and (no_cache or not Path(settings.cache_path or "").is_file()):
         _prefetch_http_client()  # cold: every link will be fetched (a warm run may need no client)
     try:
         settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
@@ -248,6 +292,8 @@ def check_links(
         raise ConfigError(str(exc)) from exc
     try:
         inputs = collect_paths(list(paths), root) if paths else collect_project(root)
+        if dump:
+            _dump(inputs, settings, fmt, output)
         report = check_urls(inputs.external, settings, progress=True)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
@@ -257,15 +303,7 @@ def check_links(
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    text = render(report, fmt)
-    if output is not None:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
-    else:
-        click.echo(text, nl=False)
+    _write(render(report, fmt), output)
     if not paths and not offline:
         # Only an online check of the project itself updates the link health that readers
         # see; checking some other site or file, or an offline run that knows only what the

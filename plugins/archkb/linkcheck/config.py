@@ -177,6 +177,9 @@ def _remaps(where: str, value: Any) -> list[tuple[str, str]]:
                 f'{where}: remap entries must be "REGEX REPLACEMENT" strings or '
                 f"{{pattern, replacement}} tables, got {item!r}"
             )
+    problems = Settings(rewrites=pairs).validate()
+    if problems:
+        raise ConfigFileError(f"{where}: {'; '.join(problems)}")
     return pairs
 
 

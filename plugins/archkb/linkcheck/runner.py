@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .cache import LinkCache
-from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
+from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text
+from .plan import plan_link
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State, now_iso
-from .urls import fragment_is_checkable, has_scheme, host_key, is_http, malformed, normalize_url, split_fragment
+from .urls import fragment_is_checkable, host_key, is_http, malformed, normalize_url, split_fragment
 
 if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
     import ssl
@@ -76,12 +77,6 @@ def check_urls(
         return pool.submit(asyncio.run, run).result()
 
 
-def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
-    for pattern, replacement in rewrites:
-        url = re.sub(pattern, replacement, url)
-    return url
-
-
 async def check_urls_async(
     links: Iterable[Link],
     settings: Settings,
@@ -115,27 +110,11 @@ async def check_urls_async(
     documents: dict[str, tuple[str, list[str]]] = {}  # normalized doc -> (doc url, written urls)
     from_cache = 0
     for url, where in sources.items():
-        target = _rewrite(url, settings.rewrites)
-        if target.startswith("//"):  # protocol-relative: check it the way a reader's browser would
-            target = f"https:{target}"
-        target = strip_credentials(target)  # never sent, never a cache key (flagged in the report)
+        # The target is never sent with credentials, nor keyed by them (the report flags them).
+        target, verdict = plan_link(url, where, settings.rewrites, excludes)
         targets[url] = target
-        if not is_http(target):
-            if has_scheme(target):
-                scheme = target.split(":", 1)[0].lower()
-                message = f"not an HTTP(S) link ({scheme}:)"
-            else:
-                message = "not an absolute URL (internal links are checked against the built site)"
-            results[url] = Result(url, State.SKIPPED, sources=where, message=message)
-            continue
-        problem = malformed(target)
-        if problem is not None:
-            message = f"malformed URL: {problem}"
-            results[url] = Result(url, State.BROKEN, sources=where, message=message, checked_at=now_iso())
-            continue
-        pattern = next((p.pattern for p in excludes if p.search(url) or p.search(target)), None)
-        if pattern is not None:
-            results[url] = Result(url, State.SKIPPED, sources=where, message=f"excluded by {pattern!r}")
+        if verdict is not None:
+            results[url] = verdict
             continue
         cached = cache.get(target) if cache else None
         if cached is not None:

@@ -212,11 +212,16 @@ class Settings:
                 re.compile(pattern)
             except re.error as exc:
                 problems.append(f"exclude {pattern!r} is not a valid regular expression: {exc}")
-        for pattern, _replacement in self.rewrites:
+        for pattern, replacement in self.rewrites:
             try:
-                re.compile(pattern)
+                compiled = re.compile(pattern)
             except re.error as exc:
                 problems.append(f"remap {pattern!r} is not a valid regular expression: {exc}")
+                continue
+            try:
+                compiled.sub(replacement, "")  # parses the replacement, whether or not anything matches
+            except (re.error, IndexError) as exc:  # IndexError: an unknown group name
+                problems.append(f"remap {pattern!r}: its replacement ({replacement}) cannot be used: {exc}")
         if self.interval < 0:
             problems.append(f"interval must be >= 0 seconds, got {self.interval}")
         problems += _status_and_header_problems("", self.accept, self.headers)
