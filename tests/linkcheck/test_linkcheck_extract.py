@@ -159,6 +159,18 @@ def _site_markdown():
         '<a href="https://e.org/?a=1&amp;b=2">h</a>',
         '<a href="https://e.org/?a=1&copy=2">h</a>',  # in an attribute, &copy= is not decoded
         "<!-- [old](https://e.org/gone) -->\n[x](https://e.org/kept)",  # a commented-out link is not on the page
+        "[r]: https://e.org/unused",  # a definition nothing uses is not on the page
+        "[y][R]\n\n[r]: https://e.org/case",  # labels match whatever their case
+        "[r][]\n\n[r]: https://e.org/collapsed",
+        "[r]\n\n[r]: https://e.org/shortcut",
+        "[y] [r]\n\n[r]: https://e.org/spaced",
+        "[a\nb][]\n\n[A B]: https://e.org/wrapped-label",
+        "[y][r]\n\n[r]:\n   https://e.org/next-line",  # the URL on the line after the label
+        'See [y][r].\n[r]: https://e.org/mid "t"\nmore text',  # a definition inside a paragraph
+        "\\[r\\]\n\n[r]: https://e.org/escaped",  # escaped brackets use no label
+        "[@k]: [branch](https://e.org/b) when",  # a citation then text: no definition, one link
+        "<https://e.org/with space>",  # Python-Markdown's autolinks take spaces
+        "[r]\n\n[r]: <https://e.org/c d>",  # not a definition (a space), but an autolink
     ],
 )
 def test_a_markdown_link_is_the_url_the_rendered_page_links_to(source):

@@ -233,8 +233,18 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
 
 # --- Markdown -------------------------------------------------------------------------------------
 
-_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*(?:<([^>\n]*)>|(\S+))")
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
+#: A reference definition, as Python-Markdown's ``ReferenceProcessor`` reads one: the whole line
+#: (the URL may sit on the next one, and a title in quotes or parentheses may follow), anywhere in a
+#: paragraph. ``[^id]:`` is a footnote's. Groups: the label, the URL (``<url>`` as written).
+_REF_DEF = re.compile(
+    r"""^[ ]{0,3}\[(?!\^)([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?(?:(["']).*\3[ ]*|\(.*\)[ ]*)?$""",
+    re.MULTILINE,
+)
+#: A bracketed label with no bracket inside: ``[text][label]``, ``[label][]`` and ``[label]`` use one.
+_LABEL_USE = re.compile(r"\[([^\[\]]*)\]")
+#: An autolink: Python-Markdown's for http(s) and ftp(s), spaces and all (``<https://a.b/c d>``
+#: links to ``https://a.b/c d``), else any scheme without spaces (``<mailto:me@example.org>``).
+_AUTOLINK = re.compile(r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*|[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>")
 _HTML_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 #: A link attribute of a raw HTML tag (after a space: ``data-src`` is not ``src``), quoted.
 _HTML_LINK_ATTR = re.compile(r"""\s(href|src|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -359,11 +369,33 @@ def _destination(text: str, start: int) -> tuple[str, int] | None:
     return (inner, i) if inner else None
 
 
+def _label(text: str) -> str:
+    """A reference label as Python-Markdown matches it: case and runs of white space do not count."""
+    return " ".join(text.split()).lower()
+
+
+def _used_definitions(body: str, definitions: list[re.Match[str]]) -> list[tuple[int, str]]:
+    """The URLs of the reference definitions that the text uses, each at its URL's offset.
+
+    A definition nothing uses is not on the rendered page. A label counts as used wherever it stands
+    in brackets outside the definitions (``[text][label]``, ``[label][]``, ``[label]``): a little
+    more than Python-Markdown links, never less.
+    """
+    text = _REF_DEF.sub(blank_match, body)  # a definition's own [label] is not a use
+    used = {_label(m.group(1)) for m in _LABEL_USE.finditer(text) if not _escaped(text, m.start())}
+    found = []
+    for match in definitions:
+        if _label(match.group(1)) in used:
+            url = match.group(2).lstrip("<").rstrip(">")  # as Python-Markdown takes <url>
+            found.append((match.start(2), _as_rendered(url, escapes=False)))
+    return found
+
+
 def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = None) -> list[Link]:
     """Extract links from Markdown with ``path:line`` sources.
 
     Finds inline links and images (``[t](url "title")``, nested parentheses allowed), reference
-    definitions (``[id]: url``), autolinks (``<https://...>``) and ``href``/``src`` in raw HTML.
+    definitions that the text uses (``[id]: url``), autolinks (``<https://...>``) and ``href``/``src`` in raw HTML.
     Front matter, fenced and indented code blocks, inline code spans and HTML comments are ignored.
 
     Args:
@@ -381,11 +413,9 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
         if parsed:
             url, offset = parsed
             found.append((offset, _as_rendered(url)))
-    for line_match in re.finditer(r"^.*$", body, re.M):
-        ref = _REF_DEF.match(line_match.group(0))
-        if ref:
-            url = ref.group(2) if ref.group(2) is not None else ref.group(3)
-            found.append((line_match.start(), _as_rendered(url, escapes=False)))
+    definitions = list(_REF_DEF.finditer(body))
+    if definitions:
+        found += _used_definitions(body, definitions)
     for match in _AUTOLINK.finditer(body):
         found.append((match.start(1), _as_rendered(match.group(1))))
     for tag in _HTML_TAG.finditer(body):
