@@ -13,6 +13,7 @@ import ssl
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 import trustme
@@ -59,6 +60,7 @@ class ServerState:
     archive_asked: list[str] = field(default_factory=list)  # the url= of every availability API request
     snapshots: dict[str, str] = field(default_factory=dict)  # url -> snapshot the fake API knows
     peers: list[tuple[str, int]] = field(default_factory=list)  # the client's address, per request
+    headers: list[dict[str, str]] = field(default_factory=list)  # every request's headers, names lower-cased
 
 
 class FakeResolver(AbstractResolver):
@@ -102,6 +104,7 @@ def make_app(state: ServerState) -> web.Application:
         state.hit_times.setdefault(request.path, []).append(asyncio.get_running_loop().time())
         state.starts.append(asyncio.get_running_loop().time())
         state.auth.append((request.host, request.path, request.headers.get("Authorization")))
+        state.headers.append({name.lower(): value for name, value in request.headers.items()})
         state.in_flight += 1
         state.peak = max(state.peak, state.in_flight)
         state.path_in_flight[request.path] += 1
@@ -364,6 +367,106 @@ async def reset_server():
     yield f"http://127.0.0.1:{port}/", count
     srv.close()
     await srv.wait_closed()
+
+
+@dataclass
+class ProxyState:
+    """What the test proxy saw and how it behaves."""
+
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, target, headers)
+    names: dict[str, str] = field(default_factory=dict)  # host name -> the address the proxy connects to
+    refuse_connect: int | None = None  # answer every CONNECT with this status
+    answer: int | None = None  # answer every plain-HTTP request with this status itself
+
+
+@dataclass
+class LocalProxy:
+    """A running test proxy on 127.0.0.1."""
+
+    port: int
+    state: ProxyState
+
+    def url(self, userinfo: str = "") -> str:
+        """The proxy's URL, with ``user:password@`` when given."""
+        return f"http://{userinfo}127.0.0.1:{self.port}"
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+async def proxy_server():
+    """A forward HTTP proxy on 127.0.0.1: CONNECT tunnels for HTTPS, absolute-form requests for HTTP.
+
+    Like a real proxy it resolves names itself (``state.names``, else as given) and does not pass
+    ``Proxy-Authorization`` on.
+    """
+    state = ProxyState()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            writer.close()
+            return
+        first, *lines = head.split("\r\n")
+        method, target, _version = first.split(" ", 2)
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+        state.requests.append((method, target, headers))
+        if method == "CONNECT":
+            if state.refuse_connect is not None:
+                writer.write(f"HTTP/1.1 {state.refuse_connect} Refused\r\nContent-Length: 0\r\n\r\n".encode())
+                await writer.drain()
+                writer.close()
+                return
+            host, _, port = target.rpartition(":")
+            up_reader, up_writer = await asyncio.open_connection(state.names.get(host, host), int(port))
+            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            await writer.drain()
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            return
+        if state.answer is not None:
+            writer.write(f"HTTP/1.1 {state.answer} Proxy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+            await writer.drain()
+            writer.close()
+            return
+        url = urlsplit(target)
+        up_reader, up_writer = await asyncio.open_connection(
+            state.names.get(url.hostname, url.hostname), url.port or 80
+        )
+        path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        kept = [
+            f"{k}: {v}"
+            for k, v in headers.items()
+            if k not in ("proxy-authorization", "proxy-connection", "connection")
+        ]
+        up_writer.write(
+            "\r\n".join([f"{method} {path} HTTP/1.1", *kept, "Connection: close", "", ""]).encode("latin-1")
+        )
+        await up_writer.drain()
+        await _pipe(up_reader, writer)  # the origin closes after its answer (Connection: close)
+        up_writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    yield LocalProxy(server.sockets[0].getsockname()[1], state)
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch):
+    """A machine's own proxy settings never reach the tests (the command reads them)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from every hop, so credentials written in a link or sent in a ``Location`` are n
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import errno
 import heapq
@@ -32,11 +33,12 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from .credentials import strip_credentials
+from .credentials import redact_text, strip_credentials
 from .extract import decode_html, ids_from_html
-from .guard import BlockedAddressError, check_host_literal
+from .guard import BlockedAddressError, check_host_literal, host_is_allowed, literal_address
 from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
+from .proxy import proxy_for
 from .resolver import GuardedResolver, SystemResolver
 from .settings import HostRule, Settings
 from .states import State
@@ -313,6 +315,8 @@ class Client:
         self._lookups: GuardedResolver | None = None
         self._github_hosts = {normalize_host(h) for h in settings.github_hosts}
         self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
+        self._proxies = {scheme.lower(): _proxy_parts(proxy) for scheme, proxy in settings.proxies.items()}
+        self._names: dict[str, asyncio.Future[None]] = {}  # host -> its judgement before a proxy
 
     async def __aenter__(self) -> Client:
         inner = self._resolver or SystemResolver()
@@ -591,6 +595,12 @@ class Client:
             )
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
 
+    def _proxied(self, current: str) -> bool:
+        try:
+            return self._proxy(client_url(current)) is not None
+        except ValueError:
+            return False
+
     @staticmethod
     def _final(current: str, url: str) -> str | None:
         return current if current != url else None
@@ -635,28 +645,73 @@ class Client:
             finally:
                 gate.release()
 
+    def _proxy(self, url: URL) -> tuple[URL, dict[str, str] | None] | None:
+        """The proxy ``url`` goes through (its address, and its credentials), or None to go directly."""
+        if proxy_for(url.scheme, url.raw_host or "", self.settings.proxies, self.settings.no_proxy) is None:
+            return None
+        return self._proxies[url.scheme.lower()]
+
+    async def _judge_name(self, url: URL) -> None:
+        """Judge a proxied request's host name as the resolver guard judges a direct one's.
+
+        The proxy, not this process, connects to the host, so nothing here sees the address it
+        connects to. The name is looked up here (once a run) and refused if it resolves to a
+        non-public address; a name that cannot be looked up here within a few seconds is the
+        proxy's to resolve. A literal address was judged before any request, and a host in
+        ``allow_hosts`` passes.
+        """
+        host = url.raw_host or ""
+        if literal_address(host) is not None or host_is_allowed(host, self.settings.allow_hosts):
+            return
+        judged = self._names.get(host)
+        if judged is None:
+            judged = self._names[host] = asyncio.ensure_future(self._name_verdict(host, url.port or 0))
+        await asyncio.shield(judged)  # shared: a check that gives up does not cancel it for the others
+
+    async def _name_verdict(self, host: str, port: int) -> None:
+        assert self._lookups is not None
+        try:
+            await _within(
+                min(self.settings.timeout, _PROXIED_LOOKUP_SECONDS), self._lookups.resolve(host, port, socket.AF_UNSPEC)
+            )
+        except BlockedAddressError:
+            raise
+        except (OSError, asyncio.TimeoutError):  # not known here (a proxy-only network): the proxy resolves it
+            return
+
     async def _exchange(
         self, method: str, url: URL, need_body: bool
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         """Send the request and read only what is needed: headers, and the capped body for ids.
 
         Every connection opened for it is judged by the peer check; a refusal there is raised as
-        :class:`~.guard.BlockedPeerError` whatever aiohttp made of it.
+        :class:`~.guard.BlockedPeerError` whatever aiohttp made of it. A request through a proxy
+        has its host name judged first (:meth:`_judge_name`).
         """
-        with self.peers.attempt(url.raw_host or "") as attempt:
+        proxy = self._proxy(url)
+        if proxy is not None and not self.settings.allow_private:
+            await self._judge_name(url)
+        proxy_host = proxy[0].raw_host if proxy is not None else None
+        with self.peers.attempt(url.raw_host or "", proxy_host=proxy_host) as attempt:
             try:
-                return await self._send(method, url, need_body)
+                return await self._send(method, url, need_body, proxy)
             except Exception:
                 if attempt.refused is not None:
                     raise attempt.refused from None
                 raise
 
     async def _send(
-        self, method: str, url: URL, need_body: bool
+        self, method: str, url: URL, need_body: bool, proxy: tuple[URL, dict[str, str] | None] | None = None
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         assert self._session is not None
         s = self.settings
-        async with self._session.request(method, url, allow_redirects=False, headers=self._headers(url)) as resp:
+        through, proxy_headers = proxy if proxy is not None else (None, None)
+        headers = self._headers(url)
+        if proxy_headers and url.scheme == "http":  # the request itself goes to the proxy (HTTPS: the CONNECT)
+            headers = {**(headers or {}), **proxy_headers}
+        async with self._session.request(
+            method, url, allow_redirects=False, headers=headers, proxy=through, proxy_headers=proxy_headers
+        ) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
             location = resp.headers.get("Location")
             ctype = (resp.content_type or "").lower()
@@ -712,6 +767,8 @@ class Client:
             raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"), wait)
         if status in _BLOCKED_STATUSES:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
+        if status == 407:  # only a proxy sends it: this run's proxy wants credentials, the link is not judged
+            return Outcome(State.ERROR, status, final, "HTTP 407: the proxy asks for credentials")
         if status == 501:  # "Not Implemented": usually the method (HEAD), so GET is tried next
             return Outcome(State.ERROR, status, final, "HTTP 501")
         if 500 <= status < 600:
@@ -735,6 +792,14 @@ class Client:
         blocked = _find(exc, BlockedAddressError)
         if blocked is not None:
             return self._blocked_address(blocked, current, url)  # type: ignore[arg-type]
+        tls = _find(exc, ssl.SSLCertVerificationError) is not None or isinstance(exc, aiohttp.ClientSSLError)
+        if not tls and self._proxied(current):
+            if isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy answered its CONNECT with an error
+                return Outcome(State.ERROR, None, final, f"the proxy refused to connect to the host: HTTP {exc.status}")
+            if isinstance(exc, aiohttp.ClientConnectorError):  # the only connection made is to the proxy
+                return Outcome(
+                    State.ERROR, None, final, f"cannot connect to the proxy: {_shorten(redact_text(str(exc)))}"
+                )
         dns = _dns_failure(exc)
         if dns is not None:
             host = urlsplit(current).hostname
@@ -742,7 +807,7 @@ class Client:
             if code in (socket.EAI_AGAIN,) or (hasattr(socket, "EAI_FAIL") and code == socket.EAI_FAIL):
                 return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
             return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
-        if _find(exc, ssl.SSLCertVerificationError) is not None or isinstance(exc, aiohttp.ClientSSLError):
+        if tls:
             return Outcome(State.ERROR, None, final, f"TLS error: {_shorten(exc, 240)}")
         if isinstance(exc, aiohttp.ClientConnectorError):
             os_error = getattr(exc, "os_error", None)
@@ -808,6 +873,19 @@ def _shorten(text: object, limit: int = 160) -> str:
     """
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+#: Seconds a proxied request's host name may take to look up here before it is left to the proxy.
+_PROXIED_LOOKUP_SECONDS = 5.0
+
+
+def _proxy_parts(proxy: str) -> tuple[URL, dict[str, str] | None]:
+    """A proxy URL without its credentials, and the ``Proxy-Authorization`` header they make, if any."""
+    url = URL(proxy)
+    if url.raw_user is None and url.raw_password is None:
+        return url, None
+    pair = base64.b64encode(f"{url.user or ''}:{url.password or ''}".encode()).decode("ascii")
+    return url.with_user(None), {"Proxy-Authorization": f"Basic {pair}"}
 
 
 def _written_host(current: str, request: URL) -> str:

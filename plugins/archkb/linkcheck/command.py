@@ -205,6 +205,13 @@ class _Command(click.Command):
     help="The availability API --suggest asks.",
 )
 @click.option(
+    "--proxy",
+    metavar="URL",
+    help="Send http and https links through this HTTP proxy (http://[user:password@]host:port) "
+    "[default: the https_proxy, http_proxy and all_proxy environment variables; no_proxy names "
+    "the hosts reached directly].",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -236,6 +243,7 @@ def check_links(
     remaps: tuple[str, ...],
     suggest: bool,
     archive_api: str,
+    proxy: str | None,
     config_file: Path | None,
 ) -> None:
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
@@ -243,11 +251,12 @@ def check_links(
     PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
     Markdown files. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
     and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
-    given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only.
-    Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
+    given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only;
+    the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
     """
     from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
     from .internal import check_internal
+    from .proxy import proxies_from_environment, with_scheme
     from .report import render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
@@ -255,6 +264,9 @@ def check_links(
     from .states import STATE_INFO
 
     root = find_root(root)
+    proxies, no_proxy = proxies_from_environment(os.environ)
+    if proxy is not None:
+        proxies = dict.fromkeys(("http", "https"), with_scheme(proxy))
     settings = Settings(
         timeout=timeout,
         retries=retries,
@@ -273,6 +285,8 @@ def check_links(
         suggest=suggest,
         archive_api=archive_api,
         github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
+        proxies=proxies,
+        no_proxy=no_proxy,
     )
     if dump and fmt not in DUMP_FORMATS:
         raise ConfigError(f"--dump writes {' or '.join(DUMP_FORMATS)}; --format {fmt} is for a check's report")

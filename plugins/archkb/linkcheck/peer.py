@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from .guard import BlockedPeerError, host_is_allowed, is_forbidden_address
 
-__all__ = ["PeerAttempt", "PeerGuard", "peer_guard_supported"]
+__all__ = ["PeerAttempt", "PeerGuard", "current_attempt", "peer_guard_supported"]
 
 
 @dataclass
@@ -49,10 +49,14 @@ class PeerAttempt:
     Attributes:
         host: The request's host, normalised as the client uses it.
         refused: The first refusal of a connection made for this request, or None.
+        proxy_host: The host of the proxy the request goes through, or None when it goes directly.
+            A proxied request's only connection is to the proxy, which the user named: it is not
+            judged (the link's own host was, before the request; see :mod:`.client`).
     """
 
     host: str
     refused: BlockedPeerError | None = None
+    proxy_host: str | None = None
 
 
 _ATTEMPT: ContextVar[PeerAttempt | None] = ContextVar("archkb_linkcheck_peer_attempt", default=None)
@@ -86,9 +90,9 @@ class PeerGuard:
         return not is_forbidden_address(address)
 
     @contextlib.contextmanager
-    def attempt(self, host: str) -> Iterator[PeerAttempt]:
-        """Mark the connections made inside the block as made for ``host``."""
-        current = PeerAttempt(host)
+    def attempt(self, host: str, *, proxy_host: str | None = None) -> Iterator[PeerAttempt]:
+        """Mark the connections made inside the block as made for ``host`` (through ``proxy_host``)."""
+        current = PeerAttempt(host, proxy_host=proxy_host)
         token = _ATTEMPT.set(current)
         try:
             yield current
@@ -102,12 +106,18 @@ class PeerGuard:
         address = str(sockaddr[0])
         attempt = _ATTEMPT.get()
         host = attempt.host if attempt is not None else ""
-        if not self.allows(host, address):
+        proxied = attempt is not None and attempt.proxy_host is not None
+        if not proxied and not self.allows(host, address):
             error = BlockedPeerError(host, address.split("%", 1)[0])
             if attempt is not None and attempt.refused is None:
                 attempt.refused = error
             raise error
         return socket.socket(family=family, type=type_, proto=proto)
+
+
+def current_attempt() -> PeerAttempt | None:
+    """The request whose connections are being made here, or None outside any."""
+    return _ATTEMPT.get()
 
 
 def peer_guard_supported() -> bool:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from .guard import BlockedAddressError, host_is_allowed, is_forbidden_address
+from .peer import current_attempt
 
 __all__ = ["GuardedResolver", "SystemResolver"]
 
@@ -153,6 +154,9 @@ class GuardedResolver(AbstractResolver):
             self._pending[key] -= 1
             if not self._pending[key]:
                 del self._pending[key]
+        attempt = current_attempt()
+        if attempt is not None and attempt.proxy_host is not None and key == _lookup_key(attempt.proxy_host):
+            return results  # the proxy's own name, looked up to reach the proxy the user named
         if not self._allow_private and not host_is_allowed(host, self._allow_hosts):
             for entry in results:
                 if is_forbidden_address(entry["host"]):

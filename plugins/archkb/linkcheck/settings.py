@@ -8,6 +8,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .proxy import proxy_problems
+
 __all__ = [
     "Settings",
     "HostRule",
@@ -141,6 +143,10 @@ class Settings:
             from them. Never written anywhere.
         github_hosts: The hosts the token goes to (exact names).
         github_https_only: Send the token over HTTPS only (tests with plain-HTTP servers turn it off).
+        proxies: The proxy each link scheme (``http``, ``https``) goes through, as an ``http://`` or
+            ``https://`` URL (its credentials, if any, are sent to the proxy only); none by default.
+            The command reads them from the environment (:mod:`.proxy`). Never written anywhere.
+        no_proxy: Hosts (and the hosts under them) reached directly, without the proxy; ``*`` is all.
     """
 
     timeout: float = 10.0
@@ -172,6 +178,8 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)
     github_hosts: list[str] = field(default_factory=lambda: list(GITHUB_HOSTS))
     github_https_only: bool = True
+    proxies: dict[str, str] = field(default_factory=dict, repr=False)
+    no_proxy: list[str] = field(default_factory=list)
 
     def rule_for(self, host: str) -> HostRule:
         """The settings that apply to ``host``: the run's, then every matching rule in order."""
@@ -227,6 +235,7 @@ class Settings:
         problems += _status_and_header_problems("", self.accept, self.headers)
         for rule in self.hosts:
             problems += rule.problems()
+        problems += proxy_problems(self.proxies)
         if self.suggest and not self.archive_api.lower().startswith(("http://", "https://")):
             problems.append(f"archive API must be an http(s) URL, got {self.archive_api!r}")
         return problems

@@ -301,10 +301,12 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         import os
 
         from ..linkcheck.config import ConfigFileError, apply_table, project_table
+        from ..linkcheck.proxy import proxies_from_environment
         from .config import LinkCheckConfig
 
         options = self.config.link_check
         online = options.external and (self.command != "serve" or options.serve_external)
+        proxies, no_proxy = proxies_from_environment(os.environ)  # as `archkb check-links` reads them
         settings = Settings(
             timeout=float(options.timeout),
             concurrency=options.concurrency,
@@ -313,6 +315,8 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             allow_private=options.allow_private,
             cache_path=str(self.root / options.cache),
             github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
+            proxies=proxies,
+            no_proxy=no_proxy,
         )
         try:
             # pyproject.toml's [tool.archkb.link_check] first (what `archkb check-links` reads),
