@@ -261,3 +261,16 @@ def test_a_socks_proxy_is_a_configuration_error(tmp_path):
     assert result.exit_code == 3
     assert "only http:// and https:// proxies are supported (socks5:// is not)" in result.output
     assert "Traceback" not in result.output
+
+
+async def test_the_archive_api_is_asked_through_the_proxy_too(server, settings, proxy_server):
+    gone = server.url("/status/404")
+    server.state.snapshots[gone] = "https://web.archive.org/web/2013/http://example.com/"
+    api = server.url("/wayback/available")
+    settings = through(settings, proxy_server.url(), suggest=True, archive_api=api)
+    (result,) = (await check_urls_async(links(gone), settings)).results
+    assert result.state is State.BROKEN
+    assert result.suggestion == "https://web.archive.org/web/2013/http://example.com/"
+    asked = [target for _, target, _ in proxy_server.state.requests]
+    assert gone in asked
+    assert [t for t in asked if t.startswith(api)] == [f"{api}?url={gone}"]  # as yarl sends the query

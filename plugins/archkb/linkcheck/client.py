@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import email.utils
 import errno
 import heapq
@@ -25,6 +26,7 @@ import random
 import socket
 import ssl
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -493,20 +495,10 @@ class Client:
                     try:
 
                         async def get() -> tuple[int, dict[str, str], bytes]:
-                            with self.peers.attempt(request.raw_host or "") as peer:
-                                try:
-                                    async with self._session.get(  # type: ignore[union-attr]  # opened in __aenter__
-                                        request,
-                                        allow_redirects=False,
-                                        headers=self._headers(request),
-                                    ) as resp:
-                                        headers = {k.lower(): v for k, v in resp.headers.items()}
-                                        body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
-                                        return resp.status, headers, body
-                                except Exception:
-                                    if peer.refused is not None:
-                                        raise peer.refused from None
-                                    raise
+                            async with self._opened("GET", request) as resp:
+                                headers = {k.lower(): v for k, v in resp.headers.items()}
+                                body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
+                                return resp.status, headers, body
 
                         return await _within(self.settings.timeout, get())
                     finally:
@@ -679,39 +671,40 @@ class Client:
         except (OSError, asyncio.TimeoutError):  # not known here (a proxy-only network): the proxy resolves it
             return
 
-    async def _exchange(
-        self, method: str, url: URL, need_body: bool
-    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
-        """Send the request and read only what is needed: headers, and the capped body for ids.
+    @contextlib.asynccontextmanager
+    async def _opened(self, method: str, url: URL) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Send ``method url`` (no redirects followed) and yield the response, for every request made.
 
-        Every connection opened for it is judged by the peer check; a refusal there is raised as
-        :class:`~.guard.BlockedPeerError` whatever aiohttp made of it. A request through a proxy
-        has its host name judged first (:meth:`_judge_name`).
+        It goes through the proxy that applies, if any, with that request's host name judged first
+        (:meth:`_judge_name`). Every connection opened for it is judged by the peer check; a refusal
+        there is raised as :class:`~.guard.BlockedPeerError` whatever aiohttp made of it.
         """
+        assert self._session is not None
         proxy = self._proxy(url)
         if proxy is not None and not self.settings.allow_private:
             await self._judge_name(url)
-        proxy_host = proxy[0].raw_host if proxy is not None else None
-        with self.peers.attempt(url.raw_host or "", proxy_host=proxy_host) as attempt:
-            try:
-                return await self._send(method, url, need_body, proxy)
-            except Exception:
-                if attempt.refused is not None:
-                    raise attempt.refused from None
-                raise
-
-    async def _send(
-        self, method: str, url: URL, need_body: bool, proxy: tuple[URL, dict[str, str] | None] | None = None
-    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
-        assert self._session is not None
-        s = self.settings
         through, proxy_headers = proxy if proxy is not None else (None, None)
         headers = self._headers(url)
         if proxy_headers and url.scheme == "http":  # the request itself goes to the proxy (HTTPS: the CONNECT)
             headers = {**(headers or {}), **proxy_headers}
-        async with self._session.request(
-            method, url, allow_redirects=False, headers=headers, proxy=through, proxy_headers=proxy_headers
-        ) as resp:
+        proxy_host = through.raw_host if through is not None else None
+        with self.peers.attempt(url.raw_host or "", proxy_host=proxy_host) as peer:
+            try:
+                async with self._session.request(
+                    method, url, allow_redirects=False, headers=headers, proxy=through, proxy_headers=proxy_headers
+                ) as resp:
+                    yield resp
+            except Exception:
+                if peer.refused is not None:
+                    raise peer.refused from None
+                raise
+
+    async def _exchange(
+        self, method: str, url: URL, need_body: bool
+    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
+        """Send the request and read only what is needed: headers, and the capped body for ids."""
+        s = self.settings
+        async with self._opened(method, url) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
             location = resp.headers.get("Location")
             ctype = (resp.content_type or "").lower()
