@@ -10,6 +10,7 @@ import functools
 import gzip
 import socket
 import ssl
+import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -164,6 +165,28 @@ def make_app(state: ServerState) -> web.Application:
             return web.Response(status=503)
         return web.Response(text=PAGE, content_type="text/html")
 
+    async def spent(request):
+        """A page whose answer says the client has no requests left for a second."""
+        return web.Response(
+            text=PAGE, content_type="text/html", headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "1"}
+        )
+
+    async def github_limit_once(request):
+        """GitHub's primary rate limit: 403 with no requests left until the reset (seconds since the epoch)."""
+        if state.hits[request.path] == 1:
+            reset = str(int(time.time()) + 2)
+            return web.Response(status=403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def limited_429_once(request):
+        """429 that says when the limit resets, in the IETF draft's header, and not with Retry-After."""
+        if state.hits[request.path] == 1:
+            return web.Response(status=429, headers={"RateLimit": '"default";r=0;t=1'})
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def limited_for_an_hour(request):
+        return web.Response(status=429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3600"})
+
     async def bot_wall(request):
         return web.Response(status=403, headers={"cf-mitigated": "challenge"}, text="Just a moment")
 
@@ -275,6 +298,10 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/429-once", rate_limited_once)
     app.router.add_route("*", "/429-always", rate_limited_always)
     app.router.add_route("*", "/503-once", unavailable_once)
+    app.router.add_route("*", "/spent/{n}", spent)
+    app.router.add_route("*", "/github-limit-once", github_limit_once)
+    app.router.add_route("*", "/limited-429-once", limited_429_once)
+    app.router.add_route("*", "/limited-for-an-hour/{n}", limited_for_an_hour)
     app.router.add_route("*", "/bot-wall", bot_wall)
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)

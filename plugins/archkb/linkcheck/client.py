@@ -23,6 +23,7 @@ import heapq
 import itertools
 import json
 import random
+import re
 import socket
 import ssl
 import time
@@ -46,7 +47,7 @@ from .settings import HostRule, Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
 
-__all__ = ["Outcome", "Slots", "HostGate", "Stats", "Client", "parse_retry_after"]
+__all__ = ["Outcome", "Slots", "HostGate", "Stats", "Client", "parse_retry_after", "rate_limit_wait"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
@@ -73,6 +74,7 @@ class Outcome:
         ids: Element ids of the final page when its body was read, else None.
         complete: True when the whole body was read (a missing id is then definite).
         html: True when the final response was HTML.
+        rate_limited: True when the server refused it for its rate limit (a lasting one is ``blocked``).
     """
 
     state: State
@@ -82,6 +84,7 @@ class Outcome:
     ids: set[str] | None = None
     complete: bool = False
     html: bool = False
+    rate_limited: bool = False
 
 
 class _Retry(Exception):
@@ -99,6 +102,14 @@ class _HostDown(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(f"{count} timeouts in a row")
         self.count = count
+
+
+class _HostLimited(Exception):
+    """The host asked for a pause longer than the cap: its checks are not sent in this run."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"asked for a pause of {seconds:.0f}s")
+        self.seconds = seconds
 
 
 @dataclass
@@ -205,11 +216,20 @@ class HostGate:
         #: True once this host has mishandled a HEAD (400 or more where GET then got less): its
         #: later checks start with GET, so they cost one request each, not two.
         self.head_refused = False
+        self._closed_until = 0.0
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
+
+    def close(self, seconds: float) -> None:
+        """Send nothing more to this host for ``seconds`` from now: it asked for a longer pause than a run waits."""
+        self._closed_until = max(self._closed_until, time.monotonic() + seconds)
+
+    def closed_for(self) -> float:
+        """Seconds this host stays closed (0 when it is open)."""
+        return max(0.0, self._closed_until - time.monotonic())
 
     async def acquire(self, first: bool = False) -> None:
         """Wait for a slot, then for the pause and the interval; the request may start on return."""
@@ -262,6 +282,61 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
+
+
+_FIRST_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)")
+#: ``RateLimit`` as the IETF draft writes it: ``"default";r=0;t=30`` (later drafts) or
+#: ``limit=100, remaining=0, reset=30`` (early ones).
+_RATELIMIT_FIELD = re.compile(r"(?:^|[;,\s])(r|t|remaining|reset)=(\d+)")
+#: A reset this large is a time (seconds since the epoch, as GitHub and GitLab send it), not a delay.
+_EPOCH_AFTER = 1e9
+
+
+def _number(value: str | None) -> float | None:
+    match = _FIRST_NUMBER.match(value or "")
+    return float(match.group(1)) if match else None
+
+
+def rate_limit_wait(headers: dict[str, str], now: float | None = None) -> float | None:
+    """Seconds until a host's rate limit resets, when its response says that no requests are left.
+
+    ``headers`` have lower-case names. Read, in order: ``X-RateLimit-Remaining`` with
+    ``X-RateLimit-Reset`` (seconds since the epoch, as GitHub and GitLab send it, or seconds from
+    now) or ``X-RateLimit-Reset-After``; ``RateLimit-Remaining`` with ``RateLimit-Reset`` (seconds
+    from now, the IETF draft's first form); ``RateLimit`` (its later forms). None when requests are
+    left, or when the response does not say when the limit resets.
+    """
+    now = time.time() if now is None else now
+    for remaining, reset, after in (
+        ("x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-reset-after"),
+        ("ratelimit-remaining", "ratelimit-reset", None),
+    ):
+        left = _number(headers.get(remaining))
+        if left is None:
+            continue
+        if left > 0:
+            return None
+        wait = _number(headers.get(after)) if after else None
+        if wait is None and (wait := _number(headers.get(reset))) is not None and wait >= _EPOCH_AFTER:
+            wait -= now
+        return None if wait is None else max(0.0, wait)
+    fields = dict(_RATELIMIT_FIELD.findall(headers.get("ratelimit", "")))
+    left, wait = fields.get("r", fields.get("remaining")), fields.get("t", fields.get("reset"))
+    if left is None or wait is None or int(left) > 0:
+        return None
+    return float(wait)
+
+
+def _limit_of_403(headers: dict[str, str]) -> float | None:
+    """The wait a 403 asks for when it is a rate limit (GitHub's), else None.
+
+    GitHub answers a client over its limit with 403 and ``X-RateLimit-Remaining: 0`` (until its
+    reset), or with ``Retry-After`` (its secondary limits).
+    """
+    limited = rate_limit_wait(headers)
+    if limited is not None:
+        return limited
+    return parse_retry_after(headers.get("retry-after"))
 
 
 def _dns_failure(exc: BaseException) -> OSError | None:
@@ -424,7 +499,9 @@ class Client:
             except _Retry as retry:
                 outcome = retry.outcome
                 if retry.wait is not None and retry.wait > s.retry_after_cap:
-                    note = f" (Retry-After {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
+                    self.gate(outcome.final_url or url).close(retry.wait)  # its other checks are not sent
+                    source = "Retry-After" if not outcome.rate_limited else "its rate limit resets in"
+                    note = f" ({source} {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
                     return self._give_up(outcome, note)
                 if attempt >= s.retries:
                     return self._give_up(outcome, " after retries" if attempt else "")
@@ -511,9 +588,13 @@ class Client:
     @staticmethod
     def _give_up(outcome: Outcome, note: str = "") -> Outcome:
         """Turn the last retryable failure into the final verdict (a lasting 429 is ``blocked``)."""
-        if outcome.status == 429:
+        if outcome.status == 429 or outcome.rate_limited:
             outcome.state = State.BLOCKED
-            outcome.message = "HTTP 429 Too Many Requests persisted"
+            outcome.message = (
+                "HTTP 429 Too Many Requests persisted"
+                if outcome.status == 429
+                else f"HTTP {outcome.status}: rate limited"
+            )
         else:
             outcome.state = State.ERROR
         outcome.message += note
@@ -550,6 +631,13 @@ class Client:
                 host = _written_host(current, request)
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
                 return Outcome(State.ERROR, None, self._final(current, url), message)
+            except _HostLimited as limited:
+                host = _written_host(current, request)
+                message = (
+                    f"not tried: {host} asked for no requests for {limited.seconds:.0f}s more, "
+                    f"past the {s.retry_after_cap:g}s a run waits"
+                )
+                return Outcome(State.BLOCKED, None, self._final(current, url), message)
             except asyncio.TimeoutError:
                 gate.timeouts_in_a_row += 1
                 message = f"timed out after {s.timeout:g}s"
@@ -565,6 +653,12 @@ class Client:
             budget -= spent
             first = True  # the next hop continues this check
             status, location, headers, ids, complete, html = hop
+            reset_in = rate_limit_wait(headers)
+            if reset_in is not None and reset_in > 0:  # none left: the host's next requests wait for its reset
+                if reset_in <= s.retry_after_cap:
+                    gate.pause(reset_in)
+                else:
+                    gate.close(reset_in)
             if status in _REDIRECTS and location:
                 if first_permanent is None:
                     first_permanent = status in _PERMANENT
@@ -624,6 +718,8 @@ class Client:
                     limit = self.settings.host_timeouts
                     if limit and gate.timeouts_in_a_row >= limit:  # judged once a slot is ours, not before
                         raise _HostDown(gate.timeouts_in_a_row)
+                    if closed := gate.closed_for():
+                        raise _HostLimited(closed)
                     self.stats.requests += 1
                     gate.started()
                     started = time.monotonic()
@@ -757,7 +853,11 @@ class Client:
             return Outcome(State.BROKEN, status, final, f"HTTP {status}")
         if status in _RETRY_STATUSES:
             wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
-            raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}"), wait)
+            if wait is None and status == 429:
+                wait = rate_limit_wait(headers)
+            raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}", rate_limited=status == 429), wait)
+        if status == 403 and (limit := _limit_of_403(headers)) is not None:  # GitHub's way to say 429
+            raise _Retry(Outcome(State.ERROR, status, final, "HTTP 403: rate limited", rate_limited=True), limit)
         if status in _BLOCKED_STATUSES:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
         if status == 407:  # only a proxy sends it: this run's proxy wants credentials, the link is not judged
