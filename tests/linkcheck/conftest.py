@@ -184,6 +184,15 @@ def make_app(state: ServerState) -> web.Application:
             return web.Response(status=429, headers={"RateLimit": '"default";r=0;t=1'})
         return web.Response(text=PAGE, content_type="text/html")
 
+    async def retry_after_an_hour(request):
+        return web.Response(status=429, headers={"Retry-After": "3600"})
+
+    async def github_secondary_once(request):
+        """GitHub's secondary rate limit: 403 with Retry-After."""
+        if state.hits[request.path] == 1:
+            return web.Response(status=403, headers={"Retry-After": "1"})
+        return web.Response(text=PAGE, content_type="text/html")
+
     async def limited_for_an_hour(request):
         return web.Response(status=429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3600"})
 
@@ -302,6 +311,8 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/github-limit-once", github_limit_once)
     app.router.add_route("*", "/limited-429-once", limited_429_once)
     app.router.add_route("*", "/limited-for-an-hour/{n}", limited_for_an_hour)
+    app.router.add_route("*", "/retry-after-an-hour", retry_after_an_hour)
+    app.router.add_route("*", "/github-secondary-once", github_secondary_once)
     app.router.add_route("*", "/bot-wall", bot_wall)
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)

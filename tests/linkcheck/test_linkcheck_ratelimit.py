@@ -78,3 +78,17 @@ async def test_a_403_that_is_not_a_rate_limit_is_still_blocked_at_once(server, s
     assert result.state is State.BLOCKED
     assert result.message == "HTTP 403: refused to us, not necessarily dead"
     assert server.state.hits["/status/403"] == 2  # HEAD, then GET: no retry
+
+
+async def test_a_retry_after_past_the_cap_is_named_as_such(server, settings):
+    (result,) = (await check_urls_async(links(server.url("/retry-after-an-hour")), settings)).results
+    assert result.state is State.BLOCKED
+    assert result.message == "HTTP 429 Too Many Requests persisted (Retry-After 3600s exceeds the 5s cap)"
+    assert server.state.hits["/retry-after-an-hour"] == 1
+
+
+async def test_githubs_403_with_retry_after_is_retried_after_it(server, settings):
+    (result,) = (await check_urls_async(links(server.url("/github-secondary-once")), settings)).results
+    assert result.state is State.OK, result.message
+    first, second = server.state.hit_times["/github-secondary-once"]
+    assert second - first >= 0.95

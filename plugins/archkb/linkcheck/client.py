@@ -90,10 +90,12 @@ class Outcome:
 class _Retry(Exception):
     """An attempt failed in a way another attempt may fix."""
 
-    def __init__(self, outcome: Outcome, wait: float | None = None) -> None:
+    def __init__(self, outcome: Outcome, wait: float | None = None, asked_by: str = "Retry-After") -> None:
         super().__init__(outcome.message)
         self.outcome = outcome
         self.wait = wait
+        #: What set ``wait``: ``Retry-After``, or the rate-limit headers' reset.
+        self.asked_by = asked_by
 
 
 class _HostDown(Exception):
@@ -327,18 +329,6 @@ def rate_limit_wait(headers: dict[str, str], now: float | None = None) -> float 
     return float(wait)
 
 
-def _limit_of_403(headers: dict[str, str]) -> float | None:
-    """The wait a 403 asks for when it is a rate limit (GitHub's), else None.
-
-    GitHub answers a client over its limit with 403 and ``X-RateLimit-Remaining: 0`` (until its
-    reset), or with ``Retry-After`` (its secondary limits).
-    """
-    limited = rate_limit_wait(headers)
-    if limited is not None:
-        return limited
-    return parse_retry_after(headers.get("retry-after"))
-
-
 def _dns_failure(exc: BaseException) -> OSError | None:
     """Return the resolver error behind ``exc`` if it is a DNS failure, else None."""
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
@@ -500,8 +490,7 @@ class Client:
                 outcome = retry.outcome
                 if retry.wait is not None and retry.wait > s.retry_after_cap:
                     self.gate(outcome.final_url or url).close(retry.wait)  # its other checks are not sent
-                    source = "Retry-After" if not outcome.rate_limited else "its rate limit resets in"
-                    note = f" ({source} {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
+                    note = f" ({retry.asked_by} {retry.wait:.0f}s exceeds the {s.retry_after_cap:g}s cap)"
                     return self._give_up(outcome, note)
                 if attempt >= s.retries:
                     return self._give_up(outcome, " after retries" if attempt else "")
@@ -851,13 +840,15 @@ class Client:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
         if status in (404, 410):
             return Outcome(State.BROKEN, status, final, f"HTTP {status}")
+        retry_after = parse_retry_after(headers.get("retry-after")) if status in (403, 429, 503) else None
+        reset = rate_limit_wait(headers) if status in (403, 429) and retry_after is None else None
+        asked_by = "Retry-After" if reset is None else "its rate limit resets in"
         if status in _RETRY_STATUSES:
-            wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
-            if wait is None and status == 429:
-                wait = rate_limit_wait(headers)
-            raise _Retry(Outcome(State.ERROR, status, final, f"HTTP {status}", rate_limited=status == 429), wait)
-        if status == 403 and (limit := _limit_of_403(headers)) is not None:  # GitHub's way to say 429
-            raise _Retry(Outcome(State.ERROR, status, final, "HTTP 403: rate limited", rate_limited=True), limit)
+            outcome = Outcome(State.ERROR, status, final, f"HTTP {status}", rate_limited=status == 429)
+            raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
+        if status == 403 and (retry_after is not None or reset is not None):  # GitHub's way to say 429
+            outcome = Outcome(State.ERROR, status, final, "HTTP 403: rate limited", rate_limited=True)
+            raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
         if status in _BLOCKED_STATUSES:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
         if status == 407:  # only a proxy sends it: this run's proxy wants credentials, the link is not judged
