@@ -13,6 +13,7 @@ import ssl
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -152,18 +153,19 @@ def make_app(state: ServerState) -> web.Application:
         await asyncio.sleep(0.05)
         return web.Response(text=PAGE, content_type="text/html")
 
-    async def rate_limited_once(request):
-        if state.hits[request.path] == 1:
-            return web.Response(status=429, headers={"Retry-After": "1"})
-        return web.Response(text=PAGE, content_type="text/html")
+    def once(status: int, headers: dict[str, str] | Callable[[], dict[str, str]] | None = None):
+        """A route that answers its first request with ``status`` and ``headers`` (or what a function
+        makes of them at that moment), and every later one with the page."""
+
+        async def handler(request):
+            if state.hits[request.path] == 1:
+                return web.Response(status=status, headers=headers() if callable(headers) else headers)
+            return web.Response(text=PAGE, content_type="text/html")
+
+        return handler
 
     async def rate_limited_always(request):
         return web.Response(status=429, headers={"Retry-After": "0"})
-
-    async def unavailable_once(request):
-        if state.hits[request.path] == 1:
-            return web.Response(status=503)
-        return web.Response(text=PAGE, content_type="text/html")
 
     async def spent(request):
         """A page whose answer says the client has no requests left for a second."""
@@ -171,27 +173,8 @@ def make_app(state: ServerState) -> web.Application:
             text=PAGE, content_type="text/html", headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "1"}
         )
 
-    async def github_limit_once(request):
-        """GitHub's primary rate limit: 403 with no requests left until the reset (seconds since the epoch)."""
-        if state.hits[request.path] == 1:
-            reset = str(int(time.time()) + 2)
-            return web.Response(status=403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
-        return web.Response(text=PAGE, content_type="text/html")
-
-    async def limited_429_once(request):
-        """429 that says when the limit resets, in the IETF draft's header, and not with Retry-After."""
-        if state.hits[request.path] == 1:
-            return web.Response(status=429, headers={"RateLimit": '"default";r=0;t=1'})
-        return web.Response(text=PAGE, content_type="text/html")
-
     async def retry_after_an_hour(request):
         return web.Response(status=429, headers={"Retry-After": "3600"})
-
-    async def github_secondary_once(request):
-        """GitHub's secondary rate limit: 403 with Retry-After."""
-        if state.hits[request.path] == 1:
-            return web.Response(status=403, headers={"Retry-After": "1"})
-        return web.Response(text=PAGE, content_type="text/html")
 
     async def limited_for_an_hour(request):
         return web.Response(status=429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3600"})
@@ -304,15 +287,18 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/loop-b", loop_b)
     app.router.add_route("*", "/hang", hang)
     app.router.add_route("*", "/slow/{n}", slow)
-    app.router.add_route("*", "/429-once", rate_limited_once)
+    app.router.add_route("*", "/429-once", once(429, {"Retry-After": "1"}))
     app.router.add_route("*", "/429-always", rate_limited_always)
-    app.router.add_route("*", "/503-once", unavailable_once)
+    app.router.add_route("*", "/503-once", once(503))
     app.router.add_route("*", "/spent/{n}", spent)
-    app.router.add_route("*", "/github-limit-once", github_limit_once)
-    app.router.add_route("*", "/limited-429-once", limited_429_once)
+    # GitHub's primary rate limit: 403, no requests left until the reset (seconds since the epoch).
+    github_limit = once(403, lambda: {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 2)})
+    app.router.add_route("*", "/github-limit-once", github_limit)
+    # A 429 that says when the limit resets in the IETF draft's header, not with Retry-After.
+    app.router.add_route("*", "/limited-429-once", once(429, {"RateLimit": '"default";r=0;t=1'}))
     app.router.add_route("*", "/limited-for-an-hour/{n}", limited_for_an_hour)
     app.router.add_route("*", "/retry-after-an-hour", retry_after_an_hour)
-    app.router.add_route("*", "/github-secondary-once", github_secondary_once)
+    app.router.add_route("*", "/github-secondary-once", once(403, {"Retry-After": "1"}))  # GitHub's secondary limit
     app.router.add_route("*", "/bot-wall", bot_wall)
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)
     app.router.add_route("*", "/huge", huge)
