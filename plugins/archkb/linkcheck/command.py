@@ -56,6 +56,31 @@ def _prefetch_http_client() -> None:
         threading.Thread(target=importlib.import_module, args=("aiohttp",), name="import aiohttp", daemon=True).start()
 
 
+def _statuses(value: str) -> list[int]:
+    """``--accept``'s value as statuses: ``403,429`` or ``400-403`` (inclusive), or both."""
+    codes: list[int] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not a status or a range of them (403, 400-403)") from None
+        if not 100 <= first <= last <= 999:
+            raise click.BadParameter(f"{part!r}: statuses run from 100 to 999, the lower first")
+        codes += range(first, last + 1)
+    return codes
+
+
+def _header(value: str) -> tuple[str, str]:
+    """``--header``'s ``'Name: value'`` as a pair."""
+    name, colon, text = value.partition(":")
+    if not colon or not name.strip() or any(c in name.strip() for c in " \r\n") or "\n" in text or "\r" in text:
+        raise click.BadParameter(f"{value!r} is not 'Name: value' on one line")
+    return name.strip(), text.strip()
+
+
 class ConfigError(click.ClickException):
     """A configuration or input error: printed without a traceback, exit code 3."""
 
@@ -75,7 +100,9 @@ def _dump(inputs, settings, fmt: str, output: Path | None) -> None:
     problems = settings.validate()
     if problems:
         raise ConfigError("; ".join(problems))
-    planned = dump_links(inputs.external, internal, rewrites=settings.rewrites, excludes=settings.excludes)
+    planned = dump_links(
+        inputs.external, internal, rewrites=settings.rewrites, excludes=settings.excludes, includes=settings.includes
+    )
     _write(render_dump(planned, fmt), output)
     if fmt != "text" or output is not None:
         counts = Counter(p.action for p in planned)
@@ -176,6 +203,31 @@ class _Command(click.Command):
     help="Exempt HOST from the private-address policy (repeatable).",
 )
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable).")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="REGEX",
+    help="Check only URLs matching REGEX, excluded or not; skip the rest (repeatable).",
+)
+@click.option(
+    "--accept",
+    "accepted",
+    multiple=True,
+    metavar="STATUSES",
+    callback=lambda ctx, param, values: [code for value in values for code in _statuses(value)],
+    help="Also count these HTTP statuses as ok: codes and ranges, comma-separated (403,429 or 400-403; repeatable).",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    callback=lambda ctx, param, values: dict(_header(value) for value in values),
+    help="Send this request header to every host (repeatable).",
+)
+@click.option(
+    "--user-agent", metavar="TEXT", help="The User-Agent to send [default: archkb's own, naming it a link checker]."
+)
 @click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
 @click.option(
     "--interval",
@@ -238,6 +290,10 @@ def check_links(
     allow_private: bool,
     allow_hosts: tuple[str, ...],
     exclude: tuple[str, ...],
+    include: tuple[str, ...],
+    accepted: list[int],
+    headers: dict[str, str],
+    user_agent: str | None,
     no_fragments: bool,
     interval: float,
     remaps: tuple[str, ...],
@@ -304,6 +360,13 @@ def check_links(
             settings = apply_table(settings, found[0], found[1], skip=frozenset(given))
     except ConfigFileError as exc:
         raise ConfigError(str(exc)) from exc
+    # Given here, they win over the config file's: lists are added to, a header of the same name replaced.
+    settings = settings.replace(
+        includes=[*settings.includes, *include],
+        accept=[*settings.accept, *(code for code in accepted if code not in settings.accept)],
+        headers={**settings.headers, **headers},
+        user_agent=user_agent or settings.user_agent,
+    )
     try:
         inputs = collect_paths(list(paths), root) if paths else collect_project(root)
         if dump:

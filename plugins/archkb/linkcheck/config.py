@@ -5,6 +5,7 @@ command, the build and CI::
 
     [tool.archkb.link_check]
     exclude = ["^https://example\\.com/private/"]      # regular expressions (re.search)
+    include = []                                        # when any: only what they match (wins over exclude)
     remap = ["^https://old\\.example\\.org/ https://new.example.org/"]  # "REGEX REPLACEMENT", before the cache key
     accept = [429]                                      # extra statuses that count as ok, every host
     headers = { "Accept-Language" = "en" }              # sent to every host
@@ -38,6 +39,7 @@ TABLE = "tool.archkb.link_check"
 
 KEYS = {
     "exclude": "a list of regular expressions",
+    "include": "a list of regular expressions",
     "remap": 'a list of "REGEX REPLACEMENT" strings (or {pattern, replacement} tables)',
     "accept": "a list of HTTP statuses",
     "headers": "a table of header names and string values",
@@ -208,9 +210,10 @@ def apply_table(
             raise _unknown(key, KEYS, where)
         if key in skip:
             continue
-        if key == "exclude":
+        if key in ("exclude", "include"):
             _check(where, key, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
-            changes["excludes"] = [*settings.excludes, *value]
+            field_name = f"{key}s"
+            changes[field_name] = [*getattr(settings, field_name), *value]
         elif key == "remap":
             changes["rewrites"] = [*settings.rewrites, *_remaps(where, value)]
         elif key == "accept":

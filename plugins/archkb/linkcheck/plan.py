@@ -37,14 +37,19 @@ def _rewrite(url: str, rewrites: list[tuple[str, str]]) -> str:
 
 
 def plan_link(
-    url: str, sources: list[str], rewrites: list[tuple[str, str]], excludes: list[re.Pattern[str]]
+    url: str,
+    sources: list[str],
+    rewrites: list[tuple[str, str]],
+    excludes: list[re.Pattern[str]],
+    includes: list[re.Pattern[str]] = (),  # type: ignore[assignment]
 ) -> tuple[str, Result | None]:
     """The URL a run asks for in place of ``url`` (as written), and the verdict when it asks for none.
 
     The target is ``url`` with the remaps applied, a protocol-relative URL read as HTTPS (as a
     reader's browser on the HTTPS site would), and any credentials left out (they are never sent).
-    The verdict is ``skipped`` for a link that is not absolute HTTP(S) or that an exclude matches
-    (as written or as remapped), and ``broken`` for a malformed URL; None when it is to be checked.
+    The verdict is ``skipped`` for a link that is not absolute HTTP(S), that an exclude matches (as
+    written or as remapped), or, when there are includes, that none of them matches (an include
+    wins over an exclude); ``broken`` for a malformed URL; None when it is to be checked.
     """
     target = _rewrite(url, rewrites)
     if target.startswith("//"):
@@ -61,6 +66,10 @@ def plan_link(
         return target, Result(
             url, State.BROKEN, sources=sources, message=f"malformed URL: {problem}", checked_at=now_iso()
         )
+    if includes:
+        if any(p.search(url) or p.search(target) for p in includes):
+            return target, None
+        return target, Result(url, State.SKIPPED, sources=sources, message="not included (no --include matches it)")
     pattern = next((p.pattern for p in excludes if p.search(url) or p.search(target)), None)
     if pattern is not None:
         return target, Result(url, State.SKIPPED, sources=sources, message=f"excluded by {pattern!r}")
@@ -112,6 +121,7 @@ def dump_links(
     *,
     rewrites: list[tuple[str, str]] | None = None,
     excludes: Iterable[str] = (),
+    includes: Iterable[str] = (),
 ) -> list[Planned]:
     """Plan every unique link, as a run would, without sending anything or reading the cache.
 
@@ -120,14 +130,16 @@ def dump_links(
         internal: Links of a built site that are judged against its pages (``internal``).
         rewrites: The remaps, ``(pattern, replacement)`` pairs.
         excludes: The exclude patterns (regular expressions).
+        includes: The include patterns: when there are any, only what they match is checked.
 
     Raises:
         re.error: for an exclude that is not a regular expression.
     """
     compiled = [re.compile(p) for p in excludes]
+    wanted = [re.compile(p) for p in includes]
     planned: list[Planned] = []
     for url, where in _grouped(external).items():
-        target, verdict = plan_link(url, where, rewrites or [], compiled)
+        target, verdict = plan_link(url, where, rewrites or [], compiled, wanted)
         shown = redact_credentials(url)
         changed = target if target != url and target != shown else None
         if verdict is None:

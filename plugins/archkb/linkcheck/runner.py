@@ -105,13 +105,14 @@ async def check_urls_async(
             report.warnings.append(cache.warning)
 
     excludes = [re.compile(p) for p in settings.excludes]
+    includes = [re.compile(p) for p in settings.includes]
     results: dict[str, Result] = {}
     targets: dict[str, str] = {}  # written url -> rewritten url
     documents: dict[str, tuple[str, list[str]]] = {}  # normalized doc -> (doc url, written urls)
     from_cache = 0
     for url, where in sources.items():
         # The target is never sent with credentials, nor keyed by them (the report flags them).
-        target, verdict = plan_link(url, where, settings.rewrites, excludes)
+        target, verdict = plan_link(url, where, settings.rewrites, excludes, includes)
         targets[url] = target
         if verdict is not None:
             results[url] = verdict

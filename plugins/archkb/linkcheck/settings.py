@@ -126,6 +126,8 @@ class Settings:
             while every other host stays guarded; matched exactly after the normalisation the HTTP
             client applies (case, IDNA, a trailing dot). Refused when ``ARCHKB_FORCE_GUARD`` is set.
         excludes: Regular expressions; a URL matching any of them (``re.search``) is skipped.
+        includes: Regular expressions; when there are any, only a URL matching one of them is
+            checked (whether or not an exclude matches it too), and every other is skipped.
         rewrites: ``(pattern, replacement)`` pairs applied with ``re.sub`` before checking (e.g. to
             check a moved host); the cache is keyed by the rewritten URL.
         user_agent: The User-Agent header sent with every request.
@@ -166,6 +168,7 @@ class Settings:
     allow_private: bool = False
     allow_hosts: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
     rewrites: list[tuple[str, str]] = field(default_factory=list)
     user_agent: str = DEFAULT_USER_AGENT
     check_fragments: bool = True
@@ -215,11 +218,12 @@ class Settings:
             problems.append(f"host-timeouts must be >= 0, got {self.host_timeouts}")
         if not self.run_budget > 0:
             problems.append(f"run budget must be > 0 seconds, got {self.run_budget}")
-        for pattern in self.excludes:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems.append(f"exclude {pattern!r} is not a valid regular expression: {exc}")
+        for kind, patterns in (("exclude", self.excludes), ("include", self.includes)):
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    problems.append(f"{kind} {pattern!r} is not a valid regular expression: {exc}")
         for pattern, replacement in self.rewrites:
             try:
                 compiled = re.compile(pattern)

@@ -35,6 +35,9 @@ class LinkCheckConfig(base.Config):
     """Requests in flight per host."""
     exclude = c.ListOfItems(c.Type(str), default=[])
     """Regular expressions of URLs never to check."""
+    include = c.ListOfItems(c.Type(str), default=[])
+    """Regular expressions: when there are any, only URLs matching one of them are checked
+    (whether or not an exclude matches them too)."""
     allow_private = c.Type(bool, default=False)
     """Allow checking private, loopback and link-local addresses (tests, intranets)."""
     remap = c.ListOfItems(c.Type(str), default=[])

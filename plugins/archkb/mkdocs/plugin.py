@@ -312,6 +312,7 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             concurrency=options.concurrency,
             per_host=options.per_host,
             excludes=list(options.exclude),
+            includes=list(options.include),
             allow_private=options.allow_private,
             cache_path=str(self.root / options.cache),
             github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
