@@ -30,6 +30,7 @@ _LAZY = {
     "is_internal": "internal",
     "load_pages": "internal",
     "FORMATS": "report",
+    "HostStats": "report",
     "Report": "report",
     "render": "report",
     "DEFAULT_REPORT_PATH": "runner",
@@ -55,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
     from .plan import Planned, dump_links, render_dump
-    from .report import FORMATS, Report, render
+    from .report import FORMATS, HostStats, Report, render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
     from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
     from .sources import InputError
@@ -76,6 +77,7 @@ __all__ = [
     "DEFAULT_REPORT_PATH",
     "DEFAULT_USER_AGENT",
     "FORMATS",
+    "HostStats",
     "InputError",
     "Link",
     "PageLinks",

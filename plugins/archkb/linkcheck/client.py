@@ -26,7 +26,9 @@ import random
 import re
 import socket
 import ssl
+import statistics
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +44,7 @@ from .guard import BlockedAddressError, check_host_literal, host_is_allowed, lit
 from .hosts import _unzone, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
 from .proxy import proxy_for
+from .report import HostStats
 from .resolver import GuardedResolver, SystemResolver
 from .settings import HostRule, Settings
 from .states import State
@@ -219,9 +222,14 @@ class HostGate:
         #: later checks start with GET, so they cost one request each, not two.
         self.head_refused = False
         self._closed_until = 0.0
+        #: For ``--host-stats``: requests by outcome, the answered ones' times, pauses asked.
+        self.answers: Counter[str] = Counter()
+        self.durations: list[float] = []
+        self.pauses = 0
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` from now (extends, never shortens)."""
+        self.pauses += 1
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
 
@@ -264,6 +272,28 @@ class HostGate:
         """Count a request as no longer in flight."""
         self.in_flight -= 1
         self._stats._in_flight -= 1
+
+    def answered(self, status: int, seconds: float) -> None:
+        """Note an answer with ``status`` after ``seconds``."""
+        self.answers[f"{status // 100}xx"] += 1
+        self.durations.append(seconds)
+
+    def unanswered(self, error: BaseException) -> None:
+        """Note a request that got no answer: it timed out, or failed (refused, reset, TLS, DNS)."""
+        self.answers["timeout" if isinstance(error, asyncio.TimeoutError) else "no answer"] += 1
+
+    def summary(self, host: str) -> HostStats:
+        """What this host was asked and how it answered, as :class:`~.report.HostStats`."""
+        times = sorted(self.durations)
+        return HostStats(
+            host,
+            requests=sum(self.answers.values()),
+            answers=dict(self.answers),
+            median_ms=statistics.median(times) * 1000 if times else None,
+            slowest_ms=times[-1] * 1000 if times else None,
+            pauses=self.pauses,
+            closed=self._closed_until > 0,
+        )
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -451,6 +481,10 @@ class Client:
         """:meth:`gate` for a URL already parsed by yarl (the same ``host:port`` key)."""
         return self._gate(f"{_unzone(request.raw_host or '')}:{request.port or 0}")
 
+    def host_stats(self) -> list[HostStats]:
+        """What each host was asked in this run, and how it answered (``--host-stats``)."""
+        return [gate.summary(key) for key, gate in self._gates.items()]
+
     def _gate(self, key: str) -> HostGate:
         gate = self._gates.get(key)
         if gate is None:
@@ -566,7 +600,13 @@ class Client:
                                 body = await resp.content.read(256 * 1024) if resp.status == 200 else b""
                                 return resp.status, headers, body
 
-                        return await _within(self.settings.timeout, get())
+                        started = time.monotonic()
+                        answer = await _within(self.settings.timeout, get())
+                        gate.answered(answer[0], time.monotonic() - started)
+                        return answer
+                    except Exception as exc:
+                        gate.unanswered(exc)
+                        raise
                     finally:
                         gate.finished()
                 finally:
@@ -714,9 +754,14 @@ class Client:
                     started = time.monotonic()
                     try:
                         exchange = await _within(budget, self._exchange(method, request, need_body))
+                    except Exception as exc:
+                        gate.unanswered(exc)
+                        raise
                     finally:
                         gate.finished()
-                    return exchange, time.monotonic() - started
+                    spent = time.monotonic() - started
+                    gate.answered(exchange[0], spent)
+                    return exchange, spent
                 finally:
                     self._global.release()
             finally:

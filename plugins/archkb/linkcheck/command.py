@@ -230,6 +230,12 @@ class _Command(click.Command):
 )
 @click.option("--no-fragments", is_flag=True, help="Do not check #fragments of external pages.")
 @click.option(
+    "--host-stats",
+    is_flag=True,
+    help="Also print, to standard error, what each host was asked and how it answered "
+    "(requests, times, answers by status class, timeouts, pauses).",
+)
+@click.option(
     "--interval",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -295,6 +301,7 @@ def check_links(
     headers: dict[str, str],
     user_agent: str | None,
     no_fragments: bool,
+    host_stats: bool,
     interval: float,
     remaps: tuple[str, ...],
     suggest: bool,
@@ -381,6 +388,10 @@ def check_links(
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     _write(render(report, fmt), output)
+    if host_stats:
+        from .report import render_host_stats
+
+        click.echo(render_host_stats(report.hosts), err=True, nl=False)
     if not paths and not offline:
         # Only an online check of the project itself updates the link health that readers
         # see; checking some other site or file, or an offline run that knows only what the

@@ -12,10 +12,75 @@ from ..safety.chars import UNPRINTABLE, printable
 from .atomic import write_atomic
 from .states import STATE_ORDER, Result, State
 
-__all__ = ["Report", "FORMATS", "render", "markdown_code", "markdown_url"]
+__all__ = [
+    "Report",
+    "HostStats",
+    "HOST_ANSWERS",
+    "FORMATS",
+    "render",
+    "render_host_stats",
+    "markdown_code",
+    "markdown_url",
+]
 
 #: Output formats of ``--format``.
 FORMATS = ("text", "json", "junit", "markdown")
+
+
+@dataclass
+class HostStats:
+    """What one host (``host:port``) was asked in a run, and how it answered.
+
+    Attributes:
+        host: The host and port, as the client's queues key them.
+        requests: Requests sent (every hop and retry counts).
+        answers: Requests per outcome: ``2xx`` to ``5xx`` by status class, ``timeout``, and
+            ``no answer`` (refused, reset, a TLS or DNS failure).
+        median_ms: The median time of the requests that were answered, in milliseconds (None: none were).
+        slowest_ms: The slowest of them.
+        pauses: How many times the host asked for a pause (``Retry-After``, or no requests left).
+        closed: True when it asked for a pause longer than a run waits, and was sent nothing more.
+    """
+
+    host: str
+    requests: int = 0
+    answers: dict[str, int] = field(default_factory=dict)
+    median_ms: float | None = None
+    slowest_ms: float | None = None
+    pauses: int = 0
+    closed: bool = False
+
+
+#: The outcome columns of :func:`render_host_stats`, in order.
+HOST_ANSWERS = ("2xx", "3xx", "4xx", "5xx", "timeout", "no answer")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def render_host_stats(hosts: list[HostStats]) -> str:
+    """A table of the hosts asked, most requests first: the ``--host-stats`` text."""
+    asked = sorted((h for h in hosts if h.requests), key=lambda h: (-h.requests, h.host))
+    total = sum(h.requests for h in asked)
+    header = ["host", "requests", "median ms", "slowest ms", *HOST_ANSWERS, "pauses"]
+    rows = [
+        [
+            printable(h.host) + (" (closed)" if h.closed else ""),
+            str(h.requests),
+            "-" if h.median_ms is None else f"{h.median_ms:.0f}",
+            "-" if h.slowest_ms is None else f"{h.slowest_ms:.0f}",
+            *(str(h.answers.get(kind, 0)) for kind in HOST_ANSWERS),
+            str(h.pauses),
+        ]
+        for h in asked
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [f"Per host ({_count(len(asked), 'host')}, {_count(total, 'request')}):"]
+    for row in [header, *rows]:
+        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(repr=False)
@@ -26,11 +91,13 @@ class Report:
         results: One result per unique link, sorted by state (worst first) then URL.
         warnings: Problems met on the way that are not link verdicts (e.g. a corrupt cache rebuilt).
         stats: Run counters (requests sent, retries, peak in flight, seconds); not part of the JSON.
+        hosts: What each host was asked and how it answered (:class:`HostStats`); not part of the JSON.
     """
 
     results: list[Result] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
+    hosts: list[HostStats] = field(default_factory=list)
 
     def __repr__(self) -> str:
         """A short summary, not every result: asyncio formats the finished main task, result included,

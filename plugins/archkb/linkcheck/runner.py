@@ -150,6 +150,7 @@ async def check_urls_async(
                 if settings.suggest and not settings.offline:
                     await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
                 client_stats = client.stats
+                report.hosts = client.host_stats()
     finally:
         gc.set_threshold(*threshold)
         # Even when the run is interrupted, keep what was learned (written atomically).
