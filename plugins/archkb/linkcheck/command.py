@@ -315,7 +315,8 @@ def check_links(
     Markdown files. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
     and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
     given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only;
-    the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2 broken links found, 3 usage or configuration error.
+    the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2
+    broken links found, 3 usage or configuration error.
     """
     from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
     from .internal import check_internal
