@@ -1,4 +1,4 @@
-"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 22 ways.
+"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 23 ways.
 
 One command (from the project root, virtualenv active)::
 
@@ -9,7 +9,7 @@ linking each class once, runs each checker on it (the server's memory of first r
 between them), and scores each link against the verdict a maintainer wants:
 
 * ``pass``: the link works, or works after what a polite client does anyway (a permanent or temporary
-  redirect, a 503 or a 429 that clears, GitHub's 403 for its rate limit that clears at its reset, HEAD refused but GET fine, a slow answer, a fragment that is
+  redirect, a 503 or a 429 that clears, GitHub's 403 for its rate limit that clears at its reset, a redirect to set a cookie and back, HEAD refused but GET fine, a slow answer, a fragment that is
   there, a text fragment, a huge body that must not be downloaded, a fragment on a gzip-encoded page
   or on a page whose ``<meta>`` names a legacy encoding, a header line over 8 KiB);
 * ``dead``: the link is dead (404, 410, a redirect to a 404, a fragment that is not on the page);
@@ -73,6 +73,11 @@ CLASSES = [
     ("/long-header", "pass", "200 with a 20 KB Content-Security-Policy header"),
     ("/gzip-bomb#top", "not ok", "a fragment on a 1 GB page in 1 MB of gzip (not in the part read)"),
     (
+        "/cookie-gate",
+        "pass",
+        "302 to a page that sets a cookie and 302s back (as Medium's custom domains were reported to); 200 with it",
+    ),
+    (
         "/github-limit",
         "pass",
         "GitHub's rate limit: 403 with `X-RateLimit-Remaining: 0` until a reset 1-2 s ahead, once, then 200",
@@ -130,6 +135,14 @@ async def serve(port: int) -> None:
             if first:
                 return web.Response(status=429, text="slow down", headers={"Retry-After": "1"})
             return web.Response(body=PAGE, content_type="text/html")
+        if path == "/cookie-gate":
+            if request.cookies.get("seen") == "1":
+                return web.Response(body=PAGE, content_type="text/html")
+            raise web.HTTPFound("/set-cookie")
+        if path == "/set-cookie":
+            gate = web.HTTPFound("/cookie-gate")
+            gate.set_cookie("seen", "1", path="/")
+            raise gate
         if path == "/github-limit":
             if first:
                 headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 2)}

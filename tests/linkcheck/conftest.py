@@ -173,6 +173,35 @@ def make_app(state: ServerState) -> web.Application:
             text=PAGE, content_type="text/html", headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "1"}
         )
 
+    async def cookie_gate(request):
+        """A page that first sends a visitor without its cookie to get one (as Medium's custom
+        domains and some publishers do): a client that keeps no cookies goes round for ever."""
+        if request.cookies.get("seen") == "1":
+            return web.Response(text=PAGE, content_type="text/html")
+        raise web.HTTPFound(f"/set-cookie?back={request.path}")
+
+    async def set_cookie(request):
+        response = web.HTTPFound(request.query.get("back", "/ok"))
+        response.set_cookie("seen", "1", path="/")
+        raise response
+
+    async def cookie_then_away(request):
+        """Sets a cookie, then sends the client to another host name (same server)."""
+        response = web.HTTPFound(f"http://other.test:{request.url.port}/ok")
+        response.set_cookie("token", "secret", path="/")
+        raise response
+
+    async def cookie_loop(request):
+        """Sets the same cookie and sends the client back here, every time: a loop all the same."""
+        response = web.HTTPFound(request.path)
+        response.set_cookie("n", "1", path="/")
+        raise response
+
+    async def sets_cookie(request):
+        response = web.Response(text=PAGE, content_type="text/html")
+        response.set_cookie("visit", request.path, path="/")
+        return response
+
     async def retry_after_an_hour(request):
         return web.Response(status=429, headers={"Retry-After": "3600"})
 
@@ -298,6 +327,11 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/limited-429-once", once(429, {"RateLimit": '"default";r=0;t=1'}))
     app.router.add_route("*", "/limited-for-an-hour/{n}", limited_for_an_hour)
     app.router.add_route("*", "/retry-after-an-hour", retry_after_an_hour)
+    app.router.add_route("*", "/cookie-gate", cookie_gate)
+    app.router.add_route("*", "/set-cookie", set_cookie)
+    app.router.add_route("*", "/cookie-then-away", cookie_then_away)
+    app.router.add_route("*", "/cookie-loop", cookie_loop)
+    app.router.add_route("*", "/sets-cookie/{n}", sets_cookie)
     app.router.add_route("*", "/github-secondary-once", once(403, {"Retry-After": "1"}))  # GitHub's secondary limit
     app.router.add_route("*", "/bot-wall", bot_wall)
     app.router.add_route("*", "/bot-wall-503", bot_wall_503)

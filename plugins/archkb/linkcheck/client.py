@@ -634,7 +634,11 @@ class Client:
         s = self.settings
         assert self._session is not None
         key = normalize_url(url)
-        visited = {key}
+        # Cookies set along this one chain of redirects go back to their hosts along it, as a
+        # browser's would (a cookie check that redirects back to the page is no loop); none outlive
+        # it, so every check still stands alone.
+        jar = aiohttp.CookieJar(unsafe=True)  # unsafe: also from hosts written as IP addresses
+        visited = {(key, _cookies_of(jar))}
         current = url
         first_permanent: bool | None = None
         budget = s.timeout
@@ -655,7 +659,7 @@ class Client:
                     return self._blocked_address(exc, current, url)
             gate = self._gate_for(request)
             try:
-                hop, spent = await self._request(method, key, request, need_body, budget, first, gate)
+                hop, spent = await self._request(method, key, request, need_body, budget, first, gate, jar)
             except _HostDown as down:
                 host = _written_host(current, request)
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
@@ -697,9 +701,9 @@ class Client:
                 if problem is not None:
                     return Outcome(State.ERROR, status, target, f"redirect to a malformed URL: {problem}")
                 key = normalize_url(target)
-                if key in visited:
+                if (key, cookies := _cookies_of(jar)) in visited:  # back here, and no cookie has changed
                     return Outcome(State.ERROR, status, target, f"redirect loop at {target}")
-                visited.add(key)
+                visited.add((key, cookies))
                 current = target
                 if budget <= 0:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
@@ -729,8 +733,9 @@ class Client:
         budget: float,
         first: bool = False,
         gate: HostGate | None = None,
+        jar: aiohttp.CookieJar | None = None,
     ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
-        """Send one request through the host's queue and the global cap.
+        """Send one request through the host's queue and the global cap (with ``jar``'s cookies).
 
         ``key`` is the normalized URL (:func:`.urls.normalize_url`: no two requests for it at once);
         ``request`` is the parsed URL that is sent, ``gate`` its host's queue. The
@@ -753,7 +758,7 @@ class Client:
                     gate.started()
                     started = time.monotonic()
                     try:
-                        exchange = await _within(budget, self._exchange(method, request, need_body))
+                        exchange = await _within(budget, self._exchange(method, request, need_body, jar))
                     except Exception as exc:
                         gate.unanswered(exc)
                         raise
@@ -802,8 +807,13 @@ class Client:
             return
 
     @contextlib.asynccontextmanager
-    async def _opened(self, method: str, url: URL) -> AsyncIterator[aiohttp.ClientResponse]:
+    async def _opened(
+        self, method: str, url: URL, jar: aiohttp.CookieJar | None = None
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
         """Send ``method url`` (no redirects followed) and yield the response, for every request made.
+
+        ``jar``, if given, supplies the cookies sent (those it holds for ``url``) and keeps the ones
+        the response sets.
 
         It goes through the proxy that applies, if any, with that request's host name judged first
         (:meth:`_judge_name`). Every connection opened for it is judged by the peer check; a refusal
@@ -820,9 +830,18 @@ class Client:
         proxy_host = through.raw_host if through is not None else None
         with self.peers.attempt(url.raw_host or "", proxy_host=proxy_host) as peer:
             try:
+                cookies = jar.filter_cookies(url) if jar is not None and len(jar) else None
                 async with self._session.request(
-                    method, url, allow_redirects=False, headers=headers, proxy=through, proxy_headers=proxy_headers
+                    method,
+                    url,
+                    allow_redirects=False,
+                    headers=headers,
+                    cookies=cookies,
+                    proxy=through,
+                    proxy_headers=proxy_headers,
                 ) as resp:
+                    if jar is not None and resp.cookies:
+                        jar.update_cookies(resp.cookies, resp.url)
                     yield resp
             except Exception:
                 if peer.refused is not None:
@@ -830,11 +849,11 @@ class Client:
                 raise
 
     async def _exchange(
-        self, method: str, url: URL, need_body: bool
+        self, method: str, url: URL, need_body: bool, jar: aiohttp.CookieJar | None = None
     ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
         """Send the request and read only what is needed: headers, and the capped body for ids."""
         s = self.settings
-        async with self._opened(method, url) as resp:
+        async with self._opened(method, url, jar) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
             location = resp.headers.get("Location")
             ctype = (resp.content_type or "").lower()
@@ -1006,6 +1025,13 @@ def _shorten(text: object, limit: int = 160) -> str:
 
 #: Seconds a proxied request's host name may take to look up here before it is left to the proxy.
 _PROXIED_LOOKUP_SECONDS = 5.0
+
+
+def _cookies_of(jar: aiohttp.CookieJar) -> frozenset[tuple[str, str, str, str]]:
+    """What ``jar`` holds (name, value, domain, path of each cookie): a chain that comes back to a URL
+    with the same cookies is in a loop.
+    """
+    return frozenset((m.key, m.value, m["domain"], m["path"]) for m in jar)
 
 
 def _proxy_parts(proxy: str) -> tuple[URL, dict[str, str] | None]:
