@@ -171,6 +171,9 @@ def _site_markdown():
         "[@k]: [branch](https://e.org/b) when",  # a citation then text: no definition, one link
         "<https://e.org/with space>",  # Python-Markdown's autolinks take spaces
         "[r]\n\n[r]: <https://e.org/c d>",  # not a definition (a space), but an autolink
+        "> see [r]\n>\n> [r]: https://e.org/quoted",  # a definition in a block quote
+        "see [r]\n\n> [r]: https://e.org/quoted-alone",
+        "- item [r]\n\n    [r]: https://e.org/listed",  # and in a list item
     ],
 )
 def test_a_markdown_link_is_the_url_the_rendered_page_links_to(source):

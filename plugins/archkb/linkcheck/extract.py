@@ -235,9 +235,12 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
 
 #: A reference definition, as Python-Markdown's ``ReferenceProcessor`` reads one: the whole line
 #: (the URL may sit on the next one, and a title in quotes or parentheses may follow), anywhere in a
-#: paragraph. ``[^id]:`` is a footnote's. Groups: the label, the URL (``<url>`` as written).
+#: paragraph, in a block quote (``> [id]: url``) or a list item (indented): code is blanked before,
+#: so an indented line here is not code. ``[^id]:`` is a footnote's. Groups: the label, the URL
+#: (``<url>`` as written).
 _REF_DEF = re.compile(
-    r"""^[ ]{0,3}\[(?!\^)([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?(?:(["']).*\3[ ]*|\(.*\)[ ]*)?$""",
+    r"""^(?:[ ]*>)*[ ]*\[(?!\^)([^\[\]]*)\]:[ ]*(?:\n(?:[ ]*>)*[ ]*)?([^\s]+)[ ]*"""
+    r"""(?:\n(?:[ ]*>)*[ ]*)?(?:(["']).*\3[ ]*|\(.*\)[ ]*)?$""",
     re.MULTILINE,
 )
 #: A bracketed label with no bracket inside: ``[text][label]``, ``[label][]`` and ``[label]`` use one.
