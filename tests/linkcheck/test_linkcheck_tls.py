@@ -123,3 +123,34 @@ async def test_the_command_trusts_the_bundle_that_ssl_cert_file_names(tls_server
     env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")} | {"CI": "true"}
     assert await state({**env, "SSL_CERT_FILE": str(bundle)}) == "ok"
     assert await state(env) == "error"
+
+
+async def test_a_server_that_leaves_out_its_intermediate_is_a_tls_error_that_says_so(tls_ca, settings, tmp_path):
+    """Browsers fetch a missing intermediate certificate themselves; Python does not. The error says so."""
+    from aiohttp import web
+
+    from .conftest import ServerState, make_app
+
+    intermediate = tls_ca.create_child_ca()
+    leaf = intermediate.issue_cert("127.0.0.1")
+    leaf_only, key = tmp_path / "leaf.pem", tmp_path / "key.pem"
+    leaf.cert_chain_pems[0].write_to_path(str(leaf_only))  # the leaf alone, not the chain
+    leaf.private_key_pem.write_to_path(str(key))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(leaf_only), str(key))
+    runner = web.AppRunner(make_app(ServerState()), shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    try:
+        port = site._server.sockets[0].getsockname()[1]
+        trusting_root = ssl.create_default_context(cadata=tls_ca.cert_pem.bytes().decode())
+        report = await check_urls_async(links(f"https://127.0.0.1:{port}/ok"), settings, tls=trusting_root)
+    finally:
+        await runner.cleanup()
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert "unable to get local issuer certificate" in result.message
+    assert result.message.endswith(
+        "the server may leave out an intermediate certificate, which browsers fetch themselves"
+    )

@@ -956,7 +956,12 @@ class Client:
                 return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
             return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
         if tls:
-            return Outcome(State.ERROR, None, final, f"TLS error: {_shorten(exc, 240)}")
+            message = f"TLS error: {_shorten(exc, 240)}"
+            verify = getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
+            if getattr(verify, "verify_code", None) == _NO_ISSUER:
+                # Browsers fetch a missing intermediate themselves (or have it cached): readers may not see this.
+                message += "; the server may leave out an intermediate certificate, which browsers fetch themselves"
+            return Outcome(State.ERROR, None, final, message)
         if isinstance(exc, aiohttp.ClientConnectorError):
             os_error = getattr(exc, "os_error", None)
             if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
@@ -1022,6 +1027,9 @@ def _shorten(text: object, limit: int = 160) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
+
+#: OpenSSL's ``X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY``: "unable to get local issuer certificate".
+_NO_ISSUER = 20
 
 #: Seconds a proxied request's host name may take to look up here before it is left to the proxy.
 _PROXIED_LOOKUP_SECONDS = 5.0
