@@ -61,3 +61,30 @@ def test_the_command_prints_them_to_standard_error(tmp_path, httpserver):
     assert json.loads(result.stdout)["results"][0]["state"] == "ok"  # standard output stays the report
     assert "Per host (1 host, 1 request):" in result.stderr
     assert f"127.0.0.1:{httpserver.port}" in result.stderr
+
+
+def test_in_a_markdown_report_they_are_a_section_with_host_names_as_code():
+    hosts = [HostStats("a|b`*x*.example:443", 2, {"2xx": 1, "5xx": 1}, 10.0, 20.0)]
+    assert render_host_stats(hosts, "markdown").splitlines() == [
+        "## Per host (1 host, 2 requests)",
+        "",
+        "| host | requests | median ms | slowest ms | 2xx | 3xx | 4xx | 5xx | timeout | no answer | pauses |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ``a\\|b`*x*.example:443`` | 2 | 10 | 20 | 1 | 0 | 0 | 1 | 0 | 0 | 0 |",
+    ]
+
+
+def test_the_command_appends_them_to_a_markdown_report(tmp_path, httpserver):
+    httpserver.expect_request("/ok").respond_with_data("<html></html>", content_type="text/html")
+    page = tmp_path / "page.md"
+    page.write_text(f"[a]({httpserver.url_for('/ok')})\n", encoding="utf-8")
+    out = tmp_path / "report.md"
+    args = [str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "markdown"]
+    result = CliRunner().invoke(
+        check_links, [*args, "--output", str(out), "--host-stats"], env={"CI": "true"}, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Link check\n")
+    assert "\n## Per host (1 host, 1 request)\n" in text
+    assert "Per host" not in result.stderr

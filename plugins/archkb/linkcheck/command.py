@@ -232,8 +232,8 @@ class _Command(click.Command):
 @click.option(
     "--host-stats",
     is_flag=True,
-    help="Also print, to standard error, what each host was asked and how it answered "
-    "(requests, times, answers by status class, timeouts, pauses).",
+    help="Also show what each host was asked and how it answered (requests, times, answers by "
+    "status class, timeouts, pauses): a section of a --format markdown report, else on standard error.",
 )
 @click.option(
     "--interval",
@@ -388,11 +388,15 @@ def check_links(
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    _write(render(report, fmt), output)
+    text = render(report, fmt)
     if host_stats:
         from .report import render_host_stats
 
-        click.echo(render_host_stats(report.hosts), err=True, nl=False)
+        if fmt == "markdown":  # a section of the report (the step summary, the link-health issue's run)
+            text += "\n" + render_host_stats(report.hosts, "markdown")
+        else:  # the report stays as it is, for the programs that read it
+            click.echo(render_host_stats(report.hosts), err=True, nl=False)
+    _write(text, output)
     if not paths and not offline:
         # Only an online check of the project itself updates the link health that readers
         # see; checking some other site or file, or an offline run that knows only what the

@@ -59,14 +59,16 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def render_host_stats(hosts: list[HostStats]) -> str:
-    """A table of the hosts asked, most requests first: the ``--host-stats`` text."""
+def render_host_stats(hosts: list[HostStats], fmt: str = "text") -> str:
+    """A table of the hosts asked, most requests first: ``--host-stats`` as ``text`` or ``markdown``."""
     asked = sorted((h for h in hosts if h.requests), key=lambda h: (-h.requests, h.host))
     total = sum(h.requests for h in asked)
+    title = f"Per host ({_count(len(asked), 'host')}, {_count(total, 'request')})"
     header = ["host", "requests", "median ms", "slowest ms", *HOST_ANSWERS, "pauses"]
+    shown = markdown_code if fmt == "markdown" else printable  # a host name is not ours: never Markdown
     rows = [
         [
-            printable(h.host) + (" (closed)" if h.closed else ""),
+            shown(h.host) + (" (closed)" if h.closed else ""),
             str(h.requests),
             "-" if h.median_ms is None else f"{h.median_ms:.0f}",
             "-" if h.slowest_ms is None else f"{h.slowest_ms:.0f}",
@@ -75,8 +77,12 @@ def render_host_stats(hosts: list[HostStats]) -> str:
         ]
         for h in asked
     ]
+    if fmt == "markdown":
+        lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [f"Per host ({_count(len(asked), 'host')}, {_count(total, 'request')}):"]
+    lines = [f"{title}:"]
     for row in [header, *rows]:
         cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
         lines.append("  ".join(cells).rstrip())
