@@ -191,7 +191,7 @@ class _Command(click.Command):
 @click.option(
     "--dump",
     is_flag=True,
-    help="List every link found and what a check would do with it (after excludes and remaps), "
+    help="List every link found and what a check would do with it (after excludes, includes and remaps), "
     "then stop: nothing is sent and the cache is not read. --format text or json.",
 )
 @click.option("--allow-private", is_flag=True, help="Also check private, loopback, link-local and metadata addresses.")
