@@ -202,6 +202,14 @@ def make_app(state: ServerState) -> web.Application:
         response.set_cookie("visit", request.path, path="/")
         return response
 
+    async def head_fails(request):
+        """HEAD hangs (``/head-fails/hang``) or fails (``/head-fails/500``); GET answers with the page."""
+        if request.method == "HEAD":
+            if request.match_info["how"] == "hang":
+                await asyncio.sleep(3600)
+            return web.Response(status=500)
+        return web.Response(text=PAGE, content_type="text/html")
+
     async def retry_after_an_hour(request):
         return web.Response(status=429, headers={"Retry-After": "3600"})
 
@@ -327,6 +335,7 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/limited-429-once", once(429, {"RateLimit": '"default";r=0;t=1'}))
     app.router.add_route("*", "/limited-for-an-hour/{n}", limited_for_an_hour)
     app.router.add_route("*", "/retry-after-an-hour", retry_after_an_hour)
+    app.router.add_route("*", "/head-fails/{how}", head_fails)
     app.router.add_route("*", "/cookie-gate", cookie_gate)
     app.router.add_route("*", "/set-cookie", set_cookie)
     app.router.add_route("*", "/cookie-then-away", cookie_then_away)

@@ -451,3 +451,24 @@ async def test_malformed_urls_are_broken_not_a_crash(settings, fake_resolver):
     assert [r.state for r in report.results] == [State.BROKEN] * len(bad)
     assert all(r.message.startswith("malformed URL: ") for r in report.results)
     assert report.stats["requests"] == 0
+
+
+@pytest.mark.parametrize("how", ["hang", "500"])
+async def test_a_retry_after_head_got_no_answer_or_a_server_error_asks_with_get(server, settings, how):
+    """Some servers hang up on HEAD, let it time out, or fail it, and answer GET: the retry uses GET."""
+    result, _ = await check_one(server.url(f"/head-fails/{how}"), settings.replace(timeout=0.5, retries=1))
+    assert result.state is State.OK, result.message
+    assert [m for m, p in server.state.methods if p == f"/head-fails/{how}"] == ["HEAD", "GET"]
+
+
+async def test_without_retries_a_head_that_fails_is_not_asked_again(server, settings):
+    result, _ = await check_one(server.url("/head-fails/500"), settings.replace(retries=0))
+    assert result.state is State.ERROR
+    assert [m for m, p in server.state.methods if p == "/head-fails/500"] == ["HEAD"]
+
+
+async def test_a_503_to_head_is_retried_with_head(server, settings):
+    """503 says "later", not "not this way": the retry stays as cheap for the server."""
+    result, _ = await check_one(server.url("/503-once"), settings)
+    assert result.state is State.OK
+    assert [m for m, p in server.state.methods if p == "/503-once"] == ["HEAD", "HEAD"]

@@ -530,6 +530,11 @@ class Client:
                     return self._give_up(outcome, " after retries" if attempt else "")
                 attempt += 1
                 self.stats.retries += 1
+                if method == "HEAD" and outcome.status not in (429, 503):
+                    # No answer, or a server error, to HEAD: some servers hang up on it, time out or
+                    # fail, and answer GET. The retry, sent anyway, asks with GET. (429 and 503 say
+                    # "later", not "not this way": a GET would only cost the server more.)
+                    method = "GET"
                 if retry.wait is not None:
                     self.gate(outcome.final_url or url).pause(retry.wait)
                 else:
