@@ -318,6 +318,8 @@ def make_app(state: ServerState) -> web.Application:
     app.router.add_route("*", "/perm301", redirect(301, "/ok"))
     app.router.add_route("*", "/perm308", redirect(308, "/ok"))
     app.router.add_route("*", "/temp302", redirect(302, "/ok"))
+    app.router.add_route("*", "/redirect-with-fragment", redirect(302, "/ok#top"))
+    app.router.add_route("*", "/redirect-with-empty-fragment", redirect(302, "/ok#"))
     app.router.add_route("*", "/head405", head405)
     app.router.add_route("*", "/redirect-to", redirect_to)
     app.router.add_route("*", "/loop-a", loop_a)

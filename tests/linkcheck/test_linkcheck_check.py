@@ -472,3 +472,23 @@ async def test_a_503_to_head_is_retried_with_head(server, settings):
     result, _ = await check_one(server.url("/503-once"), settings)
     assert result.state is State.OK
     assert [m for m, p in server.state.methods if p == "/503-once"] == ["HEAD", "HEAD"]
+
+
+async def test_a_redirect_that_carries_a_fragment_replaces_the_links_own(server, settings):
+    """A browser follows ``Location: /ok#top`` to ``#top``, whatever fragment the link had; without
+    a fragment in the Location, the link's own carries over and is judged."""
+    replaced, carried, present = (
+        server.url("/redirect-with-fragment#absent"),
+        server.url("/temp302#absent"),
+        server.url("/temp302#present"),
+    )
+    emptied = server.url("/redirect-with-empty-fragment#absent")
+    report = await check_urls_async([Link(u, "p.md:1") for u in (replaced, carried, present, emptied)], settings)
+    results = {r.url: r for r in report.results}
+    assert results[replaced].state is State.OK
+    assert results[replaced].message == "fragment #absent not checked: the redirect replaces it with #top"
+    assert results[emptied].state is State.OK
+    assert results[emptied].message == "fragment #absent not checked: the redirect replaces it with no fragment"
+    assert results[carried].state is State.BROKEN
+    assert "fragment #absent is not on the page" in results[carried].message
+    assert results[present].state is State.OK

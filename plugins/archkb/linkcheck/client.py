@@ -78,6 +78,8 @@ class Outcome:
         complete: True when the whole body was read (a missing id is then definite).
         html: True when the final response was HTML.
         rate_limited: True when the server refused it for its rate limit (a lasting one is ``blocked``).
+        fragment: The fragment a redirect's ``Location`` carried, which a browser shows in place of
+            the link's own; None when none did (the link's fragment then carries over, as in a browser).
     """
 
     state: State
@@ -88,6 +90,7 @@ class Outcome:
     complete: bool = False
     html: bool = False
     rate_limited: bool = False
+    fragment: str | None = None
 
 
 class _Retry(Exception):
@@ -646,6 +649,7 @@ class Client:
         visited = {(key, _cookies_of(jar))}
         current = url
         first_permanent: bool | None = None
+        location_fragment: str | None = None  # the last fragment a Location carried
         budget = s.timeout
         for _hop in range(s.max_redirects + 1):
             if not is_http(current):
@@ -702,6 +706,8 @@ class Client:
                     first_permanent = status in _PERMANENT
                 target = strip_credentials(urljoin(current, location))  # never followed with them
                 target = target.split("#", 1)[0] or target
+                if "#" in location:  # a browser then shows the Location's fragment (even ""), not the link's
+                    location_fragment = location.split("#", 1)[1]
                 problem = malformed(target) if is_http(target) else None
                 if problem is not None:
                     return Outcome(State.ERROR, status, target, f"redirect to a malformed URL: {problem}")
@@ -714,9 +720,11 @@ class Client:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
                 continue
             accept = self.rule(request.raw_host or "").accept
-            return self._judge(
+            outcome = self._judge(
                 status, headers, self._final(current, url), bool(first_permanent), ids, complete, html, accept
             )
+            outcome.fragment = location_fragment
+            return outcome
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
 
     def _proxied(self, current: str) -> bool:

@@ -364,6 +364,12 @@ def _verdict(url: str, fragment: str, outcome: Outcome, settings: Settings, wher
         return result
     if not (settings.check_fragments and fragment_is_checkable(fragment)):
         return result
+    if outcome.fragment is not None:  # a browser follows the redirect to its own fragment instead
+        shown = f"#{outcome.fragment}" if outcome.fragment else "no fragment"
+        result.message = _join(
+            result.message, f"fragment #{fragment} not checked: the redirect replaces it with {shown}"
+        )
+        return result
     if outcome.ids is None:
         result.message = _join(result.message, f"fragment #{fragment} not checked: the target is not HTML")
     elif fragment in outcome.ids or f"user-content-{fragment}" in outcome.ids:
