@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archkb.linkcheck import Link, extract_links_from_html, extract_links_from_markdown, ids_from_html
+from archkb.linkcheck.extract import _as_browser_reads
 
 HTML = """<!doctype html>
 <html><head>
@@ -178,13 +179,54 @@ def _site_markdown():
 )
 def test_a_markdown_link_is_the_url_the_rendered_page_links_to(source):
     """What is checked is what a reader's browser asks for: the href of the page the site renders
-    from this Markdown, read by an HTML parser (which decodes character references as browsers do).
+    from this Markdown, read by an HTML parser (which decodes character references as browsers do),
+    then by a WHATWG URL parser (ada, Node's), against a page of the site. Each link is the href,
+    or what the browser makes of it (``\\`` as ``/``), and never another URL.
     """
     from selectolax.lexbor import LexborHTMLParser
 
     page = LexborHTMLParser(_site_markdown().convert(source))
     rendered = [a.attributes["href"] for a in page.css("a[href]")]
-    assert [link.url for link in extract_links_from_markdown(source)] == rendered
+    found = [link.url for link in extract_links_from_markdown(source)]
+    assert [_browser(url) for url in found] == [_browser(href) for href in rendered]
+    for url, href in zip(found, rendered, strict=True):
+        assert url in (href, _as_browser_reads(href))
+
+
+PAGE_BASE = "https://site.example/archkb/patterns/page/"
+
+
+def _browser(url: str) -> str:
+    """The URL a browser requests for ``url`` on a page of the site (ada, the WHATWG URL parser)."""
+    from ada_url import URL
+
+    return URL(url, PAGE_BASE).href
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "..\\other\\page.html",
+        "https://e.org/a\\b/c",
+        "https:\\\\e.org\\docs",
+        "/root\\path?q=a\\b#frag\\x",
+        "HTTP://E.org\\Mixed",
+    ],
+)
+def test_a_backslash_is_read_as_a_browser_reads_it(href):
+    """A browser reads ``\\`` as ``/`` before the query of an http(s) or relative link: the checker
+    asks for the URL the browser does (yarl, the client's parser, against the same page)."""
+    from urllib.parse import unquote, urljoin
+
+    from archkb.linkcheck.hosts import client_url
+
+    html = extract_links_from_html(f'<a href="{href}">x</a>')
+    (link,) = html.links
+    asked = client_url(urljoin(PAGE_BASE, link.url))
+    assert unquote(str(asked)) == unquote(_browser(href))  # yarl writes a query's \\ as %5C: the same to servers
+    if "\\\\" not in href:  # in Markdown, a doubled backslash is an escaped one
+        (markdown,) = extract_links_from_markdown(f"[x]({href})")
+        assert markdown.url == link.url
 
 
 def test_the_escapable_characters_are_the_site_markdowns():

@@ -46,13 +46,27 @@ _LINK_ATTRS: dict[str, tuple[str, ...]] = {
 
 
 _TAB_OR_LINE_BREAK = re.compile("[\t\n\r]")
+#: A scheme the WHATWG URL Standard calls special, where ``\`` is read as ``/``; a link without a
+#: scheme is relative to this site's pages, which are http(s).
+_SPECIAL_OR_NO_SCHEME = re.compile(r"(?:(?:https?|wss?|ftp|file):|(?![a-zA-Z][a-zA-Z0-9+.-]*:))", re.IGNORECASE)
+
+
+#: A special scheme's slashes, however many and however written, before its host.
+_SPECIAL_SLASHES = re.compile(r"^(https?|wss?|ftp):/+(?!/)", re.IGNORECASE)
 
 
 def _as_browser_reads(value: str) -> str:
-    """A link attribute's value as a browser's URL parser takes it: spaces around it stripped, and
-    tabs and line breaks inside it removed (``https://e.org/a<LF>b`` asks for ``/ab``).
+    r"""A link's value as a browser's URL parser takes it: spaces around it stripped, tabs and line
+    breaks inside it removed (``https://e.org/a<LF>b`` asks for ``/ab``), and, in an http(s) or
+    relative link, a backslash before the query read as a slash (``..\other\page.html`` is
+    ``../other/page.html``; ``?a`` keeps its).
     """
-    return _TAB_OR_LINE_BREAK.sub("", value.strip())
+    value = _TAB_OR_LINE_BREAK.sub("", value.strip())
+    if "\\" in value and _SPECIAL_OR_NO_SCHEME.match(value):
+        end = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=len(value))
+        value = value[:end].replace("\\", "/") + value[end:]
+        value = _SPECIAL_SLASHES.sub(r"\1://", value, count=1)  # https:\\host, https:/\host: https://host
+    return value
 
 
 def _srcset_urls(value: str) -> list[str]:
@@ -428,5 +442,5 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
             for url in _srcset_urls(value) if match.group(1).lower() == "srcset" else [_as_browser_reads(value)]:
                 found.append((tag.start() + match.start(group), url))
     found.sort()
-    links = [Link(url.strip(), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
+    links = [Link(_as_browser_reads(url), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
     return list(dict.fromkeys(links))  # a reference definition written as <url> is also an autolink
