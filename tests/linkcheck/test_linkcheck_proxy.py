@@ -162,12 +162,16 @@ def test_the_environment_names_the_proxies_as_curl_reads_them():
         ("LOCALHOST.", True),
         ("::1", True),
         ("10.1.2.3", True),  # the entry's port is ignored
+        ("192.168.7.9", True),  # in a range
+        ("192.169.0.1", False),
+        ("fd12::1", True),
         ("example.org", False),
     ],
 )
 def test_no_proxy_matches_hosts_and_the_hosts_under_them(host, direct):
     proxies = {"https": "http://proxy:3128"}
-    chosen = proxy_for("https", host, proxies, ["localhost", ".corp.example", "[::1]", "10.1.2.3:8080"])
+    entries = ["localhost", ".corp.example", "[::1]", "10.1.2.3:8080", "192.168.0.0/16", "fd00::/8", "bad/range"]
+    chosen = proxy_for("https", host, proxies, entries)
     assert chosen == (None if direct else "http://proxy:3128")
     assert proxy_for("https", host, proxies, ["*"]) is None
     assert proxy_for("ftp", host, proxies, []) is None

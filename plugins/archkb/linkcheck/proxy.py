@@ -4,7 +4,7 @@ A machine behind a proxy (a company network, a self-hosted CI runner) names it i
 ``https_proxy`` for HTTPS links, ``http_proxy`` for plain HTTP ones, ``all_proxy`` for both (each
 also in capitals), and ``no_proxy`` for the hosts reached directly: a comma-separated list of host
 names (``example.org`` matches it and every host under it; a leading dot is the same), IP
-addresses, or ``*`` for every host. ``archkb check-links --proxy URL`` names one for both schemes.
+addresses and ranges (``10.0.0.0/8``), or ``*`` for every host. ``archkb check-links --proxy URL`` names one for both schemes.
 Only ``http://`` and ``https://`` proxies are spoken to (aiohttp has no SOCKS).
 
 This module only chooses; the client (:mod:`.client`) sends through the proxy, and the
@@ -14,6 +14,7 @@ private-address policy still judges every link's host before it goes there (see
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -57,16 +58,29 @@ def proxies_from_environment(environ: Mapping[str, str]) -> tuple[dict[str, str]
     return proxies, [entry.strip() for entry in bypass.split(",") if entry.strip()]
 
 
+def _in_range(host: str, entry: str) -> bool:
+    """Whether ``host`` is an IP address inside the range ``entry`` (``10.0.0.0/8``, ``fd00::/8``)."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]) in ipaddress.ip_network(entry.strip("[]"), strict=False)
+    except ValueError:
+        return False
+
+
 def _bypassed(host: str, no_proxy: Iterable[str]) -> bool:
     """Whether ``host`` is reached directly: it is, or is under, a ``no_proxy`` entry (or one is ``*``).
 
-    An entry's port, if it has one, is ignored; address ranges (``10.0.0.0/8``) are not understood.
+    An entry's port, if it has one, is ignored; an address range (``10.0.0.0/8``) holds the
+    addresses in it, as curl reads one.
     """
     name = normalize_host(host)
     for entry in no_proxy:
         entry = entry.strip()
         if entry == "*":
             return True
+        if "/" in entry:
+            if _in_range(name, entry):
+                return True
+            continue
         if entry.startswith("["):  # [::1] or [::1]:8080
             entry = entry[1:].split("]", 1)[0]
         elif entry.count(":") == 1:  # host:port
