@@ -312,6 +312,7 @@ def make_app(state: ServerState) -> web.Application:
 
     app.router.add_route("*", "/wayback/available", wayback)
     app.router.add_route("*", "/wayback-busy/available", wayback_busy)
+    app.router.add_route("*", "/wayback-closed/available", retry_after_an_hour)
     app.router.add_route("*", "/ok", ok)
     app.router.add_route("*", "/counted", ok)
     app.router.add_route("*", "/status/{code}", status)

@@ -513,3 +513,15 @@ def test_an_online_path_run_imports_no_catalog(tmp_path, web):
     modules = _modules_after(code, tmp_path)
     assert "aiohttp" in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "yaml", "mkdocs")}
+
+
+async def test_an_archive_api_that_asks_for_a_long_pause_is_asked_nothing_more(server, settings):
+    """Its Retry-After is past the cap: the other broken links get no suggestion, and no request."""
+    gone = [server.url(f"/status/404?n={n}") for n in range(3)]
+    api = server.url("/wayback-closed/available")
+    report = await check_urls_async(
+        [Link(url, "p.md:1") for url in gone], settings.replace(suggest=True, archive_api=api, per_host=1)
+    )
+    assert [r.state for r in report.results] == [State.BROKEN] * 3
+    assert [r.suggestion for r in report.results] == [None] * 3
+    assert server.state.hits["/wayback-closed/available"] == 1

@@ -580,9 +580,11 @@ class Client:
                 raise
             except Exception:  # noqa: BLE001 - no suggestion is all a failure costs
                 return None
-            if status in (429, 503) and attempt < s.retries:
+            if status in (429, 503):
                 wait = parse_retry_after(headers.get("retry-after"))
-                if wait is not None and wait <= s.retry_after_cap:
+                if wait is not None and wait > s.retry_after_cap:
+                    gate.close(wait)  # the other broken links are not asked about in this run
+                elif wait is not None and attempt < s.retries:
                     gate.pause(wait)
                     continue
             if status != 200:
@@ -598,6 +600,8 @@ class Client:
             try:
                 await self._global.acquire(first, gate.backlog)
                 try:
+                    if closed := gate.closed_for():
+                        raise _HostLimited(closed)
                     self.stats.requests += 1
                     gate.started()
                     try:
