@@ -75,6 +75,23 @@ When it hurts.
 """
 
 
+def git(root: Path, *args: str, date: str | None = None) -> None:
+    """Run ``git -C root ARGS`` as a throwaway identity, commits dated ``date`` when given."""
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "HOME": str(root),
+    }
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
 def pattern_text(
     title: str,
     *,

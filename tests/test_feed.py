@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import subprocess
 import xml.etree.ElementTree as ET
 
 from archkb import load_catalog
 from archkb.exports.feed import ATOM_NS, git_last_commit_dates, pattern_changes, render_atom, render_recent_changes
-from conftest import pattern_text
+from conftest import git, pattern_text
 
 A = f"{{{ATOM_NS}}}"
 NOW = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
@@ -44,25 +43,12 @@ def test_changes_fall_back_to_git_dates(site):
 def test_git_last_commit_dates_reads_a_real_repository(site):
     root = site.root
 
-    def git(*args: str, date: str | None = None) -> None:
-        env = {
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-            "PATH": "/usr/bin:/bin:/usr/local/bin",
-            "HOME": str(root),
-        }
-        if date:
-            env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
-
-    git("init", "-q")
-    git("add", "patterns/alpha.md", "patterns/beta.md")
-    git("commit", "-q", "-m", "one", date="2024-01-01T10:00:00+00:00")
+    git(root, "init", "-q")
+    git(root, "add", "patterns/alpha.md", "patterns/beta.md")
+    git(root, "commit", "-q", "-m", "one", date="2024-01-01T10:00:00+00:00")
     site.write("patterns/beta.md", pattern_text("Beta", summary="Beta changed its one sentence."))
-    git("add", "patterns/beta.md")
-    git("commit", "-q", "-m", "two", date="2024-06-01T12:30:00+02:00")
+    git(root, "add", "patterns/beta.md")
+    git(root, "commit", "-q", "-m", "two", date="2024-06-01T12:30:00+02:00")
     dates = git_last_commit_dates(root, "patterns")
     assert dates == {
         "patterns/alpha.md": dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc),

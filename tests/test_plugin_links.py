@@ -6,6 +6,15 @@ import json
 
 from conftest import MKDOCS_YML, REFERENCES
 
+#: The plugin's options for a build that checks links now, against the local server.
+ONLINE = {
+    "external": True,
+    "allow_private": True,
+    "timeout": 2,
+    "cache": ".cache/links.json",
+    "report": ".cache/report.json",
+}
+
 
 def configure(site, httpserver, **options):
     ok_url = httpserver.url_for("/fine")
@@ -35,11 +44,7 @@ def test_strict_build_fails_on_broken_but_not_on_error(site, httpserver):
     ok_url, dead_url, down_url = configure(
         site,
         httpserver,
-        external=True,
-        allow_private=True,
-        timeout=2,
-        cache=".cache/links.json",
-        report=".cache/report.json",
+        **ONLINE,
     )
     result = site.build(strict=True)
     assert not result.ok
@@ -61,11 +66,7 @@ def test_builds_without_external_reuse_the_latest_report_and_send_nothing(site, 
     configure(
         site,
         httpserver,
-        external=True,
-        allow_private=True,
-        timeout=2,
-        cache=".cache/links.json",
-        report=".cache/report.json",
+        **ONLINE,
     )
     site.build(strict=False)
     sent = len(httpserver.log)
@@ -81,9 +82,7 @@ def test_builds_without_external_reuse_the_latest_report_and_send_nothing(site, 
 
 
 def test_serve_never_checks_online_by_default(site, httpserver):
-    configure(
-        site, httpserver, external=True, allow_private=True, cache=".cache/links.json", report=".cache/report.json"
-    )
+    configure(site, httpserver, **{**ONLINE, "timeout": 10})
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -110,11 +109,7 @@ def test_the_build_asks_for_archived_copies_and_shows_them(site, httpserver):
     ok_url, dead_url, _down_url = configure(
         site,
         httpserver,
-        external=True,
-        allow_private=True,
-        timeout=2,
-        cache=".cache/links.json",
-        report=".cache/report.json",
+        **ONLINE,
         suggest=True,
         archive_api=httpserver.url_for("/wayback/available"),
         hosts={"127.0.0.1": {"per_host": 1}},

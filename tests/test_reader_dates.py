@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 
 import jsonschema
 
@@ -12,23 +11,9 @@ from archkb import load_catalog
 from archkb.catalog.model import Reference, reference_file_schema
 from archkb.site.dates import RECENT_DAYS, catalog_dates, git_file_dates, git_line_dates, render_pattern_dates
 from archkb.site.reading_list import reading_list_facets, render_filter_css, render_reading_list
-from conftest import REFERENCES, pattern_text
+from conftest import REFERENCES, git, pattern_text
 
 D = dt.date
-
-
-def git(root, *args: str, date: str | None = None) -> None:
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-        "HOME": str(root),
-    }
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def test_front_matter_dates_win_and_the_page_shows_them(site):

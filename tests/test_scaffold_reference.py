@@ -33,6 +33,17 @@ GOOD = [
 ]
 
 
+#: A valid reading-list entry (its id comes out as ``d-2021-u``).
+ENTRY_U = {
+    "title": "U",
+    "authors": ["C D"],
+    "year": 2021,
+    "kind": "book",
+    "url": "https://example.org/u",
+    "summary": "S.",
+}
+
+
 def run(*args: str, input: str | None = None):  # noqa: A002 - the name CliRunner.invoke gives it
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
@@ -166,14 +177,7 @@ def test_a_key_after_references_is_refused_rather_than_corrupted(site):
         add_reference(
             site.root,
             "odd",
-            {
-                "title": "U",
-                "authors": ["C D"],
-                "year": 2021,
-                "kind": "book",
-                "url": "https://example.org/u",
-                "summary": "S.",
-            },
+            ENTRY_U,
         )
     assert path.read_bytes() == before
 
@@ -183,14 +187,7 @@ def test_empty_flow_list_and_bare_topic_name(site):
     added = add_reference(
         site.root,
         "empty",
-        {
-            "title": "U",
-            "authors": ["C D"],
-            "year": 2021,
-            "kind": "book",
-            "url": "https://example.org/u",
-            "summary": "S.",
-        },
+        ENTRY_U,
     )
     assert added.path == "references/empty.yml" and added.id == "d-2021-u" and added.line == 3
     assert load_catalog(site.root).references["d-2021-u"].line == 3
