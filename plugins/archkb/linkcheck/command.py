@@ -97,9 +97,6 @@ def _dump(inputs, settings, fmt: str, output: Path | None) -> None:
     internal = [
         link for _root, pages in inputs.sites for page in pages.values() for link in page.links if is_internal(link.url)
     ]
-    problems = settings.validate()
-    if problems:
-        raise ConfigError("; ".join(problems))
     planned = dump_links(
         inputs.external, internal, rewrites=settings.rewrites, excludes=settings.excludes, includes=settings.includes
     )
@@ -210,6 +207,18 @@ class _Command(click.Command):
     help="Check only URLs matching REGEX, excluded or not; skip the rest (repeatable).",
 )
 @click.option(
+    "--exclude-path",
+    "exclude_paths",
+    multiple=True,
+    metavar="REGEX",
+    help="Do not read files or folders whose path (as the report shows it; a folder's ends in /) "
+    "matches REGEX (repeatable). Files named as PATHs are always read.",
+)
+@click.option("--hidden", is_flag=True, help="Also read hidden files and folders below a PATH folder.")
+@click.option(
+    "--no-ignore", is_flag=True, help="Also read what git ignores below a PATH folder (.gitignore and the like)."
+)
+@click.option(
     "--accept",
     "accepted",
     multiple=True,
@@ -297,6 +306,9 @@ def check_links(
     allow_hosts: tuple[str, ...],
     exclude: tuple[str, ...],
     include: tuple[str, ...],
+    exclude_paths: tuple[str, ...],
+    hidden: bool,
+    no_ignore: bool,
     accepted: list[int],
     headers: dict[str, str],
     user_agent: str | None,
@@ -311,8 +323,9 @@ def check_links(
 ) -> None:
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
-    PATH is a built site folder (internal links and anchors are checked too, offline), HTML files or
-    Markdown files. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
+    PATH is a folder, HTML files or Markdown files. A folder's HTML is read as a built site (internal
+    links and anchors are checked too, offline) and its Markdown as Markdown; hidden files and what
+    git ignores there are left out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
     and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
     given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only;
     the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2
@@ -371,12 +384,21 @@ def check_links(
     # Given here, they win over the config file's: lists are added to, a header of the same name replaced.
     settings = settings.replace(
         includes=[*settings.includes, *include],
+        exclude_paths=[*settings.exclude_paths, *exclude_paths],
         accept=[*settings.accept, *(code for code in accepted if code not in settings.accept)],
         headers={**settings.headers, **headers},
         user_agent=user_agent or settings.user_agent,
     )
+    problems = settings.validate()
+    if problems:
+        raise ConfigError("; ".join(problems))
     try:
-        inputs = collect_paths(list(paths), root) if paths else collect_project(root)
+        if paths:
+            inputs = collect_paths(
+                list(paths), root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=not no_ignore
+            )
+        else:
+            inputs = collect_project(root, exclude_paths=settings.exclude_paths)
         if dump:
             _dump(inputs, settings, fmt, output)
         report = check_urls(inputs.external, settings, progress=True)

@@ -6,6 +6,7 @@ command, the build and CI::
     [tool.archkb.link_check]
     exclude = ["^https://example\\.com/private/"]      # regular expressions (re.search)
     include = []                                        # when any: only what they match (wins over exclude)
+    exclude_path = ["^vendor/", "CHANGELOG\\.md$"]       # source files whose links are not checked
     remap = ["^https://old\\.example\\.org/ https://new.example.org/"]  # "REGEX REPLACEMENT", before the cache key
     accept = [429]                                      # extra statuses that count as ok, every host
     headers = { "Accept-Language" = "en" }              # sent to every host
@@ -40,6 +41,7 @@ TABLE = "tool.archkb.link_check"
 KEYS = {
     "exclude": "a list of regular expressions",
     "include": "a list of regular expressions",
+    "exclude_path": "a list of regular expressions",
     "remap": 'a list of "REGEX REPLACEMENT" strings (or {pattern, replacement} tables)',
     "accept": "a list of HTTP statuses",
     "headers": "a table of header names and string values",
@@ -210,7 +212,7 @@ def apply_table(
             raise _unknown(key, KEYS, where)
         if key in skip:
             continue
-        if key in ("exclude", "include"):
+        if key in ("exclude", "include", "exclude_path"):
             _check(where, key, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
             field_name = f"{key}s"
             changes[field_name] = [*getattr(settings, field_name), *value]

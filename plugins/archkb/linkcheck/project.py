@@ -17,6 +17,7 @@ from .extract import extract_links_from_markdown
 from .internal import is_internal
 from .report import Report
 from .settings import Settings
+from .sources import without_excluded_sources
 from .states import Link
 
 
@@ -78,8 +79,9 @@ def latest_link_report(
         The fresh report when ``online``; otherwise the saved report, or a report
         built offline from the cache, or ``None`` when nothing is known yet.
     """
+    links = without_excluded_sources(catalog_links(catalog, docs_dir), settings.exclude_paths)
     if online:
-        report = check_urls(catalog_links(catalog, docs_dir), settings)
+        report = check_urls(links, settings)
         report.save(report_path)
         return report
     saved = Report.load(report_path)
@@ -87,5 +89,5 @@ def latest_link_report(
         return saved
     cache = settings.cache_path
     if cache and Path(cache).is_file() and not settings.no_cache:
-        return check_urls(catalog_links(catalog, docs_dir), dataclasses.replace(settings, offline=True))
+        return check_urls(links, dataclasses.replace(settings, offline=True))
     return None

@@ -128,6 +128,10 @@ class Settings:
         excludes: Regular expressions; a URL matching any of them (``re.search``) is skipped.
         includes: Regular expressions; when there are any, only a URL matching one of them is
             checked (whether or not an exclude matches it too), and every other is skipped.
+        exclude_paths: Regular expressions; a source file whose path (relative to the project, ``/``
+            between folders; a folder's with a trailing ``/``) matches any of them (``re.search``) is
+            not read, and its links are not checked: a folder a PATH run walks, and the project's
+            own pages. A file named on the command line is always read.
         rewrites: ``(pattern, replacement)`` pairs applied with ``re.sub`` before checking (e.g. to
             check a moved host); the cache is keyed by the rewritten URL.
         user_agent: The User-Agent header sent with every request.
@@ -169,6 +173,7 @@ class Settings:
     allow_hosts: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
+    exclude_paths: list[str] = field(default_factory=list)
     rewrites: list[tuple[str, str]] = field(default_factory=list)
     user_agent: str = DEFAULT_USER_AGENT
     check_fragments: bool = True
@@ -218,7 +223,11 @@ class Settings:
             problems.append(f"host-timeouts must be >= 0, got {self.host_timeouts}")
         if not self.run_budget > 0:
             problems.append(f"run budget must be > 0 seconds, got {self.run_budget}")
-        for kind, patterns in (("exclude", self.excludes), ("include", self.includes)):
+        for kind, patterns in (
+            ("exclude", self.excludes),
+            ("include", self.includes),
+            ("exclude-path", self.exclude_paths),
+        ):
             for pattern in patterns:
                 try:
                     re.compile(pattern)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .extract import PageLinks, extract_links_from_markdown
 from .internal import is_internal, load_pages
 from .states import Link
+from .walk import walk_files
 
-__all__ = ["Inputs", "InputError", "collect_paths", "collect_project"]
+__all__ = ["Inputs", "InputError", "collect_paths", "collect_project", "without_excluded_sources"]
 
 _HTML = {".html", ".htm"}
 _MARKDOWN = {".md", ".markdown"}
@@ -64,11 +67,20 @@ def _readable(files: list[Path]) -> list[Path]:
     return files
 
 
-def collect_paths(paths: list[Path], base: Path) -> Inputs:
-    """Collect links from PATH arguments: site folders, HTML files or Markdown files.
+def collect_paths(
+    paths: list[Path],
+    base: Path,
+    *,
+    exclude_paths: Iterable[str] = (),
+    hidden: bool = False,
+    use_ignore: bool = True,
+) -> Inputs:
+    """Collect links from PATH arguments: folders, HTML files or Markdown files.
 
-    A folder is a built site when it holds HTML (internal links and anchors are then checked
-    between its pages), else its Markdown files are read.
+    A folder's HTML files are read as a built site (internal links and anchors are then checked
+    between its pages) and its Markdown files as Markdown; which files of it are read is
+    :func:`.walk.walk_files`' choice (hidden files, what git ignores and ``exclude_paths`` are left
+    out). A file that is named is always read.
 
     Raises:
         InputError: for a file that is neither HTML nor Markdown, or a folder with neither.
@@ -77,13 +89,23 @@ def collect_paths(paths: list[Path], base: Path) -> Inputs:
     loose_html: dict[Path, list[Path]] = {}
     for path in paths:
         if path.is_dir():
-            html = sorted(p for p in path.rglob("*") if p.suffix.lower() in _HTML and p.is_file())
+            files = walk_files(
+                path,
+                suffixes=_HTML | _MARKDOWN,
+                display=lambda p: _display(p, base),
+                exclude_paths=exclude_paths,
+                hidden=hidden,
+                use_ignore=use_ignore,
+            )
+            html = [p for p in files if p.suffix.lower() in _HTML]
+            markdown = [p for p in files if p.suffix.lower() in _MARKDOWN]
+            if not files:
+                raise InputError(
+                    f"{path}: no HTML or Markdown files in this folder (hidden files, what git ignores "
+                    "and --exclude-path are left out; --hidden and --no-ignore read them)"
+                )
             if html:
                 _add_html(inputs, html, path.resolve(), base)
-                continue
-            markdown = sorted(p for p in path.rglob("*") if p.suffix.lower() in _MARKDOWN and p.is_file())
-            if not markdown:
-                raise InputError(f"{path}: no HTML or Markdown files in this folder")
             _add_markdown(inputs, markdown, base)
         elif path.suffix.lower() in _HTML:
             loose_html.setdefault(path.resolve().parent, []).append(path)
@@ -96,9 +118,23 @@ def collect_paths(paths: list[Path], base: Path) -> Inputs:
     return inputs
 
 
-def collect_project(root: Path) -> Inputs:
+def _source_file(source: str) -> str:
+    """The file of a ``"path:line"`` source."""
+    path, colon, line = source.rpartition(":")
+    return path if colon and line.isdigit() else source
+
+
+def without_excluded_sources(links: list[Link], exclude_paths: Iterable[str]) -> list[Link]:
+    """``links`` less those written in a file that an ``exclude_paths`` expression matches."""
+    patterns = [re.compile(p) for p in exclude_paths]
+    if not patterns:
+        return links
+    return [link for link in links if not any(p.search(_source_file(link.source)) for p in patterns)]
+
+
+def collect_project(root: Path, *, exclude_paths: Iterable[str] = ()) -> Inputs:
     """Collect the project's own links: every reference URL (and archived URL), plus links in
-    ``patterns/*.md`` and ``docs/**/*.md``.
+    ``patterns/*.md`` and ``docs/**/*.md``, less those in files that ``exclude_paths`` match.
 
     Raises:
         InputError: when ``root`` is not a project or its catalog cannot be loaded.
@@ -121,4 +157,5 @@ def collect_project(root: Path) -> Inputs:
                 inputs.external.append(Link(str(url), source))
     files = sorted((root / "patterns").glob("*.md")) + sorted((root / "docs").rglob("*.md"))
     _add_markdown(inputs, files, root)
+    inputs.external = without_excluded_sources(inputs.external, exclude_paths)
     return inputs
