@@ -3,12 +3,13 @@
 A newcomer follows CONTRIBUTING.md on a copy of the real site: scaffolds a pattern,
 adds a reference with `archkb new reference`, fills in the template with a relation
 and two references, publishes it, and passes the checks CI runs (`archkb validate`,
-`mkdocs build --strict`, and `archkb changed-links` for the links it adds). Every
+`mkdocs build --strict`, and `archkb check-links --changed` for the links it adds). Every
 command runs as a subprocess, exactly as typed in a terminal.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -169,6 +170,13 @@ def test_a_newcomer_adds_a_pattern_with_a_relation_and_two_references(clone):
 
     changed = run(root, "archkb", "changed-links", "--base", "main")
     assert changed.stdout.splitlines() == [NEW_URL]
+    # What CI checks, and where it would annotate it: the reference's url line (nothing is sent).
+    planned = run(root, "archkb", "check-links", "--changed", "main", "--dump", "--format", "json")
+    [link] = json.loads(planned.stdout)["links"]
+    assert link["url"] == NEW_URL and link["action"] == "check"
+    [source] = link["sources"]
+    path, line = source.rsplit(":", 1)
+    assert path.startswith("references/") and NEW_URL in (root / path).read_text().splitlines()[int(line) - 1]
 
 
 def test_contributing_describes_the_steps_this_test_takes():
@@ -181,7 +189,7 @@ def test_contributing_describes_the_steps_this_test_takes():
         "archkb validate",
         "mkdocs serve --livereload",
         "mkdocs build --strict",
-        "archkb changed-links --base origin/main",
+        "archkb check-links --changed origin/main",
         "type: refines",
         "[@",
     ):

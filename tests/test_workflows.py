@@ -176,14 +176,12 @@ def test_ci_runs_the_readme_test_command_the_strict_build_and_added_links():
     assert "bash scripts/test.sh" in commands
     assert index_of(ci, "bash scripts/test.sh") < index_of(ci, "mkdocs build --strict")
     assert any("archkb validate" in c for c in commands)
-    changed = next(c for c in commands if "archkb changed-links" in c)
-    assert "--base" in changed and "--format markdown" in changed
-    base = steps(ci)[index_of(ci, "archkb changed-links")]["env"]["BASE"]
-    assert "'HEAD^1'" in base  # the first parent of the pull request's merge commit is its base
-    assert index_of(ci, "archkb changed-links") < index_of(ci, "archkb check-links")
-    upload = next(s for s in steps(ci) if s.get("uses", "").startswith("actions/upload-artifact@"))
-    assert upload["if"] == "always()"
-    assert ".cache/archkb/link-report.json" in upload["with"]["path"]
+    changed = next(c for c in commands if "archkb check-links --changed" in c)
+    assert '--changed "$BASE"' in changed and "--format github" in changed  # annotated where they are added
+    step = steps(ci)[index_of(ci, "archkb check-links --changed")]
+    assert "'HEAD^1'" in step["env"]["BASE"]  # the first parent of the pull request's merge commit is its base
+    assert step["env"]["ARCHKB_FORCE_GUARD"] == "1"  # the pull request's links are untrusted
+    assert index_of(ci, "mkdocs build --strict") < index_of(ci, "archkb check-links --changed")
 
 
 def test_pages_refreshes_link_health_then_deploys_with_the_official_actions():
@@ -243,7 +241,7 @@ def _archkb_invocations() -> list[tuple[str, list[str]]]:
 
 def test_every_archkb_command_in_the_workflows_exists_with_its_options():
     invocations = _archkb_invocations()
-    assert {words[0] for _, words in invocations} >= {"validate", "changed-links", "check-links"}
+    assert {words[0] for _, words in invocations} >= {"validate", "check-links"}
     for name, words in invocations:
         command: click.Command = archkb_main
         while isinstance(command, click.Group):

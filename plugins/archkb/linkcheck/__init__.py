@@ -10,6 +10,9 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 - :func:`check_internal` checks a built site's own links and anchors offline;
 - :func:`dump_links` plans what a check would do with each link, with nothing sent
   (:func:`render_dump` writes it, as ``archkb check-links --dump`` does);
+- :func:`render_github` writes a report as GitHub Actions annotations (``--format github``);
+- :func:`walk_files` chooses which files of a folder a PATH run reads (no hidden files, nothing
+  git ignores);
 - :data:`DEFAULT_REPORT_PATH` is where every CLI run leaves its latest JSON report.
 """
 
@@ -49,9 +52,12 @@ _LAZY = {
     "render_dump": "plan",
     "check_project": "build",
     "check_site": "build",
+    "render_github": "annotations",
+    "walk_files": "walk",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
+    from .annotations import render_github
     from .build import check_project, check_site
     from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
@@ -61,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
     from .sources import InputError
     from .states import Link, Result, State
+    from .walk import walk_files
 
 
 def __getattr__(name: str) -> Any:
@@ -101,4 +108,6 @@ __all__ = [
     "load_pages",
     "render",
     "render_dump",
+    "render_github",
+    "walk_files",
 ]

@@ -4,8 +4,8 @@ Pull requests should not wait on every link of the catalog, only on the links
 they add or change. :func:`changed_urls` lists the external URLs found in the
 working tree's (or a head revision's) ``references/*.yml``, ``patterns/*.md``
 and ``docs/**/*.md`` that the base revision's versions of those files do not
-hold. ``archkb changed-links --base REF`` prints them; CI hands them to
-``archkb check-links`` through a small Markdown file.
+hold. ``archkb changed-links --base REF`` prints them, and ``archkb check-links
+--changed REF`` (what CI runs on a pull request) checks them where they are written.
 """
 
 from __future__ import annotations

@@ -120,6 +120,41 @@ def _write(text: str, output: Path | None) -> None:
         raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
 
 
+def _github(report, root: Path, host_stats: bool) -> str:
+    """``--format github``: the workflow commands, with each source's file named as the repository
+    (``$GITHUB_WORKSPACE``, else the working folder) names it; and the Markdown report appended to
+    the job summary (``$GITHUB_STEP_SUMMARY``) when the step has one.
+    """
+    from .annotations import render_github, source_location, step_summary
+    from .report import render, render_host_stats
+
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+
+    def locate(source: str) -> tuple[str, int | None] | None:
+        where = source_location(source)
+        if where is None:
+            return None
+        path = Path(where[0])
+        try:
+            return (root / path).resolve().relative_to(workspace).as_posix(), where[1]
+        except (ValueError, OSError):
+            return where  # outside the repository: GitHub shows it on the run, not on a file
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        markdown = render(report, "markdown")
+        if host_stats:
+            markdown += "\n" + render_host_stats(report.hosts, "markdown")
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(markdown))
+        except OSError as exc:
+            click.echo(f"warning: cannot write the job summary {summary}: {exc}", err=True)
+    elif host_stats:
+        click.echo(render_host_stats(report.hosts), err=True, nl=False)
+    return render_github(report, locate=locate)
+
+
 class _Command(click.Command):
     """A click command whose usage errors exit with 3 instead of click's 2 (2 means broken links)."""
 
@@ -185,6 +220,13 @@ class _Command(click.Command):
     help="Seconds the whole network phase may take.",
 )
 @click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
+@click.option(
+    "--changed",
+    "changed_base",
+    metavar="REV",
+    help="Check only the external links that the working tree adds to git revision REV (what "
+    "'archkb changed-links --base REV' lists), reported where the project writes them.",
+)
 @click.option(
     "--dump",
     is_flag=True,
@@ -301,6 +343,7 @@ def check_links(
     retries: int,
     budget: float,
     offline: bool,
+    changed_base: str | None,
     dump: bool,
     allow_private: bool,
     allow_hosts: tuple[str, ...],
@@ -337,7 +380,7 @@ def check_links(
     from .report import render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
-    from .sources import InputError, collect_paths, collect_project
+    from .sources import InputError, collect_changed, collect_paths, collect_project
     from .states import STATE_INFO
 
     root = find_root(root)
@@ -392,8 +435,12 @@ def check_links(
     problems = settings.validate()
     if problems:
         raise ConfigError("; ".join(problems))
+    if changed_base is not None and paths:
+        raise ConfigError("--changed compares the project with a git revision; it takes no PATHs")
     try:
-        if paths:
+        if changed_base is not None:
+            inputs = collect_changed(root, changed_base, exclude_paths=settings.exclude_paths)
+        elif paths:
             inputs = collect_paths(
                 list(paths), root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=not no_ignore
             )
@@ -410,19 +457,19 @@ def check_links(
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    text = render(report, fmt)
+    text = _github(report, root, host_stats) if fmt == "github" else render(report, fmt)
     if host_stats:
         from .report import render_host_stats
 
         if fmt == "markdown":  # a section of the report (the step summary, the link-health issue's run)
             text += "\n" + render_host_stats(report.hosts, "markdown")
-        else:  # the report stays as it is, for the programs that read it
+        elif fmt != "github":  # the report stays as it is, for the programs that read it
             click.echo(render_host_stats(report.hosts), err=True, nl=False)
     _write(text, output)
-    if not paths and not offline:
-        # Only an online check of the project itself updates the link health that readers
-        # see; checking some other site or file, or an offline run that knows only what the
-        # cache knows, must not overwrite it.
+    if not paths and not offline and changed_base is None:
+        # Only an online check of the whole project updates the link health that readers
+        # see; checking some other site or file, the links a change adds, or an offline run
+        # that knows only what the cache knows, must not overwrite it.
         try:
             report.save(root / DEFAULT_REPORT_PATH)
         except OSError as exc:

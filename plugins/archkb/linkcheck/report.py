@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Output formats of ``--format``.
-FORMATS = ("text", "json", "junit", "markdown")
+FORMATS = ("text", "json", "junit", "markdown", "github")
 
 
 @dataclass
@@ -214,7 +214,8 @@ def quoteattr(data: str) -> str:
 
 
 def render(report: Report, fmt: str) -> str:
-    """Render a report as ``text``, ``json``, ``junit`` or ``markdown``.
+    """Render a report as ``text``, ``json``, ``junit``, ``markdown`` or ``github`` (workflow
+    commands: :func:`.annotations.render_github`, sources taken as paths from the working folder).
 
     Raises:
         ValueError: for an unknown format.
@@ -227,6 +228,10 @@ def render(report: Report, fmt: str) -> str:
         return _junit(report)
     if fmt == "markdown":
         return _markdown(report)
+    if fmt == "github":
+        from .annotations import render_github
+
+        return render_github(report)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

@@ -12,7 +12,7 @@ from .internal import is_internal, load_pages
 from .states import Link
 from .walk import walk_files
 
-__all__ = ["Inputs", "InputError", "collect_paths", "collect_project", "without_excluded_sources"]
+__all__ = ["Inputs", "InputError", "collect_changed", "collect_paths", "collect_project", "without_excluded_sources"]
 
 _HTML = {".html", ".htm"}
 _MARKDOWN = {".md", ".markdown"}
@@ -159,3 +159,22 @@ def collect_project(root: Path, *, exclude_paths: Iterable[str] = ()) -> Inputs:
     _add_markdown(inputs, files, root)
     inputs.external = without_excluded_sources(inputs.external, exclude_paths)
     return inputs
+
+
+def collect_changed(root: Path, base: str, *, exclude_paths: Iterable[str] = ()) -> Inputs:
+    """Collect the external links that the working tree adds to git revision ``base``
+    (:func:`.changed.changed_urls`), each with every place the working tree writes it.
+
+    Raises:
+        InputError: when ``root`` is not a project, or git cannot compare it with ``base``.
+    """
+    if not (root / "mkdocs.yml").is_file():
+        raise InputError(f"{root}: no mkdocs.yml here; run in the project folder, or use --root")
+    from .changed import ChangedLinksError, changed_urls
+
+    try:
+        changed = changed_urls(root, base)
+    except ChangedLinksError as exc:
+        raise InputError(f"--changed {base}: {exc}") from exc
+    links = [Link(c.url, source) for c in changed for source in c.sources]
+    return Inputs(external=without_excluded_sources(links, exclude_paths))

@@ -45,6 +45,8 @@ class StateInfo:
         exit_broken: Whether it makes ``archkb check-links`` exit with status 2.
         may_fail_build: Whether ``link_check.fail_on`` may name it: someone else's outage
             (an error, a refusal) must never fail our CI.
+        annotation: The kind of GitHub Actions annotation it gets (``error``, ``warning`` or
+            ``notice``; ``archkb check-links --format github``), or ``None`` for none.
     """
 
     label: str
@@ -52,15 +54,16 @@ class StateInfo:
     problem_rank: int | None
     exit_broken: bool
     may_fail_build: bool
+    annotation: str | None
 
 
 STATE_INFO: dict[State, StateInfo] = {
-    State.OK: StateInfo("Verified", "archkb-link-state--ok", None, False, False),
-    State.REDIRECTED: StateInfo("Moved", "archkb-link-state--redirected", 1, False, True),
-    State.BROKEN: StateInfo("Broken", "archkb-link-state--broken", 0, True, True),
-    State.BLOCKED: StateInfo("Could not be checked (refused)", "archkb-link-state--blocked", 3, False, False),
-    State.ERROR: StateInfo("Could not be checked (error)", "archkb-link-state--error", 2, False, False),
-    State.SKIPPED: StateInfo("Not checked (excluded)", "archkb-link-state--skipped", None, False, False),
+    State.OK: StateInfo("Verified", "archkb-link-state--ok", None, False, False, None),
+    State.REDIRECTED: StateInfo("Moved", "archkb-link-state--redirected", 1, False, True, "warning"),
+    State.BROKEN: StateInfo("Broken", "archkb-link-state--broken", 0, True, True, "error"),
+    State.BLOCKED: StateInfo("Could not be checked (refused)", "archkb-link-state--blocked", 3, False, False, "notice"),
+    State.ERROR: StateInfo("Could not be checked (error)", "archkb-link-state--error", 2, False, False, "notice"),
+    State.SKIPPED: StateInfo("Not checked (excluded)", "archkb-link-state--skipped", None, False, False, None),
 }
 """Every link state's reader text, CSS class and meaning for exit codes and builds."""
 
