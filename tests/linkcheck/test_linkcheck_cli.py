@@ -128,8 +128,11 @@ def test_markdown_inputs(tmp_path, web):
     (docs / "a.md").write_text(f"Intro\n\n[gone]({web.url_for('/gone')})\n[rel](b.md)\n")
     result = run([str(docs), "--root", str(tmp_path), "--allow-private", "--format", "json"])
     assert result.exit_code == 2
-    (entry,) = json.loads(result.stdout)["results"]  # relative Markdown links are the build's job
-    assert entry["state"] == "broken" and entry["sources"] == ["docs/a.md:3"]
+    results = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    gone = results[web.url_for("/gone")]
+    assert gone["state"] == "broken" and gone["sources"] == ["docs/a.md:3"]
+    rel = results["b.md"]  # a local file, checked offline: not there
+    assert rel["state"] == "broken" and rel["sources"] == ["docs/a.md:4"] and len(results) == 2
 
 
 @pytest.mark.parametrize(

@@ -474,6 +474,7 @@ def test_the_cli_imports_nothing_heavy(tmp_path):
 def test_an_offline_path_run_imports_no_catalog_and_no_http_client(tmp_path):
     page = tmp_path / "links.md"
     page.write_text("[a](https://example.com/) [b](other.md)\n", encoding="utf-8")
+    (tmp_path / "other.md").write_text("# Other\n", encoding="utf-8")  # the local link is checked too
     code = _check_links_code(str(page), "--root", str(tmp_path), "--offline", "--no-cache", exit_code=0)
     modules = _modules_after(code, tmp_path)
     assert "archkb.linkcheck.command" in modules  # it did run

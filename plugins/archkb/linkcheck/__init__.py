@@ -7,7 +7,9 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 - :func:`extract_links_from_html` / :func:`extract_links_from_markdown` find links with ``path:line``;
 - :func:`check_site` checks a built site (internal links and anchors offline, external links online or
   from the cache) and :func:`check_project` the project's own links, each in one call;
-- :func:`check_internal` checks a built site's own links and anchors offline;
+- :func:`check_internal` checks a built site's own links and anchors offline, and
+  :func:`check_markdown_links` Markdown files' links to local files and their headings
+  (:func:`markdown_anchors` gives a Markdown file's anchors);
 - :func:`dump_links` plans what a check would do with each link, with nothing sent
   (:func:`render_dump` writes it, as ``archkb check-links --dump`` does);
 - :func:`render_github` writes a report as GitHub Actions annotations (``--format github``);
@@ -53,6 +55,8 @@ _LAZY = {
     "check_project": "build",
     "check_site": "build",
     "render_github": "annotations",
+    "check_markdown_links": "local",
+    "markdown_anchors": "local",
     "walk_files": "walk",
 }
 
@@ -61,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .build import check_project, check_site
     from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
     from .internal import check_internal, is_internal, load_pages
+    from .local import check_markdown_links, markdown_anchors
     from .plan import Planned, dump_links, render_dump
     from .report import FORMATS, HostStats, Report, render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
@@ -95,6 +100,7 @@ __all__ = [
     "SettingsError",
     "State",
     "check_internal",
+    "check_markdown_links",
     "check_project",
     "check_site",
     "check_urls",
@@ -106,6 +112,7 @@ __all__ = [
     "dump_links",
     "is_internal",
     "load_pages",
+    "markdown_anchors",
     "render",
     "render_dump",
     "render_github",

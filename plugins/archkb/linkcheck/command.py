@@ -96,7 +96,7 @@ def _dump(inputs, settings, fmt: str, output: Path | None) -> None:
 
     internal = [
         link for _root, pages in inputs.sites for page in pages.values() for link in page.links if is_internal(link.url)
-    ]
+    ] + [link for _file, link in inputs.local]
     planned = dump_links(
         inputs.external, internal, rewrites=settings.rewrites, excludes=settings.excludes, includes=settings.includes
     )
@@ -367,8 +367,9 @@ def check_links(
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
     PATH is a folder, HTML files or Markdown files. A folder's HTML is read as a built site (internal
-    links and anchors are checked too, offline) and its Markdown as Markdown; hidden files and what
-    git ignores there are left out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
+    links and anchors are checked too, offline) and its Markdown as Markdown (links to local files
+    and their headings are checked too, offline); hidden files and what git ignores there are left
+    out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
     and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
     given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only;
     the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2
@@ -453,6 +454,10 @@ def check_links(
         raise ConfigError(str(exc)) from exc
     for site_root, pages in inputs.sites:
         report.results.extend(check_internal(pages, site_root))
+    if inputs.local:
+        from .local import check_markdown_links
+
+        report.results.extend(check_markdown_links(inputs.local))
     report.sort()
 
     for warning in report.warnings:

@@ -27,12 +27,15 @@ class Inputs:
     """What one run checks.
 
     Attributes:
-        external: Links for the network checker (Markdown relative links are left to the build).
+        external: Links for the network checker.
         sites: Parsed HTML pages per site root, for the offline internal check.
+        local: Relative links in the Markdown files given as PATHs, each with its file, for the
+            offline check of local files and headings (:mod:`.local`).
     """
 
     external: list[Link] = field(default_factory=list)
     sites: list[tuple[Path, dict[Path, PageLinks]]] = field(default_factory=list)
+    local: list[tuple[Path, Link]] = field(default_factory=list)
 
 
 def _display(path: Path, base: Path) -> str:
@@ -42,11 +45,13 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _add_markdown(inputs: Inputs, files: list[Path], base: Path) -> None:
+def _add_markdown(inputs: Inputs, files: list[Path], base: Path, *, local: bool) -> None:
     for file in _readable(files):
         for link in extract_links_from_markdown(file, name=_display(file, base)):
             if not is_internal(link.url):
                 inputs.external.append(link)
+            elif local:
+                inputs.local.append((file, link))
 
 
 def _add_html(inputs: Inputs, files: list[Path], root: Path, base: Path) -> None:
@@ -106,11 +111,11 @@ def collect_paths(
                 )
             if html:
                 _add_html(inputs, html, path.resolve(), base)
-            _add_markdown(inputs, markdown, base)
+            _add_markdown(inputs, markdown, base, local=True)
         elif path.suffix.lower() in _HTML:
             loose_html.setdefault(path.resolve().parent, []).append(path)
         elif path.suffix.lower() in _MARKDOWN:
-            _add_markdown(inputs, [path], base)
+            _add_markdown(inputs, [path], base, local=True)
         else:
             raise InputError(f"{path}: not an HTML (.html) or Markdown (.md) file")
     for root, files in loose_html.items():
@@ -156,7 +161,7 @@ def collect_project(root: Path, *, exclude_paths: Iterable[str] = ()) -> Inputs:
             if url:
                 inputs.external.append(Link(str(url), source))
     files = sorted((root / "patterns").glob("*.md")) + sorted((root / "docs").rglob("*.md"))
-    _add_markdown(inputs, files, root)
+    _add_markdown(inputs, files, root, local=False)  # the build checks these pages' own links
     inputs.external = without_excluded_sources(inputs.external, exclude_paths)
     return inputs
 
