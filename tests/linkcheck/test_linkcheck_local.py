@@ -192,6 +192,22 @@ def test_every_heading_id_python_markdown_gives_this_repositorys_markdown_is_an_
 
 
 def test_a_heading_with_a_badge_and_code_gets_both_anchors():
-    anchors = markdown_anchors("# domhandler [![Build](https://x.example/b.svg)](https://x.example/)\n\n## `glob(p) => Promise<string[]>`\n")
+    anchors = markdown_anchors(
+        "# domhandler [![Build](https://x.example/b.svg)](https://x.example/)\n\n## `glob(p) => Promise<string[]>`\n"
+    )
     assert {"domhandler", "domhandler-"} <= anchors  # Python-Markdown strips the end; GitHub keeps the space
     assert {"globp--promisestring", "globp-promisestring"} <= anchors
+
+
+def test_root_dir_resolves_root_relative_links_as_github_does(tmp_path):
+    repo = tmp_path / "repo"
+    write(repo / "docs" / "guide.md", "# Guide\n\n## Install\n")
+    readme = write(repo / "sub" / "README.md", "[a](/docs/guide.md#install)\n[b](/docs/gone.md)\n")
+    args = [str(readme), "--root", str(repo), "--format", "json", "--no-cache"]
+    skipped = {r["url"]: r["state"] for r in json.loads(run(args).stdout)["results"]}
+    assert skipped == {"/docs/guide.md#install": "skipped", "/docs/gone.md": "skipped"}
+    result = run([*args, "--root-dir", str(repo)])
+    assert result.exit_code == 2
+    states = {r["url"]: (r["state"], r["message"]) for r in json.loads(result.stdout)["results"]}
+    assert states["/docs/guide.md#install"] == ("ok", "")
+    assert states["/docs/gone.md"] == ("broken", "no file or folder at ../docs/gone.md")

@@ -116,3 +116,20 @@ def test_the_command_sends_its_header_and_user_agent_options(tmp_path, origin):
 def test_dump_links_takes_includes():
     planned = dump_links([Link("https://a.example/", "p:1"), Link("https://b.example/", "p:2")], includes=["a\\."])
     assert [(p.url, p.action) for p in planned] == [("https://a.example/", "check"), ("https://b.example/", "skip")]
+
+
+def test_max_redirects_from_the_option_and_the_config_file(tmp_path, httpserver):
+    for hop in range(3):
+        httpserver.expect_request(f"/r{hop}").respond_with_data(
+            "", status=302, headers={"Location": httpserver.url_for(f"/r{hop + 1}")}
+        )
+    httpserver.expect_request("/r3").respond_with_data("<html></html>", content_type="text/html")
+    page = page_linking(tmp_path, httpserver.url_for("").rstrip("/"), "/r0")
+    args = [str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    followed = results(run(args))[httpserver.url_for("/r0")]
+    assert followed["state"] == "ok" and followed["final_url"] == httpserver.url_for("/r3")
+    capped = results(run([*args, "--max-redirects", "2"]))[httpserver.url_for("/r0")]
+    assert capped["state"] == "error" and capped["message"] == "more than 2 redirects"
+    (tmp_path / "pyproject.toml").write_text("[tool.archkb.link_check]\nmax_redirects = 1\n", encoding="utf-8")
+    assert results(run(args))[httpserver.url_for("/r0")]["message"] == "more than 1 redirect"
+    assert results(run([*args, "--max-redirects", "5"]))[httpserver.url_for("/r0")]["state"] == "ok"  # the option wins

@@ -729,7 +729,8 @@ class Client:
             )
             outcome.fragment = location_fragment
             return outcome
-        return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} redirects")
+        hops = "redirect" if s.max_redirects == 1 else "redirects"
+        return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} {hops}")
 
     def _proxied(self, current: str) -> bool:
         try:

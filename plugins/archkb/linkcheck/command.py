@@ -213,6 +213,19 @@ class _Command(click.Command):
     help="Extra attempts after 408/429/5xx, timeouts and resets.",
 )
 @click.option(
+    "--max-redirects",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Redirect hops followed before a link is an error.",
+)
+@click.option(
+    "--root-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Resolve root-relative links (/docs/x.md) in Markdown PATHs under this folder, as GitHub "
+    "resolves them under the repository [default: not judged].",
+)
+@click.option(
     "--budget",
     type=click.FloatRange(min=0, min_open=True),
     default=600.0,
@@ -341,6 +354,8 @@ def check_links(
     per_host: int,
     timeout: float,
     retries: int,
+    max_redirects: int,
+    root_dir: Path | None,
     budget: float,
     offline: bool,
     changed_base: str | None,
@@ -391,6 +406,7 @@ def check_links(
     settings = Settings(
         timeout=timeout,
         retries=retries,
+        max_redirects=max_redirects,
         concurrency=concurrency,
         per_host=per_host,
         run_budget=budget,
@@ -419,7 +435,16 @@ def check_links(
         if found is not None:
             given = {
                 name
-                for name in ("per_host", "concurrency", "timeout", "retries", "suggest", "archive_api", "interval")
+                for name in (
+                    "per_host",
+                    "concurrency",
+                    "timeout",
+                    "retries",
+                    "max_redirects",
+                    "suggest",
+                    "archive_api",
+                    "interval",
+                )
                 if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
             }
             settings = apply_table(settings, found[0], found[1], skip=frozenset(given))
@@ -457,7 +482,7 @@ def check_links(
     if inputs.local:
         from .local import check_markdown_links
 
-        report.results.extend(check_markdown_links(inputs.local))
+        report.results.extend(check_markdown_links(inputs.local, root_dir=root_dir))
     report.sort()
 
     for warning in report.warnings:

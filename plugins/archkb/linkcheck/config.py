@@ -50,6 +50,7 @@ KEYS = {
     "concurrency": "an integer >= 1",
     "timeout": "seconds (a number > 0)",
     "retries": "an integer >= 0",
+    "max_redirects": "an integer >= 0",
     "suggest": "true or false",
     "archive_api": "an http(s) URL",
     "github_hosts": "a list of host names",
@@ -225,7 +226,7 @@ def apply_table(
         elif key in ("interval", "timeout"):
             _check(where, key, value, _number(value), KEYS[key])
             changes[key] = float(value)
-        elif key in ("per_host", "concurrency", "retries"):
+        elif key in ("per_host", "concurrency", "retries", "max_redirects"):
             _check(where, key, value, isinstance(value, int) and not isinstance(value, bool), KEYS[key])
             changes[key] = value
         elif key == "suggest":

@@ -12,8 +12,9 @@ Markdown files given as PATHs (or found in a PATH folder):
   to a repeated heading (``-1``, ``_1``), an explicit ``{#id}``, or an ``id``/``name`` in its raw
   HTML, compared without regard to case (GitHub's own page script lowers it); for an HTML file,
   one of its ids. Fragments of other files, and text fragments, are not judged;
-- a root-relative link (``/docs/x.md``) is ``skipped``: where it lands depends on where the file is
-  served;
+- a root-relative link (``/docs/x.md``) resolves under ``root_dir`` (``--root-dir``), as GitHub
+  resolves it under the repository; without one it is ``skipped``, since where it lands depends on
+  where the file is served;
 - a Markdown file that an MkDocs project builds into pages (below its ``docs_dir``, or the archkb
   plugin's ``patterns_dir``) is left to the site's build, which knows where each page is served and
   the pages it generates (this project's reading list is not a file on disk); its local links are
@@ -190,11 +191,13 @@ def _built_by_a_site(file: Path) -> bool:
     return any(file == f or f in file.parents for f in _site_folders(file.parent))
 
 
-def check_markdown_links(links: list[tuple[Path, Link]]) -> list[Result]:
+def check_markdown_links(links: list[tuple[Path, Link]], *, root_dir: Path | None = None) -> list[Result]:
     """Check local links written in Markdown files, offline (see the module's docstring).
 
     Args:
         links: Each link with the Markdown file that holds it.
+        root_dir: The folder root-relative links (``/docs/x.md``) resolve under, as GitHub resolves
+            them under the repository; when None they are ``skipped``.
 
     Returns:
         One result per link as written and the file it resolves to, carrying all its sources.
@@ -208,10 +211,11 @@ def check_markdown_links(links: list[tuple[Path, Link]]) -> list[Result]:
         path, fragment = unquote(parts.path), unquote(parts.fragment)
         if _built_by_a_site(file):
             key, state, message, target = (link.url, "docs"), State.SKIPPED, "left to the site's build", None
-        elif path.startswith("/"):
+        elif path.startswith("/") and root_dir is None:
             key, state, message, target = (link.url, "root"), State.SKIPPED, "root-relative: not judged", None
         else:
-            target = Path(os.path.normpath(file.parent / path)) if path else file
+            base = root_dir.resolve() if path.startswith("/") and root_dir is not None else file.parent
+            target = Path(os.path.normpath(base / path.lstrip("/"))) if path else file
             key, state, message = (link.url, f"{target}#{fragment}"), State.OK, ""
         if key in results:
             if link.source not in results[key].sources:
