@@ -80,6 +80,8 @@ class Outcome:
         rate_limited: True when the server refused it for its rate limit (a lasting one is ``blocked``).
         fragment: The fragment a redirect's ``Location`` carried, which a browser shows in place of
             the link's own; None when none did (the link's fragment then carries over, as in a browser).
+        page: The final page's HTML (decoded, capped like the body read for ids), when the check
+            asked to keep it (``keep_page``); else None.
     """
 
     state: State
@@ -91,6 +93,7 @@ class Outcome:
     html: bool = False
     rate_limited: bool = False
     fragment: str | None = None
+    page: str | None = field(default=None, repr=False)
 
 
 class _Retry(Exception):
@@ -507,13 +510,16 @@ class Client:
             headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         return headers
 
-    async def check(self, url: str, *, need_body: bool = False) -> Outcome:
+    async def check(self, url: str, *, need_body: bool = False, keep_page: bool = False) -> Outcome:
         """Check one document URL (no fragment) and return what was found.
 
         Args:
             url: An absolute http(s) URL without fragment. Userinfo, if any, is removed (never sent).
             need_body: Read the (capped) HTML body to collect ids, for fragment checks.
+            keep_page: Also keep that body's text in ``Outcome.page`` (implies ``need_body``), for a
+                page whose own links are to be checked.
         """
+        need_body = need_body or keep_page
         s = self.settings
         url = strip_credentials(url)
         method = "GET" if need_body or self.gate(url).head_refused else "HEAD"
@@ -522,7 +528,7 @@ class Client:
         first = False  # the first request of a check queues; the rest of it goes first
         while True:
             try:
-                outcome = await self._attempt(method, url, need_body, first)
+                outcome = await self._attempt(method, url, need_body, first, keep_page)
             except _Retry as retry:
                 outcome = retry.outcome
                 if retry.wait is not None and retry.wait > s.retry_after_cap:
@@ -641,7 +647,9 @@ class Client:
         outcome.message += note
         return outcome
 
-    async def _attempt(self, method: str, url: str, need_body: bool, first: bool = False) -> Outcome:
+    async def _attempt(
+        self, method: str, url: str, need_body: bool, first: bool = False, keep_page: bool = False
+    ) -> Outcome:
         """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
         s = self.settings
         assert self._session is not None
@@ -698,7 +706,7 @@ class Client:
             gate.timeouts_in_a_row = 0
             budget -= spent
             first = True  # the next hop continues this check
-            status, location, headers, ids, complete, html = hop
+            status, location, headers, text, complete, html = hop
             reset_in = rate_limit_wait(headers)
             if reset_in is not None and reset_in > 0:  # none left: the host's next requests wait for its reset
                 if reset_in <= s.retry_after_cap:
@@ -724,10 +732,13 @@ class Client:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
                 continue
             accept = self.rule(request.raw_host or "").accept
+            ids = ids_from_html(text) if text is not None else None
             outcome = self._judge(
                 status, headers, self._final(current, url), bool(first_permanent), ids, complete, html, accept
             )
             outcome.fragment = location_fragment
+            if keep_page:
+                outcome.page = text
             return outcome
         hops = "redirect" if s.max_redirects == 1 else "redirects"
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} {hops}")
@@ -752,7 +763,7 @@ class Client:
         first: bool = False,
         gate: HostGate | None = None,
         jar: aiohttp.CookieJar | None = None,
-    ) -> tuple[tuple[int, str | None, dict[str, str], set[str] | None, bool, bool], float]:
+    ) -> tuple[tuple[int, str | None, dict[str, str], str | None, bool, bool], float]:
         """Send one request through the host's queue and the global cap (with ``jar``'s cookies).
 
         ``key`` is the normalized URL (:func:`.urls.normalize_url`: no two requests for it at once);
@@ -868,15 +879,15 @@ class Client:
 
     async def _exchange(
         self, method: str, url: URL, need_body: bool, jar: aiohttp.CookieJar | None = None
-    ) -> tuple[int, str | None, dict[str, str], set[str] | None, bool, bool]:
-        """Send the request and read only what is needed: headers, and the capped body for ids."""
+    ) -> tuple[int, str | None, dict[str, str], str | None, bool, bool]:
+        """Send the request and read only what is needed: headers, and the capped body's text for ids."""
         s = self.settings
         async with self._opened(method, url, jar) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
             location = resp.headers.get("Location")
             ctype = (resp.content_type or "").lower()
             html = ctype in _HTML_TYPES
-            ids: set[str] | None = None
+            text: str | None = None
             complete = False
             if need_body and method == "GET" and 200 <= resp.status < 300 and html:
                 chunks: list[bytes] = []
@@ -890,12 +901,12 @@ class Client:
                     size += len(chunk)
                 else:
                     complete = resp.content.at_eof()
-                ids = ids_from_html(decode_html(b"".join(chunks), resp.charset))
+                text = decode_html(b"".join(chunks), resp.charset)
             if method != "HEAD" and not complete:
                 length = resp.content_length
-                if not (ids is None and length is not None and length <= _DRAIN_BYTES and await _drained(resp)):
+                if not (text is None and length is not None and length <= _DRAIN_BYTES and await _drained(resp)):
                     resp.close()  # never drain a large or unknown body (it may be 200 MB)
-            return resp.status, location, headers, ids, complete, html
+            return resp.status, location, headers, text, complete, html
 
     def _judge(
         self,

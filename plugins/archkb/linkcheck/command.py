@@ -134,6 +134,8 @@ def _github(report, root: Path, host_stats: bool) -> str:
         where = source_location(source)
         if where is None:
             return None
+        if "://" in where[0]:  # a page given as a URL: no file in the repository
+            return None
         path = Path(where[0])
         try:
             return (root / path).resolve().relative_to(workspace).as_posix(), where[1]
@@ -167,8 +169,20 @@ class _Command(click.Command):
             raise
 
 
+class _Input(click.ParamType):
+    """A PATH argument: an existing file or folder, or an http(s) URL of a page."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        """An http(s) URL stays a string; anything else must be an existing path."""
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return value
+        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
+
+
 @click.command("check-links", cls=_Command)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=_Input())
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -343,7 +357,7 @@ class _Command(click.Command):
 @click.pass_context
 def check_links(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     root: Path | None,
     fmt: str,
     output: Path | None,
@@ -381,10 +395,11 @@ def check_links(
 ) -> None:
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
-    PATH is a folder, HTML files or Markdown files. A folder's HTML is read as a built site (internal
-    links and anchors are checked too, offline) and its Markdown as Markdown (links to local files
-    and their headings are checked too, offline); hidden files and what git ignores there are left
-    out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
+    PATH is a folder, HTML files or Markdown files, or the http(s) URL of a page, whose links are
+    checked (the page is fetched once, through the same address policy). A folder's HTML is read as
+    a built site (internal links and anchors are checked too, offline) and its Markdown as Markdown
+    (links to local files and their headings are checked too, offline); hidden files and what git
+    ignores there are left out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes
     and remaps are read from [tool.archkb.link_check] in pyproject.toml, or --config FILE; options
     given here win. A GITHUB_TOKEN in the environment is sent to github.com and api.github.com only;
     the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2
@@ -396,7 +411,7 @@ def check_links(
     from .report import render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
-    from .sources import InputError, collect_changed, collect_paths, collect_project
+    from .sources import InputError, collect_changed, collect_pages, collect_paths, collect_project
     from .states import STATE_INFO
 
     root = find_root(root)
@@ -461,15 +476,24 @@ def check_links(
     problems = settings.validate()
     if problems:
         raise ConfigError("; ".join(problems))
+    if dump and any(isinstance(p, str) for p in paths):
+        raise ConfigError("--dump sends nothing, so it cannot read a page given as a URL; give a file or folder")
     if changed_base is not None and paths:
         raise ConfigError("--changed compares the project with a git revision; it takes no PATHs")
     try:
         if changed_base is not None:
             inputs = collect_changed(root, changed_base, exclude_paths=settings.exclude_paths)
         elif paths:
+            files = [p for p in paths if isinstance(p, Path)]
+            urls = [p for p in paths if isinstance(p, str)]
             inputs = collect_paths(
-                list(paths), root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=not no_ignore
+                files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=not no_ignore
             )
+            if urls:
+                pages = collect_pages(urls, settings)
+                inputs.external += pages.external
+                inputs.results += pages.results
+                inputs.warnings += pages.warnings
         else:
             inputs = collect_project(root, exclude_paths=settings.exclude_paths)
         if dump:
@@ -477,8 +501,10 @@ def check_links(
         report = check_urls(inputs.external, settings, progress=True)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
-    for site_root, pages in inputs.sites:
-        report.results.extend(check_internal(pages, site_root))
+    report.results.extend(inputs.results)
+    report.warnings[:0] = inputs.warnings
+    for site_root, site_pages in inputs.sites:
+        report.results.extend(check_internal(site_pages, site_root))
     if inputs.local:
         from .local import check_markdown_links
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something 
 
     from .client import Client, Outcome
 
-__all__ = ["check_urls", "check_urls_async", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
+__all__ = ["check_urls", "check_urls_async", "fetch_pages", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
 #: Where every CLI run writes its latest JSON report (relative to the project root); the site build
 #: reads it to show each reference's link state.
@@ -170,6 +170,54 @@ async def check_urls_async(
         "seconds": round(time.monotonic() - started, 3),
     }
     return report
+
+
+def fetch_pages(
+    urls: list[str],
+    settings: Settings,
+    *,
+    resolver: AbstractResolver | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> dict[str, Outcome]:
+    """Fetch pages given as URLs (a run's inputs, whose own links are then checked).
+
+    Each goes through the same client as every check: the private-address policy, the host's
+    politeness, retries, redirects and the body cap (``settings.max_body_bytes``). Pages are not
+    cached: a run asks for its inputs afresh.
+
+    Args:
+        urls: Absolute http(s) URLs (a fragment is dropped: it names a place in the page).
+        settings: The run's options.
+        resolver: Replace the system resolver (tests).
+        tls: Verify servers with this context (tests).
+
+    Returns:
+        Each URL's outcome; ``Outcome.page`` holds its HTML when it is an HTML page that answered.
+
+    Raises:
+        SettingsError: when the settings are invalid, or the run is offline.
+    """
+    problems = settings.validate() + _policy_problems(settings)
+    if settings.offline:
+        problems.append("a page given as a URL is fetched over the network; --offline sends nothing")
+    if problems or (problems := _client_problems(settings)):
+        raise SettingsError("; ".join(problems))
+
+    urls = list(dict.fromkeys(urls))
+
+    async def run() -> dict[str, Outcome]:
+        from .client import Client
+
+        async with Client(settings, resolver=resolver, tls=tls) as client:
+            outcomes = await asyncio.gather(*(client.check(split_fragment(u)[0], keep_page=True) for u in urls))
+        return dict(zip(urls, outcomes, strict=True))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 async def _suggest(client: Client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:

@@ -6,13 +6,25 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .extract import PageLinks, extract_links_from_markdown
 from .internal import is_internal, load_pages
-from .states import Link
+from .states import Link, Result, State, now_iso
 from .walk import walk_files
 
-__all__ = ["Inputs", "InputError", "collect_changed", "collect_paths", "collect_project", "without_excluded_sources"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Settings
+
+__all__ = [
+    "Inputs",
+    "InputError",
+    "collect_changed",
+    "collect_pages",
+    "collect_paths",
+    "collect_project",
+    "without_excluded_sources",
+]
 
 _HTML = {".html", ".htm"}
 _MARKDOWN = {".md", ".markdown"}
@@ -31,11 +43,15 @@ class Inputs:
         sites: Parsed HTML pages per site root, for the offline internal check.
         local: Relative links in the Markdown files given as PATHs, each with its file, for the
             offline check of local files and headings (:mod:`.local`).
+        results: Verdicts known before any check: pages given as URLs that could not be read.
+        warnings: What the report should say about the inputs (a page read only in part).
     """
 
     external: list[Link] = field(default_factory=list)
     sites: list[tuple[Path, dict[Path, PageLinks]]] = field(default_factory=list)
     local: list[tuple[Path, Link]] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _display(path: Path, base: Path) -> str:
@@ -183,3 +199,53 @@ def collect_changed(root: Path, base: str, *, exclude_paths: Iterable[str] = ())
         raise InputError(f"--changed {base}: {exc}") from exc
     links = [Link(c.url, source) for c in changed for source in c.sources]
     return Inputs(external=without_excluded_sources(links, exclude_paths))
+
+
+#: The source named for a page given as a URL that cannot be read.
+INPUT_SOURCE = "(input)"
+
+
+def collect_pages(urls: list[str], settings: Settings) -> Inputs:
+    """Collect the links of pages given as URLs: each page is fetched once (:func:`.runner.fetch_pages`,
+    through the private-address policy), and every link on it is resolved against the page's final
+    address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources. A link to
+    another place on the same page is then checked like any other: its fragment against the page.
+
+    A page that does not answer, or is not HTML, is a result of its own (``broken``, ``error``...).
+
+    Raises:
+        InputError: when the settings do not allow fetching (offline, or a refused policy).
+    """
+    from urllib.parse import urljoin
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .credentials import redact_credentials, strip_credentials
+    from .extract import extract_links_from_html
+    from .runner import SettingsError, fetch_pages
+
+    try:
+        outcomes = fetch_pages(urls, settings)
+    except SettingsError as exc:
+        raise InputError(str(exc)) from exc
+    inputs = Inputs()
+    stamp = now_iso()
+    for given, outcome in outcomes.items():
+        url = redact_credentials(given)  # how the page is named in the report: never its password
+        if outcome.page is None:
+            state, message = outcome.state, outcome.message
+            if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
+                state, message = State.ERROR, "not an HTML page: its links cannot be read"
+            inputs.results.append(Result(url, state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp))
+            continue
+        base = outcome.final_url or strip_credentials(given)
+        tag = LexborHTMLParser(outcome.page).css_first("base[href]")
+        if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
+            base = urljoin(base, href)
+        for link in extract_links_from_html(outcome.page, name=url).links:
+            inputs.external.append(Link(urljoin(base, link.url), link.source))
+        if not outcome.complete:
+            inputs.warnings.append(
+                f"{url}: only its first {settings.max_body_bytes // (1024 * 1024)} MiB were read for links"
+            )
+    return inputs

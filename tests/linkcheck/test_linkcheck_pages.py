@@ -1,0 +1,105 @@
+"""Pages given as URLs: fetched once through the same guard, their links resolved as a browser does."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from archkb.linkcheck.command import check_links
+
+PAGE = """<!doctype html>
+<html><head><title>Docs</title></head>
+<body>
+<h1 id="top">Docs</h1>
+<a href="/ok">root-relative</a>
+<a href="sub/page">relative</a>
+<a href="#top">here</a>
+<a href="#missing">not here</a>
+<a href="/gone">gone</a>
+<a href="mailto:someone@example.org">mail</a>
+</body></html>
+"""
+
+
+def run(args: list[str], env: dict | None = None):
+    return CliRunner().invoke(check_links, args, env=env or {"CI": "true"}, catch_exceptions=False)
+
+
+def test_a_page_given_as_a_url_has_its_links_checked_where_they_are_written(tmp_path, httpserver):
+    httpserver.expect_request("/docs/index.html").respond_with_data(PAGE, content_type="text/html")
+    httpserver.expect_request("/ok").respond_with_data("ok", content_type="text/html")
+    httpserver.expect_request("/docs/sub/page").respond_with_data("sub", content_type="text/html")
+    httpserver.expect_request("/gone").respond_with_data("gone", status=404)
+    page = httpserver.url_for("/docs/index.html")
+    result = run([page, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    assert states[httpserver.url_for("/ok")] == ("ok", [f"{page}:5"])
+    assert states[httpserver.url_for("/docs/sub/page")] == ("ok", [f"{page}:6"])  # against the page's folder
+    assert states[f"{page}#top"][0] == "ok"
+    assert states[f"{page}#missing"][0] == "broken"
+    assert states[httpserver.url_for("/gone")] == ("broken", [f"{page}:9"])
+    assert states["mailto:someone@example.org"][0] == "skipped"
+
+
+def test_links_resolve_against_the_pages_final_address_and_its_base(tmp_path, httpserver):
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=301, headers={"Location": httpserver.url_for("/new/index.html")}
+    )
+    body = '<html><head><base href="/assets/"></head><body><a href="a.css">a</a></body></html>'
+    httpserver.expect_request("/new/index.html").respond_with_data(body, content_type="text/html")
+    httpserver.expect_request("/assets/a.css").respond_with_data("css")
+    result = run([httpserver.url_for("/moved"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [link] = json.loads(result.stdout)["results"]
+    assert link["url"] == httpserver.url_for("/assets/a.css") and link["state"] == "ok"
+
+
+def test_a_page_that_cannot_be_read_is_a_result_of_its_own(tmp_path, httpserver):
+    httpserver.expect_request("/plain.txt").respond_with_data("text", content_type="text/plain")
+    missing, plain = httpserver.url_for("/nothing"), httpserver.url_for("/plain.txt")
+    httpserver.expect_request("/nothing").respond_with_data("no", status=404)
+    result = run([missing, plain, "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    states = {r["url"]: (r["state"], r["message"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    assert states[missing] == ("broken", "HTTP 404", ["(input)"])
+    assert states[plain] == ("error", "not an HTML page: its links cannot be read", ["(input)"])
+
+
+def test_a_page_given_as_a_url_is_refused_by_the_private_address_policy(tmp_path, httpserver):
+    httpserver.expect_request("/docs").respond_with_data(PAGE, content_type="text/html")
+    result = run([httpserver.url_for("/docs"), "--root", str(tmp_path), "--format", "json"])
+    [entry] = json.loads(result.stdout)["results"]
+    assert entry["state"] == "skipped" and "--allow-private" in entry["message"]
+    assert len(httpserver.log) == 0  # nothing was sent to the loopback address
+
+
+def test_urls_mix_with_files_and_are_refused_offline_and_by_dump(tmp_path, httpserver):
+    httpserver.expect_request("/docs").respond_with_data('<a href="/ok">x</a>', content_type="text/html")
+    httpserver.expect_request("/ok").respond_with_data("ok")
+    md = tmp_path / "a.md"
+    md.write_text(f"[ok]({httpserver.url_for('/ok')})\n", encoding="utf-8")
+    both = run([str(md), httpserver.url_for("/docs"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    assert both.exit_code == 0, both.output
+    [entry] = json.loads(both.stdout)["results"]
+    assert entry["sources"] == ["a.md:1", f"{httpserver.url_for('/docs')}:1"]
+    offline = run([httpserver.url_for("/docs"), "--root", str(tmp_path), "--offline"])
+    assert offline.exit_code == 3 and "--offline sends nothing" in offline.output
+    dump = run([httpserver.url_for("/docs"), "--root", str(tmp_path), "--dump"])
+    assert dump.exit_code == 3 and "cannot read a page given as a URL" in dump.output
+    missing = run([str(tmp_path / "no-such.md")])
+    assert missing.exit_code == 3 and "does not exist" in missing.output
+
+
+def test_a_page_url_with_credentials_is_fetched_without_them_and_named_without_them(tmp_path, httpserver):
+    httpserver.expect_request("/docs").respond_with_data('<a href="/gone">x</a>', content_type="text/html")
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    given = httpserver.url_for("/docs").replace("http://", "http://reader:s3cret@")
+    result = run([given, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert "s3cret" not in result.output
+    [entry] = json.loads(result.stdout)["results"]
+    assert entry["url"] == httpserver.url_for("/gone")  # resolved against the page without its userinfo
+    assert entry["sources"] == [given.replace("reader:s3cret", "***") + ":1"]
+    assert all("Authorization" not in request.headers for request, _ in httpserver.log)
