@@ -120,6 +120,65 @@ def _write(text: str, output: Path | None) -> None:
         raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
 
 
+def _inputs(paths, root: Path, settings, changed_base: str | None, *, hidden: bool, use_ignore: bool, dump: bool):
+    """What the run checks: the links a change adds (``--changed``), the PATHs (files, folders and
+    pages given as URLs), or the project's own links.
+    """
+    from .sources import collect_changed, collect_pages, collect_paths, collect_project
+
+    urls = [p for p in paths if isinstance(p, str)]
+    if dump and urls:
+        raise ConfigError("--dump sends nothing, so it cannot read a page given as a URL; give a file or folder")
+    if changed_base is not None:
+        if paths:
+            raise ConfigError("--changed compares the project with a git revision; it takes no PATHs")
+        return collect_changed(root, changed_base, exclude_paths=settings.exclude_paths)
+    if not paths:
+        return collect_project(root, exclude_paths=settings.exclude_paths)
+    files = [p for p in paths if isinstance(p, Path)]
+    inputs = collect_paths(files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=use_ignore)
+    if urls:
+        pages = collect_pages(urls, settings)
+        inputs.external += pages.external
+        inputs.results += pages.results
+        inputs.warnings += pages.warnings
+    return inputs
+
+
+def _add_offline_verdicts(report, inputs, root_dir: Path | None) -> None:
+    """Add what is judged without the network: built sites' own links, Markdown's links to local
+    files, and the pages given as URLs that could not be read.
+    """
+    from .internal import check_internal
+
+    report.results.extend(inputs.results)
+    report.warnings[:0] = inputs.warnings
+    for site_root, pages in inputs.sites:
+        report.results.extend(check_internal(pages, site_root))
+    if inputs.local:
+        from .local import check_markdown_links
+
+        report.results.extend(check_markdown_links(inputs.local, root_dir=root_dir))
+    report.sort()
+
+
+def _rendered(report, fmt: str, root: Path, host_stats: bool) -> str:
+    """The report in ``fmt``; with ``--host-stats``, the hosts' table as its last section (Markdown)
+    or on standard error (the other formats stay as the programs that read them expect).
+    """
+    from .report import render, render_host_stats
+
+    if fmt == "github":
+        return _github(report, root, host_stats)
+    text = render(report, fmt)
+    if host_stats:
+        if fmt == "markdown":  # a section of the report (the step summary, the link-health issue's run)
+            text += "\n" + render_host_stats(report.hosts, "markdown")
+        else:
+            click.echo(render_host_stats(report.hosts), err=True, nl=False)
+    return text
+
+
 def _github(report, root: Path, host_stats: bool) -> str:
     """``--format github``: the workflow commands, with each source's file named as the repository
     (``$GITHUB_WORKSPACE``, else the working folder) names it; and the Markdown report appended to
@@ -406,12 +465,10 @@ def check_links(
     broken links found, 3 usage or configuration error.
     """
     from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
-    from .internal import check_internal
     from .proxy import proxies_from_environment, with_scheme
-    from .report import render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
     from .settings import Settings
-    from .sources import InputError, collect_changed, collect_pages, collect_paths, collect_project
+    from .sources import InputError
     from .states import STATE_INFO
 
     root = find_root(root)
@@ -476,52 +533,18 @@ def check_links(
     problems = settings.validate()
     if problems:
         raise ConfigError("; ".join(problems))
-    if dump and any(isinstance(p, str) for p in paths):
-        raise ConfigError("--dump sends nothing, so it cannot read a page given as a URL; give a file or folder")
-    if changed_base is not None and paths:
-        raise ConfigError("--changed compares the project with a git revision; it takes no PATHs")
     try:
-        if changed_base is not None:
-            inputs = collect_changed(root, changed_base, exclude_paths=settings.exclude_paths)
-        elif paths:
-            files = [p for p in paths if isinstance(p, Path)]
-            urls = [p for p in paths if isinstance(p, str)]
-            inputs = collect_paths(
-                files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=not no_ignore
-            )
-            if urls:
-                pages = collect_pages(urls, settings)
-                inputs.external += pages.external
-                inputs.results += pages.results
-                inputs.warnings += pages.warnings
-        else:
-            inputs = collect_project(root, exclude_paths=settings.exclude_paths)
+        inputs = _inputs(paths, root, settings, changed_base, hidden=hidden, use_ignore=not no_ignore, dump=dump)
         if dump:
             _dump(inputs, settings, fmt, output)
         report = check_urls(inputs.external, settings, progress=True)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
-    report.results.extend(inputs.results)
-    report.warnings[:0] = inputs.warnings
-    for site_root, site_pages in inputs.sites:
-        report.results.extend(check_internal(site_pages, site_root))
-    if inputs.local:
-        from .local import check_markdown_links
-
-        report.results.extend(check_markdown_links(inputs.local, root_dir=root_dir))
-    report.sort()
+    _add_offline_verdicts(report, inputs, root_dir)
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    text = _github(report, root, host_stats) if fmt == "github" else render(report, fmt)
-    if host_stats:
-        from .report import render_host_stats
-
-        if fmt == "markdown":  # a section of the report (the step summary, the link-health issue's run)
-            text += "\n" + render_host_stats(report.hosts, "markdown")
-        elif fmt != "github":  # the report stays as it is, for the programs that read it
-            click.echo(render_host_stats(report.hosts), err=True, nl=False)
-    _write(text, output)
+    _write(_rendered(report, fmt, root, host_stats), output)
     if not paths and not offline and changed_base is None:
         # Only an online check of the whole project updates the link health that readers
         # see; checking some other site or file, the links a change adds, or an offline run

@@ -226,13 +226,20 @@ def check_markdown_links(links: list[tuple[Path, Link]], *, root_dir: Path | Non
         elif target is not None and target.is_file() and fragment and fragment_is_checkable(fragment):
             if target not in anchors:
                 anchors[target] = _anchors_of(target)
-            known = anchors[target]
-            if known is not None and target.suffix.lower() in _MARKDOWN and fragment.lower() not in known:
-                state, message = State.BROKEN, f"no heading or anchor #{fragment} in {_shown(target, file)}"
-            elif known is not None and target.suffix.lower() not in _MARKDOWN and fragment not in known:
-                state, message = State.BROKEN, f"anchor #{fragment} is not an id on {_shown(target, file)}"
+            problem = _missing_anchor(target, fragment, anchors[target], file)
+            if problem:
+                state, message = State.BROKEN, problem
         results[key] = Result(link.url, state, sources=[link.source], message=message, checked_at=stamp)
     return list(results.values())
+
+
+def _missing_anchor(target: Path, fragment: str, known: set[str] | None, file: Path) -> str:
+    """Why ``#fragment`` names nothing in ``target`` (whose anchors are ``known``), or ""."""
+    if known is None:  # a kind of file whose anchors are not judged
+        return ""
+    if target.suffix.lower() in _MARKDOWN:
+        return "" if fragment.lower() in known else f"no heading or anchor #{fragment} in {_shown(target, file)}"
+    return "" if fragment in known else f"anchor #{fragment} is not an id on {_shown(target, file)}"
 
 
 def _anchors_of(target: Path) -> set[str] | None:
