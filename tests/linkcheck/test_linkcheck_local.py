@@ -211,3 +211,29 @@ def test_root_dir_resolves_root_relative_links_as_github_does(tmp_path):
     states = {r["url"]: (r["state"], r["message"]) for r in json.loads(result.stdout)["results"]}
     assert states["/docs/guide.md#install"] == ("ok", "")
     assert states["/docs/gone.md"] == ("broken", "no file or folder at ../docs/gone.md")
+
+
+def test_a_link_that_leads_out_of_the_repository_is_not_judged(tmp_path):
+    from conftest import git
+
+    write(tmp_path / "secret.md", "# Secret\n\n## Key\n")
+    repo = tmp_path / "repo"
+    readme = write(repo / "README.md", "[a](../secret.md#key)\n[b](../../../../../../etc/passwd)\n[c](../nothing.md)\n")
+    git(repo, "init", "-q")
+    result = run([str(readme), "--root", str(repo), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    states = {r["url"]: (r["state"], r["message"]) for r in json.loads(result.stdout)["results"]}
+    # Whether the file exists or not, the answer is the same: nothing about the machine is told.
+    assert set(states.values()) == {("skipped", "outside the repository: not judged")} and len(states) == 3
+
+
+def test_outside_any_repository_the_project_folder_is_the_boundary(tmp_path):
+    write(tmp_path / "elsewhere.md", "# Elsewhere\n")
+    project = tmp_path / "project"
+    readme = write(project / "docs" / "README.md", "[up](../guide.md)\n[out](../../elsewhere.md)\n")
+    write(project / "guide.md", "# Guide\n")
+    results = check_markdown_links(
+        [(readme, Link("../guide.md", "docs/README.md:1")), (readme, Link("../../elsewhere.md", "docs/README.md:2"))],
+        root=project,
+    )
+    assert {r.url: r.state for r in results} == {"../guide.md": State.OK, "../../elsewhere.md": State.SKIPPED}

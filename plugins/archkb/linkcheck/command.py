@@ -145,7 +145,7 @@ def _inputs(paths, root: Path, settings, changed_base: str | None, *, hidden: bo
     return inputs
 
 
-def _add_offline_verdicts(report, inputs, root_dir: Path | None) -> None:
+def _add_offline_verdicts(report, inputs, root_dir: Path | None, root: Path) -> None:
     """Add what is judged without the network: built sites' own links, Markdown's links to local
     files, and the pages given as URLs that could not be read.
     """
@@ -158,7 +158,7 @@ def _add_offline_verdicts(report, inputs, root_dir: Path | None) -> None:
     if inputs.local:
         from .local import check_markdown_links
 
-        report.results.extend(check_markdown_links(inputs.local, root_dir=root_dir))
+        report.results.extend(check_markdown_links(inputs.local, root_dir=root_dir, root=root))
     report.sort()
 
 
@@ -540,7 +540,7 @@ def check_links(
         report = check_urls(inputs.external, settings, progress=True)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
-    _add_offline_verdicts(report, inputs, root_dir)
+    _add_offline_verdicts(report, inputs, root_dir, root)
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -12,6 +12,8 @@ Markdown files given as PATHs (or found in a PATH folder):
   to a repeated heading (``-1``, ``_1``), an explicit ``{#id}``, or an ``id``/``name`` in its raw
   HTML, compared without regard to case (GitHub's own page script lowers it); for an HTML file,
   one of its ids. Fragments of other files, and text fragments, are not judged;
+- a link that leads out of its file's repository (``../../etc/passwd``) is ``skipped``: a page cannot
+  make the check tell which other files exist on the machine;
 - a root-relative link (``/docs/x.md``) resolves under ``root_dir`` (``--root-dir``), as GitHub
   resolves it under the repository; without one it is ``skipped``, since where it lands depends on
   where the file is served;
@@ -38,6 +40,7 @@ from .urls import fragment_is_checkable
 __all__ = ["markdown_anchors", "check_markdown_links", "github_slug", "toc_slug"]
 
 _MARKDOWN = (".md", ".markdown")
+_MAX_READ = 8 * 1024 * 1024  # bytes of a file read for its anchors
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -191,13 +194,38 @@ def _built_by_a_site(file: Path) -> bool:
     return any(file == f or f in file.parents for f in _site_folders(file.parent))
 
 
-def check_markdown_links(links: list[tuple[Path, Link]], *, root_dir: Path | None = None) -> list[Result]:
+@cache
+def _repository(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git``, or None."""
+    return next((c for c in (folder, *folder.parents) if (c / ".git").exists()), None)
+
+
+def _boundary(file: Path, root: Path | None) -> Path:
+    """The folder a Markdown file's links may lead into: its repository, else ``root`` when the file
+    is under it, else the file's own folder.
+    """
+    repository = _repository(file.parent)
+    if repository is not None:
+        return repository
+    if root is not None and (root == file.parent or root in file.parents):
+        return root
+    return file.parent
+
+
+def check_markdown_links(
+    links: list[tuple[Path, Link]], *, root_dir: Path | None = None, root: Path | None = None
+) -> list[Result]:
     """Check local links written in Markdown files, offline (see the module's docstring).
+
+    A link that leads out of its file's repository (the nearest folder holding ``.git``; else
+    ``root``, else the file's folder) is ``skipped``: no page can make the check tell which files
+    exist elsewhere on the machine, nor read them. Anchors are read from the first 8 MiB of a file.
 
     Args:
         links: Each link with the Markdown file that holds it.
         root_dir: The folder root-relative links (``/docs/x.md``) resolve under, as GitHub resolves
             them under the repository; when None they are ``skipped``.
+        root: The project folder (``--root``), the boundary of files outside any repository.
 
     Returns:
         One result per link as written and the file it resolves to, carrying all its sources.
@@ -217,6 +245,15 @@ def check_markdown_links(links: list[tuple[Path, Link]], *, root_dir: Path | Non
             base = root_dir.resolve() if path.startswith("/") and root_dir is not None else file.parent
             target = Path(os.path.normpath(base / path.lstrip("/"))) if path else file
             key, state, message = (link.url, f"{target}#{fragment}"), State.OK, ""
+            boundary = root_dir.resolve() if path.startswith("/") and root_dir is not None else None
+            boundary = boundary or _boundary(file, root.resolve() if root is not None else None)
+            if target != boundary and boundary not in target.parents:
+                key, state, message = (
+                    (link.url, f"outside {boundary}"),
+                    State.SKIPPED,
+                    "outside the repository: not judged",
+                )
+                target = None
         if key in results:
             if link.source not in results[key].sources:
                 results[key].sources.append(link.source)
@@ -248,7 +285,8 @@ def _anchors_of(target: Path) -> set[str] | None:
     if suffix not in (*_MARKDOWN, ".html", ".htm"):
         return None
     try:
-        text = target.read_text(encoding="utf-8", errors="replace")
+        with target.open("rb") as handle:
+            text = handle.read(_MAX_READ).decode("utf-8", "replace")
     except OSError:
         return None
     return markdown_anchors(text) if suffix in _MARKDOWN else ids_from_html(text)
