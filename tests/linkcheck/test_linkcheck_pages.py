@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from archkb.linkcheck.command import check_links
@@ -103,3 +104,69 @@ def test_a_page_url_with_credentials_is_fetched_without_them_and_named_without_t
     assert entry["url"] == httpserver.url_for("/gone")  # resolved against the page without its userinfo
     assert entry["sources"] == [given.replace("reader:s3cret", "***") + ":1"]
     assert all("Authorization" not in request.headers for request, _ in httpserver.log)
+
+
+SITE = {
+    "/docs/index.html": '<a href="guide.html">g</a>\n<a href="sub/">s</a>\n<a href="/outside.html">o</a>\n'
+    '<img src="logo.png">\n<a href="guide.html#intro">i</a>\n<a href="guide.html#nope">n</a>\n',
+    "/docs/guide.html": '<h2 id="intro">Intro</h2>\n<a href="index.html">home</a>\n<a href="gone.html">gone</a>\n',
+    "/docs/sub/": '<a href="../guide.html">up</a>\n',
+    "/outside.html": '<a href="/docs/secret.html">never read</a>\n',
+}
+
+
+@pytest.fixture
+def site(httpserver):
+    for path, body in SITE.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type="text/html")
+    httpserver.expect_request("/docs/logo.png").respond_with_data("png", content_type="image/png")
+    httpserver.expect_request("/docs/gone.html").respond_with_data("no", status=404)
+    return httpserver
+
+
+def asked(server) -> dict[str, list[str]]:
+    methods: dict[str, list[str]] = {}
+    for request, _response in server.log:
+        methods.setdefault(request.path, []).append(request.method)
+    return methods
+
+
+def test_recursive_crawls_the_pages_under_the_folder_once_each(tmp_path, site):
+    start = site.url_for("/docs/index.html")
+    args = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    result = run(args)
+    assert result.exit_code == 2, result.output
+    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    guide = site.url_for("/docs/guide.html")
+    assert states[guide][0] == "ok" and sorted(states[guide][1]) == sorted(
+        [f"{start}:1", f"{site.url_for('/docs/sub/')}:1"]
+    )
+    assert states[f"{guide}#intro"][0] == "ok"
+    assert states[f"{guide}#nope"][0] == "broken"  # judged from the crawled page
+    assert states[site.url_for("/docs/gone.html")] == ("broken", [f"{guide}:3"])  # a crawled page's link
+    assert states[site.url_for("/outside.html")][0] == "ok"  # checked, not crawled: outside /docs/
+    methods = asked(site)
+    assert methods["/docs/guide.html"] == ["GET"]  # fetched once, for the crawl, and not asked again
+    assert methods["/docs/index.html"] == ["GET"] and methods["/docs/sub/"] == ["GET"]
+    assert "/docs/secret.html" not in methods  # the outside page's links were not read
+    assert methods["/docs/logo.png"][0] == "HEAD"  # an image is checked, not crawled
+
+
+def test_max_pages_and_excludes_bound_the_crawl(tmp_path, site):
+    start = site.url_for("/docs/index.html")
+    base = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    run([*base, "--max-pages", "2"])
+    fetched = [r.path for r, _ in site.log if r.method == "GET" and r.path in SITE]
+    assert len(fetched) == 2 and fetched[0] == "/docs/index.html"
+    site.clear_log()
+    result = run([*base, "--exclude", "/sub/"])
+    states = {r["url"]: r["state"] for r in json.loads(result.stdout)["results"]}
+    assert states[site.url_for("/docs/sub/")] == "skipped"
+    assert "/docs/sub/" not in asked(site)
+
+
+def test_recursive_needs_a_page_given_as_a_url(tmp_path):
+    md = tmp_path / "a.md"
+    md.write_text("# A\n", encoding="utf-8")
+    result = run([str(md), "--recursive"])
+    assert result.exit_code == 3 and "--recursive follows pages given as URLs" in result.output

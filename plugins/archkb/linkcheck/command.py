@@ -120,13 +120,25 @@ def _write(text: str, output: Path | None) -> None:
         raise ConfigError(f"{output}: cannot write the output ({exc})") from exc
 
 
-def _inputs(paths, root: Path, settings, changed_base: str | None, *, hidden: bool, use_ignore: bool, dump: bool):
+def _inputs(
+    paths,
+    root: Path,
+    settings,
+    changed_base: str | None,
+    *,
+    hidden: bool,
+    use_ignore: bool,
+    dump: bool,
+    crawl: tuple[bool, int] = (False, 1000),
+):
     """What the run checks: the links a change adds (``--changed``), the PATHs (files, folders and
-    pages given as URLs), or the project's own links.
+    pages given as URLs; ``crawl`` is ``--recursive`` and ``--max-pages``), or the project's own links.
     """
     from .sources import collect_changed, collect_pages, collect_paths, collect_project
 
     urls = [p for p in paths if isinstance(p, str)]
+    if crawl[0] and not urls:
+        raise ConfigError("--recursive follows pages given as URLs; give one (https://example.org/docs/)")
     if dump and urls:
         raise ConfigError("--dump sends nothing, so it cannot read a page given as a URL; give a file or folder")
     if changed_base is not None:
@@ -138,10 +150,11 @@ def _inputs(paths, root: Path, settings, changed_base: str | None, *, hidden: bo
     files = [p for p in paths if isinstance(p, Path)]
     inputs = collect_paths(files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=use_ignore)
     if urls:
-        pages = collect_pages(urls, settings)
+        pages = collect_pages(urls, settings, recursive=crawl[0], max_pages=crawl[1])
         inputs.external += pages.external
         inputs.results += pages.results
         inputs.warnings += pages.warnings
+        inputs.known = pages.known
     return inputs
 
 
@@ -305,6 +318,19 @@ class _Input(click.ParamType):
     show_default=True,
     help="Seconds the whole network phase may take.",
 )
+@click.option(
+    "--recursive",
+    is_flag=True,
+    help="For pages given as URLs: also check the pages they lead to under their folder on their "
+    "host (https://example.org/docs/ and below), breadth first, each fetched once.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="With --recursive: fetch at most this many pages.",
+)
 @click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
 @click.option(
     "--changed",
@@ -430,6 +456,8 @@ def check_links(
     max_redirects: int,
     root_dir: Path | None,
     budget: float,
+    recursive: bool,
+    max_pages: int,
     offline: bool,
     changed_base: str | None,
     dump: bool,
@@ -534,10 +562,13 @@ def check_links(
     if problems:
         raise ConfigError("; ".join(problems))
     try:
-        inputs = _inputs(paths, root, settings, changed_base, hidden=hidden, use_ignore=not no_ignore, dump=dump)
+        crawl = (recursive, max_pages)
+        inputs = _inputs(
+            paths, root, settings, changed_base, hidden=hidden, use_ignore=not no_ignore, dump=dump, crawl=crawl
+        )
         if dump:
             _dump(inputs, settings, fmt, output)
-        report = check_urls(inputs.external, settings, progress=True)
+        report = check_urls(inputs.external, settings, progress=True, known=inputs.known)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
     _add_offline_verdicts(report, inputs, root_dir, root)

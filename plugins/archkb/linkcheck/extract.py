@@ -109,11 +109,14 @@ class PageLinks:
         path: The page's path (or the name given for text).
         links: Every link in document order, with ``path:line`` sources.
         ids: Every ``id`` attribute value and every ``<a name>`` on the page.
+        pages: The links a reader follows to another page (``a`` and ``area`` ``href``), a subset of
+            ``links``: what a crawl follows.
     """
 
     path: str
     links: list[Link] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+    pages: list[Link] = field(default_factory=list)
 
 
 def _read(path_or_text: str | Path, name: str | None, marker: str) -> tuple[str, str]:
@@ -241,7 +244,10 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
                         cursor = offset + len(candidate)
                         break
                 line = lines.line(offset if offset >= 0 else cursor)
-                page.links.append(Link(_as_browser_reads(written), f"{display}:{line}"))
+                link = Link(_as_browser_reads(written), f"{display}:{line}")
+                page.links.append(link)
+                if tag in ("a", "area"):
+                    page.pages.append(link)
     return page
 
 

@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .cache import LinkCache
@@ -47,6 +47,7 @@ def check_urls(
     progress: bool = False,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
+    known: Mapping[str, Outcome] | None = None,
 ) -> Report:
     """Check links and return the report (synchronous; safe to call from a running event loop).
 
@@ -63,6 +64,8 @@ def check_urls(
         resolver: Replace the system resolver (tests use this; no real DNS is needed).
         tls: Verify servers with this context instead of the system's trust store (tests use it
             for a local certificate authority). It must verify certificates and host names.
+        known: Documents already fetched in this run (:func:`fetch_pages`' pages, their body read),
+            by their URL: a link to one is judged from it, fragment and all, and not asked again.
 
     Raises:
         SettingsError: when the settings are invalid.
@@ -71,9 +74,9 @@ def check_urls(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls))
+        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls, known=known))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        run = check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls)
+        run = check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls, known=known)
         return pool.submit(asyncio.run, run).result()
 
 
@@ -84,8 +87,10 @@ async def check_urls_async(
     progress: bool = False,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
+    known: Mapping[str, Outcome] | None = None,
 ) -> Report:
     """The asynchronous form of :func:`check_urls`."""
+    fetched = {normalize_url(url): outcome for url, outcome in (known or {}).items() if is_http(url)}
     problems = settings.validate() + _policy_problems(settings)
     if problems:
         raise SettingsError("; ".join(problems))
@@ -117,6 +122,11 @@ async def check_urls_async(
         if verdict is not None:
             results[url] = verdict
             continue
+        doc, fragment = split_fragment(target)
+        page = fetched.get(normalize_url(doc)) if fetched and is_http(doc) else None
+        if page is not None:  # fetched already in this run (a page given as a URL, or crawled)
+            results[url] = _verdict(url, fragment, page, settings, where, now_iso())
+            continue
         cached = cache.get(target) if cache else None
         if cached is not None:
             cached.url, cached.sources = url, where
@@ -126,7 +136,6 @@ async def check_urls_async(
         if settings.offline:
             results[url] = Result(url, State.SKIPPED, sources=where, message="offline, and not in the cache")
             continue
-        doc, _fragment = split_fragment(target)
         key = normalize_url(doc)
         documents.setdefault(key, (doc, []))[1].append(url)
 
@@ -176,23 +185,29 @@ def fetch_pages(
     urls: list[str],
     settings: Settings,
     *,
+    follow: Callable[[str, Outcome], Iterable[str]] | None = None,
+    max_pages: int | None = None,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> dict[str, Outcome]:
-    """Fetch pages given as URLs (a run's inputs, whose own links are then checked).
+    """Fetch pages given as URLs (a run's inputs, whose own links are then checked), and with
+    ``follow`` the pages they lead to (a crawl, breadth first).
 
     Each goes through the same client as every check: the private-address policy, the host's
     politeness, retries, redirects and the body cap (``settings.max_body_bytes``). Pages are not
-    cached: a run asks for its inputs afresh.
+    cached: a run asks for its inputs afresh. Each page is fetched once, however often it is linked.
 
     Args:
         urls: Absolute http(s) URLs (a fragment is dropped: it names a place in the page).
         settings: The run's options.
+        follow: Given a fetched page's URL and outcome, the URLs to fetch next (without fragments).
+        max_pages: Fetch at most this many pages in all (None: no limit).
         resolver: Replace the system resolver (tests).
         tls: Verify servers with this context (tests).
 
     Returns:
-        Each URL's outcome; ``Outcome.page`` holds its HTML when it is an HTML page that answered.
+        Each fetched URL's outcome, in the order fetched; ``Outcome.page`` holds its HTML when it is
+        an HTML page that answered.
 
     Raises:
         SettingsError: when the settings are invalid, or the run is offline.
@@ -202,15 +217,28 @@ def fetch_pages(
         problems.append("a page given as a URL is fetched over the network; --offline sends nothing")
     if problems or (problems := _client_problems(settings)):
         raise SettingsError("; ".join(problems))
-
-    urls = list(dict.fromkeys(urls))
+    start = list(dict.fromkeys(split_fragment(u)[0] for u in urls))
+    limit = max_pages if max_pages is not None else len(start) if follow is None else 10**9
 
     async def run() -> dict[str, Outcome]:
         from .client import Client
 
+        fetched: dict[str, Outcome] = {}
+        seen = {normalize_url(u) if is_http(u) else u for u in start}
+        level = start[:limit]
         async with Client(settings, resolver=resolver, tls=tls) as client:
-            outcomes = await asyncio.gather(*(client.check(split_fragment(u)[0], keep_page=True) for u in urls))
-        return dict(zip(urls, outcomes, strict=True))
+            while level:
+                outcomes = await asyncio.gather(*(client.check(u, keep_page=True) for u in level))
+                following: list[str] = []
+                for url, outcome in zip(level, outcomes, strict=True):
+                    fetched[url] = outcome
+                    for nxt in follow(url, outcome) if follow is not None else ():
+                        key = normalize_url(nxt)
+                        if key not in seen and len(seen) < limit:
+                            seen.add(key)
+                            following.append(nxt)
+                level = following
+        return fetched
 
     try:
         asyncio.get_running_loop()

@@ -7,13 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from .extract import PageLinks, extract_links_from_markdown
 from .internal import is_internal, load_pages
 from .states import Link, Result, State, now_iso
+from .urls import split_fragment
 from .walk import walk_files
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .client import Outcome
     from .settings import Settings
 
 __all__ = [
@@ -45,6 +48,8 @@ class Inputs:
             offline check of local files and headings (:mod:`.local`).
         results: Verdicts known before any check: pages given as URLs that could not be read.
         warnings: What the report should say about the inputs (a page read only in part).
+        known: The pages fetched to read their links (:func:`collect_pages`), by URL, for the
+            check to judge links to them without asking again.
     """
 
     external: list[Link] = field(default_factory=list)
@@ -52,6 +57,7 @@ class Inputs:
     local: list[tuple[Path, Link]] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    known: dict[str, Outcome] = field(default_factory=dict)
 
 
 def _display(path: Path, base: Path) -> str:
@@ -205,47 +211,89 @@ def collect_changed(root: Path, base: str, *, exclude_paths: Iterable[str] = ())
 INPUT_SOURCE = "(input)"
 
 
-def collect_pages(urls: list[str], settings: Settings) -> Inputs:
+def _scope(url: str) -> tuple[str, str, str]:
+    """What a crawl from ``url`` stays within: its scheme, host and port, and its folder."""
+    parts = urlsplit(url)
+    folder = parts.path[: parts.path.rfind("/") + 1] or "/"
+    return parts.scheme.lower(), parts.netloc.lower(), folder
+
+
+def _within(url: str, scopes: list[tuple[str, str, str]]) -> bool:
+    parts = urlsplit(url)
+    here = (parts.scheme.lower(), parts.netloc.lower())
+    return any(here == (scheme, netloc) and (parts.path or "/").startswith(folder) for scheme, netloc, folder in scopes)
+
+
+def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = False, max_pages: int = 1000) -> Inputs:
     """Collect the links of pages given as URLs: each page is fetched once (:func:`.runner.fetch_pages`,
     through the private-address policy), and every link on it is resolved against the page's final
-    address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources. A link to
-    another place on the same page is then checked like any other: its fragment against the page.
+    address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources.
 
-    A page that does not answer, or is not HTML, is a result of its own (``broken``, ``error``...).
+    With ``recursive``, the pages they lead to are fetched too, breadth first, as long as they lie
+    under a given page's folder on its host (``https://example.org/docs/`` and below) and the run's
+    excludes and includes allow them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every
+    fetched page, so that a link to one is judged from it and not asked for again.
+
+    A given page that does not answer, or is not HTML, is a result of its own (``broken``,
+    ``error``...); a crawled one is the verdict of the links to it.
 
     Raises:
         InputError: when the settings do not allow fetching (offline, or a refused policy).
     """
-    from urllib.parse import urljoin
-
     from selectolax.lexbor import LexborHTMLParser
 
     from .credentials import redact_credentials, strip_credentials
     from .extract import extract_links_from_html
+    from .plan import plan_link
     from .runner import SettingsError, fetch_pages
 
-    try:
-        outcomes = fetch_pages(urls, settings)
-    except SettingsError as exc:
-        raise InputError(str(exc)) from exc
-    inputs = Inputs()
-    stamp = now_iso()
-    for given, outcome in outcomes.items():
-        url = redact_credentials(given)  # how the page is named in the report: never its password
+    scopes = [_scope(strip_credentials(u)) for u in urls]
+    excludes = [re.compile(p) for p in settings.excludes]
+    includes = [re.compile(p) for p in settings.includes]
+    read: dict[str, tuple[str, list[Link]]] = {}  # fetched URL -> (its name, its links resolved)
+
+    def follow(url: str, outcome) -> list[str]:
         if outcome.page is None:
-            state, message = outcome.state, outcome.message
-            if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
-                state, message = State.ERROR, "not an HTML page: its links cannot be read"
-            inputs.results.append(Result(url, state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp))
-            continue
-        base = outcome.final_url or strip_credentials(given)
+            return []
+        base = outcome.final_url or strip_credentials(url)
         tag = LexborHTMLParser(outcome.page).css_first("base[href]")
         if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
             base = urljoin(base, href)
-        for link in extract_links_from_html(outcome.page, name=url).links:
-            inputs.external.append(Link(urljoin(base, link.url), link.source))
-        if not outcome.complete:
-            inputs.warnings.append(
-                f"{url}: only its first {settings.max_body_bytes // (1024 * 1024)} MiB were read for links"
+        page = extract_links_from_html(outcome.page, name=redact_credentials(url))
+        read[url] = (base, [Link(urljoin(base, link.url), link.source) for link in page.links])
+        if not recursive:
+            return []
+        following = []
+        for link in page.pages:
+            target, verdict = plan_link(
+                urljoin(base, link.url).split("#", 1)[0], [], settings.rewrites, excludes, includes
+            )
+            if verdict is None and _within(target, scopes):
+                following.append(target)
+        return following
+
+    try:
+        outcomes = fetch_pages(urls, settings, follow=follow, max_pages=max_pages if recursive else None)
+    except SettingsError as exc:
+        raise InputError(str(exc)) from exc
+    inputs = Inputs(known=outcomes)
+    given = {split_fragment(u)[0] for u in urls}
+    stamp = now_iso()
+    for url, outcome in outcomes.items():
+        if url in read:
+            inputs.external += read[url][1]
+            if not outcome.complete:
+                inputs.warnings.append(
+                    f"{redact_credentials(url)}: only its first {settings.max_body_bytes // (1024 * 1024)} MiB "
+                    "were read for links"
+                )
+        elif url in given:
+            state, message = outcome.state, outcome.message
+            if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
+                state, message = State.ERROR, "not an HTML page: its links cannot be read"
+            inputs.results.append(
+                Result(
+                    redact_credentials(url), state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp
+                )
             )
     return inputs
