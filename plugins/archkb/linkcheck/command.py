@@ -322,7 +322,7 @@ class _Input(click.ParamType):
     "--recursive",
     is_flag=True,
     help="For pages given as URLs: also check the pages they lead to under their folder on their "
-    "host (https://example.org/docs/ and below), breadth first, each fetched once.",
+    "host (https://example.org/docs/ and below), in the order found, each fetched once.",
 )
 @click.option(
     "--max-pages",

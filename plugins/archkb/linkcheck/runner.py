@@ -191,7 +191,7 @@ def fetch_pages(
     tls: ssl.SSLContext | None = None,
 ) -> dict[str, Outcome]:
     """Fetch pages given as URLs (a run's inputs, whose own links are then checked), and with
-    ``follow`` the pages they lead to (a crawl, breadth first).
+    ``follow`` the pages they lead to (a crawl: each page's links queued as soon as it is read).
 
     Each goes through the same client as every check: the private-address policy, the host's
     politeness, retries, redirects and the body cap (``settings.max_body_bytes``). Pages are not
@@ -206,8 +206,8 @@ def fetch_pages(
         tls: Verify servers with this context (tests).
 
     Returns:
-        Each fetched URL's outcome, in the order fetched; ``Outcome.page`` holds its HTML when it is
-        an HTML page that answered.
+        Each fetched URL's outcome, in the order they were read; ``Outcome.page`` holds its HTML when
+        it is an HTML page that answered.
 
     Raises:
         SettingsError: when the settings are invalid, or the run is offline.
@@ -225,19 +225,24 @@ def fetch_pages(
 
         fetched: dict[str, Outcome] = {}
         seen = {normalize_url(u) if is_http(u) else u for u in start}
-        level = start[:limit]
         async with Client(settings, resolver=resolver, tls=tls) as client:
-            while level:
-                outcomes = await asyncio.gather(*(client.check(u, keep_page=True) for u in level))
-                following: list[str] = []
-                for url, outcome in zip(level, outcomes, strict=True):
+
+            async def one(url: str) -> tuple[str, Outcome]:
+                return url, await client.check(url, keep_page=True)
+
+            # No rounds: a page's links are queued as soon as it is read, and the hosts' gates keep
+            # the politeness, so the host is never left idle while a slow page of the round loads.
+            pending = {asyncio.ensure_future(one(u)) for u in start[:limit]}
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    url, outcome = task.result()
                     fetched[url] = outcome
                     for nxt in follow(url, outcome) if follow is not None else ():
                         key = normalize_url(nxt)
                         if key not in seen and len(seen) < limit:
                             seen.add(key)
-                            following.append(nxt)
-                level = following
+                            pending.add(asyncio.ensure_future(one(nxt)))
         return fetched
 
     try:

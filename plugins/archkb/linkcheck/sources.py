@@ -229,7 +229,7 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     through the private-address policy), and every link on it is resolved against the page's final
     address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources.
 
-    With ``recursive``, the pages they lead to are fetched too, breadth first, as long as they lie
+    With ``recursive``, the pages they lead to are fetched too, in the order found, as long as they lie
     under a given page's folder on its host (``https://example.org/docs/`` and below) and the run's
     excludes and includes allow them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every
     fetched page, so that a link to one is judged from it and not asked for again.
@@ -260,6 +260,7 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
         if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
             base = urljoin(base, href)
         page = extract_links_from_html(outcome.page, name=redact_credentials(url))
+        outcome.page = None  # read: a crawl of 1,000 pages keeps their ids, not their text
         read[url] = (base, [Link(urljoin(base, link.url), link.source) for link in page.links])
         if not recursive:
             return []
