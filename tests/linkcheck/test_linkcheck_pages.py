@@ -170,3 +170,13 @@ def test_recursive_needs_a_page_given_as_a_url(tmp_path):
     md.write_text("# A\n", encoding="utf-8")
     result = run([str(md), "--recursive"])
     assert result.exit_code == 3 and "--recursive follows pages given as URLs" in result.output
+
+
+def test_the_crawls_folder_is_where_the_given_page_ended_up(tmp_path, site):
+    site.expect_request("/docs").respond_with_data("", status=301, headers={"Location": site.url_for("/docs/")})
+    site.expect_request("/docs/").respond_with_data(SITE["/docs/index.html"], content_type="text/html")
+    run([site.url_for("/docs"), "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache"])
+    methods = asked(site)
+    assert methods["/docs/guide.html"] == ["GET"]  # under /docs/: crawled
+    assert methods["/outside.html"] == ["HEAD"]  # not under /docs/, though /docs is under /: checked only
+    assert "/docs/secret.html" not in methods

@@ -230,7 +230,8 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources.
 
     With ``recursive``, the pages they lead to are fetched too, in the order found, as long as they lie
-    under a given page's folder on its host (``https://example.org/docs/`` and below) and the run's
+    under a given page's folder on its host, where its redirects ended (``https://example.org/docs``
+    that redirects to ``/docs/``: ``/docs/`` and below), and the run's
     excludes and includes allow them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every
     fetched page, so that a link to one is judged from it and not asked for again.
 
@@ -247,12 +248,15 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     from .plan import plan_link
     from .runner import SettingsError, fetch_pages
 
-    scopes = [_scope(strip_credentials(u)) for u in urls]
+    given = {split_fragment(u)[0] for u in urls}
+    scopes: list[tuple[str, str, str]] = []  # each given page's folder, where it ended up (/docs -> /docs/)
     excludes = [re.compile(p) for p in settings.excludes]
     includes = [re.compile(p) for p in settings.includes]
     read: dict[str, tuple[str, list[Link]]] = {}  # fetched URL -> (its name, its links resolved)
 
     def follow(url: str, outcome) -> list[str]:
+        if url in given:
+            scopes.append(_scope(outcome.final_url or strip_credentials(url)))
         if outcome.page is None:
             return []
         base = outcome.final_url or strip_credentials(url)
@@ -278,7 +282,6 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
     inputs = Inputs(known=outcomes)
-    given = {split_fragment(u)[0] for u in urls}
     stamp = now_iso()
     for url, outcome in outcomes.items():
         if url in read:
