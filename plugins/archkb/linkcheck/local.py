@@ -237,23 +237,11 @@ def check_markdown_links(
         file = file.resolve()
         parts = urlsplit(link.url)
         path, fragment = unquote(parts.path), unquote(parts.fragment)
-        if _built_by_a_site(file):
-            key, state, message, target = (link.url, "docs"), State.SKIPPED, "left to the site's build", None
-        elif path.startswith("/") and root_dir is None:
-            key, state, message, target = (link.url, "root"), State.SKIPPED, "root-relative: not judged", None
+        target, skipped = _resolve(file, path, root_dir, root)
+        if target is None:
+            key, state, message = (link.url, skipped), State.SKIPPED, skipped
         else:
-            base = root_dir.resolve() if path.startswith("/") and root_dir is not None else file.parent
-            target = Path(os.path.normpath(base / path.lstrip("/"))) if path else file
             key, state, message = (link.url, f"{target}#{fragment}"), State.OK, ""
-            boundary = root_dir.resolve() if path.startswith("/") and root_dir is not None else None
-            boundary = boundary or _boundary(file, root.resolve() if root is not None else None)
-            if target != boundary and boundary not in target.parents:
-                key, state, message = (
-                    (link.url, f"outside {boundary}"),
-                    State.SKIPPED,
-                    "outside the repository: not judged",
-                )
-                target = None
         if key in results:
             if link.source not in results[key].sources:
                 results[key].sources.append(link.source)
@@ -268,6 +256,23 @@ def check_markdown_links(
                 state, message = State.BROKEN, problem
         results[key] = Result(link.url, state, sources=[link.source], message=message, checked_at=stamp)
     return list(results.values())
+
+
+def _resolve(file: Path, path: str, root_dir: Path | None, root: Path | None) -> tuple[Path | None, str]:
+    """The file or folder a link's path leads to from ``file``, or None and why it is not judged."""
+    if _built_by_a_site(file):
+        return None, "left to the site's build"
+    if path.startswith("/"):
+        if root_dir is None:
+            return None, "root-relative: not judged"
+        boundary = root_dir.resolve()
+        target = Path(os.path.normpath(boundary / path.lstrip("/")))
+    else:
+        boundary = _boundary(file, root.resolve() if root is not None else None)
+        target = Path(os.path.normpath(file.parent / path)) if path else file
+    if target != boundary and boundary not in target.parents:
+        return None, "outside the repository: not judged"
+    return target, ""
 
 
 def _missing_anchor(target: Path, fragment: str, known: set[str] | None, file: Path) -> str:

@@ -224,6 +224,37 @@ def _within(url: str, scopes: list[tuple[str, str, str]]) -> bool:
     return any(here == (scheme, netloc) and (parts.path or "/").startswith(folder) for scheme, netloc, folder in scopes)
 
 
+def _read_page(url: str, outcome: Outcome) -> tuple[list[Link], list[Link]]:
+    """A fetched page's links and the links a reader follows from it (``a``, ``area``), each resolved
+    against its final address and its ``<base href>``. The page's text is let go: a crawl of 1,000
+    pages keeps their ids, not their text.
+    """
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .credentials import redact_credentials, strip_credentials
+    from .extract import extract_links_from_html
+
+    html = outcome.page or ""
+    base = outcome.final_url or strip_credentials(url)
+    tag = LexborHTMLParser(html).css_first("base[href]")
+    if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
+        base = urljoin(base, href)
+    page = extract_links_from_html(html, name=redact_credentials(url))
+    outcome.page = None
+    resolve = lambda link: Link(urljoin(base, link.url), link.source)  # noqa: E731
+    return [resolve(link) for link in page.links], [resolve(link) for link in page.pages]
+
+
+def _unread(url: str, outcome: Outcome, stamp: str) -> Result:
+    """The result for a page given as a URL whose links cannot be read."""
+    from .credentials import redact_credentials
+
+    state, message = outcome.state, outcome.message
+    if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
+        state, message = State.ERROR, "not an HTML page: its links cannot be read"
+    return Result(redact_credentials(url), state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp)
+
+
 def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = False, max_pages: int = 1000) -> Inputs:
     """Collect the links of pages given as URLs: each page is fetched once (:func:`.runner.fetch_pages`,
     through the private-address policy), and every link on it is resolved against the page's final
@@ -231,9 +262,9 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
 
     With ``recursive``, the pages they lead to are fetched too, in the order found, as long as they lie
     under a given page's folder on its host, where its redirects ended (``https://example.org/docs``
-    that redirects to ``/docs/``: ``/docs/`` and below), and the run's
-    excludes and includes allow them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every
-    fetched page, so that a link to one is judged from it and not asked for again.
+    that redirects to ``/docs/``: ``/docs/`` and below), and the run's excludes and includes allow
+    them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every fetched page, so that a link
+    to one is judged from it and not asked for again.
 
     A given page that does not answer, or is not HTML, is a result of its own (``broken``,
     ``error``...); a crawled one is the verdict of the links to it.
@@ -241,10 +272,7 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     Raises:
         InputError: when the settings do not allow fetching (offline, or a refused policy).
     """
-    from selectolax.lexbor import LexborHTMLParser
-
     from .credentials import redact_credentials, strip_credentials
-    from .extract import extract_links_from_html
     from .plan import plan_link
     from .runner import SettingsError, fetch_pages
 
@@ -252,30 +280,18 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     scopes: list[tuple[str, str, str]] = []  # each given page's folder, where it ended up (/docs -> /docs/)
     excludes = [re.compile(p) for p in settings.excludes]
     includes = [re.compile(p) for p in settings.includes]
-    read: dict[str, tuple[str, list[Link]]] = {}  # fetched URL -> (its name, its links resolved)
+    read: dict[str, list[Link]] = {}  # fetched URL -> its links, resolved
 
-    def follow(url: str, outcome) -> list[str]:
+    def follow(url: str, outcome: Outcome) -> list[str]:
         if url in given:
             scopes.append(_scope(outcome.final_url or strip_credentials(url)))
         if outcome.page is None:
             return []
-        base = outcome.final_url or strip_credentials(url)
-        tag = LexborHTMLParser(outcome.page).css_first("base[href]")
-        if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
-            base = urljoin(base, href)
-        page = extract_links_from_html(outcome.page, name=redact_credentials(url))
-        outcome.page = None  # read: a crawl of 1,000 pages keeps their ids, not their text
-        read[url] = (base, [Link(urljoin(base, link.url), link.source) for link in page.links])
+        read[url], pages = _read_page(url, outcome)
         if not recursive:
             return []
-        following = []
-        for link in page.pages:
-            target, verdict = plan_link(
-                urljoin(base, link.url).split("#", 1)[0], [], settings.rewrites, excludes, includes
-            )
-            if verdict is None and _within(target, scopes):
-                following.append(target)
-        return following
+        planned = (plan_link(p.url.split("#", 1)[0], [], settings.rewrites, excludes, includes) for p in pages)
+        return [target for target, verdict in planned if verdict is None and _within(target, scopes)]
 
     try:
         outcomes = fetch_pages(urls, settings, follow=follow, max_pages=max_pages if recursive else None)
@@ -285,19 +301,10 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     stamp = now_iso()
     for url, outcome in outcomes.items():
         if url in read:
-            inputs.external += read[url][1]
+            inputs.external += read[url]
             if not outcome.complete:
-                inputs.warnings.append(
-                    f"{redact_credentials(url)}: only its first {settings.max_body_bytes // (1024 * 1024)} MiB "
-                    "were read for links"
-                )
+                mib = settings.max_body_bytes // (1024 * 1024)
+                inputs.warnings.append(f"{redact_credentials(url)}: only its first {mib} MiB were read for links")
         elif url in given:
-            state, message = outcome.state, outcome.message
-            if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
-                state, message = State.ERROR, "not an HTML page: its links cannot be read"
-            inputs.results.append(
-                Result(
-                    redact_credentials(url), state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp
-                )
-            )
+            inputs.results.append(_unread(url, outcome, stamp))
     return inputs
