@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser tests need, outside Python:
 #   - Debian's chromium package (/usr/bin/chromium), driven by Playwright's Python API;
-#   - the npm packages pinned in package-lock.json (axe-core, injected into pages by the tests);
+#   - the npm packages pinned in package-lock.json (axe-core, injected into pages by the tests, and
+#     the SARIF Multitool, which validates the link checker's SARIF);
 #   - Debian's epubcheck package (validates the site's EPUB book).
 #
 # Idempotent: each step is skipped when its result is already there. Runs as root in CI
@@ -47,12 +48,18 @@ if ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm
 fi
 
-# 3. npm packages from the committed lock file.
-if [ -f node_modules/axe-core/axe.min.js ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+# 3. npm packages from the committed lock file: axe-core, and Microsoft's SARIF Multitool (a
+#    self-contained binary that validates `check-links --format sarif`). npm no longer runs the
+#    Multitool's install script, which only marks its binary executable: that is done here.
+multitool=node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ -f node_modules/axe-core/axe.min.js ] && [ -f "$multitool" ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     echo "install-system-deps: node_modules up to date"
 else
     echo "install-system-deps: installing npm packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
+fi
+if [ -f "$multitool" ] && [ ! -x "$multitool" ]; then
+    chmod u+x "$multitool"
 fi
 
 # 4. EPUBCheck from Debian (the tests validate the EPUB book with it; it pulls in a Java runtime).

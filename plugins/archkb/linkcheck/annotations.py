@@ -74,6 +74,7 @@ class Annotation:
         message: The link and what is wrong with it.
         file: The file, relative to the repository (``None``: shown on the run, not on a file).
         line: The line in it.
+        state: The link's state (``broken``...), the rule it breaks.
     """
 
     level: str
@@ -81,6 +82,7 @@ class Annotation:
     message: str
     file: str | None = None
     line: int | None = None
+    state: str = ""
 
     def command(self) -> str:
         """The workflow command, every field escaped."""
@@ -125,7 +127,9 @@ def to_annotations(report: Report, *, locate: Locate = source_location) -> list[
         for source in result.sources or [""]:
             where = locate(source) if source else None
             file, line = where if where else (None, None)
-            found.append(Annotation(info.annotation, title, message, printable(file) if file else None, line))
+            found.append(
+                Annotation(info.annotation, title, message, printable(file) if file else None, line, result.state.value)
+            )
     return found
 
 

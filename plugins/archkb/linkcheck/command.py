@@ -183,7 +183,14 @@ def _rendered(report, fmt: str, root: Path, host_stats: bool) -> str:
 
     if fmt == "github":
         return _github(report, root, host_stats)
-    text = render(report, fmt)
+    if fmt == "sarif":
+        from archkb import __version__
+
+        from .sarif import render_sarif
+
+        text = render_sarif(report, locate=_locator(root), version=__version__)
+    else:
+        text = render(report, fmt)
     if host_stats:
         if fmt == "markdown":  # a section of the report (the step summary, the link-health issue's run)
             text += "\n" + render_host_stats(report.hosts, "markdown")
@@ -197,22 +204,8 @@ def _github(report, root: Path, host_stats: bool) -> str:
     (``$GITHUB_WORKSPACE``, else the working folder) names it; and the Markdown report appended to
     the job summary (``$GITHUB_STEP_SUMMARY``) when the step has one.
     """
-    from .annotations import render_github, source_location, step_summary
+    from .annotations import render_github, step_summary
     from .report import render, render_host_stats
-
-    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-
-    def locate(source: str) -> tuple[str, int | None] | None:
-        where = source_location(source)
-        if where is None:
-            return None
-        if "://" in where[0]:  # a page given as a URL: no file in the repository
-            return None
-        path = Path(where[0])
-        try:
-            return (root / path).resolve().relative_to(workspace).as_posix(), where[1]
-        except (ValueError, OSError):
-            return where  # outside the repository: GitHub shows it on the run, not on a file
 
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -226,7 +219,28 @@ def _github(report, root: Path, host_stats: bool) -> str:
             click.echo(f"warning: cannot write the job summary {summary}: {exc}", err=True)
     elif host_stats:
         click.echo(render_host_stats(report.hosts), err=True, nl=False)
-    return render_github(report, locate=locate)
+    return render_github(report, locate=_locator(root))
+
+
+def _locator(root: Path):
+    """How a source (``path:line``, relative to ``root``) is named in a repository's terms, for
+    ``--format github`` and ``sarif``: relative to ``$GITHUB_WORKSPACE``, else the working folder.
+    A page given as a URL has no file.
+    """
+    from .annotations import source_location
+
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+
+    def locate(source: str) -> tuple[str, int | None] | None:
+        where = source_location(source)
+        if where is None or "://" in where[0]:  # a page given as a URL: no file in the repository
+            return None
+        try:
+            return (root / where[0]).resolve().relative_to(workspace).as_posix(), where[1]
+        except (ValueError, OSError):
+            return where  # outside the repository: shown on the run, not on a file
+
+    return locate
 
 
 class _Command(click.Command):

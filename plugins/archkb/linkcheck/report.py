@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Output formats of ``--format``.
-FORMATS = ("text", "json", "junit", "markdown", "github")
+FORMATS = ("text", "json", "junit", "markdown", "github", "sarif")
 
 
 @dataclass
@@ -214,8 +214,9 @@ def quoteattr(data: str) -> str:
 
 
 def render(report: Report, fmt: str) -> str:
-    """Render a report as ``text``, ``json``, ``junit``, ``markdown`` or ``github`` (workflow
-    commands: :func:`.annotations.render_github`, sources taken as paths from the working folder).
+    """Render a report as ``text``, ``json``, ``junit``, ``markdown``, ``github`` (workflow
+    commands: :func:`.annotations.render_github`) or ``sarif`` (:func:`.sarif.render_sarif`), the
+    last two with sources taken as paths from the working folder.
 
     Raises:
         ValueError: for an unknown format.
@@ -232,6 +233,10 @@ def render(report: Report, fmt: str) -> str:
         from .annotations import render_github
 
         return render_github(report)
+    if fmt == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(report)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
