@@ -12,7 +12,8 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
   (:func:`markdown_anchors` gives a Markdown file's anchors);
 - :func:`dump_links` plans what a check would do with each link, with nothing sent
   (:func:`render_dump` writes it, as ``archkb check-links --dump`` does);
-- :func:`render_github` writes a report as GitHub Actions annotations (``--format github``);
+- :func:`render_github` writes a report as GitHub Actions annotations (``--format github``), and
+  :func:`render_sarif` as SARIF 2.1.0 for code scanning (``--format sarif``);
 - :func:`walk_files` chooses which files of a folder a PATH run reads (no hidden files, nothing
   git ignores);
 - :data:`DEFAULT_REPORT_PATH` is where every CLI run leaves its latest JSON report.
@@ -55,6 +56,7 @@ _LAZY = {
     "check_project": "build",
     "check_site": "build",
     "render_github": "annotations",
+    "render_sarif": "sarif",
     "check_markdown_links": "local",
     "markdown_anchors": "local",
     "walk_files": "walk",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tool
     from .plan import Planned, dump_links, render_dump
     from .report import FORMATS, HostStats, Report, render
     from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls, check_urls_async
+    from .sarif import render_sarif
     from .settings import DEFAULT_CACHE_PATH, DEFAULT_USER_AGENT, Settings
     from .sources import InputError
     from .states import Link, Result, State
@@ -116,5 +119,6 @@ __all__ = [
     "render",
     "render_dump",
     "render_github",
+    "render_sarif",
     "walk_files",
 ]
