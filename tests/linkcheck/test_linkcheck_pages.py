@@ -180,3 +180,42 @@ def test_the_crawls_folder_is_where_the_given_page_ended_up(tmp_path, site):
     assert methods["/docs/guide.html"] == ["GET"]  # under /docs/: crawled
     assert methods["/outside.html"] == ["HEAD"]  # not under /docs/, though /docs is under /: checked only
     assert "/docs/secret.html" not in methods
+
+
+def test_a_sitemap_given_as_a_url_stands_for_the_pages_it_lists(tmp_path, httpserver):
+    base = httpserver.url_for("").rstrip("/")
+    index = f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap>
+</sitemapindex>
+"""
+    pages = f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>{base}/a.html?x=1&amp;y=2</loc></url>
+  <url><loc>{base}/gone.html</loc></url>
+  <url><loc>https://elsewhere.example/page.html</loc></url>
+</urlset>
+"""
+    httpserver.expect_request("/sitemap.xml").respond_with_data(index, content_type="application/xml")
+    httpserver.expect_request("/sitemap-pages.xml").respond_with_data(pages, content_type="text/xml")
+    httpserver.expect_request("/a.html").respond_with_data('<a href="/b.html">b</a>', content_type="text/html")
+    httpserver.expect_request("/b.html").respond_with_data("b", content_type="text/html")
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    sitemap = httpserver.url_for("/sitemap.xml")
+    result = run([sitemap, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    listed = f"{base}/sitemap-pages.xml"
+    assert states[listed] == ("ok", [f"{sitemap}:3"])
+    assert states[f"{base}/a.html?x=1&y=2"] == ("ok", [f"{listed}:3"])  # the entity read as XML reads it
+    assert states[f"{base}/gone.html"] == ("broken", [f"{listed}:4"])
+    assert states[f"{base}/b.html"] == ("ok", [f"{base}/a.html?x=1&y=2:1"])  # a listed page's own links
+    assert not any("elsewhere.example" in url for url in states)  # another host's address is not the sitemap's
+    assert asked(httpserver)["/a.html"] == ["GET"]  # read once, and judged from that
+
+
+def test_xml_that_is_no_sitemap_is_not_an_html_page(tmp_path, httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data("<feed><entry/></feed>", content_type="application/xml")
+    result = run([httpserver.url_for("/feed.xml"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
+    [entry] = json.loads(result.stdout)["results"]
+    assert entry["state"] == "error" and entry["message"] == "not an HTML page: its links cannot be read"

@@ -57,6 +57,10 @@ _PERMANENT = {301, 308}
 _RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 _BLOCKED_STATUSES = {401, 403, 451, 999}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: The types of a page kept whole (``keep_page``) besides HTML: a sitemap's.
+_XML_TYPES = ("application/xml", "text/xml")
+#: ``need_body`` of a check that keeps its page (``keep_page``): HTML, or an XML sitemap.
+_PAGE = 2
 #: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
 #: the connection open for the host's next check, which closing it would cost a new handshake.
 _DRAIN_BYTES = 16 * 1024
@@ -517,7 +521,7 @@ class Client:
             url: An absolute http(s) URL without fragment. Userinfo, if any, is removed (never sent).
             need_body: Read the (capped) HTML body to collect ids, for fragment checks.
             keep_page: Also keep that body's text in ``Outcome.page`` (implies ``need_body``), for a
-                page whose own links are to be checked.
+                page whose own links are to be checked; an XML body (a sitemap) is kept too.
         """
         need_body = need_body or keep_page
         s = self.settings
@@ -528,7 +532,7 @@ class Client:
         first = False  # the first request of a check queues; the rest of it goes first
         while True:
             try:
-                outcome = await self._attempt(method, url, need_body, first, keep_page)
+                outcome = await self._attempt(method, url, _PAGE if keep_page else need_body, first, keep_page)
             except _Retry as retry:
                 outcome = retry.outcome
                 if retry.wait is not None and retry.wait > s.retry_after_cap:
@@ -648,7 +652,7 @@ class Client:
         return outcome
 
     async def _attempt(
-        self, method: str, url: str, need_body: bool, first: bool = False, keep_page: bool = False
+        self, method: str, url: str, need_body: int, first: bool = False, keep_page: bool = False
     ) -> Outcome:
         """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
         s = self.settings
@@ -732,7 +736,7 @@ class Client:
                     raise _Retry(Outcome(State.ERROR, None, current, f"timed out after {s.timeout:g}s"))
                 continue
             accept = self.rule(request.raw_host or "").accept
-            ids = ids_from_html(text) if text is not None else None
+            ids = ids_from_html(text) if text is not None and html else None
             outcome = self._judge(
                 status, headers, self._final(current, url), bool(first_permanent), ids, complete, html, accept
             )
@@ -758,7 +762,7 @@ class Client:
         method: str,
         key: str,
         request: URL,
-        need_body: bool,
+        need_body: int,
         budget: float,
         first: bool = False,
         gate: HostGate | None = None,
@@ -878,9 +882,11 @@ class Client:
                 raise
 
     async def _exchange(
-        self, method: str, url: URL, need_body: bool, jar: aiohttp.CookieJar | None = None
+        self, method: str, url: URL, need_body: int, jar: aiohttp.CookieJar | None = None
     ) -> tuple[int, str | None, dict[str, str], str | None, bool, bool]:
-        """Send the request and read only what is needed: headers, and the capped body's text for ids."""
+        """Send the request and read only what is needed: headers, and the capped body's text for ids
+        (``need_body``: 0 none, 1 an HTML body, ``_PAGE`` an HTML or XML one).
+        """
         s = self.settings
         async with self._opened(method, url, jar) as resp:
             headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -889,7 +895,8 @@ class Client:
             html = ctype in _HTML_TYPES
             text: str | None = None
             complete = False
-            if need_body and method == "GET" and 200 <= resp.status < 300 and html:
+            wanted = html or (need_body == _PAGE and ctype in _XML_TYPES)
+            if need_body and method == "GET" and 200 <= resp.status < 300 and wanted:
                 chunks: list[bytes] = []
                 size = 0
                 while size < s.max_body_bytes:

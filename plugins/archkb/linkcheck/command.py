@@ -343,7 +343,7 @@ class _Input(click.ParamType):
     type=click.IntRange(min=1),
     default=1000,
     show_default=True,
-    help="With --recursive: fetch at most this many pages.",
+    help="With --recursive, or a sitemap given as a URL: fetch at most this many pages.",
 )
 @click.option("--offline", is_flag=True, help="No network: internal links plus what the cache knows.")
 @click.option(
@@ -496,8 +496,9 @@ def check_links(
 ) -> None:
     """Check links: every reference URL and the links in patterns and docs, or PATHs.
 
-    PATH is a folder, HTML files or Markdown files, or the http(s) URL of a page, whose links are
-    checked (the page is fetched once, through the same address policy). A folder's HTML is read as
+    PATH is a folder, HTML files or Markdown files, or the http(s) URL of a page (or of a sitemap,
+    for the pages it lists), whose links are checked (each page fetched once, through the same
+    address policy). A folder's HTML is read as
     a built site (internal links and anchors are checked too, offline) and its Markdown as Markdown
     (links to local files and their headings are checked too, offline); hidden files and what git
     ignores there are left out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes

@@ -245,6 +245,34 @@ def _read_page(url: str, outcome: Outcome) -> tuple[list[Link], list[Link]]:
     return [resolve(link) for link in page.links], [resolve(link) for link in page.pages]
 
 
+_SITEMAP = re.compile(r"<(?:[\w.-]+:)?(?:urlset|sitemapindex)\b")
+_LOC = re.compile(r"<(?:[\w.-]+:)?loc>\s*([^<]*?)\s*</(?:[\w.-]+:)?loc>")
+
+
+def _sitemap_links(url: str, outcome: Outcome) -> list[Link] | None:
+    """The pages a sitemap (or a sitemap index) lists, with ``URL:line`` sources; None when the XML
+    is no sitemap. Only addresses on the sitemap's own scheme and host count, as the sitemaps
+    protocol has it; entities are the five of XML, and none is expanded past them.
+    """
+    import html
+
+    from .credentials import redact_credentials, strip_credentials
+
+    text = outcome.page or ""
+    if not _SITEMAP.search(text[:4096]):
+        return None
+    home = urlsplit(outcome.final_url or strip_credentials(url))
+    name = redact_credentials(url)
+    found = []
+    for match in _LOC.finditer(text):
+        loc = html.unescape(match.group(1))
+        parts = urlsplit(loc)
+        if (parts.scheme.lower(), parts.netloc.lower()) == (home.scheme.lower(), home.netloc.lower()):
+            found.append(Link(loc, f"{name}:{text.count(chr(10), 0, match.start()) + 1}"))
+    outcome.page = None
+    return found
+
+
 def _unread(url: str, outcome: Outcome, stamp: str) -> Result:
     """The result for a page given as a URL whose links cannot be read."""
     from .credentials import redact_credentials
@@ -266,8 +294,10 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every fetched page, so that a link
     to one is judged from it and not asked for again.
 
-    A given page that does not answer, or is not HTML, is a result of its own (``broken``,
-    ``error``...); a crawled one is the verdict of the links to it.
+    A sitemap (or a sitemap index) given as a URL stands for the pages it lists on its own host: each
+    is read as a given page is (up to ``max_pages`` pages in all), and is cited by the sitemap's
+    line. A given page that does not answer, or is not HTML (nor a sitemap), is a result of its own
+    (``broken``, ``error``...); a crawled one is the verdict of the links to it.
 
     Raises:
         InputError: when the settings do not allow fetching (offline, or a refused policy).
@@ -287,6 +317,13 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
             scopes.append(_scope(outcome.final_url or strip_credentials(url)))
         if outcome.page is None:
             return []
+        if not outcome.html:  # XML: a sitemap's pages are read as given pages are
+            listed = _sitemap_links(url, outcome)
+            if listed is None:
+                outcome.page = None
+                return []
+            read[url] = listed
+            return [link.url for link in listed]
         read[url], pages = _read_page(url, outcome)
         if not recursive:
             return []
@@ -294,7 +331,7 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
         return [target for target, verdict in planned if verdict is None and _within(target, scopes)]
 
     try:
-        outcomes = fetch_pages(urls, settings, follow=follow, max_pages=max_pages if recursive else None)
+        outcomes = fetch_pages(urls, settings, follow=follow, max_pages=max_pages)
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
     inputs = Inputs(known=outcomes)
