@@ -121,6 +121,7 @@ def site(httpserver):
         httpserver.expect_request(path).respond_with_data(body, content_type="text/html")
     httpserver.expect_request("/docs/logo.png").respond_with_data("png", content_type="image/png")
     httpserver.expect_request("/docs/gone.html").respond_with_data("no", status=404)
+    httpserver.expect_request("/robots.txt").respond_with_data("no rules", status=404)  # RFC 9309: no rules
     return httpserver
 
 
@@ -219,3 +220,31 @@ def test_xml_that_is_no_sitemap_is_not_an_html_page(tmp_path, httpserver):
     result = run([httpserver.url_for("/feed.xml"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
     [entry] = json.loads(result.stdout)["results"]
     assert entry["state"] == "error" and entry["message"] == "not an HTML page: its links cannot be read"
+
+
+def test_a_crawl_reads_no_page_that_robots_txt_keeps_crawlers_out_of(tmp_path, site):
+    site.expect_oneshot_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /docs/sub/\n", content_type="text/plain"
+    )
+    start = site.url_for("/docs/index.html")
+    args = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    result = run(args)
+    methods = asked(site)
+    assert methods["/docs/sub/"] == ["HEAD"]  # checked as a link, not read
+    assert methods["/robots.txt"] == ["GET"]  # asked once for the host
+    assert methods["/docs/guide.html"] == ["GET"]  # allowed: read
+    assert "robots.txt keeps crawlers out of 1 of the pages found" in result.stderr
+    site.clear_log()
+    run([*args, "--ignore-robots"])
+    assert asked(site)["/docs/sub/"] == ["GET"] and "/robots.txt" not in asked(site)
+
+
+def test_a_robots_txt_that_fails_keeps_the_crawl_to_the_pages_given(tmp_path, site):
+    site.expect_oneshot_request("/robots.txt").respond_with_data("down", status=503)
+    start = site.url_for("/docs/index.html")
+    run([start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--retries", "0"])
+    methods = asked(site)
+    # RFC 9309: a server error means nothing is to be read. The given page is read; its links are
+    # checked (HEAD, or GET where a fragment is to be judged), and no page's own links are read.
+    assert methods["/docs/index.html"] == ["GET"] and methods["/docs/sub/"] == ["HEAD"]
+    assert "/docs/gone.html" not in methods  # linked only from guide.html, which was not read

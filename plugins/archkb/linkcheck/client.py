@@ -57,8 +57,8 @@ _PERMANENT = {301, 308}
 _RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 _BLOCKED_STATUSES = {401, 403, 451, 999}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-#: The types of a page kept whole (``keep_page``) besides HTML: a sitemap's.
-_XML_TYPES = ("application/xml", "text/xml")
+#: The types of a page kept whole (``keep_page``) besides HTML: a sitemap's, and ``robots.txt``'s.
+_PAGE_TYPES = ("application/xml", "text/xml", "text/plain")
 #: ``need_body`` of a check that keeps its page (``keep_page``): HTML, or an XML sitemap.
 _PAGE = 2
 #: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
@@ -521,7 +521,8 @@ class Client:
             url: An absolute http(s) URL without fragment. Userinfo, if any, is removed (never sent).
             need_body: Read the (capped) HTML body to collect ids, for fragment checks.
             keep_page: Also keep that body's text in ``Outcome.page`` (implies ``need_body``), for a
-                page whose own links are to be checked; an XML body (a sitemap) is kept too.
+                page whose own links are to be checked; an XML body (a sitemap) and a plain-text one
+                (``robots.txt``) are kept too.
         """
         need_body = need_body or keep_page
         s = self.settings
@@ -895,7 +896,7 @@ class Client:
             html = ctype in _HTML_TYPES
             text: str | None = None
             complete = False
-            wanted = html or (need_body == _PAGE and ctype in _XML_TYPES)
+            wanted = html or (need_body == _PAGE and ctype in _PAGE_TYPES)
             if need_body and method == "GET" and 200 <= resp.status < 300 and wanted:
                 chunks: list[bytes] = []
                 size = 0

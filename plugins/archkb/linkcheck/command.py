@@ -129,10 +129,11 @@ def _inputs(
     hidden: bool,
     use_ignore: bool,
     dump: bool,
-    crawl: tuple[bool, int] = (False, 1000),
+    crawl: tuple[bool, int, bool] = (False, 1000, True),
 ):
     """What the run checks: the links a change adds (``--changed``), the PATHs (files, folders and
-    pages given as URLs; ``crawl`` is ``--recursive`` and ``--max-pages``), or the project's own links.
+    pages given as URLs; ``crawl`` is ``--recursive``, ``--max-pages`` and whether to heed
+    ``robots.txt``), or the project's own links.
     """
     from .sources import collect_changed, collect_pages, collect_paths, collect_project
 
@@ -150,7 +151,7 @@ def _inputs(
     files = [p for p in paths if isinstance(p, Path)]
     inputs = collect_paths(files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=use_ignore)
     if urls:
-        pages = collect_pages(urls, settings, recursive=crawl[0], max_pages=crawl[1])
+        pages = collect_pages(urls, settings, recursive=crawl[0], max_pages=crawl[1], robots=crawl[2])
         inputs.external += pages.external
         inputs.results += pages.results
         inputs.warnings += pages.warnings
@@ -339,6 +340,12 @@ class _Input(click.ParamType):
     "host (https://example.org/docs/ and below), in the order found, each fetched once.",
 )
 @click.option(
+    "--ignore-robots",
+    is_flag=True,
+    help="With --recursive: also read the pages that the host's robots.txt keeps crawlers out of "
+    "(by default they are checked, not read).",
+)
+@click.option(
     "--max-pages",
     type=click.IntRange(min=1),
     default=1000,
@@ -471,6 +478,7 @@ def check_links(
     root_dir: Path | None,
     budget: float,
     recursive: bool,
+    ignore_robots: bool,
     max_pages: int,
     offline: bool,
     changed_base: str | None,
@@ -577,7 +585,7 @@ def check_links(
     if problems:
         raise ConfigError("; ".join(problems))
     try:
-        crawl = (recursive, max_pages)
+        crawl = (recursive, max_pages, not ignore_robots)
         inputs = _inputs(
             paths, root, settings, changed_base, hidden=hidden, use_ignore=not no_ignore, dump=dump, crawl=crawl
         )

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .cache import LinkCache
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text
@@ -187,6 +188,8 @@ def fetch_pages(
     *,
     follow: Callable[[str, Outcome], Iterable[str]] | None = None,
     max_pages: int | None = None,
+    robots: bool = False,
+    kept_out: list[str] | None = None,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> dict[str, Outcome]:
@@ -202,6 +205,11 @@ def fetch_pages(
         settings: The run's options.
         follow: Given a fetched page's URL and outcome, the URLs to fetch next (without fragments).
         max_pages: Fetch at most this many pages in all (None: no limit).
+        robots: Read no page that ``follow`` leads to where its host's ``robots.txt`` (asked once per
+            host, through the same client) disallows it to this checker, as RFC 9309 reads it: a
+            4xx means no rules, a 5xx or no answer that nothing is to be read. The pages given are
+            always read.
+        kept_out: Filled with the pages ``robots.txt`` kept out (they are links still, to check).
         resolver: Replace the system resolver (tests).
         tls: Verify servers with this context (tests).
 
@@ -226,17 +234,32 @@ def fetch_pages(
         fetched: dict[str, Outcome] = {}
         seen = {normalize_url(u) if is_http(u) else u for u in start}
         async with Client(settings, resolver=resolver, tls=tls) as client:
+            agent = settings.user_agent.split("/", 1)[0]
+            rules: dict[str, asyncio.Future[Callable[[str], bool]]] = {}
 
-            async def one(url: str) -> tuple[str, Outcome]:
+            async def allowed(url: str) -> bool:
+                parts = urlsplit(url)
+                origin = f"{parts.scheme}://{parts.netloc}"
+                if origin not in rules:
+                    rules[origin] = asyncio.ensure_future(_robots(client, origin, agent))
+                return (await rules[origin])(url)
+
+            async def one(url: str, given: bool = False) -> tuple[str, Outcome | None]:
+                if robots and not given and not await allowed(url):
+                    return url, None
                 return url, await client.check(url, keep_page=True)
 
             # No rounds: a page's links are queued as soon as it is read, and the hosts' gates keep
             # the politeness, so the host is never left idle while a slow page of the round loads.
-            pending = {asyncio.ensure_future(one(u)) for u in start[:limit]}
+            pending = {asyncio.ensure_future(one(u, given=True)) for u in start[:limit]}
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     url, outcome = task.result()
+                    if outcome is None:
+                        if kept_out is not None:
+                            kept_out.append(url)
+                        continue
                     fetched[url] = outcome
                     for nxt in follow(url, outcome) if follow is not None else ():
                         key = normalize_url(nxt)
@@ -251,6 +274,23 @@ def fetch_pages(
         return asyncio.run(run())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, run()).result()
+
+
+async def _robots(client: Client, origin: str, agent: str) -> Callable[[str], bool]:
+    """What an origin's ``robots.txt`` lets ``agent`` read, as RFC 9309 reads the answer."""
+    from urllib.robotparser import RobotFileParser
+
+    outcome = await client.check(f"{origin}/robots.txt", keep_page=True)
+    status = outcome.status or 0
+    if 400 <= status < 500:  # no robots.txt: no rules
+        return lambda _url: True
+    if not 200 <= status < 300:  # a server error, or no answer: read nothing
+        return lambda _url: False
+    if outcome.page is None:  # an answer, but not text: no rules to read
+        return lambda _url: True
+    parser = RobotFileParser()
+    parser.parse(outcome.page.splitlines())
+    return lambda url: parser.can_fetch(agent, url)
 
 
 async def _suggest(client: Client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:

@@ -283,7 +283,9 @@ def _unread(url: str, outcome: Outcome, stamp: str) -> Result:
     return Result(redact_credentials(url), state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp)
 
 
-def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = False, max_pages: int = 1000) -> Inputs:
+def collect_pages(
+    urls: list[str], settings: Settings, *, recursive: bool = False, max_pages: int = 1000, robots: bool = True
+) -> Inputs:
     """Collect the links of pages given as URLs: each page is fetched once (:func:`.runner.fetch_pages`,
     through the private-address policy), and every link on it is resolved against the page's final
     address (and its ``<base href>``), as a browser resolves it, with ``URL:line`` sources.
@@ -291,8 +293,10 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
     With ``recursive``, the pages they lead to are fetched too, in the order found, as long as they lie
     under a given page's folder on its host, where its redirects ended (``https://example.org/docs``
     that redirects to ``/docs/``: ``/docs/`` and below), and the run's excludes and includes allow
-    them, up to ``max_pages`` pages in all. ``Inputs.known`` holds every fetched page, so that a link
-    to one is judged from it and not asked for again.
+    them, and (with ``robots``) their host's ``robots.txt`` lets this checker read them, up to
+    ``max_pages`` pages in all. A page that ``robots.txt`` keeps out is still a link, checked as any
+    other, and a warning says how many were. ``Inputs.known`` holds every fetched page, so that a
+    link to one is judged from it and not asked for again.
 
     A sitemap (or a sitemap index) given as a URL stands for the pages it lists on its own host: each
     is read as a given page is (up to ``max_pages`` pages in all), and is cited by the sitemap's
@@ -331,10 +335,19 @@ def collect_pages(urls: list[str], settings: Settings, *, recursive: bool = Fals
         return [target for target, verdict in planned if verdict is None and _within(target, scopes)]
 
     try:
-        outcomes = fetch_pages(urls, settings, follow=follow, max_pages=max_pages)
+        kept_out: list[str] = []
+        outcomes = fetch_pages(
+            urls, settings, follow=follow, max_pages=max_pages, robots=recursive and robots, kept_out=kept_out
+        )
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
     inputs = Inputs(known=outcomes)
+    if kept_out:
+        first = redact_credentials(kept_out[0])
+        inputs.warnings.append(
+            f"robots.txt keeps crawlers out of {len(kept_out)} of the pages found ({first} first): "
+            "they were checked, not read (--ignore-robots reads them)"
+        )
     stamp = now_iso()
     for url, outcome in outcomes.items():
         if url in read:
