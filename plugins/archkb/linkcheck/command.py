@@ -277,7 +277,15 @@ class _Input(click.ParamType):
     help="Project folder (default: the nearest folder holding mkdocs.yml, else the working "
     "directory); the cache and the report live under it.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format; github: workflow-command annotations (and the job summary), sarif: SARIF 2.1.0 "
+    "for code scanning.",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE.")
 @click.option(
     "--cache",
