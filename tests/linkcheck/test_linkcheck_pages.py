@@ -248,3 +248,16 @@ def test_a_robots_txt_that_fails_keeps_the_crawl_to_the_pages_given(tmp_path, si
     # checked (HEAD, or GET where a fragment is to be judged), and no page's own links are read.
     assert methods["/docs/index.html"] == ["GET"] and methods["/docs/sub/"] == ["HEAD"]
     assert "/docs/gone.html" not in methods  # linked only from guide.html, which was not read
+
+
+def test_a_page_that_redirects_out_of_the_crawls_folder_is_checked_not_read(tmp_path, site):
+    site.expect_request("/docs/jump.html").respond_with_data(
+        "", status=302, headers={"Location": site.url_for("/outside.html")}
+    )
+    site.expect_request("/docs/start.html").respond_with_data('<a href="jump.html">j</a>', content_type="text/html")
+    start = site.url_for("/docs/start.html")
+    result = run([start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)["results"]
+    assert entry["url"] == site.url_for("/docs/jump.html") and entry["state"] == "ok"  # judged: it works
+    assert "/docs/secret.html" not in asked(site)  # the page it lands on, outside /docs/, was not read

@@ -293,7 +293,8 @@ def collect_pages(
     With ``recursive``, the pages they lead to are fetched too, in the order found, as long as they lie
     under a given page's folder on its host, where its redirects ended (``https://example.org/docs``
     that redirects to ``/docs/``: ``/docs/`` and below), and the run's excludes and includes allow
-    them, and (with ``robots``) their host's ``robots.txt`` lets this checker read them, up to
+    them (a page that redirects out of the folder is checked, not read), and (with ``robots``)
+    their host's ``robots.txt`` lets this checker read them, up to
     ``max_pages`` pages in all. A page that ``robots.txt`` keeps out is still a link, checked as any
     other, and a warning says how many were. ``Inputs.known`` holds every fetched page, so that a
     link to one is judged from it and not asked for again.
@@ -319,6 +320,10 @@ def collect_pages(
     def follow(url: str, outcome: Outcome) -> list[str]:
         if url in given:
             scopes.append(_scope(outcome.final_url or strip_credentials(url)))
+        elif outcome.final_url and not _within(outcome.final_url, scopes):
+            outcome.page = None  # redirected out of the crawl's folder: checked, not read
+            read[url] = []
+            return []
         if outcome.page is None:
             return []
         if not outcome.html:  # XML: a sitemap's pages are read as given pages are
