@@ -27,15 +27,24 @@ def run(args: list[str], env: dict | None = None):
     return CliRunner().invoke(check_links, args, env=env or {"CI": "true"}, catch_exceptions=False)
 
 
+def online(tmp_path, *given: str) -> list[str]:
+    """check-links arguments for pages on the local server: ``given`` (inputs and options), JSON out."""
+    return [*given, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+
+
+def results_of(result) -> list[dict]:
+    return json.loads(result.stdout)["results"]
+
+
 def test_a_page_given_as_a_url_has_its_links_checked_where_they_are_written(tmp_path, httpserver):
     httpserver.expect_request("/docs/index.html").respond_with_data(PAGE, content_type="text/html")
     httpserver.expect_request("/ok").respond_with_data("ok", content_type="text/html")
     httpserver.expect_request("/docs/sub/page").respond_with_data("sub", content_type="text/html")
     httpserver.expect_request("/gone").respond_with_data("gone", status=404)
     page = httpserver.url_for("/docs/index.html")
-    result = run([page, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    result = run(online(tmp_path, page))
     assert result.exit_code == 2, result.output
-    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    states = {r["url"]: (r["state"], r["sources"]) for r in results_of(result)}
     assert states[httpserver.url_for("/ok")] == ("ok", [f"{page}:5"])
     assert states[httpserver.url_for("/docs/sub/page")] == ("ok", [f"{page}:6"])  # against the page's folder
     assert states[f"{page}#top"][0] == "ok"
@@ -53,7 +62,7 @@ def test_links_resolve_against_the_pages_final_address_and_its_base(tmp_path, ht
     httpserver.expect_request("/assets/a.css").respond_with_data("css")
     result = run([httpserver.url_for("/moved"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
     assert result.exit_code == 0, result.output
-    [link] = json.loads(result.stdout)["results"]
+    [link] = results_of(result)
     assert link["url"] == httpserver.url_for("/assets/a.css") and link["state"] == "ok"
 
 
@@ -63,7 +72,7 @@ def test_a_page_that_cannot_be_read_is_a_result_of_its_own(tmp_path, httpserver)
     httpserver.expect_request("/nothing").respond_with_data("no", status=404)
     result = run([missing, plain, "--root", str(tmp_path), "--allow-private", "--format", "json"])
     assert result.exit_code == 2, result.output
-    states = {r["url"]: (r["state"], r["message"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    states = {r["url"]: (r["state"], r["message"], r["sources"]) for r in results_of(result)}
     assert states[missing] == ("broken", "HTTP 404", ["(input)"])
     assert states[plain] == ("error", "not an HTML page: its links cannot be read", ["(input)"])
 
@@ -71,7 +80,7 @@ def test_a_page_that_cannot_be_read_is_a_result_of_its_own(tmp_path, httpserver)
 def test_a_page_given_as_a_url_is_refused_by_the_private_address_policy(tmp_path, httpserver):
     httpserver.expect_request("/docs").respond_with_data(PAGE, content_type="text/html")
     result = run([httpserver.url_for("/docs"), "--root", str(tmp_path), "--format", "json"])
-    [entry] = json.loads(result.stdout)["results"]
+    [entry] = results_of(result)
     assert entry["state"] == "skipped" and "--allow-private" in entry["message"]
     assert len(httpserver.log) == 0  # nothing was sent to the loopback address
 
@@ -97,10 +106,10 @@ def test_a_page_url_with_credentials_is_fetched_without_them_and_named_without_t
     httpserver.expect_request("/docs").respond_with_data('<a href="/gone">x</a>', content_type="text/html")
     httpserver.expect_request("/gone").respond_with_data("no", status=404)
     given = httpserver.url_for("/docs").replace("http://", "http://reader:s3cret@")
-    result = run([given, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    result = run(online(tmp_path, given))
     assert result.exit_code == 2, result.output
     assert "s3cret" not in result.output
-    [entry] = json.loads(result.stdout)["results"]
+    [entry] = results_of(result)
     assert entry["url"] == httpserver.url_for("/gone")  # resolved against the page without its userinfo
     assert entry["sources"] == [given.replace("reader:s3cret", "***") + ":1"]
     assert all("Authorization" not in request.headers for request, _ in httpserver.log)
@@ -134,10 +143,10 @@ def asked(server) -> dict[str, list[str]]:
 
 def test_recursive_crawls_the_pages_under_the_folder_once_each(tmp_path, site):
     start = site.url_for("/docs/index.html")
-    args = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    args = online(tmp_path, start, "--recursive")
     result = run(args)
     assert result.exit_code == 2, result.output
-    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    states = {r["url"]: (r["state"], r["sources"]) for r in results_of(result)}
     guide = site.url_for("/docs/guide.html")
     assert states[guide][0] == "ok" and sorted(states[guide][1]) == sorted(
         [f"{start}:1", f"{site.url_for('/docs/sub/')}:1"]
@@ -155,13 +164,13 @@ def test_recursive_crawls_the_pages_under_the_folder_once_each(tmp_path, site):
 
 def test_max_pages_and_excludes_bound_the_crawl(tmp_path, site):
     start = site.url_for("/docs/index.html")
-    base = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    base = online(tmp_path, start, "--recursive")
     run([*base, "--max-pages", "2"])
     fetched = [r.path for r, _ in site.log if r.method == "GET" and r.path in SITE]
     assert len(fetched) == 2 and fetched[0] == "/docs/index.html"
     site.clear_log()
     result = run([*base, "--exclude", "/sub/"])
-    states = {r["url"]: r["state"] for r in json.loads(result.stdout)["results"]}
+    states = {r["url"]: r["state"] for r in results_of(result)}
     assert states[site.url_for("/docs/sub/")] == "skipped"
     assert "/docs/sub/" not in asked(site)
 
@@ -203,9 +212,9 @@ def test_a_sitemap_given_as_a_url_stands_for_the_pages_it_lists(tmp_path, httpse
     httpserver.expect_request("/b.html").respond_with_data("b", content_type="text/html")
     httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
     sitemap = httpserver.url_for("/sitemap.xml")
-    result = run([sitemap, "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    result = run(online(tmp_path, sitemap))
     assert result.exit_code == 2, result.output
-    states = {r["url"]: (r["state"], r["sources"]) for r in json.loads(result.stdout)["results"]}
+    states = {r["url"]: (r["state"], r["sources"]) for r in results_of(result)}
     listed = f"{base}/sitemap-pages.xml"
     assert states[listed] == ("ok", [f"{sitemap}:3"])
     assert states[f"{base}/a.html?x=1&y=2"] == ("ok", [f"{listed}:3"])  # the entity read as XML reads it
@@ -218,7 +227,7 @@ def test_a_sitemap_given_as_a_url_stands_for_the_pages_it_lists(tmp_path, httpse
 def test_xml_that_is_no_sitemap_is_not_an_html_page(tmp_path, httpserver):
     httpserver.expect_request("/feed.xml").respond_with_data("<feed><entry/></feed>", content_type="application/xml")
     result = run([httpserver.url_for("/feed.xml"), "--root", str(tmp_path), "--allow-private", "--format", "json"])
-    [entry] = json.loads(result.stdout)["results"]
+    [entry] = results_of(result)
     assert entry["state"] == "error" and entry["message"] == "not an HTML page: its links cannot be read"
 
 
@@ -227,7 +236,7 @@ def test_a_crawl_reads_no_page_that_robots_txt_keeps_crawlers_out_of(tmp_path, s
         "User-agent: *\nDisallow: /docs/sub/\n", content_type="text/plain"
     )
     start = site.url_for("/docs/index.html")
-    args = [start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"]
+    args = online(tmp_path, start, "--recursive")
     result = run(args)
     methods = asked(site)
     assert methods["/docs/sub/"] == ["HEAD"]  # checked as a link, not read
@@ -256,8 +265,8 @@ def test_a_page_that_redirects_out_of_the_crawls_folder_is_checked_not_read(tmp_
     )
     site.expect_request("/docs/start.html").respond_with_data('<a href="jump.html">j</a>', content_type="text/html")
     start = site.url_for("/docs/start.html")
-    result = run([start, "--recursive", "--root", str(tmp_path), "--allow-private", "--no-cache", "--format", "json"])
+    result = run(online(tmp_path, start, "--recursive"))
     assert result.exit_code == 0, result.output
-    [entry] = json.loads(result.stdout)["results"]
+    [entry] = results_of(result)
     assert entry["url"] == site.url_for("/docs/jump.html") and entry["state"] == "ok"  # judged: it works
     assert "/docs/secret.html" not in asked(site)  # the page it lands on, outside /docs/, was not read

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..safety.chars import printable
 from .report import Report, render
-from .states import STATE_INFO, Result, State
+from .states import STATE_INFO, Result, State, split_source
 
 __all__ = [
     "ANNOTATIONS_PER_KIND",
@@ -56,12 +56,7 @@ def escape_property(text: str) -> str:
 
 def source_location(source: str) -> tuple[str, int | None] | None:
     """``"path:line"`` as ``(path, line)``; a source without a line as ``(path, None)``."""
-    if not source:
-        return None
-    path, colon, line = source.rpartition(":")
-    if colon and line.isdigit() and path:
-        return path, int(line)
-    return source, None
+    return split_source(source) if source else None
 
 
 @dataclass(frozen=True)

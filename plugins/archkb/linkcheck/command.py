@@ -129,16 +129,17 @@ def _inputs(
     hidden: bool,
     use_ignore: bool,
     dump: bool,
-    crawl: tuple[bool, int, bool] = (False, 1000, True),
+    recursive: bool = False,
+    max_pages: int = 1000,
+    robots: bool = True,
 ):
     """What the run checks: the links a change adds (``--changed``), the PATHs (files, folders and
-    pages given as URLs; ``crawl`` is ``--recursive``, ``--max-pages`` and whether to heed
-    ``robots.txt``), or the project's own links.
+    pages given as URLs, crawled with ``--recursive``), or the project's own links.
     """
     from .sources import collect_changed, collect_pages, collect_paths, collect_project
 
     urls = [p for p in paths if isinstance(p, str)]
-    if crawl[0] and not urls:
+    if recursive and not urls:
         raise ConfigError("--recursive follows pages given as URLs; give one (https://example.org/docs/)")
     if dump and urls:
         raise ConfigError("--dump sends nothing, so it cannot read a page given as a URL; give a file or folder")
@@ -151,7 +152,7 @@ def _inputs(
     files = [p for p in paths if isinstance(p, Path)]
     inputs = collect_paths(files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=use_ignore)
     if urls:
-        pages = collect_pages(urls, settings, recursive=crawl[0], max_pages=crawl[1], robots=crawl[2])
+        pages = collect_pages(urls, settings, recursive=recursive, max_pages=max_pages, robots=robots)
         inputs.external += pages.external
         inputs.results += pages.results
         inputs.warnings += pages.warnings
@@ -593,9 +594,17 @@ def check_links(
     if problems:
         raise ConfigError("; ".join(problems))
     try:
-        crawl = (recursive, max_pages, not ignore_robots)
         inputs = _inputs(
-            paths, root, settings, changed_base, hidden=hidden, use_ignore=not no_ignore, dump=dump, crawl=crawl
+            paths,
+            root,
+            settings,
+            changed_base,
+            hidden=hidden,
+            use_ignore=not no_ignore,
+            dump=dump,
+            recursive=recursive,
+            max_pages=max_pages,
+            robots=not ignore_robots,
         )
         if dump:
             _dump(inputs, settings, fmt, output)

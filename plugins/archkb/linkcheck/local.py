@@ -72,7 +72,7 @@ def _heading_text(raw: str) -> str:
     pieces, end = [], 0
     for code in _CODE.finditer(raw):
         pieces.append(_inline_text(raw[end : code.start()]))
-        pieces.append(code.group(2).strip() if code.group(2).strip() else code.group(2))
+        pieces.append(code.group(2).strip() or code.group(2))
         end = code.end()
     pieces.append(_inline_text(raw[end:]))
     return html.unescape("".join(pieces))
@@ -232,9 +232,10 @@ def check_markdown_links(
     """
     results: dict[tuple[str, str], Result] = {}
     anchors: dict[Path, set[str] | None] = {}
+    resolved: dict[Path, Path] = {}  # each file resolved once, not once per link
     stamp = now_iso()
-    for file, link in links:
-        file = file.resolve()
+    for given, link in links:
+        file = resolved.get(given) or resolved.setdefault(given, given.resolve())
         parts = urlsplit(link.url)
         path, fragment = unquote(parts.path), unquote(parts.fragment)
         target, skipped = _resolve(file, path, root_dir, root)

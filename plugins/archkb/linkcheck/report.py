@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..safety.chars import UNPRINTABLE, printable
 from .atomic import write_atomic
-from .states import STATE_ORDER, Result, State
+from .states import STATE_ORDER, Result, State, split_source
 
 __all__ = [
     "Report",
@@ -284,7 +284,7 @@ def _junit(report: Report) -> str:
         f'  <testsuite name="links" tests="{len(report.results)}" failures="{failures}" skipped="{skipped}">',
     ]
     for result in report.results:
-        classname = printable(result.sources[0].rsplit(":", 1)[0]) if result.sources else "links"
+        classname = printable(split_source(result.sources[0])[0]) if result.sources else "links"
         out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(printable(result.url))}>")
         detail = printable(_detail(result))
         suggestion = f"\narchived copy: {printable(result.suggestion)}" if result.suggestion else ""

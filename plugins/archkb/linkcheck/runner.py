@@ -226,7 +226,7 @@ def fetch_pages(
     if problems or (problems := _client_problems(settings)):
         raise SettingsError("; ".join(problems))
     start = list(dict.fromkeys(split_fragment(u)[0] for u in urls))
-    limit = max_pages if max_pages is not None else len(start) if follow is None else 10**9
+    limit = max_pages if max_pages is not None else sys.maxsize
 
     async def run() -> dict[str, Outcome]:
         from .client import Client

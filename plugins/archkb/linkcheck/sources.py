@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .extract import PageLinks, extract_links_from_markdown
 from .internal import is_internal, load_pages
-from .states import Link, Result, State, now_iso
+from .states import Link, Result, State, now_iso, split_source
 from .urls import split_fragment
 from .walk import walk_files
 
@@ -145,18 +145,12 @@ def collect_paths(
     return inputs
 
 
-def _source_file(source: str) -> str:
-    """The file of a ``"path:line"`` source."""
-    path, colon, line = source.rpartition(":")
-    return path if colon and line.isdigit() else source
-
-
 def without_excluded_sources(links: list[Link], exclude_paths: Iterable[str]) -> list[Link]:
     """``links`` less those written in a file that an ``exclude_paths`` expression matches."""
     patterns = [re.compile(p) for p in exclude_paths]
     if not patterns:
         return links
-    return [link for link in links if not any(p.search(_source_file(link.source)) for p in patterns)]
+    return [link for link in links if not any(p.search(split_source(link.source)[0]) for p in patterns)]
 
 
 def collect_project(root: Path, *, exclude_paths: Iterable[str] = ()) -> Inputs:
@@ -264,12 +258,13 @@ def _sitemap_links(url: str, outcome: Outcome) -> list[Link] | None:
     home = urlsplit(outcome.final_url or strip_credentials(url))
     name = redact_credentials(url)
     found = []
+    line, counted = 1, 0  # lines are counted once, in order: a sitemap may list 50,000 pages
     for match in _LOC.finditer(text):
+        line, counted = line + text.count("\n", counted, match.start()), match.start()
         loc = html.unescape(match.group(1))
         parts = urlsplit(loc)
         if (parts.scheme.lower(), parts.netloc.lower()) == (home.scheme.lower(), home.netloc.lower()):
-            found.append(Link(loc, f"{name}:{text.count(chr(10), 0, match.start()) + 1}"))
-    outcome.page = None
+            found.append(Link(loc, f"{name}:{line}"))
     return found
 
 
@@ -281,6 +276,53 @@ def _unread(url: str, outcome: Outcome, stamp: str) -> Result:
     if state in (State.OK, State.REDIRECTED):  # it answered, with something else than HTML
         state, message = State.ERROR, "not an HTML page: its links cannot be read"
     return Result(redact_credentials(url), state, outcome.status, outcome.final_url, [INPUT_SOURCE], message, stamp)
+
+
+class _Reader:
+    """What a run reads of each page it fetches for its inputs (the ``follow`` of
+    :func:`.runner.fetch_pages`): the page's links, kept in ``read``, and, in a crawl, the pages to
+    fetch next (see :func:`collect_pages`).
+    """
+
+    def __init__(self, urls: list[str], settings: Settings, recursive: bool) -> None:
+        self.given = {split_fragment(u)[0] for u in urls}
+        self.read: dict[str, list[Link]] = {}  # fetched URL -> its links, resolved
+        self.scopes: list[tuple[str, str, str]] = []  # each given page's folder, where it ended up
+        self.settings = settings
+        self.recursive = recursive
+        self.excludes = [re.compile(p) for p in settings.excludes]
+        self.includes = [re.compile(p) for p in settings.includes]
+
+    def __call__(self, url: str, outcome: Outcome) -> list[str]:
+        from .credentials import strip_credentials
+
+        if url in self.given:
+            self.scopes.append(_scope(outcome.final_url or strip_credentials(url)))
+        elif outcome.final_url and not _within(outcome.final_url, self.scopes):
+            outcome.page = None  # redirected out of the crawl's folder: checked, not read
+            self.read[url] = []
+            return []
+        if outcome.page is None:
+            return []
+        if not outcome.html:  # XML: a sitemap's pages are read as given pages are
+            listed = _sitemap_links(url, outcome)
+            outcome.page = None
+            if listed is None:
+                return []
+            self.read[url] = listed
+            return [link.url for link in listed]
+        self.read[url], pages = _read_page(url, outcome)
+        return self._following(pages) if self.recursive else []
+
+    def _following(self, pages: list[Link]) -> list[str]:
+        """The pages a crawl fetches next: those the run's excludes and includes allow, under a given
+        page's folder.
+        """
+        from .plan import plan_link
+
+        s = self.settings
+        planned = (plan_link(p.url.split("#", 1)[0], [], s.rewrites, self.excludes, self.includes) for p in pages)
+        return [target for target, verdict in planned if verdict is None and _within(target, self.scopes)]
 
 
 def collect_pages(
@@ -307,42 +349,14 @@ def collect_pages(
     Raises:
         InputError: when the settings do not allow fetching (offline, or a refused policy).
     """
-    from .credentials import redact_credentials, strip_credentials
-    from .plan import plan_link
+    from .credentials import redact_credentials
     from .runner import SettingsError, fetch_pages
 
-    given = {split_fragment(u)[0] for u in urls}
-    scopes: list[tuple[str, str, str]] = []  # each given page's folder, where it ended up (/docs -> /docs/)
-    excludes = [re.compile(p) for p in settings.excludes]
-    includes = [re.compile(p) for p in settings.includes]
-    read: dict[str, list[Link]] = {}  # fetched URL -> its links, resolved
-
-    def follow(url: str, outcome: Outcome) -> list[str]:
-        if url in given:
-            scopes.append(_scope(outcome.final_url or strip_credentials(url)))
-        elif outcome.final_url and not _within(outcome.final_url, scopes):
-            outcome.page = None  # redirected out of the crawl's folder: checked, not read
-            read[url] = []
-            return []
-        if outcome.page is None:
-            return []
-        if not outcome.html:  # XML: a sitemap's pages are read as given pages are
-            listed = _sitemap_links(url, outcome)
-            if listed is None:
-                outcome.page = None
-                return []
-            read[url] = listed
-            return [link.url for link in listed]
-        read[url], pages = _read_page(url, outcome)
-        if not recursive:
-            return []
-        planned = (plan_link(p.url.split("#", 1)[0], [], settings.rewrites, excludes, includes) for p in pages)
-        return [target for target, verdict in planned if verdict is None and _within(target, scopes)]
-
+    reader = _Reader(urls, settings, recursive)
     try:
         kept_out: list[str] = []
         outcomes = fetch_pages(
-            urls, settings, follow=follow, max_pages=max_pages, robots=recursive and robots, kept_out=kept_out
+            urls, settings, follow=reader, max_pages=max_pages, robots=recursive and robots, kept_out=kept_out
         )
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
@@ -355,11 +369,11 @@ def collect_pages(
         )
     stamp = now_iso()
     for url, outcome in outcomes.items():
-        if url in read:
-            inputs.external += read[url]
+        if url in reader.read:
+            inputs.external += reader.read[url]
             if not outcome.complete:
                 mib = settings.max_body_bytes // (1024 * 1024)
                 inputs.warnings.append(f"{redact_credentials(url)}: only its first {mib} MiB were read for links")
-        elif url in given:
+        elif url in reader.given:
             inputs.results.append(_unread(url, outcome, stamp))
     return inputs

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-__all__ = ["State", "StateInfo", "STATE_INFO", "Link", "Result", "STATE_ORDER"]
+__all__ = ["State", "StateInfo", "STATE_INFO", "Link", "Result", "STATE_ORDER", "split_source"]
 
 
 class State(str, enum.Enum):
@@ -90,6 +90,16 @@ class Link:
 
     url: str
     source: str
+
+
+def split_source(source: str) -> tuple[str, int | None]:
+    """A :attr:`Link.source` as ``(path, line)``: ``"docs/a.md:12"`` is ``("docs/a.md", 12)``, and a
+    source without a line (``"(input)"``) is itself with ``None``.
+    """
+    path, colon, line = source.rpartition(":")
+    if colon and path and line.isdigit():
+        return path, int(line)
+    return source, None
 
 
 @dataclass

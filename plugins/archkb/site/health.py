@@ -18,6 +18,7 @@ from typing import Any, Collection
 from urllib.parse import quote
 
 from ..catalog.graph import Catalog
+from ..linkcheck.states import split_source
 from ..catalog.model import Reference
 from .urls import LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
 from ..safety.chars import printable
@@ -287,7 +288,7 @@ def _citing_pages(status: LinkStatus, catalog: Catalog, from_uri: str,
                                          f"({relative(from_uri, pattern_uri(slug))})"
     prefix = docs_dir.strip("/") + "/"
     for source in status.sources:
-        path = source.rsplit(":", 1)[0] if source.rsplit(":", 1)[-1].isdigit() else source
+        path = split_source(source)[0]
         slug = Path(path).stem
         if path.startswith("patterns/") and slug in catalog.patterns:
             out.setdefault(f"pattern:{slug}", f"[{_cell(catalog.patterns[slug].title)}]"
