@@ -7,11 +7,12 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from archkb.linkcheck import Link
 from archkb.linkcheck.command import check_links
-from archkb.linkcheck.sources import collect_paths, without_excluded_sources
+from archkb.linkcheck.sources import InputError, collect_paths, without_excluded_sources
 from archkb.linkcheck.walk import ignored_by_git, walk_files
 from conftest import git
 
@@ -155,3 +156,25 @@ def test_exclude_path_in_the_table_drops_a_project_files_links(site):
     after = dumped([], site.root)
     assert "https://changelog.example/" not in after and "https://guide.example/" in after
     assert any(source.startswith("references/") for sources in after.values() for source in sources)
+
+
+def test_a_file_that_cannot_be_read_is_an_input_error_naming_it(tmp_path, monkeypatch):
+    """Each file is opened once, to be read; one that cannot be (here: permission refused, which
+    root is never refused, so it is simulated) stops the run with its name, HTML and Markdown alike.
+    """
+    page(tmp_path / "site" / "a.html", "https://example.org/a")
+    page(tmp_path / "site" / "b.html", "https://example.org/b")
+    page(tmp_path / "notes" / "c.md", "https://example.org/c")
+    read_text = Path.read_text
+
+    def refusing(self: Path, *args, **kwargs) -> str:
+        if self.name in {"b.html", "c.md"}:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refusing)
+    for folder, name in (("site", "b.html"), ("notes", "c.md")):
+        with pytest.raises(InputError) as caught:
+            collect_paths([tmp_path / folder], tmp_path)
+        assert str(caught.value) == f"{tmp_path / folder / name}: cannot read it (Permission denied)"
+    assert collect_paths([tmp_path / "site" / "a.html"], tmp_path).external[0].url == "https://example.org/a"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,8 +69,10 @@ def _display(path: Path, base: Path) -> str:
 
 
 def _add_markdown(inputs: Inputs, files: list[Path], base: Path, *, local: bool) -> None:
-    for file in _readable(files):
-        for link in extract_links_from_markdown(file, name=_display(file, base)):
+    for file in files:
+        with _reading(file):
+            links = extract_links_from_markdown(file, name=_display(file, base))
+        for link in links:
             if not is_internal(link.url):
                 inputs.external.append(link)
             elif local:
@@ -77,21 +80,23 @@ def _add_markdown(inputs: Inputs, files: list[Path], base: Path, *, local: bool)
 
 
 def _add_html(inputs: Inputs, files: list[Path], root: Path, base: Path) -> None:
-    pages = load_pages(_readable(files), base)
+    with _reading():
+        pages = load_pages(files, base)
     for page in pages.values():
         inputs.external.extend(link for link in page.links if not is_internal(link.url))
     inputs.sites.append((root, pages))
 
 
-def _readable(files: list[Path]) -> list[Path]:
-    """Raise InputError for the first file that cannot be read."""
-    for file in files:
-        try:
-            with file.open("rb"):
-                pass
-        except OSError as exc:
-            raise InputError(f"{file}: cannot read it ({exc.strerror or exc})") from exc
-    return files
+@contextlib.contextmanager
+def _reading(file: Path | None = None) -> Iterator[None]:
+    """Turn a file that cannot be read into InputError, named as given (each file is opened once,
+    to be read: not once more beforehand to see whether it can be).
+    """
+    try:
+        yield
+    except OSError as exc:
+        name = file if file is not None else exc.filename
+        raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from exc
 
 
 def collect_paths(
