@@ -110,15 +110,17 @@ class LinkCache:
         except (KeyError, ValueError):
             return None
 
-    def put(self, result: Result) -> None:
-        """Remember a verdict if it is cacheable."""
+    def put(self, result: Result, url: str | None = None) -> None:
+        """Remember a verdict if it is cacheable, under ``url`` (the URL as requested, when the
+        result is the link as written) or else the result's own URL. No sources are kept.
+        """
         if not is_cacheable(result):
             return
         max_age = min(self.max_age, _BROKEN_MAX_AGE) if result.state is State.BROKEN else self.max_age
         if max_age <= 0:
             return
         lifetime = max_age * random.uniform(0.8, 1.2)  # noqa: S311 - retry jitter, not a secret
-        self.entries[self.key(result.url)] = {
+        self.entries[self.key(url or result.url)] = {
             "state": result.state.value,
             "status": result.status,
             "final_url": redact_credentials(result.final_url) if result.final_url else result.final_url,

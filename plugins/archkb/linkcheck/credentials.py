@@ -38,6 +38,8 @@ def has_credentials(url: str) -> bool:
 
 def strip_credentials(url: str) -> str:
     """Return ``url`` without its userinfo (an empty ``@`` included); unchanged when there is none."""
+    if "@" not in url:  # no userinfo without one (most URLs: the expression is not run)
+        return url
     return _USERINFO.sub(r"\1", url, count=1)
 
 

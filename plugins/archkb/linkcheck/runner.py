@@ -407,7 +407,7 @@ def _remembering(cache: LinkCache, targets: dict[str, str]) -> Callable[[str, Re
     """
 
     def remember(url: str, result: Result) -> None:
-        cache.put(dataclasses.replace(result, url=targets[url], sources=[]))
+        cache.put(result, url=targets[url])
 
     return remember
 

@@ -147,6 +147,7 @@ def _authority_host(scheme: str, netloc: str, written: str | None) -> str:
         return (written or "").lower()
 
 
+@lru_cache(maxsize=32768)  # asked for each URL twice: its host's queue, and its check's gate
 def host_key(url: str) -> str:
     """Return the ``host:port`` that per-host limits and pauses apply to (host normalized as the
     client uses it, so two spellings of one host share one queue).
