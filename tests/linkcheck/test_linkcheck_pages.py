@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -222,6 +223,88 @@ def test_a_sitemap_given_as_a_url_stands_for_the_pages_it_lists(tmp_path, httpse
     assert states[f"{base}/b.html"] == ("ok", [f"{base}/a.html?x=1&y=2:1"])  # a listed page's own links
     assert not any("elsewhere.example" in url for url in states)  # another host's address is not the sitemap's
     assert asked(httpserver)["/a.html"] == ["GET"]  # read once, and judged from that
+
+
+def _urlset(*locs: str, padding: int = 0) -> bytes:
+    entries = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs[:1])
+    rest = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs[1:])
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    return (head + entries).encode() + b" " * padding + (rest + "</urlset>\n").encode()
+
+
+@pytest.mark.parametrize("ctype", ["application/gzip", "application/x-gzip"])
+def test_a_gzip_sitemap_stands_for_the_pages_it_lists(tmp_path, httpserver, ctype):
+    base = httpserver.url_for("").rstrip("/")
+    body = gzip.compress(_urlset(f"{base}/a.html", f"{base}/gone.html"))
+    httpserver.expect_request("/sitemap.xml.gz").respond_with_data(body, content_type=ctype)
+    httpserver.expect_request("/a.html").respond_with_data('<a href="/b.html">b</a>', content_type="text/html")
+    httpserver.expect_request("/b.html").respond_with_data("b", content_type="text/html")
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    sitemap = httpserver.url_for("/sitemap.xml.gz")
+    result = run(online(tmp_path, sitemap))
+    assert result.exit_code == 2, result.output
+    states = {r["url"]: (r["state"], r["sources"]) for r in results_of(result)}
+    assert states[f"{base}/a.html"] == ("ok", [f"{sitemap}:3"])  # lines counted in what it holds
+    assert states[f"{base}/gone.html"] == ("broken", [f"{sitemap}:4"])
+    assert states[f"{base}/b.html"] == ("ok", [f"{base}/a.html:1"])
+
+
+def test_a_sitemap_index_may_list_gzip_sitemaps_served_as_octet_streams(tmp_path, httpserver):
+    base = httpserver.url_for("").rstrip("/")
+    index = f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>{base}/pages.xml.gz</loc></sitemap>
+</sitemapindex>
+"""
+    httpserver.expect_request("/sitemap.xml").respond_with_data(index, content_type="application/xml")
+    pages = gzip.compress(_urlset(f"{base}/a.html"))
+    httpserver.expect_request("/pages.xml.gz").respond_with_data(pages, content_type="application/octet-stream")
+    httpserver.expect_request("/a.html").respond_with_data("a", content_type="text/html")
+    result = run(online(tmp_path, httpserver.url_for("/sitemap.xml")))
+    assert result.exit_code == 0, result.output
+    states = {r["url"]: (r["state"], r["sources"]) for r in results_of(result)}
+    assert states[f"{base}/a.html"] == ("ok", [f"{base}/pages.xml.gz:3"])
+
+
+def test_a_gzip_sitemap_is_inflated_no_further_than_the_body_cap(tmp_path, httpserver):
+    """6 MiB of white space gzip to a few kilobytes: what lies past the 5 MiB a body is read to is
+    not inflated, so the page listed there is not read, and the one before it is.
+    """
+    base = httpserver.url_for("").rstrip("/")
+    body = gzip.compress(_urlset(f"{base}/first.html", f"{base}/past-the-cap.html", padding=6 * 1024 * 1024))
+    assert len(body) < 64 * 1024
+    httpserver.expect_request("/sitemap.xml.gz").respond_with_data(body, content_type="application/gzip")
+    httpserver.expect_request("/first.html").respond_with_data("a", content_type="text/html")
+    result = run(online(tmp_path, httpserver.url_for("/sitemap.xml.gz")))
+    assert result.exit_code == 0, result.output
+    assert [r["url"] for r in results_of(result)] == [f"{base}/first.html"]
+    assert "/past-the-cap.html" not in asked(httpserver)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64), b"not gzip at all", gzip.compress(b"<urlset>")[:12]],
+    ids=["an archive", "not gzip", "cut short"],
+)
+def test_a_gzip_file_that_holds_no_xml_is_not_an_html_page(tmp_path, httpserver, body):
+    httpserver.expect_request("/data.gz").respond_with_data(body, content_type="application/gzip")
+    result = run(online(tmp_path, httpserver.url_for("/data.gz")))
+    [entry] = results_of(result)
+    assert entry["state"] == "error" and entry["message"] == "not an HTML page: its links cannot be read"
+
+
+def test_gzip_xml_is_read_only_as_far_as_it_takes_to_tell():
+    from archkb.linkcheck.client import _gunzip, _holds_xml
+
+    sitemap = gzip.compress(_urlset("https://example.org/a", "https://example.org/b"))
+    assert _holds_xml(sitemap[:5]) is None  # the gzip header alone: too little to tell
+    assert _holds_xml(sitemap) is True
+    assert _holds_xml(gzip.compress(b"PK\x03\x04 an archive")) is False
+    assert _holds_xml(b"<urlset>") is False  # not gzip
+    inflated, whole = _gunzip(sitemap, 10**6)
+    assert whole and inflated == _urlset("https://example.org/a", "https://example.org/b")
+    part, whole = _gunzip(sitemap, 100)
+    assert not whole and part == inflated[:100]
 
 
 def test_xml_that_is_no_sitemap_is_not_an_html_page(tmp_path, httpserver):

@@ -28,6 +28,7 @@ import socket
 import ssl
 import statistics
 import time
+import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ _BLOCKED_STATUSES = {401, 403, 451, 999}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: The types of a page kept whole (``keep_page``) besides HTML: a sitemap's, and ``robots.txt``'s.
 _PAGE_TYPES = ("application/xml", "text/xml", "text/plain")
+#: The types of a gzip-compressed file (a sitemap may be one, ``sitemap.xml.gz``, as the sitemaps
+#: protocol allows); ``application/octet-stream`` counts too for a path ending in ``.gz``, as object
+#: stores serve one. Only a kept page's is read, and only if what it holds begins as XML.
+_GZIP_TYPES = ("application/gzip", "application/x-gzip")
 #: ``need_body`` of a check that keeps its page (``keep_page``): HTML, or an XML sitemap.
 _PAGE = 2
 #: A GET's body up to this size (by its Content-Length) is read though unneeded: reading it keeps
@@ -896,25 +901,22 @@ class Client:
             html = ctype in _HTML_TYPES
             text: str | None = None
             complete = False
-            wanted = html or (need_body == _PAGE and ctype in _PAGE_TYPES)
+            gzipped = need_body == _PAGE and (
+                ctype in _GZIP_TYPES or (ctype == "application/octet-stream" and url.path.endswith(".gz"))
+            )
+            wanted = html or (need_body == _PAGE and ctype in _PAGE_TYPES) or gzipped
+            whole = True
             if need_body and method == "GET" and 200 <= resp.status < 300 and wanted:
-                chunks: list[bytes] = []
-                size = 0
-                while size < s.max_body_bytes:
-                    chunk = await resp.content.read(min(65536, s.max_body_bytes - size))
-                    if not chunk:
-                        complete = True
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                else:
-                    complete = resp.content.at_eof()
-                text = decode_html(b"".join(chunks), resp.charset)
+                raw, complete = await _read_capped(resp, s.max_body_bytes, gzipped)
+                if not gzipped:
+                    text = decode_html(raw, resp.charset)
+                elif (inflated := _gunzip(raw, s.max_body_bytes)) is not None:
+                    text, whole = decode_html(inflated[0], None), inflated[1]
             if method != "HEAD" and not complete:
                 length = resp.content_length
                 if not (text is None and length is not None and length <= _DRAIN_BYTES and await _drained(resp)):
                     resp.close()  # never drain a large or unknown body (it may be 200 MB)
-            return resp.status, location, headers, text, complete, html
+            return resp.status, location, headers, text, complete and whole, html
 
     def _judge(
         self,
@@ -1094,6 +1096,63 @@ def _written_host(current: str, request: URL) -> str:
         return urlsplit(current).hostname or request.raw_host or ""
     except ValueError:
         return request.raw_host or ""
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int, gzipped: bool) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes of the body; return them, and whether that is all of it.
+
+    A gzip file (``gzipped``) is read no further than it takes to see that what it holds does not
+    begin as XML does (an archive in a crawled folder: one chunk, not ``limit`` bytes).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    undecided = gzipped
+    while size < limit:
+        chunk = await resp.content.read(min(65536, limit - size))
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+        if undecided:
+            verdict = _holds_xml(b"".join(chunks))
+            if verdict is False:
+                return b"".join(chunks), False
+            undecided = verdict is None
+    return b"".join(chunks), resp.content.at_eof()
+
+
+_XML_START = b"\xef\xbb\xbf\t\n\r "  # a byte-order mark and white space may come before the first "<"
+
+
+def _holds_xml(data: bytes) -> bool | None:
+    """Whether gzip ``data`` (its start will do) holds what begins as XML does; None while too
+    little of it is there to tell. Data that is not gzip holds no XML.
+    """
+    try:
+        head = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(data, 64)
+    except zlib.error:
+        return False
+    head = head.lstrip(_XML_START)
+    return head.startswith(b"<") if head else None
+
+
+def _gunzip(data: bytes, limit: int) -> tuple[bytes, bool] | None:
+    """What gzip ``data`` holds, at most ``limit`` bytes of it, and whether that is all of it.
+
+    At most ``limit`` bytes are inflated, whatever ``data`` would inflate to (a small file may hold
+    gigabytes). None, when ``data`` is not gzip or what it holds does not begin as XML does.
+    """
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # the gzip header and trailer, checked
+    try:
+        head = inflater.decompress(data, min(limit, 4096))
+        if not head.lstrip(_XML_START).startswith(b"<"):
+            return None
+        left = limit - len(head)
+        # Not inflater.unconsumed_tail alone: all the input may be taken with output still to come.
+        rest = inflater.decompress(inflater.unconsumed_tail, left) if left > 0 and not inflater.eof else b""
+    except zlib.error:  # corrupt: none of it is read
+        return None
+    return head + rest, inflater.eof
 
 
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+: no extra task per request
