@@ -228,7 +228,7 @@ def test_a_sitemap_given_as_a_url_stands_for_the_pages_it_lists(tmp_path, httpse
 def _urlset(*locs: str, padding: int = 0) -> bytes:
     entries = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs[:1])
     rest = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs[1:])
-    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     return (head + entries).encode() + b" " * padding + (rest + "</urlset>\n").encode()
 
 

@@ -178,3 +178,67 @@ def test_a_file_that_cannot_be_read_is_an_input_error_naming_it(tmp_path, monkey
             collect_paths([tmp_path / folder], tmp_path)
         assert str(caught.value) == f"{tmp_path / folder / name}: cannot read it (Permission denied)"
     assert collect_paths([tmp_path / "site" / "a.html"], tmp_path).external[0].url == "https://example.org/a"
+
+
+def test_files_from_adds_the_inputs_a_list_names(tmp_path):
+    """As lychee's --files-from: one input a line, blank lines and # comments passed over, white
+    space around an entry not part of it, paths relative to the working directory."""
+    page(tmp_path / "site" / "a.html", "https://a.example/")
+    page(tmp_path / "notes" / "b.md", "https://b.example/")
+    page(tmp_path / "c.md", "https://c.example/")
+    (tmp_path / "list.txt").write_text("# changed files\n\nsite/a.html\n  notes  \n", encoding="utf-8")
+    found = dumped(["c.md", "--files-from", "list.txt"], tmp_path)
+    assert found == {
+        "https://c.example/": ["c.md:3"],
+        "https://a.example/": ["site/a.html:1"],
+        "https://b.example/": ["notes/b.md:3"],
+    }
+
+
+def test_files_from_reads_standard_input(tmp_path):
+    page(tmp_path / "a.md", "https://a.example/")
+    result = CliRunner().invoke(
+        check_links,
+        ["--files-from", "-", "--dump", "--format", "json", "--root", str(tmp_path)],
+        input=f"{tmp_path / 'a.md'}\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert [item["url"] for item in json.loads(result.stdout)["links"]] == ["https://a.example/"]
+
+
+def test_files_from_names_the_line_of_an_input_that_does_not_exist(tmp_path):
+    page(tmp_path / "a.md", "https://a.example/")
+    (tmp_path / "list.txt").write_text("a.md\n\ngone\x1b[2J.md\n", encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(check_links, ["--files-from", "list.txt", "--dump", "--root", str(tmp_path)])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 3
+    assert "list.txt:3: 'gone\\x1b[2J.md' does not exist (give a file, a folder or an http(s) URL)" in result.output
+    assert "\x1b" not in result.output
+
+
+def test_an_empty_list_checks_nothing_rather_than_the_whole_project(site):
+    """`git diff --name-only | archkb check-links --files-from -` with nothing changed: not a check
+    of every reference, and no link report written over the one readers see. (--offline, so that a
+    regression to the project's check sends nothing.)"""
+    result = CliRunner().invoke(
+        check_links,
+        ["--files-from", "-", "--offline", "--root", str(site.root)],
+        input="# nothing\n\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert result.output == "standard input: no inputs listed; nothing checked\n"
+    assert not (site.root / ".cache" / "archkb" / "link-report.json").exists()
+
+
+def test_files_from_with_changed_is_refused(tmp_path):
+    page(tmp_path / "a.md", "https://a.example/")
+    result = CliRunner().invoke(
+        check_links, ["--files-from", "-", "--changed", "HEAD", "--root", str(tmp_path)], input=f"{tmp_path / 'a.md'}\n"
+    )
+    assert result.exit_code == 3 and "--changed compares the project with a git revision" in result.output

@@ -269,6 +269,36 @@ class _Input(click.ParamType):
         return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
 
 
+def _listed_inputs(stream, name: str) -> list[Path | str]:
+    """``--files-from``: the inputs a file (or standard input) lists, one a line, as PATH arguments
+    are read; blank lines and lines that start with ``#`` are passed over, and white space around
+    an input is not part of it. Paths are relative to the working directory.
+
+    Raises:
+        ConfigError: naming the file and line of an input that is no http(s) URL and does not exist.
+    """
+    from ..safety.chars import printable
+
+    inputs: list[Path | str] = []
+    try:
+        lines = list(stream)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read the list of inputs ({exc})") from exc
+    for number, line in enumerate(lines, 1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if entry.lower().startswith(("http://", "https://")):
+            inputs.append(entry)
+            continue
+        path = Path(entry)
+        if not path.exists():
+            shown = printable(entry)
+            raise ConfigError(f"{name}:{number}: '{shown}' does not exist (give a file, a folder or an http(s) URL)")
+        inputs.append(path)
+    return inputs
+
+
 @click.command("check-links", cls=_Command)
 @click.argument("paths", nargs=-1, type=_Input())
 @click.option(
@@ -391,6 +421,13 @@ class _Input(click.ParamType):
     help="Check only URLs matching REGEX, excluded or not; skip the rest (repeatable).",
 )
 @click.option(
+    "--files-from",
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE",
+    help="Also check the inputs FILE lists, one a line, as PATHs are given ('-': standard input; blank "
+    "lines and lines starting with # are passed over); a list with none checks nothing.",
+)
+@click.option(
     "--exclude-path",
     "exclude_paths",
     multiple=True,
@@ -496,6 +533,7 @@ def check_links(
     allow_hosts: tuple[str, ...],
     exclude: tuple[str, ...],
     include: tuple[str, ...],
+    files_from,
     exclude_paths: tuple[str, ...],
     hidden: bool,
     no_ignore: bool,
@@ -531,6 +569,13 @@ def check_links(
     from .sources import InputError
     from .states import STATE_INFO
 
+    if files_from is not None:
+        shown_name = "standard input" if files_from.name == "<stdin>" else files_from.name
+        listed = _listed_inputs(files_from, shown_name)
+        if not listed and not paths:  # nothing changed, say: not the whole project instead
+            click.echo(f"{shown_name}: no inputs listed; nothing checked", err=True)
+            sys.exit(EXIT_OK)
+        paths = (*paths, *listed)
     root = find_root(root)
     proxies, no_proxy = proxies_from_environment(os.environ)
     if proxy is not None:
