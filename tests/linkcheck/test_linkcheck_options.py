@@ -133,3 +133,26 @@ def test_max_redirects_from_the_option_and_the_config_file(tmp_path, httpserver)
     (tmp_path / "pyproject.toml").write_text("[tool.archkb.link_check]\nmax_redirects = 1\n", encoding="utf-8")
     assert results(run(args))[httpserver.url_for("/r0")]["message"] == "more than 1 redirect"
     assert results(run([*args, "--max-redirects", "5"]))[httpserver.url_for("/r0")]["state"] == "ok"  # the option wins
+
+
+def test_require_https_from_the_option_and_the_config_file(tmp_path, origin):
+    """The local server speaks no TLS, so each https:// form asked for is one more request that
+    fails (and the link stays ok): the count shows whether the setting reached the run."""
+    page = page_linking(tmp_path, origin.url_for("").rstrip("/"), "/docs/a")
+    args = [str(page), "--root", str(tmp_path), "--allow-private", "--no-cache", "--retries", "0", "--format", "json"]
+
+    def requests(extra: list[str]) -> int:
+        result = run([*args, *extra])
+        assert results(result)[origin.url_for("/docs/a")]["state"] == "ok"
+        return int(result.stderr.split("; ")[1].split(" requests")[0])
+
+    assert requests([]) == 1
+    assert requests(["--require-https"]) == 2
+    (tmp_path / "pyproject.toml").write_text("[tool.archkb.link_check]\nrequire_https = true\n", encoding="utf-8")
+    assert requests([]) == 2
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archkb.link_check]\nrequire_https = true\n[tool.archkb.link_check.hosts."127.0.0.1"]\n'
+        "require_https = false\n",
+        encoding="utf-8",
+    )
+    assert requests([]) == 1

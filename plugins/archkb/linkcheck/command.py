@@ -480,6 +480,12 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
     help="Check URLs matching REGEX with it replaced (re.sub) instead; the cache is keyed by the result (repeatable).",
 )
 @click.option(
+    "--require-https",
+    is_flag=True,
+    help="For each http:// link that works, also ask its https:// form; where that works too, report the "
+    "link as redirected to it (a host's require_https = false in the config exempts it).",
+)
+@click.option(
     "--suggest",
     is_flag=True,
     help="Ask the Wayback Machine's availability API about each broken link (and nothing "
@@ -544,6 +550,7 @@ def check_links(
     host_stats: bool,
     interval: float,
     remaps: tuple[str, ...],
+    require_https: bool,
     suggest: bool,
     archive_api: str,
     proxy: str | None,
@@ -597,6 +604,7 @@ def check_links(
         check_fragments=not no_fragments,
         interval=interval,
         suggest=suggest,
+        require_https=require_https,
         archive_api=archive_api,
         github_token=os.environ.get("GITHUB_TOKEN", "").strip() or None,
         proxies=proxies,
@@ -619,6 +627,7 @@ def check_links(
                     "retries",
                     "max_redirects",
                     "suggest",
+                    "require_https",
                     "archive_api",
                     "interval",
                 )

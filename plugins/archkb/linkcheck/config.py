@@ -12,6 +12,7 @@ command, the build and CI::
     headers = { "Accept-Language" = "en" }              # sent to every host
     interval = 0.0                                      # seconds between two requests to one host
     suggest = true                                      # ask the Wayback Machine about broken links
+    require_https = true                                # an http:// link that works over HTTPS too is moved
     archive_api = "https://archive.org/wayback/available"
 
     [tool.archkb.link_check.hosts."docs.example.org"]  # one host ("*.example.org": every host under it)
@@ -19,6 +20,7 @@ command, the build and CI::
     headers = { "Accept" = "text/html" }
     per_host = 2                                        # requests in flight to it at most
     interval = 0.5                                      # seconds between two requests to it
+    require_https = false                               # its http:// links may stay
 
 A file given with ``--config`` may be a ``pyproject.toml`` (the table above) or hold the keys at its
 top level. Every mistake names the file and the key, and says what would be right.
@@ -52,13 +54,14 @@ KEYS = {
     "retries": "an integer >= 0",
     "max_redirects": "an integer >= 0",
     "suggest": "true or false",
+    "require_https": "true or false",
     "archive_api": "an http(s) URL",
     "github_hosts": "a list of host names",
-    "hosts": "a table of host names, each a table of accept, headers, per_host, interval",
+    "hosts": "a table of host names, each a table of accept, headers, per_host, interval, require_https",
 }
 """The keys of the table and what each takes."""
 
-HOST_KEYS = ("accept", "headers", "per_host", "interval")
+HOST_KEYS = ("accept", "headers", "per_host", "interval", "require_https")
 """The keys of one host's table."""
 
 
@@ -229,7 +232,7 @@ def apply_table(
         elif key in ("per_host", "concurrency", "retries", "max_redirects"):
             _check(where, key, value, isinstance(value, int) and not isinstance(value, bool), KEYS[key])
             changes[key] = value
-        elif key == "suggest":
+        elif key in ("suggest", "require_https"):
             _check(where, key, value, isinstance(value, bool), KEYS[key])
             changes[key] = value
         elif key == "archive_api":
@@ -275,6 +278,9 @@ def _host_rule(where: str, host: str, table: Any) -> HostRule:
         elif key == "interval":
             _check(where, key, value, _number(value) and value >= 0, KEYS["interval"])
             rule.interval = float(value)
+        elif key == "require_https":
+            _check(where, key, value, isinstance(value, bool), KEYS[key])
+            rule.require_https = value
     problems = rule.problems()
     if problems:
         raise ConfigFileError(f"{where}: {problems[0]}")

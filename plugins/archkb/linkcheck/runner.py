@@ -143,7 +143,14 @@ async def check_urls_async(
     client_stats = None
     threshold = gc.get_threshold()
     deadline = started + settings.run_budget
-    needs_client = bool(documents) or (settings.suggest and not settings.offline)
+    needs_client = not settings.offline and (
+        bool(documents)
+        or settings.suggest
+        or (
+            settings.require_https
+            and any(r.state is State.OK and https_variant(targets[u]) for u, r in results.items())
+        )
+    )
     if needs_client and (problems := _client_problems(settings)):
         raise SettingsError("; ".join(problems))
     try:
@@ -157,6 +164,8 @@ async def check_urls_async(
                 if documents:
                     remember = None if cache is None else _remembering(cache, targets)
                     await _fetch_all(client, documents, targets, sources, results, settings, progress, remember)
+                if settings.require_https:
+                    await _require_https(client, targets, results, cache, max(1.0, deadline - time.monotonic()))
                 if settings.suggest and not settings.offline:
                     await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
                 client_stats = client.stats
@@ -321,6 +330,72 @@ async def _suggest(client: Client, targets: dict[str, str], results: dict[str, R
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def https_variant(url: str) -> str | None:
+    """The ``https://`` form of an ``http://`` URL, its fragment kept, or None for another scheme or
+    a URL that cannot be read. HTTP's default port, when written (``:80``), is dropped, since it is
+    not HTTPS's; any other port is kept, as lychee keeps it (a server may speak both on one port).
+    """
+    if url[:7].lower() != "http://":
+        return None
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return None
+    host, sep, tail = url[7:].partition("/")
+    if port == 80:
+        host = host.rsplit(":", 1)[0]
+    return f"https://{host}{sep}{tail}"
+
+
+async def _require_https(
+    client: Client, targets: dict[str, str], results: dict[str, Result], cache: LinkCache | None, budget: float
+) -> None:
+    """``require_https``: for each ``http://`` link judged ``ok``, ask its ``https://`` form; where that
+    answers ``ok`` too (its certificate verified, as always), the link is ``redirected`` to it, with a
+    message saying so (the reader's fix: link to the HTTPS address). Hosts whose rule sets
+    ``require_https = false`` are passed over. Each document is asked once, through the same client
+    (the same politeness as every request), and its verdict is cached as any other.
+    """
+    asks: dict[str, tuple[str, list[str]]] = {}  # normalized https document -> (document, written URLs)
+    for url, result in results.items():
+        target = targets.get(url)
+        secure = https_variant(target) if target and result.state is State.OK else None
+        if secure is None or client.rule(host_key(target).rsplit(":", 1)[0]).require_https is False:
+            continue
+        if result.final_url and normalize_url(result.final_url) == normalize_url(split_fragment(secure)[0]):
+            _upgrade(result, secure)  # it sent us there itself (a temporary redirect): nothing to ask
+            continue
+        doc = split_fragment(secure)[0]
+        asks.setdefault(normalize_url(doc), (doc, []))[1].append(url)
+
+    async def one(doc: str, urls: list[str]) -> None:
+        verdict = cache.get(doc) if cache is not None else None
+        if verdict is None:
+            outcome = await client.check(doc)
+            verdict = Result(doc, outcome.state, outcome.status, outcome.final_url, [], outcome.message, now_iso())
+            if cache is not None:
+                cache.put(verdict)
+        if verdict.state is State.OK and not (verdict.final_url or doc).lower().startswith("http://"):
+            for u in urls:
+                _upgrade(results[u], https_variant(targets[u]) or doc)
+
+    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in asks.values()]
+    if not tasks:
+        return
+    try:
+        await asyncio.wait(tasks, timeout=budget)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _upgrade(result: Result, secure: str) -> None:
+    result.state = State.REDIRECTED
+    result.final_url = secure
+    result.message = _join(result.message, f"served over HTTPS too: link to {secure}")
 
 
 async def _fetch_all(

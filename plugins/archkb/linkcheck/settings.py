@@ -53,6 +53,8 @@ class HostRule:
         headers: Request headers sent to these hosts (after the defaults, so they can replace them).
         per_host: Requests in flight to each of these hosts at most (``None``: the run's ``per_host``).
         interval: Seconds at least between the starts of two requests to one of these hosts.
+        require_https: False exempts these hosts from the run's ``require_https`` (a site whose
+            pages load over HTTPS but whose assets do not); None leaves the run's setting.
     """
 
     host: str
@@ -60,6 +62,7 @@ class HostRule:
     headers: dict[str, str] = field(default_factory=dict)
     per_host: int | None = None
     interval: float | None = None
+    require_https: bool | None = None
 
     def matches(self, host: str) -> bool:
         """Whether ``host`` (as the client connects to it: lowercase, IDNA) is one of these hosts."""
@@ -80,6 +83,8 @@ class HostRule:
             problems.append(f"{where}per-host concurrency must be >= 1, got {self.per_host!r}")
         if self.interval is not None and (not isinstance(self.interval, (int, float)) or self.interval < 0):
             problems.append(f"{where}interval must be >= 0 seconds, got {self.interval!r}")
+        if self.require_https is not None and not isinstance(self.require_https, bool):
+            problems.append(f"{where}require_https must be true or false, got {self.require_https!r}")
         return problems
 
 
@@ -144,6 +149,8 @@ class Settings:
         suggest: Ask the Wayback Machine's availability API (``archive_api``) about each broken
             URL, and nothing else, for the closest archived snapshot (``Result.suggestion``).
         archive_api: The availability API's address (tests point it at a local server).
+        require_https: For each ``http://`` link that works, also ask its ``https://`` form; where
+            that works too, the link is ``redirected`` to it (lychee's ``--require-https``).
         github_token: Sent as ``Authorization: Bearer`` to ``github_hosts`` only, over HTTPS only
             (unless ``github_https_only`` is off), never to another host, not even on a redirect
             from them. Never written anywhere.
@@ -183,6 +190,7 @@ class Settings:
     hosts: list[HostRule] = field(default_factory=list)
     suggest: bool = False
     archive_api: str = DEFAULT_ARCHIVE_API
+    require_https: bool = False
     github_token: str | None = field(default=None, repr=False)
     github_hosts: list[str] = field(default_factory=lambda: list(GITHUB_HOSTS))
     github_https_only: bool = True
@@ -192,7 +200,12 @@ class Settings:
     def rule_for(self, host: str) -> HostRule:
         """The settings that apply to ``host``: the run's, then every matching rule in order."""
         rule = HostRule(
-            host, accept=list(self.accept), headers=dict(self.headers), per_host=self.per_host, interval=self.interval
+            host,
+            accept=list(self.accept),
+            headers=dict(self.headers),
+            per_host=self.per_host,
+            interval=self.interval,
+            require_https=self.require_https,
         )
         for other in self.hosts:
             if other.matches(host):
@@ -202,6 +215,8 @@ class Settings:
                     rule.per_host = other.per_host
                 if other.interval is not None:
                     rule.interval = other.interval
+                if other.require_https is not None:
+                    rule.require_https = other.require_https
         return rule
 
     def validate(self) -> list[str]:

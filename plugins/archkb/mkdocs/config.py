@@ -51,7 +51,10 @@ class LinkCheckConfig(base.Config):
     """Seconds at least between two requests to one host."""
     hosts = c.Type(dict, default={})
     """Per-host settings: host name (or `*.domain`) to a mapping of `accept`,
-    `headers`, `per_host` and `interval`, as in `[tool.archkb.link_check.hosts]`."""
+    `headers`, `per_host`, `interval` and `require_https`, as in `[tool.archkb.link_check.hosts]`."""
+    require_https = c.Type(bool, default=False)
+    """For each `http://` link that works, also ask its `https://` form; where that works
+    too, the link is reported as moved there."""
     suggest = c.Type(bool, default=False)
     """Ask the Wayback Machine's availability API about each broken link, so that
     readers get the closest archived copy and its date."""

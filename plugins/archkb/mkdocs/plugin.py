@@ -328,7 +328,17 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             defaults = dict(LinkCheckConfig._schema)
             own = {
                 key: options[key]
-                for key in ("remap", "accept", "headers", "interval", "hosts", "suggest", "archive_api", "github_hosts")
+                for key in (
+                    "remap",
+                    "accept",
+                    "headers",
+                    "interval",
+                    "hosts",
+                    "require_https",
+                    "suggest",
+                    "archive_api",
+                    "github_hosts",
+                )
                 if options[key] != defaults[key].default
             }  # left at its default: pyproject.toml's stands
             settings = apply_table(settings, own, "mkdocs.yml: plugins.archkb.link_check")
