@@ -299,6 +299,20 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
     return inputs
 
 
+def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[Path | str, ...]:
+    """``paths`` and the inputs ``--files-from`` lists (``paths`` alone without it); exit 0 when
+    there are none at all (nothing changed, say: not a check of the whole project instead).
+    """
+    if files_from is None:
+        return paths
+    shown_name = "standard input" if files_from.name == "<stdin>" else files_from.name
+    listed = _listed_inputs(files_from, shown_name)
+    if not listed and not paths:
+        click.echo(f"{shown_name}: no inputs listed; nothing checked", err=True)
+        sys.exit(EXIT_OK)
+    return (*paths, *listed)
+
+
 @click.command("check-links", cls=_Command)
 @click.argument("paths", nargs=-1, type=_Input())
 @click.option(
@@ -576,13 +590,7 @@ def check_links(
     from .sources import InputError
     from .states import STATE_INFO
 
-    if files_from is not None:
-        shown_name = "standard input" if files_from.name == "<stdin>" else files_from.name
-        listed = _listed_inputs(files_from, shown_name)
-        if not listed and not paths:  # nothing changed, say: not the whole project instead
-            click.echo(f"{shown_name}: no inputs listed; nothing checked", err=True)
-            sys.exit(EXIT_OK)
-        paths = (*paths, *listed)
+    paths = _with_listed(paths, files_from)
     root = find_root(root)
     proxies, no_proxy = proxies_from_environment(os.environ)
     if proxy is not None:

@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -143,14 +143,7 @@ async def check_urls_async(
     client_stats = None
     threshold = gc.get_threshold()
     deadline = started + settings.run_budget
-    needs_client = not settings.offline and (
-        bool(documents)
-        or settings.suggest
-        or (
-            settings.require_https
-            and any(r.state is State.OK and https_variant(targets[u]) for u, r in results.items())
-        )
-    )
+    needs_client = _needs_client(settings, documents, results, targets)
     if needs_client and (problems := _client_problems(settings)):
         raise SettingsError("; ".join(problems))
     try:
@@ -164,10 +157,7 @@ async def check_urls_async(
                 if documents:
                     remember = None if cache is None else _remembering(cache, targets)
                     await _fetch_all(client, documents, targets, sources, results, settings, progress, remember)
-                if settings.require_https:
-                    await _require_https(client, targets, results, cache, max(1.0, deadline - time.monotonic()))
-                if settings.suggest and not settings.offline:
-                    await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
+                await _second_asks(client, targets, results, cache, settings, deadline)
                 client_stats = client.stats
                 report.hosts = client.host_stats()
     finally:
@@ -321,15 +311,36 @@ async def _suggest(client: Client, targets: dict[str, str], results: dict[str, R
         for u in urls:
             results[u].suggestion = snapshot
 
-    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in asks.values()]
-    if not tasks:
-        return
-    try:
-        await asyncio.wait(tasks, timeout=budget)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    await _all_within([one(doc, urls) for doc, urls in asks.values()], budget)
+
+
+async def _second_asks(
+    client: Client,
+    targets: dict[str, str],
+    results: dict[str, Result],
+    cache: LinkCache | None,
+    settings: Settings,
+    deadline: float,
+) -> None:
+    """What is asked once the links are judged: the HTTPS form of working ``http://`` links
+    (``require_https``), then the archive, about broken ones (``suggest``), within the run's budget.
+    """
+    if settings.require_https:
+        await _require_https(client, targets, results, cache, max(1.0, deadline - time.monotonic()))
+    if settings.suggest and not settings.offline:
+        await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
+
+
+def _needs_client(settings: Settings, documents: dict, results: dict[str, Result], targets: dict[str, str]) -> bool:
+    """Whether anything is to be sent: documents to fetch, archives to ask, or (``require_https``)
+    the HTTPS form of a working ``http://`` link, which a run that found every link in the cache
+    still asks for.
+    """
+    if settings.offline:
+        return False
+    if documents or settings.suggest:
+        return True
+    return settings.require_https and any(r.state is State.OK and https_variant(targets[u]) for u, r in results.items())
 
 
 def https_variant(url: str) -> str | None:
@@ -381,7 +392,12 @@ async def _require_https(
             for u in urls:
                 _upgrade(results[u], https_variant(targets[u]) or doc)
 
-    tasks = [asyncio.ensure_future(one(doc, urls)) for doc, urls in asks.values()]
+    await _all_within([one(doc, urls) for doc, urls in asks.values()], budget)
+
+
+async def _all_within(coroutines: list[Coroutine[Any, Any, None]], budget: float) -> None:
+    """Run ``coroutines`` together for at most ``budget`` seconds; what is left then is cancelled."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
     if not tasks:
         return
     try:
