@@ -301,3 +301,26 @@ def test_a_line_break_inside_an_href_is_dropped_as_browsers_drop_it():
     ]
     markdown_source = 'Text\n<a href="https://e.org/long/\npath">a</a>\n'
     assert [link.url for link in extract_links_from_markdown(markdown_source)] == ["https://e.org/long/path"]
+
+
+def test_urls_in_plain_text_are_read_as_gfm_autolinks_end():
+    """Standard input is plain text: every absolute http(s) URL, bare or in markup, less what the
+    sentence around it adds (GFM's extended autolinks: trailing punctuation, unbalanced brackets)."""
+    from archkb.linkcheck.extract import extract_urls_from_text
+
+    text = (
+        "Down? https://a.example/x. And (https://b.example/y), [c](https://c.example/z?q=1#f)\n"
+        '<a href="https://d.example/">d</a> <https://e.example/wiki/Foo_(bar)> https://f.example/w/Foo_(bar)!\n'
+        "`https://g.example/` HTTP://H.example/ https:// nothing; ftp://no.example/ xhttps://no.example/\n"
+    )
+    found = [(link.url, link.source) for link in extract_urls_from_text(text, name="(stdin)")]
+    assert found == [
+        ("https://a.example/x", "(stdin):1"),
+        ("https://b.example/y", "(stdin):1"),
+        ("https://c.example/z?q=1#f", "(stdin):1"),
+        ("https://d.example/", "(stdin):2"),
+        ("https://e.example/wiki/Foo_(bar)", "(stdin):2"),
+        ("https://f.example/w/Foo_(bar)", "(stdin):2"),
+        ("https://g.example/", "(stdin):3"),
+        ("HTTP://H.example/", "(stdin):3"),
+    ]

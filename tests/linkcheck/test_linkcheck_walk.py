@@ -242,3 +242,38 @@ def test_files_from_with_changed_is_refused(tmp_path):
         check_links, ["--files-from", "-", "--changed", "HEAD", "--root", str(tmp_path)], input=f"{tmp_path / 'a.md'}\n"
     )
     assert result.exit_code == 3 and "--changed compares the project with a git revision" in result.output
+
+
+def test_a_dash_reads_standard_input_as_text(tmp_path):
+    """As lychee's ``-``: ``echo https://example.org | archkb check-links -`` checks that URL."""
+    page(tmp_path / "a.md", "https://a.example/")
+    result = CliRunner().invoke(
+        check_links,
+        ["-", str(tmp_path / "a.md"), "--dump", "--format", "json", "--root", str(tmp_path)],
+        input=b"Is https://example.org/x up?\n\xff (also https://example.org/y).\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    found = {item["url"]: item["sources"] for item in json.loads(result.stdout)["links"]}
+    assert found == {
+        "https://a.example/": ["a.md:3"],
+        "https://example.org/x": ["(stdin):1"],
+        "https://example.org/y": ["(stdin):2"],  # a byte that is not UTF-8 does not stop the reading
+    }
+
+
+def test_standard_input_is_no_file_for_annotations(tmp_path, httpserver, monkeypatch):
+    """A problem read from standard input is shown on the run, not on a file named "(stdin)"."""
+    from archkb.linkcheck.annotations import to_annotations
+    from archkb.linkcheck.command import _locator
+    from archkb.linkcheck.report import Report
+    from archkb.linkcheck.states import Result, State
+
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    report = Report(results=[Result("https://gone.example/", State.BROKEN, 404, sources=["(stdin):1", "a.md:2"])])
+    assert [(a.file, a.line) for a in to_annotations(report, locate=_locator(tmp_path))] == [(None, None), ("a.md", 2)]
+
+
+def test_standard_input_is_read_once(tmp_path):
+    result = CliRunner().invoke(check_links, ["-", "--files-from", "-", "--dump", "--root", str(tmp_path)], input="")
+    assert result.exit_code == 3 and "standard input is read once" in result.output

@@ -136,7 +136,7 @@ def _inputs(
     """What the run checks: the links a change adds (``--changed``), the PATHs (files, folders and
     pages given as URLs, crawled with ``--recursive``), or the project's own links.
     """
-    from .sources import collect_changed, collect_pages, collect_paths, collect_project
+    from .sources import STDIN, collect_changed, collect_pages, collect_paths, collect_project, collect_text
 
     urls = [p for p in paths if isinstance(p, str)]
     if recursive and not urls:
@@ -151,6 +151,8 @@ def _inputs(
         return collect_project(root, exclude_paths=settings.exclude_paths)
     files = [p for p in paths if isinstance(p, Path)]
     inputs = collect_paths(files, root, exclude_paths=settings.exclude_paths, hidden=hidden, use_ignore=use_ignore)
+    if STDIN in paths:
+        inputs.external += collect_text(sys.stdin.buffer.read())
     if urls:
         pages = collect_pages(urls, settings, recursive=recursive, max_pages=max_pages, robots=robots)
         inputs.external += pages.external
@@ -227,16 +229,17 @@ def _github(report, root: Path, host_stats: bool) -> str:
 def _locator(root: Path):
     """How a source (``path:line``, relative to ``root``) is named in a repository's terms, for
     ``--format github`` and ``sarif``: relative to ``$GITHUB_WORKSPACE``, else the working folder.
-    A page given as a URL has no file.
+    A page given as a URL, standard input and a given input itself have no file.
     """
     from .annotations import source_location
+    from .sources import INPUT_SOURCE, STDIN_SOURCE
 
     workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
 
     def locate(source: str) -> tuple[str, int | None] | None:
         where = source_location(source)
-        if where is None or "://" in where[0]:  # a page given as a URL: no file in the repository
-            return None
+        if where is None or "://" in where[0] or where[0] in (INPUT_SOURCE, STDIN_SOURCE):
+            return None  # a page given as a URL, or standard input: no file in the repository
         try:
             return (root / where[0]).resolve().relative_to(workspace).as_posix(), where[1]
         except (ValueError, OSError):
@@ -258,12 +261,16 @@ class _Command(click.Command):
 
 
 class _Input(click.ParamType):
-    """A PATH argument: an existing file or folder, or an http(s) URL of a page."""
+    """A PATH argument: an existing file or folder, an http(s) URL of a page, or ``-``."""
 
     name = "path"
 
     def convert(self, value, param, ctx):
-        """An http(s) URL stays a string; anything else must be an existing path."""
+        """An http(s) URL stays a string, ``-`` is standard input; anything else must be an existing path."""
+        from .sources import STDIN
+
+        if value == "-" or value is STDIN:
+            return STDIN
         if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
             return value
         return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
@@ -305,6 +312,10 @@ def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[Path | str,
     """
     if files_from is None:
         return paths
+    from .sources import STDIN
+
+    if files_from.name == "<stdin>" and STDIN in paths:
+        raise ConfigError("standard input is read once: give '-' as a PATH or as --files-from's FILE, not both")
     shown_name = "standard input" if files_from.name == "<stdin>" else files_from.name
     listed = _listed_inputs(files_from, shown_name)
     if not listed and not paths:
@@ -574,7 +585,7 @@ def check_links(
 
     PATH is a folder, HTML files or Markdown files, or the http(s) URL of a page (or of a sitemap,
     for the pages it lists), whose links are checked (each page fetched once, through the same
-    address policy). A folder's HTML is read as
+    address policy), or - for standard input, every http(s) URL in whose text is checked. A folder's HTML is read as
     a built site (internal links and anchors are checked too, offline) and its Markdown as Markdown
     (links to local files and their headings are checked too, offline); hidden files and what git
     ignores there are left out. Per-host settings (accepted statuses, headers, concurrency, interval), excludes

@@ -26,6 +26,7 @@ __all__ = [
     "ids_from_html",
     "extract_links_from_html",
     "extract_links_from_markdown",
+    "extract_urls_from_text",
 ]
 
 # Which attributes of which tag are links: what a reader follows, and what the browser loads.
@@ -450,3 +451,41 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
     found.sort()
     links = [Link(_as_browser_reads(url), f"{display}:{lines.line(offset)}") for offset, url in found if url.strip()]
     return list(dict.fromkeys(links))  # a reference definition written as <url> is also an autolink
+
+
+# --- Plain text -----------------------------------------------------------------------------------
+
+#: An http(s) URL in plain text: up to white space, a quote, an angle bracket or a backtick, which no
+#: URL written in text holds (``href="https://a.b/"`` and ``<https://a.b/>`` give ``https://a.b/``).
+_TEXT_URL = re.compile(r"""\b[Hh][Tt][Tt][Pp][Ss]?://[^\s<>"'`]+""")
+#: What a sentence puts after a URL, which is not part of it (GFM's extended autolinks drop these).
+_TRAILING = "?!.,:;*_~"
+
+
+def _trimmed(url: str) -> str:
+    """``url`` less what the text around it added: trailing punctuation, and closing brackets that
+    open nowhere in it (``(see https://a.b/c)`` and ``[x](https://a.b/c)``), as GFM's extended
+    autolinks read them (``https://a.b/wiki/Foo_(bar)`` keeps its own).
+    """
+    while url:
+        last = url[-1]
+        if last in _TRAILING or (last in ")]}" and url.count(last) > url.count({")": "(", "]": "[", "}": "{"}[last])):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def extract_urls_from_text(text: str, *, name: str) -> list[Link]:
+    """Every absolute http(s) URL written in plain ``text`` (standard input, a log, a list), with
+    ``name:line`` sources: bare URLs, and those inside Markdown or HTML markup alike, less the
+    punctuation and unbalanced brackets that the text around them adds. A URL with nothing after
+    ``://`` is not one.
+    """
+    lines = _Lines(text)
+    found = []
+    for match in _TEXT_URL.finditer(text):
+        url = _trimmed(match.group(0))
+        if url.split("://", 1)[1]:
+            found.append(Link(url, f"{name}:{lines.line(match.start())}"))
+    return found

@@ -27,6 +27,8 @@ __all__ = [
     "collect_pages",
     "collect_paths",
     "collect_project",
+    "collect_text",
+    "STDIN",
     "without_excluded_sources",
 ]
 
@@ -36,6 +38,29 @@ _MARKDOWN = {".md", ".markdown"}
 
 class InputError(ValueError):
     """An input cannot be used (wrong kind of file, no project, unreadable catalog)."""
+
+
+class _StandardInput:
+    """The ``-`` PATH: standard input, read as plain text (:func:`collect_text`)."""
+
+    def __repr__(self) -> str:
+        return "STDIN"
+
+
+STDIN = _StandardInput()
+"""The PATH ``-`` stands for: standard input."""
+
+STDIN_SOURCE = "(stdin)"
+"""How a link read from standard input names where it was written (``(stdin):3``): no file."""
+
+
+def collect_text(data: bytes, name: str = STDIN_SOURCE) -> list[Link]:
+    """The absolute http(s) URLs written in ``data`` (UTF-8; what is not becomes U+FFFD), each
+    cited as ``name:line`` (:func:`.extract.extract_urls_from_text`).
+    """
+    from .extract import extract_urls_from_text
+
+    return extract_urls_from_text(data.decode("utf-8", errors="replace"), name=name)
 
 
 @dataclass
