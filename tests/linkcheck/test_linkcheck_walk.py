@@ -221,6 +221,20 @@ def test_files_from_names_the_line_of_an_input_that_does_not_exist(tmp_path):
     assert "\x1b" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("a\x00b.md", "'a\\x00b.md' does not exist"),
+        ("x" * 5000, "' cannot be used (File name too long)"),
+    ],
+    ids=["a NUL", "a name too long"],
+)
+def test_files_from_refuses_what_no_file_can_be_named(tmp_path, entry, says):
+    result = CliRunner().invoke(check_links, ["--files-from", "-", "--dump", "--root", str(tmp_path)], input=entry)
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("Error: standard input:1: ") and says in result.output
+
+
 def test_an_empty_list_checks_nothing_rather_than_the_whole_project(site):
     """`git diff --name-only | archkb check-links --files-from -` with nothing changed: not a check
     of every reference, and no link report written over the one readers see. (--offline, so that a

@@ -299,7 +299,11 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
             inputs.append(entry)
             continue
         path = Path(entry)
-        if not path.exists():
+        try:
+            found = path.exists()
+        except OSError as exc:  # a name too long for the file system, say
+            raise ConfigError(f"{name}:{number}: '{printable(entry)}' cannot be used ({exc.strerror or exc})") from exc
+        if not found:
             shown = printable(entry)
             raise ConfigError(f"{name}:{number}: '{shown}' does not exist (give a file, a folder or an http(s) URL)")
         inputs.append(path)
