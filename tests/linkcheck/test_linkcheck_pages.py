@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import struct
+import zlib
 
 import pytest
 from click.testing import CliRunner
@@ -281,10 +283,23 @@ def test_a_gzip_sitemap_is_inflated_no_further_than_the_body_cap(tmp_path, https
     assert "/past-the-cap.html" not in asked(httpserver)
 
 
+def _padded_gzip(content: bytes, name_bytes: int) -> bytes:
+    """A gzip member whose header carries a file name of ``name_bytes`` bytes before ``content``."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = deflate.compress(content) + deflate.flush()
+    trailer = struct.pack("<II", zlib.crc32(content), len(content))
+    return b"\x1f\x8b\x08\x08\0\0\0\0\0\xff" + b"a" * name_bytes + b"\0" + data + trailer
+
+
 @pytest.mark.parametrize(
     "body",
-    [gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64), b"not gzip at all", gzip.compress(b"<urlset>")[:12]],
-    ids=["an archive", "not gzip", "cut short"],
+    [
+        gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64),
+        b"not gzip at all",
+        gzip.compress(b"<urlset>")[:12],
+        _padded_gzip(_urlset("http://127.0.0.1/listed.html"), 200_000),
+    ],
+    ids=["an archive", "not gzip", "cut short", "a padded header"],
 )
 def test_a_gzip_file_that_holds_no_xml_is_not_an_html_page(tmp_path, httpserver, body):
     httpserver.expect_request("/data.gz").respond_with_data(body, content_type="application/gzip")

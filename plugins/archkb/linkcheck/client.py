@@ -1115,12 +1115,15 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int, gzipped: bool) 
         size += len(chunk)
         if undecided:
             verdict = _holds_xml(b"".join(chunks))
-            if verdict is False:
-                return b"".join(chunks), False
+            if verdict is False or (verdict is None and size >= _GZIP_HEAD_BYTES):
+                return b"".join(chunks), False  # no XML, or a gzip header padded to hide what follows
             undecided = verdict is None
     return b"".join(chunks), resp.content.at_eof()
 
 
+#: A gzip file that inflates to nothing in its first 64 KiB (a header padded with a long name or
+#: comment) is taken to hold no XML: no sitemap starts so, and reading on would rejoin every chunk.
+_GZIP_HEAD_BYTES = 64 * 1024
 _XML_START = b"\xef\xbb\xbf\t\n\r "  # a byte-order mark and white space may come before the first "<"
 
 
