@@ -16,8 +16,8 @@ import pytest
 
 from archkb.linkcheck import Link, State, check_urls_async
 from archkb.linkcheck.config import ConfigFileError, apply_table
-from archkb.linkcheck.runner import https_variant
 from archkb.linkcheck.settings import HostRule
+from archkb.linkcheck.urls import https_variant
 
 from .conftest import TLS_NAMES, _serve
 

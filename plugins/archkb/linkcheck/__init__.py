@@ -4,7 +4,8 @@ Public API (the MkDocs plugin and the ``archkb check-links`` command both use it
 
 - :func:`check_urls` checks links and returns a :class:`Report`;
 - :class:`Settings` holds every option, :class:`Link`/:class:`Result`/:class:`State` are the values;
-- :func:`extract_links_from_html` / :func:`extract_links_from_markdown` find links with ``path:line``;
+- :func:`extract_links_from_html` / :func:`extract_links_from_markdown` find links with ``path:line``,
+  and :func:`extract_urls_from_text` the http(s) URLs of plain text (``archkb check-links -``);
 - :func:`check_site` checks a built site (internal links and anchors offline, external links online or
   from the cache) and :func:`check_project` the project's own links, each in one call;
 - :func:`check_internal` checks a built site's own links and anchors offline, and
@@ -30,6 +31,7 @@ _LAZY = {
     "PageLinks": "extract",
     "extract_links_from_html": "extract",
     "extract_links_from_markdown": "extract",
+    "extract_urls_from_text": "extract",
     "ids_from_html": "extract",
     "decode_html": "extract",
     "check_internal": "internal",
@@ -65,7 +67,14 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and documentation tools
     from .annotations import render_github
     from .build import check_project, check_site
-    from .extract import PageLinks, decode_html, extract_links_from_html, extract_links_from_markdown, ids_from_html
+    from .extract import (
+        PageLinks,
+        decode_html,
+        extract_links_from_html,
+        extract_links_from_markdown,
+        extract_urls_from_text,
+        ids_from_html,
+    )
     from .internal import check_internal, is_internal, load_pages
     from .local import check_markdown_links, markdown_anchors
     from .plan import Planned, dump_links, render_dump
@@ -110,6 +119,7 @@ __all__ = [
     "check_urls_async",
     "extract_links_from_html",
     "extract_links_from_markdown",
+    "extract_urls_from_text",
     "ids_from_html",
     "decode_html",
     "dump_links",

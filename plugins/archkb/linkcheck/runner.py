@@ -21,7 +21,7 @@ from .plan import plan_link
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State, now_iso
-from .urls import fragment_is_checkable, host_key, is_http, malformed, normalize_url, split_fragment
+from .urls import fragment_is_checkable, host_key, https_variant, is_http, malformed, normalize_url, split_fragment
 
 if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something is fetched
     import ssl
@@ -341,23 +341,6 @@ def _needs_client(settings: Settings, documents: dict, results: dict[str, Result
     if documents or settings.suggest:
         return True
     return settings.require_https and any(r.state is State.OK and https_variant(targets[u]) for u, r in results.items())
-
-
-def https_variant(url: str) -> str | None:
-    """The ``https://`` form of an ``http://`` URL, its fragment kept, or None for another scheme or
-    a URL that cannot be read. HTTP's default port, when written (``:80``), is dropped, since it is
-    not HTTPS's; any other port is kept, as lychee keeps it (a server may speak both on one port).
-    """
-    if url[:7].lower() != "http://":
-        return None
-    try:
-        port = urlsplit(url).port
-    except ValueError:
-        return None
-    host, sep, tail = url[7:].partition("/")
-    if port == 80:
-        host = host.rsplit(":", 1)[0]
-    return f"https://{host}{sep}{tail}"
 
 
 async def _require_https(

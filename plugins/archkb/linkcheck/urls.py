@@ -16,6 +16,7 @@ __all__ = [
     "normalize_url",
     "host_key",
     "fragment_is_checkable",
+    "https_variant",
 ]
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -173,3 +174,20 @@ def fragment_is_checkable(fragment: str) -> bool:
     if fragment.startswith((":~:", "!", "/")) or "=" in fragment:
         return False
     return not _LINE_ANCHOR.match(fragment)
+
+
+def https_variant(url: str) -> str | None:
+    """The ``https://`` form of an ``http://`` URL, its fragment kept, or None for another scheme or
+    a URL that cannot be read. HTTP's default port, when written (``:80``), is dropped, since it is
+    not HTTPS's; any other port is kept, as lychee keeps it (a server may speak both on one port).
+    """
+    if url[:7].lower() != "http://":
+        return None
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return None
+    host, sep, tail = url[7:].partition("/")
+    if port == 80:
+        host = host.rsplit(":", 1)[0]
+    return f"https://{host}{sep}{tail}"
