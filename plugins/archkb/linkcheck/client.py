@@ -1132,9 +1132,15 @@ def _holds_xml(data: bytes) -> bool | None:
     little of it is there to tell. Data that is not gzip holds no XML.
     """
     try:
-        head = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(data, 64)
+        return _begins_as_xml(zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(data, 64))
     except zlib.error:
         return False
+
+
+def _begins_as_xml(head: bytes) -> bool | None:
+    """Whether inflated bytes begin as XML does (their first ``<``, after a byte-order mark and white
+    space); None when there is nothing past those yet.
+    """
     head = head.lstrip(_XML_START)
     return head.startswith(b"<") if head else None
 
@@ -1148,7 +1154,7 @@ def _gunzip(data: bytes, limit: int) -> tuple[bytes, bool] | None:
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # the gzip header and trailer, checked
     try:
         head = inflater.decompress(data, min(limit, 4096))
-        if not head.lstrip(_XML_START).startswith(b"<"):
+        if not _begins_as_xml(head):
             return None
         left = limit - len(head)
         # Not inflater.unconsumed_tail alone: all the input may be taken with output still to come.

@@ -112,12 +112,15 @@ class PageLinks:
         ids: Every ``id`` attribute value and every ``<a name>`` on the page.
         pages: The links a reader follows to another page (``a`` and ``area`` ``href``), a subset of
             ``links``: what a crawl follows.
+        base: The ``href`` of the page's first ``<base href>``, stripped (``""`` when it is empty),
+            which its relative links resolve against; None without one.
     """
 
     path: str
     links: list[Link] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     pages: list[Link] = field(default_factory=list)
+    base: str | None = None
 
 
 def _read(path_or_text: str | Path, name: str | None, marker: str) -> tuple[str, str]:
@@ -229,6 +232,8 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
         if value:
             page.ids.add(value)
         tag = node.tag
+        if tag == "base" and page.base is None and "href" in attrs:
+            page.base = (attrs["href"] or "").strip()
         if tag == "a" and attrs.get("name"):
             page.ids.add(attrs["name"])  # type: ignore[arg-type]
         if tag == "link" and set((attrs.get("rel") or "").lower().split()) & _SKIP_REL:

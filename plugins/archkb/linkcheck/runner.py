@@ -326,7 +326,7 @@ async def _second_asks(
     (``require_https``), then the archive, about broken ones (``suggest``), within the run's budget.
     """
     if settings.require_https:
-        await _require_https(client, targets, results, cache, max(1.0, deadline - time.monotonic()))
+        await _require_https(client, targets, results, cache, settings, max(1.0, deadline - time.monotonic()))
     if settings.suggest and not settings.offline:
         await _suggest(client, targets, results, max(1.0, deadline - time.monotonic()))
 
@@ -344,7 +344,12 @@ def _needs_client(settings: Settings, documents: dict, results: dict[str, Result
 
 
 async def _require_https(
-    client: Client, targets: dict[str, str], results: dict[str, Result], cache: LinkCache | None, budget: float
+    client: Client,
+    targets: dict[str, str],
+    results: dict[str, Result],
+    cache: LinkCache | None,
+    settings: Settings,
+    budget: float,
 ) -> None:
     """``require_https``: for each ``http://`` link judged ``ok``, ask its ``https://`` form; where that
     answers ``ok`` too (its certificate verified, as always), the link is ``redirected`` to it, with a
@@ -367,8 +372,7 @@ async def _require_https(
     async def one(doc: str, urls: list[str]) -> None:
         verdict = cache.get(doc) if cache is not None else None
         if verdict is None:
-            outcome = await client.check(doc)
-            verdict = Result(doc, outcome.state, outcome.status, outcome.final_url, [], outcome.message, now_iso())
+            verdict = _verdict(doc, "", await client.check(doc), settings, [], now_iso())
             if cache is not None:
                 cache.put(verdict)
         if verdict.state is State.OK and not (verdict.final_url or doc).lower().startswith("http://"):

@@ -253,17 +253,13 @@ def _read_page(url: str, outcome: Outcome) -> tuple[list[Link], list[Link]]:
     against its final address and its ``<base href>``. The page's text is let go: a crawl of 1,000
     pages keeps their ids, not their text.
     """
-    from selectolax.lexbor import LexborHTMLParser
-
     from .credentials import redact_credentials, strip_credentials
     from .extract import extract_links_from_html
 
-    html = outcome.page or ""
     base = outcome.final_url or strip_credentials(url)
-    tag = LexborHTMLParser(html).css_first("base[href]")
-    if tag is not None and (href := (tag.attributes.get("href") or "").strip()):
-        base = urljoin(base, href)
-    page = extract_links_from_html(html, name=redact_credentials(url))
+    page = extract_links_from_html(outcome.page or "", name=redact_credentials(url))  # parsed once
+    if page.base:
+        base = urljoin(base, page.base)
     outcome.page = None
     resolve = lambda link: Link(urljoin(base, link.url), link.source)  # noqa: E731
     return [resolve(link) for link in page.links], [resolve(link) for link in page.pages]
