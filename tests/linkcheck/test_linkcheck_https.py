@@ -129,6 +129,9 @@ async def test_the_https_verdict_is_cached_as_any_other(both, settings, client_t
         ("http://example.org/a?b#c", "https://example.org/a?b#c"),
         ("HTTP://example.org", "https://example.org"),
         ("http://example.org:80/a", "https://example.org/a"),  # HTTP's default port is not HTTPS's
+        ("http://example.org:80?q=1#f", "https://example.org?q=1#f"),  # the authority ends at ? and # too
+        ("http://user@example.org:80/", "https://user@example.org/"),
+        ("http://exa\tmple.org/", None),  # never a target (a browser drops the tab first): no guess
         ("http://example.org:8080/a", "https://example.org:8080/a"),
         ("http://[::1]:80/", "https://[::1]/"),
         ("https://example.org/", None),

@@ -184,10 +184,13 @@ def https_variant(url: str) -> str | None:
     if url[:7].lower() != "http://":
         return None
     try:
-        port = urlsplit(url).port
+        parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return None
-    host, sep, tail = url[7:].partition("/")
+    authority, rest = url[7 : 7 + len(parts.netloc)], url[7 + len(parts.netloc) :]  # as written
+    if authority != parts.netloc:  # urlsplit dropped a tab or line break: not as written
+        return None
     if port == 80:
-        host = host.rsplit(":", 1)[0]
-    return f"https://{host}{sep}{tail}"
+        authority = authority.rsplit(":", 1)[0]
+    return f"https://{authority}{rest}"
