@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
-from floor_asyncio import site_urls
+from hrefs import site_urls
 
 
 async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> int:

@@ -11,12 +11,11 @@ else. It prints the number of broken links.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-_HREF = re.compile(r'href="(https?://[^"]+)"')
+from hrefs import site_urls
 
 
 async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> int:
@@ -52,15 +51,6 @@ async def check(urls: list[str], per_host: int = 4, concurrency: int = 128) -> i
 
     await asyncio.gather(*(connection(h, p, paths) for (h, p), paths in by_host.items() for _ in range(per_host)))
     return broken
-
-
-def site_urls(site: Path) -> list[str]:
-    """The unique ``href="http..."`` values of every HTML file under ``site``, in file order.
-
-    ``floor.py`` reads the site with this too; it lives here because this module imports no HTTP
-    library, which is what it measures.
-    """
-    return list(dict.fromkeys(u for f in sorted(site.rglob("*.html")) for u in _HREF.findall(f.read_text())))
 
 
 def main() -> None:

