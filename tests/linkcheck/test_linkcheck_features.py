@@ -278,7 +278,7 @@ def test_a_config_mistake_names_the_file_and_the_key(tmp_path):
     page.write_text("[a](https://example.com/)\n", encoding="utf-8")
     result = run([str(page), "--root", str(tmp_path), "--offline"])
     assert result.exit_code == 3
-    assert "pyproject.toml [tool.archkb.link_check]: unknown key 'exlude' (did you mean 'exclude'?)" in result.output
+    assert "pyproject.toml:2: [tool.archkb.link_check] unknown key 'exlude' (did you mean 'exclude'?)" in result.output
 
 
 @pytest.mark.parametrize(
@@ -300,7 +300,8 @@ def test_config_values_are_checked(table, message):
 def test_load_table_reads_pyproject_or_a_plain_file(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("[tool.archkb.link_check]\nsuggest = true\n", encoding="utf-8")
-    assert load_table(pyproject) == ({"suggest": True}, f"{pyproject} [tool.archkb.link_check]")
+    table, source = load_table(pyproject)
+    assert (table, str(source), source.prefix) == ({"suggest": True}, f"{pyproject} [tool.archkb.link_check]", ("tool", "archkb", "link_check"))
     broken = tmp_path / "bad.toml"
     broken.write_text("this is = = not toml", encoding="utf-8")
     with pytest.raises(ConfigFileError, match="not valid TOML"):

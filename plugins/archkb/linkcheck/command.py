@@ -310,12 +310,13 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
     return inputs
 
 
-def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[Path | str, ...]:
-    """``paths`` and the inputs ``--files-from`` lists (``paths`` alone without it); exit 0 when
-    there are none at all (nothing changed, say: not a check of the whole project instead).
+def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[tuple[Path | str, ...], str | None]:
+    """``paths`` and the inputs ``--files-from`` lists (``paths`` alone without it), and the note to
+    print before exiting 0 when there are none at all (nothing changed, say: not a check of the
+    whole project instead), once the settings have been checked.
     """
     if files_from is None:
-        return paths
+        return paths, None
     from .sources import STDIN
 
     if files_from.name == "<stdin>" and STDIN in paths:
@@ -323,9 +324,8 @@ def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[Path | str,
     shown_name = "standard input" if files_from.name == "<stdin>" else files_from.name
     listed = _listed_inputs(files_from, shown_name)
     if not listed and not paths:
-        click.echo(f"{shown_name}: no inputs listed; nothing checked", err=True)
-        sys.exit(EXIT_OK)
-    return (*paths, *listed)
+        return (), f"{shown_name}: no inputs listed; nothing checked"
+    return (*paths, *listed), None
 
 
 @click.command("check-links", cls=_Command)
@@ -605,7 +605,7 @@ def check_links(
     from .sources import InputError
     from .states import STATE_INFO
 
-    paths = _with_listed(paths, files_from)
+    paths, nothing_listed = _with_listed(paths, files_from)
     root = find_root(root)
     proxies, no_proxy = proxies_from_environment(os.environ)
     if proxy is not None:
@@ -670,6 +670,9 @@ def check_links(
     problems = settings.validate()
     if problems:
         raise ConfigError("; ".join(problems))
+    if nothing_listed is not None:  # the settings are checked even then: a CI job with an empty diff sees a bad config
+        click.echo(nothing_listed, err=True)
+        sys.exit(EXIT_OK)
     try:
         inputs = _inputs(
             paths,

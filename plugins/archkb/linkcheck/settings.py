@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
+from .hosts import normalize_host
 from .proxy import proxy_problems
 
 __all__ = [
@@ -66,26 +68,52 @@ class HostRule:
 
     def matches(self, host: str) -> bool:
         """Whether ``host`` (as the client connects to it: lowercase, IDNA) is one of these hosts."""
-        pattern = self.host.strip().lower().rstrip(".")
+        pattern = self.pattern()
         host = host.lower().rstrip(".")
         if pattern.startswith("*."):
             return host.endswith(pattern[1:])
         return host == pattern
 
+    def pattern(self) -> str:
+        """The host (or ``*.`` and the domain) as the HTTP client spells hosts: lowercase, IDNA,
+        fullwidth digits and dots folded, no trailing dot (``Bücher.example.`` is
+        ``xn--bcher-kva.example``), so that a rule matches however its host is written.
+        """
+        written = self.host.strip() if isinstance(self.host, str) else ""
+        wild = written.startswith("*.")
+        name = normalize_host(written[2:] if wild else written) if written else ""
+        return f"*.{name}" if wild else name
+
     def problems(self) -> list[str]:
         """What is wrong with this rule (empty when it is usable)."""
         where = f"host {self.host!r}: "
         problems = []
-        if not isinstance(self.host, str) or not self.host.strip() or any(c in self.host for c in "/:@ "):
-            problems.append(f"{where}give a bare host name such as 'github.com' or '*.example.org'")
+        bare = self.host.strip() if isinstance(self.host, str) else ""
+        if not bare or any(c in bare for c in "/:@ ") or "*" in bare.removeprefix("*.") or bare in ("*.", "."):
+            problems.append(f"{where}give a bare host name such as 'github.com' or '*.example.org' ('*.' first only)")
         problems += _status_and_header_problems(where, self.accept, self.headers)
-        if self.per_host is not None and (not isinstance(self.per_host, int) or self.per_host < 1):
+        if self.per_host is not None and (
+            not isinstance(self.per_host, int) or isinstance(self.per_host, bool) or self.per_host < 1
+        ):
             problems.append(f"{where}per-host concurrency must be >= 1, got {self.per_host!r}")
-        if self.interval is not None and (not isinstance(self.interval, (int, float)) or self.interval < 0):
-            problems.append(f"{where}interval must be >= 0 seconds, got {self.interval!r}")
+        if self.interval is not None and not _seconds(self.interval):
+            problems.append(f"{where}interval must be a finite number of seconds >= 0, got {self.interval!r}")
         if self.require_https is not None and not isinstance(self.require_https, bool):
             problems.append(f"{where}require_https must be true or false, got {self.require_https!r}")
         return problems
+
+
+def _seconds(value: object, *, zero: bool = True) -> bool:
+    """Whether ``value`` is a finite number of seconds, >= 0 (> 0 when ``zero`` is False)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    return value >= 0 if zero else value > 0
+
+
+#: A header name: an RFC 9110 token (section 5.6.2).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: What a header value cannot hold (RFC 9110 section 5.5): control characters other than a tab.
+_VALUE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _status_and_header_problems(where: str, accept: list[int], headers: dict[str, str]) -> list[str]:
@@ -94,10 +122,17 @@ def _status_and_header_problems(where: str, accept: list[int], headers: dict[str
         if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 999:
             problems.append(f"{where}accept must list HTTP statuses (100-999), got {code!r}")
     for name, value in headers.items():
-        if not isinstance(name, str) or not name or any(c in name for c in " :\r\n") or not isinstance(value, str):
+        if not isinstance(name, str) or not isinstance(value, str):
             problems.append(f"{where}header {name!r} must be a header name with a string value")
+        elif not _TOKEN.fullmatch(name):
+            problems.append(
+                f"{where}header {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, "
+                "as RFC 9110 has it)"
+            )
         elif "\r" in value or "\n" in value:
             problems.append(f"{where}header {name!r} has a line break in its value")
+        elif _VALUE_CONTROL.search(value):
+            problems.append(f"{where}header {name!r} has a control character in its value")
     return problems
 
 
@@ -222,8 +257,8 @@ class Settings:
     def validate(self) -> list[str]:
         """Return a list of problems with these settings (empty when they are usable)."""
         problems: list[str] = []
-        if not self.timeout > 0:
-            problems.append(f"timeout must be > 0 seconds, got {self.timeout}")
+        if not _seconds(self.timeout, zero=False):
+            problems.append(f"timeout must be a finite number of seconds > 0, got {self.timeout}")
         if self.retries < 0:
             problems.append(f"retries must be >= 0, got {self.retries}")
         if self.concurrency < 1:
@@ -232,12 +267,12 @@ class Settings:
             problems.append(f"per-host must be >= 1, got {self.per_host}")
         if self.max_redirects < 0:
             problems.append(f"max-redirects must be >= 0, got {self.max_redirects}")
-        if self.max_age_days < 0:
-            problems.append(f"max-age must be >= 0 days, got {self.max_age_days}")
+        if not _seconds(self.max_age_days):
+            problems.append(f"max-age must be a finite number of days >= 0, got {self.max_age_days}")
         if self.host_timeouts < 0:
             problems.append(f"host-timeouts must be >= 0, got {self.host_timeouts}")
-        if not self.run_budget > 0:
-            problems.append(f"run budget must be > 0 seconds, got {self.run_budget}")
+        if not _seconds(self.run_budget, zero=False):
+            problems.append(f"run budget must be a finite number of seconds > 0, got {self.run_budget}")
         for kind, patterns in (
             ("exclude", self.excludes),
             ("include", self.includes),
@@ -258,8 +293,8 @@ class Settings:
                 compiled.sub(replacement, "")  # parses the replacement, whether or not anything matches
             except (re.error, IndexError) as exc:  # IndexError: an unknown group name
                 problems.append(f"remap {pattern!r}: its replacement ({replacement}) cannot be used: {exc}")
-        if self.interval < 0:
-            problems.append(f"interval must be >= 0 seconds, got {self.interval}")
+        if not _seconds(self.interval):
+            problems.append(f"interval must be a finite number of seconds >= 0, got {self.interval}")
         problems += _status_and_header_problems("", self.accept, self.headers)
         for rule in self.hosts:
             problems += rule.problems()
