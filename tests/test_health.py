@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 
@@ -18,6 +19,12 @@ from archkb.site.health import (
     snapshot_date,
     wayback_url,
 )
+
+
+def _read(text: str) -> str:
+    """``text`` with the numeric references that ``md_escape``/``md_attr`` write (so that Markdown
+    leaves the characters alone) read as a browser reads them; named ones (``&quot;``) kept."""
+    return re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), text)
 
 
 def result(url: str, state: str, **extra) -> dict:
@@ -108,7 +115,7 @@ def test_each_state_reads_as_a_sentence(report_file):
     assert 'now at <a href="https://example.org/b-new">https://example.org/b-new</a>' in moved
     broken = render_link_state(ref("https://example.com/a"), health)
     assert "archkb-link-state--broken" in broken
-    assert '<a href="https://web.archive.org/web/*/https://example.com/a">archived copy</a>' in broken
+    assert '<a href="https://web.archive.org/web/*/https://example.com/a">archived copy</a>' in _read(broken)
     archived = render_link_state(ref("https://example.com/a", archived_url="https://archive.example.net/a"), health)
     assert '<a href="https://archive.example.net/a">archived copy</a>' in archived
     blocked = render_link_state(ref("https://blocked.example.com/"), health)
@@ -146,7 +153,7 @@ def test_link_health_page_lists_problems_with_citing_pages(site, report_file):
     # ref-a's URL: its reading-list entry and both patterns that cite it.
     assert "[Reading list: A & B: the first reference](reading-list.md#ref-ref-a)" in html.unescape(broken)
     assert "[Alpha](patterns/alpha.md)" in broken and "[Beta](patterns/beta.md)" in broken
-    assert '<a href="https://web.archive.org/web/*/https://example.com/a">archived copy</a>' in broken
+    assert '<a href="https://web.archive.org/web/*/https://example.com/a">archived copy</a>' in _read(broken)
     assert "HTTP 404" in broken
     moved = rows[1]
     assert 'now at <a href="https://example.org/b-new">https://example.org/b-new</a>' in moved
@@ -201,7 +208,7 @@ def test_the_authors_archived_url_comes_first_unless_it_is_dead_too():
     assert fallback not in text and f'href="{SNAPSHOT}"' in text
     neither = health_of(result("https://example.com/a", "broken"), result(fallback, "broken"))
     text = render_link_state(ref("https://example.com/a", archived_url=fallback), neither)
-    assert fallback not in text and 'href="https://web.archive.org/web/*/https://example.com/a"' in text
+    assert fallback not in text and 'href="https://web.archive.org/web/*/https://example.com/a"' in _read(text)
 
 
 @pytest.mark.parametrize(
@@ -212,7 +219,7 @@ def test_a_suggestion_that_is_not_an_http_url_never_becomes_a_link(hostile):
     assert health.status("https://example.com/a").suggestion is None
     text = render_link_state(ref("https://example.com/a"), health)
     assert "javascript" not in text and "data:" not in text
-    assert 'href="https://web.archive.org/web/*/https://example.com/a"' in text
+    assert 'href="https://web.archive.org/web/*/https://example.com/a"' in _read(text)
 
 
 @pytest.mark.parametrize(
@@ -232,7 +239,7 @@ def test_where_a_redirect_leads_is_shown_as_text_that_reads_as_stored(final_url,
     """
     health = health_of(result("https://example.com/b", "redirected", status=200, final_url=final_url))
     text = render_link_state(ref("https://example.com/b"), health)
-    assert shown in text
+    assert shown in _read(text)
     assert 'href="javascript' not in text
 
 
@@ -240,7 +247,7 @@ def test_a_suggestion_is_escaped_for_its_attribute():
     hostile = 'https://web.archive.org/web/20200101000000/x"><script>alert(1)</script>'
     health = health_of(result("https://example.com/a", "broken", suggestion=hostile))
     text = render_link_state(ref("https://example.com/a"), health)
-    assert "<script>" not in text and "&quot;&gt;&lt;script&gt;" in text
+    assert "<script>" not in text and "&#34;&#62;&#60;script&#62;" in text
     assert "archived copy from" in text
 
 
@@ -279,7 +286,64 @@ def test_link_health_page_shows_the_snapshot_and_names_a_dead_archived_url(site,
     rows = [line for line in page.splitlines() if line.startswith("| Broken |")]
     first = next(r for r in rows if "example.com/a" in r.split(" | ")[1])
     assert 'archived copy from <time datetime="2013-09-19">2013-09-19</time></a>' in first
-    assert "<b>" not in first and "%7C" in first  # the cell stays one cell, the tag stays text
+    assert "<b>" not in first and "&#124;" in first  # the cell stays one cell, the tag stays text
     dead = next(r for r in rows if "archive.example.net" in r)
     assert "the archived_url of The second reference" in dead
     assert "[Reading list: The second reference]" in dead
+
+
+MARKDOWN_LINK = "[a](y/onmouseover=alert(document.domain)//)"
+
+
+def test_the_link_health_page_survives_markdown_inside_its_hrefs(site, tmp_path):
+    """A red-team pass made a live ``onmouseover`` out of a snapshot URL and a redirect's Location
+    holding Markdown: Python-Markdown's inline rules ran inside the ``href`` of the table's inline
+    ``<a>`` tags. Judged on the HTML the site's own Markdown makes of the page, as a browser reads it.
+    """
+    from html.parser import HTMLParser
+
+    import markdown
+    import yaml
+
+    snapshot = f"https://web.archive.org/web/20200101000000/http://x.example/{MARKDOWN_LINK}`c`*e*_u_"
+    moved = f"https://example.org/ok?{MARKDOWN_LINK}"
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            {
+                "results": [
+                    result("https://example.com/a", "broken", status=404, suggestion=snapshot),
+                    result("https://example.com/b", "redirected", status=200, final_url=moved),
+                    result("https://example.com/c", "broken", status=404, final_url=moved),
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    page = render_link_health_page(load_catalog(site.root), LinkHealth.load(path))
+    config = yaml.load((site.root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds strings only
+    extensions = [e if isinstance(e, str) else next(iter(e)) for e in config.get("markdown_extensions", [])]
+    body = markdown.markdown(page.split("---\n", 2)[2], extensions=extensions or ["tables"])
+
+    class Anchors(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attributes: list[dict[str, str | None]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.attributes.append({"tag": tag, **dict(attrs)})
+
+    anchors = Anchors()
+    anchors.feed(body)
+    assert all(not name.startswith("on") for element in anchors.attributes for name in element)
+    hrefs = {element.get("href") for element in anchors.attributes if element["tag"] == "a"}
+    assert snapshot in hrefs and moved in hrefs  # each reaches the browser as it was stored
+    assert "<code>" not in body and "<em>" not in body
+
+
+def test_a_snapshot_day_is_a_day_of_the_calendar():
+    from archkb.site.health import snapshot_date
+
+    assert snapshot_date("https://web.archive.org/web/20240229120000/x") == "2024-02-29"
+    assert snapshot_date("https://web.archive.org/web/20230231000000/x") is None
+    assert snapshot_date("https://web.archive.org/web/20231301000000/x") is None

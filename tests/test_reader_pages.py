@@ -6,6 +6,7 @@ filters and home page fragments, asserted on the built HTML and files.
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -124,7 +125,7 @@ def test_references_show_their_link_state(site):
     entry_a = reading[reading.index('id="ref-ref-a"') :]
     entry_a = entry_a[: entry_a.index("Cited by")]
     assert "archkb-link-state--broken" in entry_a
-    assert 'href="https://web.archive.org/web/*/https://example.com/a"' in entry_a
+    assert 'href="https://web.archive.org/web/*/https://example.com/a"' in html.unescape(entry_a)
     entry_b = reading[reading.index('id="ref-ref-b"') :]
     entry_b = entry_b[: entry_b.index("Cited by")]
     assert 'Link verified <time datetime="2026-11-21">2026-11-21</time>' in entry_b

@@ -86,7 +86,9 @@ def test_a_bad_remap_in_the_config_file_names_the_file(tmp_path):
     for extra in (["--dump"], ["--offline"]):
         result = run([str(tmp_path / "page.md"), "--root", str(tmp_path), "--config", str(config), *extra])
         assert result.exit_code == 3, result.output
-        assert "links.toml [tool.archkb.link_check]: remap '(x)': its replacement (\\9) cannot be used" in result.output
+        assert (
+            "links.toml:2: [tool.archkb.link_check] remap '(x)': its replacement (\\9) cannot be used" in result.output
+        )
         assert "Traceback" not in result.output
 
 

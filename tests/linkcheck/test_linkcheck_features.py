@@ -301,7 +301,11 @@ def test_load_table_reads_pyproject_or_a_plain_file(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("[tool.archkb.link_check]\nsuggest = true\n", encoding="utf-8")
     table, source = load_table(pyproject)
-    assert (table, str(source), source.prefix) == ({"suggest": True}, f"{pyproject} [tool.archkb.link_check]", ("tool", "archkb", "link_check"))
+    assert (table, str(source), source.prefix) == (
+        {"suggest": True},
+        f"{pyproject} [tool.archkb.link_check]",
+        ("tool", "archkb", "link_check"),
+    )
     broken = tmp_path / "bad.toml"
     broken.write_text("this is = = not toml", encoding="utf-8")
     with pytest.raises(ConfigFileError, match="not valid TOML"):
@@ -527,3 +531,111 @@ async def test_an_archive_api_that_asks_for_a_long_pause_is_asked_nothing_more(s
     assert [r.state for r in report.results] == [State.BROKEN] * 3
     assert [r.suggestion for r in report.results] == [None] * 3
     assert server.state.hits["/wayback-closed/available"] == 1
+
+
+# --- what an availability API answers is a remote server's: checked before readers see it ------------
+
+
+async def test_the_archive_is_asked_about_the_link_as_written_not_its_remap(server, settings):
+    """A remap checks a mirror instead; the archive is asked about what readers follow, and the
+    mirror's address (a staging host, say) is not sent to a third party."""
+    written = "https://docs.example.org/guide/gone"
+    run_settings = settings.replace(
+        suggest=True,
+        archive_api=server.url("/wayback/available"),
+        rewrites=[(r"^https://docs\.example\.org/", server.url("/status/404?mirror="))],
+    )
+    report = await check_urls_async(links(written), run_settings)
+    assert report.results[0].state is State.BROKEN
+    assert server.state.archive_asked == [written]
+
+
+@pytest.mark.parametrize(
+    ("closest", "suggested"),
+    [
+        (
+            {"url": "https://web.archive.org/web/2020/http://x.example/"},
+            "https://web.archive.org/web/2020/http://x.example/",
+        ),
+        ({"url": "http://web.archive.org/web/2020/x"}, "https://web.archive.org/web/2020/x"),
+        ({"url": "https://api.mirror.test/web/2020/x"}, "https://api.mirror.test/web/2020/x"),  # the API's own host
+        ({"url": "https://evil.example/web/20240131000000/phish"}, None),  # another host's
+        ({"url": "https://web.archive.org/web/2020/\ud800"}, None),  # a lone surrogate
+        ({"url": "https://web.archive.org/web/2020/a\u202eb"}, None),  # a bidi control
+        ({"url": "https://web.archive.org/web/2020/x", "status": "404"}, None),  # an archived error page
+        ({"url": "https://web.archive.org/web/2020/x", "status": 200}, None),  # not the API's form
+        ({"url": "https://web.archive.org/web/2020/x", "status": "302"}, "https://web.archive.org/web/2020/x"),
+    ],
+)
+def test_only_the_archives_own_snapshots_are_suggested(closest, suggested):
+    from archkb.linkcheck.client import _snapshot_url
+
+    answer = {"archived_snapshots": {"closest": {"available": True, **closest}}}
+    body = json.dumps(answer).encode()  # json escapes the surrogate as \ud800, as a server would
+    assert _snapshot_url(body, "api.mirror.test") == suggested
+
+
+def test_a_server_text_that_xml_cannot_hold_leaves_the_junit_report_well_formed():
+    from archkb.linkcheck.report import Report
+    from archkb.linkcheck.states import Result
+
+    report = Report(
+        results=[
+            Result(
+                "https://e.example/a\uffff",
+                State.BROKEN,
+                sources=["page.md:1"],
+                message="HTTP 404 \ud800\ufffe",
+                final_url="https://e.example/\uffff",
+            )
+        ]
+    )
+    for fmt in ("junit", "text", "json", "markdown", "github", "sarif"):
+        text = render(report, fmt)
+        text.encode("utf-8")  # no lone surrogate is written out
+        if fmt == "junit":
+            ET.fromstring(text)
+
+
+async def test_the_token_stays_on_the_port_the_chain_began_on(server, settings, fake_resolver, web):
+    """A redirect from GitHub's host to the same name on another port (another service, perhaps
+    someone else's) carries no token, as curl learnt (CVE-2022-27776)."""
+    from werkzeug import Response
+
+    seen = []
+
+    def record(request):
+        seen.append(request.headers.get("Authorization"))
+        return Response("ok")
+
+    web.expect_request("/other-port").respond_with_handler(record)
+    resolver = fake_resolver({"gh.test": "127.0.0.1"})
+    other = f"http://gh.test:{web.port}/other-port"
+    run_settings = settings.replace(github_token="s3cret-token", github_hosts=["gh.test"], github_https_only=False)
+    report = await check_urls_async(
+        links(f"http://gh.test:{server.port}/redirect-to?to={other}"), run_settings, resolver=resolver
+    )
+    assert report.results[0].state in (State.OK, State.REDIRECTED), report.results[0].message
+    assert [auth for _h, path, auth in server.state.auth if path == "/redirect-to"] == ["Bearer s3cret-token"]
+    assert seen == [None]
+
+
+def test_a_proxy_password_with_url_characters_is_never_shown():
+    from archkb.linkcheck.proxy import proxy_problems, redact_proxy
+
+    for password in ("pa#SECRETPW", "pa/SECRETPW", "pa?SECRETPW", "pa@SECRETPW"):
+        proxy = f"http://bob:{password}@127.0.0.1:3128x"
+        assert redact_proxy(proxy) == "http://***@127.0.0.1:3128x"
+        assert all("SECRETPW" not in problem for problem in proxy_problems({"https": proxy}))
+    assert redact_proxy("http://127.0.0.1:3128") == "http://127.0.0.1:3128"
+
+
+def test_a_header_mistake_never_shows_a_value(tmp_path):
+    with pytest.raises(ConfigFileError) as caught:
+        apply_table(Settings(), {"headers": {"Authorization": "Bearer SECRETCFG", "X-Retries": 3}}, "F")
+    assert "SECRETCFG" not in str(caught.value) and "'X-Retries'" in str(caught.value)
+    page = tmp_path / "links.md"
+    page.write_text("[a](https://example.com/)\n", encoding="utf-8")
+    for header in ("X Api Key: SECRETHDR", "Authorization Bearer SECRETHDR"):
+        result = run([str(page), "--root", str(tmp_path), "--dump", "--header", header])
+        assert result.exit_code == 3 and "SECRETHDR" not in result.output, result.output

@@ -154,3 +154,26 @@ async def test_a_server_that_leaves_out_its_intermediate_is_a_tls_error_that_say
     assert result.message.endswith(
         "the server may leave out an intermediate certificate, which browsers fetch themselves"
     )
+
+
+async def test_configured_headers_are_not_sent_on_a_redirect_down_to_plain_http(
+    tls_server, server, settings, client_tls, fake_resolver
+):
+    """A host's configured headers (an API key, say) go to it over HTTPS, and not to the same name
+    over plain HTTP once a redirect has gone down to it: one redirect would put them on the wire in
+    clear. A link written as http:// gets them: that is what its configuration asks."""
+    from archkb.linkcheck.settings import HostRule
+
+    resolver = fake_resolver({"gh.test": "127.0.0.1"})
+    down = server.url("/ok", host="gh.test")
+    run = settings.replace(hosts=[HostRule("gh.test", headers={"Authorization": "Basic CFG"})])
+    report = await check_urls_async(
+        links(tls_server.url(f"/redirect-to?to={down}", host="gh.test"), server.url("/counted", host="gh.test")),
+        run,
+        tls=client_tls,
+        resolver=resolver,
+    )
+    assert all(r.state in (State.OK, State.REDIRECTED) for r in report.results), [r.message for r in report.results]
+    assert [auth for _h, path, auth in tls_server.state.auth if path == "/redirect-to"] == ["Basic CFG"]
+    plain = {path: auth for _h, path, auth in server.state.auth}
+    assert plain == {"/ok": None, "/counted": "Basic CFG"}

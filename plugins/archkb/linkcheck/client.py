@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import email.utils
 import errno
 import heapq
@@ -39,10 +40,11 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from ..safety.chars import UNPRINTABLE
 from .credentials import redact_text, strip_credentials
 from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal, host_is_allowed, literal_address
-from .hosts import _unzone, client_url, normalize_host
+from .hosts import _unzone, client_host, client_url, normalize_host
 from .peer import PeerGuard, peer_guard_supported
 from .proxy import proxy_for
 from .report import HostStats
@@ -103,6 +105,23 @@ class Outcome:
     rate_limited: bool = False
     fragment: str | None = None
     page: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class _Chain:
+    """What the hops of one attempt's redirect chain so far tell the next (see ``Client._headers``).
+
+    Attributes:
+        secure: A hop of the chain was HTTPS.
+        github_port: The port of the chain's first hop to a GitHub host.
+    """
+
+    secure: bool = False
+    github_port: int | None = None
+
+
+_CHAIN: contextvars.ContextVar[_Chain | None] = contextvars.ContextVar("archkb_linkcheck_chain", default=None)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class _Retry(Exception):
@@ -510,13 +529,27 @@ class Client:
         return gate
 
     def _headers(self, request: URL) -> dict[str, str] | None:
-        """Headers for one hop: the host's configured ones, and the GitHub token for GitHub's hosts."""
+        """Headers for one hop: the host's configured ones, and the GitHub token for GitHub's hosts.
+
+        Configured headers (an API key, say) are not sent on a plain-HTTP hop that a redirect led
+        to from an HTTPS one: one redirect would otherwise put them on the network in clear. The
+        token goes to a GitHub host over HTTPS, on the port of the chain's first GitHub hop or the
+        scheme's own (443): not to another service on another port of the same name.
+        """
+        chain = _CHAIN.get()
         host = request.raw_host or ""
         rule = self.rule(host)
-        headers = dict(rule.headers) if rule.headers else None
+        downgraded = chain is not None and chain.secure and request.scheme == "http"
+        headers = dict(rule.headers) if rule.headers and not downgraded else None
         token = self.settings.github_token
         if token and host in self._github_hosts and (request.scheme == "https" or not self.settings.github_https_only):
-            headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+            port = request.port
+            if chain is not None and chain.github_port is None:
+                chain.github_port = port
+            if not downgraded and (port == _DEFAULT_PORTS.get(request.scheme) or (chain and port == chain.github_port)):
+                headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        if chain is not None and request.scheme == "https":
+            chain.secure = True
         return headers
 
     async def check(self, url: str, *, need_body: bool = False, keep_page: bool = False) -> Outcome:
@@ -605,7 +638,7 @@ class Client:
                     continue
             if status != 200:
                 return None
-            return _snapshot_url(body)
+            return _snapshot_url(body, _unzone(request.raw_host or ""))
         return None
 
     async def _fetch(self, key: str, request: URL, gate: HostGate, *, first: bool) -> tuple[int, dict[str, str], bytes]:
@@ -660,7 +693,19 @@ class Client:
     async def _attempt(
         self, method: str, url: str, need_body: int, first: bool = False, keep_page: bool = False
     ) -> Outcome:
-        """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable."""
+        """Make one attempt: follow redirects by hand, judging each hop; raise _Retry if retryable.
+
+        The hops share one :class:`_Chain`, which :meth:`_headers` reads: what may be sent on a
+        hop depends on the hops before it.
+        """
+        token = _CHAIN.set(_Chain())
+        try:
+            return await self._follow(method, url, need_body, first, keep_page)
+        finally:
+            _CHAIN.reset(token)
+
+    async def _follow(self, method: str, url: str, need_body: int, first: bool, keep_page: bool) -> Outcome:
+        """:meth:`_attempt`'s hops."""
         s = self.settings
         assert self._session is not None
         key = normalize_url(url)
@@ -1020,13 +1065,22 @@ class Client:
         return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {_shorten(exc)}")
 
 
-def _snapshot_url(body: bytes) -> str | None:
-    """The closest snapshot's URL in an availability API answer, if it is available and http(s).
+#: The Wayback Machine's hosts: a snapshot URL an availability API gives must be on one of them,
+#: or on the API's own host (a mirror, or the tests' local one).
+_ARCHIVE_HOSTS = frozenset({"web.archive.org", "archive.org"})
+
+
+def _snapshot_url(body: bytes, api_host: str = "") -> str | None:
+    r"""The closest snapshot's URL in an availability API answer, if it is available and http(s).
 
     The Wayback Machine answers ``{"archived_snapshots": {"closest": {"available": true, "url":
     "http://web.archive.org/web/20130919044612/http://example.com/", "timestamp": "2013...",
     "status": "200"}}}``, or an empty ``archived_snapshots`` when it has none. Its own snapshot
-    links are upgraded to HTTPS.
+    links are upgraded to HTTPS. The answer is a remote server's, shown to readers as "archived
+    copy": a URL on another host than the archive's (or ``api_host``'s), one that holds a control
+    character or cannot be written as UTF-8 (a lone surrogate from a ``\ud800`` escape), or a
+    snapshot whose recorded status was an error (``"status": "404"``: an archived error page) is no
+    suggestion.
     """
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
@@ -1035,8 +1089,17 @@ def _snapshot_url(body: bytes) -> str | None:
         return None
     if not isinstance(closest, dict) or closest.get("available") is not True:
         return None
+    status = closest.get("status")
+    if status is not None and not (isinstance(status, str) and status[:1] in ("2", "3")):
+        return None
     url = closest.get("url")
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or malformed(url):
+        return None
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    if UNPRINTABLE.search(url) or client_host(url) not in _ARCHIVE_HOSTS | {api_host.lower()} - {""}:
         return None
     if url.lower().startswith("http://web.archive.org/"):
         url = "https://" + url[len("http://") :]

@@ -77,7 +77,10 @@ def _header(value: str) -> tuple[str, str]:
     """``--header``'s ``'Name: value'`` as a pair."""
     name, colon, text = value.partition(":")
     if not colon or not name.strip() or any(c in name.strip() for c in " \r\n") or "\n" in text or "\r" in text:
-        raise click.BadParameter(f"{value!r} is not 'Name: value' on one line")
+        # The value may be a secret (an Authorization header): the message never shows it.
+        if not colon:
+            raise click.BadParameter("a header with no colon is not 'Name: value' on one line (its text is not shown)")
+        raise click.BadParameter(f"the header {name.strip()!r} is not 'Name: value' on one line")
     return name.strip(), text.strip()
 
 

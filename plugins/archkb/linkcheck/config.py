@@ -323,9 +323,15 @@ def _statuses(where: Where, keys: tuple[str, ...], value: Any) -> list[int]:
 
 
 def _headers(where: Where, keys: tuple[str, ...], value: Any) -> dict[str, str]:
-    _check(
-        where, keys, value, isinstance(value, dict) and all(isinstance(v, str) for v in value.values()), KEYS["headers"]
-    )
+    """A headers table; a mistake names the headers, never their values (which may be secrets)."""
+    if not isinstance(value, dict):
+        _check(where, keys, type(value).__name__, False, KEYS["headers"])
+    wrong = [name for name, text in value.items() if not isinstance(text, str)]
+    if wrong:
+        names = ", ".join(repr(name) for name in wrong)
+        raise ConfigFileError(
+            _said(where, keys, f"{keys[-1]} must be {KEYS['headers']}: the value of {names} is not a string")
+        )
     return dict(value)
 
 

@@ -158,8 +158,10 @@ def render_dump(planned: list[Planned], fmt: str) -> str:
         ValueError: for another format.
     """
     if fmt == "json":
+        from .report import json_surrogates_escaped
+
         body = ",\n".join("    " + json.dumps(p.to_json(), ensure_ascii=False) for p in planned)
-        return '{\n  "links": [\n' + body + ("\n" if body else "") + "  ]\n}\n"
+        return json_surrogates_escaped('{\n  "links": [\n' + body + ("\n" if body else "") + "  ]\n}\n")
     if fmt != "text":
         raise ValueError(f"--dump writes {' or '.join(DUMP_FORMATS)}, not {fmt}")
     lines = []

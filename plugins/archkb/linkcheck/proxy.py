@@ -18,10 +18,9 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from .credentials import redact_credentials
 from .hosts import normalize_host
 
-__all__ = ["proxies_from_environment", "proxy_for", "proxy_problems", "with_scheme", "PROXY_SCHEMES"]
+__all__ = ["proxies_from_environment", "proxy_for", "proxy_problems", "redact_proxy", "with_scheme", "PROXY_SCHEMES"]
 
 #: The schemes a proxy's own URL may have.
 PROXY_SCHEMES = ("http", "https")
@@ -99,11 +98,26 @@ def proxy_for(scheme: str, host: str, proxies: Mapping[str, str], no_proxy: Iter
     return proxy
 
 
+def redact_proxy(proxy: str) -> str:
+    """A proxy URL as it may be shown: everything between ``://`` and the last ``@`` is ``***``.
+
+    A proxy's password is often random, and ``#``, ``/`` or ``?`` in it (which a URL's userinfo
+    may not hold unencoded, but an environment variable can) would end a link's userinfo early
+    for :func:`.credentials.redact_credentials`: here the last ``@`` is what counts, since a proxy
+    URL has no path worth keeping.
+    """
+    if "@" not in proxy:
+        return proxy
+    head, sep, _ = proxy.partition("://")
+    start = len(head) + len(sep) if sep else 0
+    return proxy[:start] + "***" + proxy[proxy.rindex("@") :]
+
+
 def proxy_problems(proxies: Mapping[str, str]) -> list[str]:
     """What is wrong with each proxy URL (shown with its credentials as ``***``); empty when all are usable."""
     problems = []
     for scheme, proxy in sorted(proxies.items()):
-        shown = redact_credentials(proxy)
+        shown = redact_proxy(proxy)
         try:
             parts = urlsplit(proxy)
             parts.port  # noqa: B018 - raises ValueError for a port that is not a number

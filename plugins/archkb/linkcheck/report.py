@@ -162,7 +162,20 @@ def to_json_text(report: Report) -> str:
     results = ",\n".join("    " + json.dumps(r.to_json(), ensure_ascii=False) for r in report.results)
     summary = json.dumps(report.summary)
     body = f"[\n{results}\n  ]" if results else "[]"
-    return f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n'
+    return json_surrogates_escaped(f'{{\n  "results": {body},\n  "summary": {summary}\n}}\n')
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_surrogates_escaped(text: str) -> str:
+    r"""JSON text written with ``ensure_ascii=False``, its lone surrogates (which UTF-8 cannot
+    hold: a server's header decoded with ``surrogateescape``) written as ``\udXXX`` escapes, as
+    ``ensure_ascii=True`` would write them; JSON readers read them back as they were.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def markdown_code(text: str) -> str:

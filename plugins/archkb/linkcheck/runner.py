@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .cache import LinkCache
-from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text
+from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
 from .plan import plan_link
 from .report import Report
 from .settings import Settings
@@ -301,9 +301,16 @@ async def _suggest(client: Client, targets: dict[str, str], results: dict[str, R
     asks: dict[str, tuple[str, list[str]]] = {}  # normalized document -> (document, written URLs)
     for url, result in results.items():
         target = targets.get(url)
-        if result.state is not State.BROKEN or target is None or not is_http(target) or malformed(target):
+        if result.state is not State.BROKEN or target is None:
             continue
-        doc = split_fragment(target)[0]
+        # The archive is asked about the link as written (its credentials dropped), which is what
+        # readers follow, not the address a remap checks instead (a mirror's, a staging host's,
+        # which is not to be sent to a third party); a link written without a scheme, as its target.
+        written = strip_credentials(url.strip())
+        asked = written if is_http(written) else target
+        if not is_http(asked) or malformed(asked):
+            continue
+        doc = split_fragment(asked)[0]
         asks.setdefault(normalize_url(doc), (doc, []))[1].append(url)
 
     async def one(doc: str, urls: list[str]) -> None:

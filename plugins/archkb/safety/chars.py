@@ -29,9 +29,11 @@ BIDI_CONTROLS = {
 order other than the one it is read in (CVE-2021-42574, "Trojan Source")."""
 
 
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(BIDI_CONTROLS) + "]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(BIDI_CONTROLS) + "\ud800-\udfff\ufffe\uffff]")
 """What must never be displayed as it is: the C0 and C1 controls and DEL (a terminal reads escape
-sequences in them, and XML 1.0 forbids most of them) and the bidirectional controls."""
+sequences in them, and XML 1.0 forbids most of them), the bidirectional controls, and what XML 1.0
+and UTF-8 cannot hold at all: lone surrogates (a JSON ``\\ud800`` escape, a header decoded with
+``surrogateescape``) and the noncharacters U+FFFE and U+FFFF."""
 
 
 def _shown(match: re.Match[str]) -> str:

@@ -8,6 +8,7 @@ malformed entry is skipped without losing the others.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
@@ -22,7 +23,7 @@ from ..linkcheck.states import split_source
 from ..catalog.model import Reference
 from .urls import LINK_HEALTH_PAGE_URI, READING_LIST_URI, pattern_uri, reference_anchor, relative
 from ..safety.chars import printable
-from .text import md_escape
+from .text import md_attr, md_escape
 
 from ..linkcheck.states import STATE_INFO, State
 
@@ -179,9 +180,10 @@ def snapshot_date(url: str) -> str | None:
     if match is None:
         return None
     year, month, day = match.groups()
-    if not ("01" <= month <= "12" and "01" <= day <= "31"):
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()  # a day of the calendar: not 2023-02-31
+    except ValueError:
         return None
-    return f"{year}-{month}-{day}"
 
 
 def _archived(ref: Reference, health: LinkHealth | None) -> tuple[str, str | None]:
@@ -230,14 +232,14 @@ def render_link_state(ref: Reference, health: LinkHealth | None) -> str:
         text = f"Link verified{when}"
     elif state == "redirected":
         target = status.final_url or ref.url  # a remote server's answer: shown, linked only if http(s)
-        label = html.escape(printable(target))
+        label = md_escape(printable(target))  # HTML text, and Markdown-inert where it lands in Markdown
         if target.lower().startswith(("http://", "https://")):
-            label = f'<a href="{html.escape(target, quote=True)}">{label}</a>'
+            label = f'<a href="{md_attr(target)}">{label}</a>'
         text = f"Link moved{' (checked' + when + ')' if when else ''}: now at {label}"
     elif state == "broken":
         href, day = _archived(ref, health)
         text = (f"Link broken{' (checked' + when + ')' if when else ''}: "
-                f'<a href="{html.escape(href, quote=True)}">{_archived_label(day)}</a>')
+                f'<a href="{md_attr(href)}">{_archived_label(day)}</a>')
     elif state in ("error", "blocked"):
         reason = "the site refused the checker" if state == "blocked" else "the check failed"
         text = f"Link not verified{' on' + when if when else ''}: {reason}"
@@ -263,14 +265,14 @@ def _url_cell(url: str, text: str | None = None) -> str:
     label = md_escape(printable(text if text is not None else url))  # between inline tags, text is still Markdown
     if not url.lower().startswith(("http://", "https://")):
         return label
-    return f'<a href="{html.escape(url, quote=True).replace("|", "%7C")}">{label}</a>'
+    return f'<a href="{md_attr(url)}">{label}</a>'
 
 
 def _archived_cell(href: str, day: str | None) -> str:
     """The "archived copy (from DAY)" link of a table cell; only an http(s) URL becomes a link."""
     if not href.lower().startswith(("http://", "https://")):
         return md_escape(_archived_label(None))
-    return f'<a href="{html.escape(href, quote=True).replace("|", "%7C")}">{_archived_label(day)}</a>'
+    return f'<a href="{md_attr(href)}">{_archived_label(day)}</a>'
 
 
 def _citing_pages(status: LinkStatus, catalog: Catalog, from_uri: str,

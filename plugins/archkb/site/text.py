@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..catalog.model import Reference
 from ..safety.text import strip_reserved
 
-__all__ = ['md_escape', 'escape_html', 'escape_attr', 'escape_html_cached', 'is_person', 'short_authors', 'UNDATED_LABEL', 'year_label', 'date_label', 'citation_label', 'front_matter', 'byline', 'clear_text_caches']
+__all__ = ['md_escape', 'md_attr', 'escape_html', 'escape_attr', 'escape_html_cached', 'is_person', 'short_authors', 'UNDATED_LABEL', 'year_label', 'date_label', 'citation_label', 'front_matter', 'byline', 'clear_text_caches']
 
 # The ASCII characters that Markdown or one of the site's extensions read as syntax anywhere
 # in a line, and those that open a block at the start of one (lists, quotes, definitions...).
@@ -43,6 +43,24 @@ def md_escape(text: str) -> str:
 
 
 _BLOCK_OPENERS = frozenset("-+=:>%0123456789")
+
+# In an attribute: what Markdown or an extension reads as syntax (as in text), and the quotes.
+_ATTR_SPECIAL = re.compile(r"""[\\`*_{}\[\]<>()#!|~&^"']""")
+_ATTR_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def md_attr(value: str) -> str:
+    """``value`` as the value of a double-quoted HTML attribute in a Markdown line.
+
+    Markdown's inline rules (code spans, links, emphasis, escapes, attribute lists...) run over
+    the text of an inline tag too, so ``href="x/[a](y/onmouseover=alert(1)//)"`` would have a link
+    made inside it, whose quotes end the attribute. Written as numeric character references,
+    which the browser decodes before it reads the attribute and no Markdown rule matches, the
+    value reaches the browser as it was. Control characters are percent-encoded, as a browser's
+    URL parser would.
+    """
+    value = _ATTR_CONTROL.sub(lambda m: f"%{ord(m.group(0)):02X}", strip_reserved(value))
+    return _ATTR_SPECIAL.sub(_reference, value)
 
 
 def _reference(match: re.Match[str]) -> str:
