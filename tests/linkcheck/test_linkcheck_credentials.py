@@ -5,13 +5,14 @@ Local servers on 127.0.0.1 only (the policy is off for them, as in every test th
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from archkb.linkcheck import Link, State, check_urls_async, render
+from archkb.linkcheck import Link, Settings, State, check_urls_async, render
 from archkb.linkcheck.cache import LinkCache
 from archkb.linkcheck.command import check_links
 from archkb.linkcheck.credentials import has_credentials, redact_credentials, redact_text, strip_credentials
@@ -183,3 +184,22 @@ def test_cli_reports_credentials_in_a_markdown_file_without_repeating_them(tmp_p
     assert entry["sources"] == ["page.md:3"]
     assert all("Authorization" not in request.headers for request, _ in httpserver.log)
     _assert_no_secret(out.read_text(), cache.read_text(), result.output)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "http:user:PW@h.example/",
+        "http:\\\\user:PW@h.example/",
+        "http:/\t/user:PW@h.example/",
+        "ht\ntp://user:PW@h.example/",
+    ],
+)
+def test_credentials_as_a_browser_reads_them_are_never_shown(written):
+    """A browser reads these as http://user:PW@h.example/ (WHATWG URL: tabs and line breaks
+    dropped, any slashes and backslashes after a special scheme): they carry credentials too."""
+    assert has_credentials(written)
+    assert "PW" not in redact_credentials(written) and "***@h.example/" in redact_credentials(written)
+    report = asyncio.run(check_urls_async([Link(written, "page.md:1")], Settings(offline=True, no_cache=True)))
+    for fmt in ("json", "junit", "text", "markdown"):
+        assert "PW" not in render(report, fmt), fmt

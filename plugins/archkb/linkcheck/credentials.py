@@ -30,9 +30,24 @@ _USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)([^/?#]*)@")
 _USERINFO_IN_TEXT = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s<>\"'`]*)@")
 
 
+# How a browser reads a URL of a special scheme (WHATWG URL): tabs and line breaks anywhere are
+# dropped, and any run of slashes and backslashes (none at all, too) after the scheme opens the
+# authority, so "http:user:pw@host/" carries credentials as "http://user:pw@host/" does.
+_SPECIAL_USERINFO = re.compile(r"^((?:https?|wss?|ftp):[/\\]*)([^/\\?#]*)@", re.IGNORECASE)
+_TAB_OR_BREAK = re.compile(r"[\t\n\r]")
+
+
+def _as_browser_reads(url: str) -> str:
+    return _TAB_OR_BREAK.sub("", url.strip())
+
+
 def has_credentials(url: str) -> bool:
-    """Return True when ``url`` has a non-empty userinfo (``user@``, ``user:password@``, ``:pw@``)."""
+    r"""Return True when ``url`` has a non-empty userinfo (``user@``, ``user:password@``, ``:pw@``),
+    as written or as a browser reads it (``http:user:pw@host/``, a tab in ``ht\ttp://``).
+    """
     match = _USERINFO.match(url.strip())
+    if match is None and "@" in url:
+        match = _SPECIAL_USERINFO.match(_as_browser_reads(url))
     return bool(match and match.group(2).strip(":"))
 
 
@@ -50,7 +65,9 @@ def redact_credentials(url: str) -> str:
     """
     if not has_credentials(url):
         return url
-    return _USERINFO.sub(r"\1***@", url.strip(), count=1)
+    if _USERINFO.match(url.strip()):
+        return _USERINFO.sub(r"\1***@", url.strip(), count=1)
+    return _SPECIAL_USERINFO.sub(r"\1***@", _as_browser_reads(url), count=1)
 
 
 def redact_text(text: str) -> str:
