@@ -147,3 +147,18 @@ def test_the_checks_of_seconds_are_finite():
     problems = Settings(interval=math.nan, run_budget=math.inf, max_age_days=-math.inf).validate()
     assert len(problems) == 3
     assert all("finite" in problem for problem in problems)
+
+
+def test_a_files_from_list_that_is_not_utf8_is_named_at_its_line(tmp_path):
+    listed = tmp_path / "list.txt"
+    listed.write_bytes(b"a.md\n# a comment\n\xff.md\n")
+    result = run(["--files-from", str(listed), "--dump", "--root", str(tmp_path)])
+    assert result.exit_code == 3
+    assert f"{listed}:3: the list of inputs is not UTF-8" in result.output
+
+
+def test_an_ipv6_host_is_named_in_brackets():
+    rule = HostRule("[::1]", accept=[403])
+    assert rule.problems() == []
+    assert Settings(hosts=[rule]).rule_for("::1").accept == [403]
+    assert HostRule("[not-an-address]").problems() and HostRule("::1").problems()

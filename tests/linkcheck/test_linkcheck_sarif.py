@@ -138,3 +138,14 @@ def test_the_command_writes_sarif_that_the_multitool_finds_valid_for_github(tmp_
     # GitHub's ingestion rules (GH1001-GH1007) all pass; of the SARIF rules, only the advice to name
     # a web page for the tool (SARIF2005) is left: the project has no fixed address to give.
     assert [p for p in problems if p[0] != "SARIF2005"] == []
+
+
+def test_a_servers_text_never_becomes_an_embedded_link():
+    """SARIF viewers read ``[text](target)`` in a plain-text message as a link; a redirect's target
+    is a remote server's text, so its brackets are escaped (and a backslash, to keep them so)."""
+    moved = "https://x.example/[click here](https://evil.example/)\\"
+    report = Report([result("https://a.example/", State.REDIRECTED, "docs/a.md:3", final_url=moved, message="moved")])
+    [r] = run_of(render_sarif(report))["results"]
+    text = r["message"]["text"]
+    assert "[click here](" not in text
+    assert "\\[click here\\](https://evil.example/)\\\\" in text

@@ -292,7 +292,9 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
     inputs: list[Path | str] = []
     try:
         lines = list(stream)
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{_undecodable_line(name)}: the list of inputs is not UTF-8 ({exc.reason})") from exc
+    except OSError as exc:
         raise ConfigError(f"{name}: cannot read the list of inputs ({exc})") from exc
     for number, line in enumerate(lines, 1):
         entry = line.strip()
@@ -311,6 +313,20 @@ def _listed_inputs(stream, name: str) -> list[Path | str]:
             raise ConfigError(f"{name}:{number}: '{shown}' does not exist (give a file, a folder or an http(s) URL)")
         inputs.append(path)
     return inputs
+
+
+def _undecodable_line(name: str) -> str:
+    """``FILE:LINE`` of the first byte of file ``name`` that is not UTF-8 (``name`` alone for
+    standard input, which cannot be read again to find it).
+    """
+    try:
+        Path(name).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        return f"{name}:{line}"
+    except OSError:
+        pass
+    return name
 
 
 def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[tuple[Path | str, ...], str | None]:

@@ -41,6 +41,16 @@ RULES: dict[str, tuple[str, str]] = {
 _LEVELS = {"error": "error", "warning": "warning", "notice": "note"}
 
 
+def _plain(text: str) -> str:
+    r"""A message's text with no embedded link: SARIF viewers read ``[text](target)`` in a plain-text
+    message as a link (SARIF 2.1.0's embedded links), and a server's text (a redirect's target) is
+    not to become one; a backslash before each bracket, and before a backslash, keeps them literal.
+    """
+    if not any(c in text for c in "[]\\"):
+        return text
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def _fingerprint(rule: str, message: str, file: str) -> str:
     url = message.split(": ", 1)[0]
     return hashlib.sha256(f"{rule}\0{url}\0{file}".encode()).hexdigest()[:32]
@@ -73,7 +83,7 @@ def render_sarif(report: Report, *, locate: Locate = source_location, version: s
     for note in to_annotations(report, locate=locate):
         level = _LEVELS[note.level]
         if not note.file:
-            notifications.append({"level": level, "message": {"text": note.message}})
+            notifications.append({"level": level, "message": {"text": _plain(note.message)}})
             continue
         region = {"startLine": note.line or 1}
         results.append(
@@ -81,7 +91,7 @@ def render_sarif(report: Report, *, locate: Locate = source_location, version: s
                 "ruleId": f"link/{note.state}",
                 "ruleIndex": states.index(note.state),
                 "level": level,
-                "message": {"text": note.message},
+                "message": {"text": _plain(note.message)},
                 "locations": [
                     {"physicalLocation": {"artifactLocation": {"uri": quote(note.file, safe="/")}, "region": region}}
                 ],

@@ -89,8 +89,13 @@ class HostRule:
         where = f"host {self.host!r}: "
         problems = []
         bare = self.host.strip() if isinstance(self.host, str) else ""
-        if not bare or any(c in bare for c in "/:@ ") or "*" in bare.removeprefix("*.") or bare in ("*.", "."):
-            problems.append(f"{where}give a bare host name such as 'github.com' or '*.example.org' ('*.' first only)")
+        if _ipv6_literal(bare):
+            pass  # "[2001:db8::1]": an address, in the brackets a URL writes it in
+        elif not bare or any(c in bare for c in "/:@ []") or "*" in bare.removeprefix("*.") or bare in ("*.", "."):
+            problems.append(
+                f"{where}give a bare host name such as 'github.com' or '*.example.org' ('*.' first only), "
+                "or an IPv6 address in brackets ('[2001:db8::1]')"
+            )
         problems += _status_and_header_problems(where, self.accept, self.headers)
         if self.per_host is not None and (
             not isinstance(self.per_host, int) or isinstance(self.per_host, bool) or self.per_host < 1
@@ -101,6 +106,19 @@ class HostRule:
         if self.require_https is not None and not isinstance(self.require_https, bool):
             problems.append(f"{where}require_https must be true or false, got {self.require_https!r}")
         return problems
+
+
+def _ipv6_literal(host: str) -> bool:
+    """Whether ``host`` is an IPv6 address in brackets, as a URL writes one (``[::1]``)."""
+    if not (host.startswith("[") and host.endswith("]")):
+        return False
+    import ipaddress
+
+    try:
+        ipaddress.IPv6Address(host[1:-1])
+    except ValueError:
+        return False
+    return True
 
 
 def _seconds(value: object, *, zero: bool = True) -> bool:
