@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -164,3 +165,29 @@ def test_what_a_change_wrote_is_shown_not_obeyed():
     assert extract_links_from_markdown(markdown, name="list.md") == [
         Link("https://e.org/a%1B[2Jb%3E%20@maintainer%7Cx", "list.md:3")
     ]
+
+
+def test_no_old_style_runner_command_reaches_a_ci_log():
+    """GitHub's runner reads ``##[command]`` anywhere in a line of a step's log: a URL a pull
+    request adds cannot stop the step's annotations or set its outputs, in any format, and what
+    reads the JSON reads the URL as written."""
+    import json
+
+    from archkb.linkcheck.changed import ChangedUrl, format_changed
+
+    urls = ["https://example.org/a##[stop-commands]pwn", "https://example.org/b##[set-output name=ok;]true"]
+    changed = [ChangedUrl(url, ["docs/a.md:1"]) for url in urls]
+    for fmt in ("lines", "markdown", "json"):
+        assert "##[" not in format_changed(changed, fmt), fmt
+    assert [entry["url"] for entry in json.loads(format_changed(changed, "json"))] == urls
+
+
+def test_a_file_name_that_is_not_utf8_is_read_at_a_revision(repo):
+    """A name git holds as bytes that are not UTF-8 crashed the comparison with a traceback (exit 1)."""
+    odd = repo / "docs" / os.fsdecode(b"caf\xe9.md")
+    odd.write_text("[a](https://example.com/odd)\n", encoding="utf-8")
+    git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
+    git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "odd name")
+    result = CliRunner().invoke(main, ["changed-links", "--root", str(repo), "--base", "HEAD~1", "--head", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "https://example.com/odd\n"

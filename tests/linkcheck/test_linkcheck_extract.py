@@ -89,7 +89,18 @@ def test_markdown_from_file(tmp_path):
     file = tmp_path / "x.md"
     file.write_text("# T\n\n[a](https://a.example)\n", encoding="utf-8")
     assert extract_links_from_markdown(file) == [Link("https://a.example", f"{file}:3")]
-    assert extract_links_from_markdown(str(file)) == [Link("https://a.example", f"{file}:3")]
+
+
+def test_a_text_that_names_a_file_is_text_not_the_file(tmp_path):
+    """Text comes from servers and git revisions: a one-line page or file whose text is the path
+    of a file on this machine had that file read, its links reported and requested."""
+    secret = tmp_path / "secret.html"
+    secret.write_text('<a href="https://leak.example/?token=s3cr3t">x</a>\n', encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text("[a](https://leak.example/?token=s3cr3t)\n", encoding="utf-8")
+    assert extract_links_from_html(str(secret)).links == []
+    assert extract_links_from_markdown(str(notes)) == []
+    assert [link.url for link in extract_links_from_html(secret).links] == ["https://leak.example/?token=s3cr3t"]
 
 
 def test_markdown_indented_code_is_ignored_but_list_continuations_are_not():

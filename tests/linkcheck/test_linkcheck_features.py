@@ -639,3 +639,17 @@ def test_a_header_mistake_never_shows_a_value(tmp_path):
     for header in ("X Api Key: SECRETHDR", "Authorization Bearer SECRETHDR"):
         result = run([str(page), "--root", str(tmp_path), "--dump", "--header", header])
         assert result.exit_code == 3 and "SECRETHDR" not in result.output, result.output
+
+
+def test_no_report_format_carries_an_old_style_runner_command():
+    """``##[command]`` anywhere in a line of a GitHub Actions log is a command; a URL or a server's
+    text in a report printed there cannot be one, and JSON and SARIF readers read the same text."""
+    from archkb.linkcheck.report import Report
+    from archkb.linkcheck.states import Result
+
+    url = "https://e.example/a##[stop-commands]x"
+    report = Report([Result(url, State.BROKEN, sources=["page.md:1"], message="HTTP 404 ##[warning]fake")])
+    for fmt in ("text", "json", "junit", "markdown", "sarif"):
+        assert "##[" not in render(report, fmt), fmt
+    assert json.loads(render(report, "json"))["results"][0]["url"] == url
+    ET.fromstring(render(report, "junit"))

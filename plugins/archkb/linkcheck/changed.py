@@ -136,7 +136,7 @@ def _resolve(root: Path, rev: str) -> str:
 
 def _prefix(root: Path) -> str:
     """The project root's path inside its git repository ('' at the top)."""
-    return _git(root, "rev-parse", "--show-prefix").decode().strip()
+    return _git(root, "rev-parse", "--show-prefix").decode("utf-8", "surrogateescape").strip()
 
 
 def urls_at(root: Path | str, rev: str | None = None) -> dict[str, list[str]]:
@@ -165,7 +165,9 @@ def urls_at(root: Path | str, rev: str | None = None) -> dict[str, list[str]]:
         listing = _git(
             root, "ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--", "references", "patterns", "docs"
         )
-        for full in filter(None, listing.decode("utf-8").split("\0")):
+        # A name that is not UTF-8 is kept as its bytes (surrogate escapes, as the working tree's
+        # names are read), shown escaped, and given back to git as it was.
+        for full in filter(None, listing.decode("utf-8", "surrogateescape").split("\0")):
             if not full.startswith(prefix):
                 continue
             rel = full[len(prefix) :]
@@ -212,18 +214,19 @@ def format_changed(changed: list[ChangedUrl], fmt: str = "lines") -> str:
     """
     from ..safety.chars import printable
     from .credentials import redact_credentials
-    from .report import markdown_code, markdown_url
+    from .report import markdown_code, markdown_url, without_runner_commands
 
     if fmt == "json":
         import json
 
-        return json.dumps([{"url": redact_credentials(c.url), "sources": c.sources} for c in changed], indent=2) + "\n"
+        listed = [{"url": redact_credentials(c.url), "sources": c.sources} for c in changed]
+        return without_runner_commands(json.dumps(listed, indent=2) + "\n", "json")
     if fmt == "markdown":
         lines = ["# Links added by this change", ""]
         # What a pull request wrote is not Markdown here: a URL stays one autolink, a file name text.
         lines += [
             f"- {markdown_url(redact_credentials(c.url))} ({markdown_code(', '.join(c.sources))})" for c in changed
         ]
-        return "\n".join(lines) + "\n"
-    # One URL a line, and no escape sequence in one reaches a terminal.
-    return "".join(f"{printable(redact_credentials(c.url))}\n" for c in changed)
+        return without_runner_commands("\n".join(lines) + "\n", "markdown")
+    # One URL a line, and no escape sequence in one reaches a terminal (nor a runner command a CI log).
+    return without_runner_commands("".join(f"{printable(redact_credentials(c.url))}\n" for c in changed), "lines")

@@ -123,13 +123,16 @@ class PageLinks:
     base: str | None = None
 
 
-def _read(path_or_text: str | Path, name: str | None, marker: str) -> tuple[str, str]:
-    """Return (text, display name). A ``Path``, or a str naming an existing file, is read."""
-    if isinstance(path_or_text, Path) or (
-        marker not in path_or_text and "\n" not in path_or_text and Path(path_or_text).is_file()
-    ):
-        path = Path(path_or_text)
-        return path.read_text(encoding="utf-8", errors="replace"), name or str(path)
+def _read(path_or_text: str | Path, name: str | None) -> tuple[str, str]:
+    """Return (text, display name): a ``Path`` is read; a ``str`` is the text itself, always.
+
+    A ``str`` that named an existing file used to be read as one. Callers pass text that is not
+    ours (a page a server sent, a file's contents at a git revision), and a one-line text naming a
+    file on this machine (``/home/runner/.ssh/config``) had that file read and its links reported
+    and requested.
+    """
+    if isinstance(path_or_text, Path):
+        return path_or_text.read_text(encoding="utf-8", errors="replace"), name or str(path_or_text)
     return str(path_or_text), name or "<text>"
 
 
@@ -211,14 +214,14 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
     """Extract links and ids from an HTML page.
 
     Args:
-        path_or_text: A file path, or the HTML itself.
+        path_or_text: A ``Path`` to read, or the HTML itself (a ``str`` is never read as a file name).
         name: The name used in sources (defaults to the path, or ``<text>``).
 
     Returns:
         The page's links (``a``/``area``/``link`` href, ``img``/``script``/``iframe``/media src; resource
         hints and canonical links left out) and its ids.
     """
-    text, display = _read(path_or_text, name, "<")
+    text, display = _read(path_or_text, name)
     tree = LexborHTMLParser(text)
     lines = _Lines(text)
     page = PageLinks(path=display)
@@ -428,10 +431,10 @@ def extract_links_from_markdown(path_or_text: str | Path, *, name: str | None = 
     Front matter, fenced and indented code blocks, inline code spans and HTML comments are ignored.
 
     Args:
-        path_or_text: A file path, or the Markdown itself.
+        path_or_text: A ``Path`` to read, or the Markdown itself (a ``str`` is never read as a file name).
         name: The name used in sources (defaults to the path, or ``<text>``).
     """
-    text, display = _read(path_or_text, name, "\n")
+    text, display = _read(path_or_text, name)
     body = _HTML_COMMENT.sub(blank_match, blank_code(text))  # a commented-out link is not on the page
     lines = _Lines(body)
     found: list[tuple[int, str]] = []

@@ -158,10 +158,11 @@ def render_dump(planned: list[Planned], fmt: str) -> str:
         ValueError: for another format.
     """
     if fmt == "json":
-        from .report import json_surrogates_escaped
+        from .report import json_surrogates_escaped, without_runner_commands
 
         body = ",\n".join("    " + json.dumps(p.to_json(), ensure_ascii=False) for p in planned)
-        return json_surrogates_escaped('{\n  "links": [\n' + body + ("\n" if body else "") + "  ]\n}\n")
+        text = json_surrogates_escaped('{\n  "links": [\n' + body + ("\n" if body else "") + "  ]\n}\n")
+        return without_runner_commands(text, "json")
     if fmt != "text":
         raise ValueError(f"--dump writes {' or '.join(DUMP_FORMATS)}, not {fmt}")
     lines = []
@@ -173,4 +174,6 @@ def render_dump(planned: list[Planned], fmt: str) -> str:
         if p.reason:
             line += f"  {printable(p.reason)}"
         lines.append(line)
-    return "".join(f"{line}\n" for line in lines)
+    from .report import without_runner_commands
+
+    return without_runner_commands("".join(f"{line}\n" for line in lines), "text")

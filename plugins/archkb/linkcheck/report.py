@@ -226,6 +226,25 @@ def quoteattr(data: str) -> str:
     return '"{}"'.format(data.replace('"', "&quot;"))
 
 
+#: How each format writes ``#`` where it must not be read as a runner command, meaning the same to
+#: what reads the format: a JSON escape, an XML character reference, a percent-escape in text.
+_HASH = {"json": "\\u0023", "sarif": "\\u0023", "junit": "&#35;"}
+
+
+def without_runner_commands(text: str, fmt: str) -> str:
+    """``text`` (a report in ``fmt``) with no ``##[`` in it.
+
+    GitHub's runner still reads the old form of a workflow command, ``##[command]``, anywhere in a
+    line of a step's log (``##[stop-commands]`` would hide every annotation after it, ``##[set-output
+    ...]`` set a step's output); a URL (``https://x.example/a##[warning]...``) or a server's text
+    printed to the log could carry one. Its second ``#`` is written as the format writes it
+    otherwise, so what reads the report reads the same text.
+    """
+    if "##[" not in text:
+        return text
+    return text.replace("##[", f"#{_HASH.get(fmt, '%23')}[")
+
+
 def render(report: Report, fmt: str) -> str:
     """Render a report as ``text``, ``json``, ``junit``, ``markdown``, ``github`` (workflow
     commands: :func:`.annotations.render_github`) or ``sarif`` (:func:`.sarif.render_sarif`), the
@@ -234,14 +253,8 @@ def render(report: Report, fmt: str) -> str:
     Raises:
         ValueError: for an unknown format.
     """
-    if fmt == "json":
-        return to_json_text(report)
-    if fmt == "text":
-        return _text(report)
-    if fmt == "junit":
-        return _junit(report)
-    if fmt == "markdown":
-        return _markdown(report)
+    if fmt in _PLAIN_RENDERERS:
+        return without_runner_commands(_PLAIN_RENDERERS[fmt](report), fmt)
     if fmt == "github":
         from .annotations import render_github
 
@@ -328,3 +341,7 @@ def _markdown(report: Report) -> str:
                 detail += ("; " if detail else "") + f"archived copy: {markdown_url(r.suggestion)}"
             lines.append(f"| {r.state.value} | {markdown_url(r.url)} | {detail} | {sources} |")
     return "\n".join(lines) + "\n"
+
+
+#: The formats whose text :func:`render` makes here, each free of runner commands.
+_PLAIN_RENDERERS = {"json": to_json_text, "text": _text, "junit": _junit, "markdown": _markdown}

@@ -22,7 +22,7 @@ import json
 from urllib.parse import quote
 
 from .annotations import Locate, source_location, to_annotations
-from .report import Report, json_surrogates_escaped
+from .report import Report, json_surrogates_escaped, without_runner_commands
 from .states import STATE_INFO, STATE_ORDER, State
 
 __all__ = ["SARIF_SCHEMA", "RULES", "render_sarif"]
@@ -108,4 +108,4 @@ def render_sarif(report: Report, *, locate: Locate = source_location, version: s
         "columnKind": "unicodeCodePoints",
     }
     document = json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, ensure_ascii=False, indent=1)
-    return json_surrogates_escaped(document + "\n")
+    return without_runner_commands(json_surrogates_escaped(document + "\n"), "sarif")
