@@ -315,7 +315,8 @@ def test_gzip_xml_is_read_only_as_far_as_it_takes_to_tell():
     assert _holds_xml(sitemap[:5]) is None  # the gzip header alone: too little to tell
     assert _holds_xml(sitemap) is True
     assert _holds_xml(gzip.compress(b"PK\x03\x04 an archive")) is False
-    assert _holds_xml(b"<urlset>") is False  # not gzip
+    assert _holds_xml(b"<urlset>") is True  # not gzip: inflated already (Content-Encoding: gzip), judged as it is
+    assert _holds_xml(b"PK\x03\x04 an archive") is False
     inflated, whole = _gunzip(sitemap, 10**6)
     assert whole and inflated == _urlset("https://example.org/a", "https://example.org/b")
     part, whole = _gunzip(sitemap, 100)
@@ -368,3 +369,57 @@ def test_a_page_that_redirects_out_of_the_crawls_folder_is_checked_not_read(tmp_
     [entry] = results_of(result)
     assert entry["url"] == site.url_for("/docs/jump.html") and entry["state"] == "ok"  # judged: it works
     assert "/docs/secret.html" not in asked(site)  # the page it lands on, outside /docs/, was not read
+
+
+# --- a red-team pass of pages given as URLs, crawls and sitemaps ---------------------------------------
+
+
+def test_a_gzip_sitemap_the_server_inflated_already_is_read(tmp_path, httpserver):
+    """An object store serving sitemap.xml.gz with Content-Encoding: gzip: the client inflates it,
+    and what arrives under the gzip type is the XML itself."""
+    base = httpserver.url_for("").rstrip("/")
+    body = gzip.compress(_urlset(f"{base}/gone.html"))
+    headers = {"Content-Encoding": "gzip"}
+    httpserver.expect_request("/sitemap.xml.gz").respond_with_data(
+        body, content_type="application/x-gzip", headers=headers
+    )
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    result = run(online(tmp_path, httpserver.url_for("/sitemap.xml.gz")))
+    assert result.exit_code == 2, result.output
+    assert {r["url"]: r["state"] for r in results_of(result)}[f"{base}/gone.html"] == "broken"
+
+
+def test_percent_encoded_dots_do_not_climb_out_of_the_crawl_or_past_robots(tmp_path, httpserver):
+    """The client removes dot segments, percent-encoded ones too: /docs/%2e%2e/secret.html asks for
+    /secret.html. The crawl's folder and robots.txt are judged by the path that is sent."""
+    page = '<a href="%2e%2e/secret.html">s</a> <a href="x/%2e%2e/private/p.html">p</a>'
+    httpserver.expect_request("/docs/").respond_with_data(page, content_type="text/html")
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /docs/private/\n")
+    for path in ("/secret.html", "/docs/private/p.html"):
+        httpserver.expect_request(path).respond_with_data('<a href="/never-read.html">n</a>', content_type="text/html")
+    result = run(online(tmp_path, httpserver.url_for("/docs/"), "--recursive"))
+    urls = {r["url"] for r in results_of(result)}
+    assert not any("never-read" in url for url in urls), urls  # neither page was read, only checked
+
+
+def test_a_javascript_base_is_passed_over(tmp_path, httpserver):
+    """<base href="javascript:..."> made every relative link "not an absolute URL" and hid a 404."""
+    httpserver.expect_request("/page.html").respond_with_data(
+        '<base href="javascript:void(0)//"><a href="missing.html">m</a>', content_type="text/html"
+    )
+    httpserver.expect_request("/missing.html").respond_with_data("no", status=404)
+    result = run(online(tmp_path, httpserver.url_for("/page.html")))
+    assert result.exit_code == 2, result.output
+    assert {r["url"]: r["state"] for r in results_of(result)}[httpserver.url_for("/missing.html")] == "broken"
+
+
+def test_a_sitemap_loc_that_never_closes_is_read_in_linear_time():
+    """A lazy pattern took cubic time on <loc> and white space with no closing tag (65 s for 4,000
+    spaces); the count of steps is what this bounds, not the clock."""
+    from archkb.linkcheck.sources import _LOC
+
+    assert _LOC.pattern.count("*?") == 0  # nothing lazy to backtrack through
+    assert [m.group(1).strip() for m in _LOC.finditer("<loc>\n  https://a.example/x \n</loc>")] == [
+        "https://a.example/x"
+    ]
+    assert list(_LOC.finditer("<loc>" + " " * 100_000)) == []

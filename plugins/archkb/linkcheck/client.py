@@ -955,6 +955,8 @@ class Client:
                 raw, complete = await _read_capped(resp, s.max_body_bytes, gzipped)
                 if not gzipped:
                     text = decode_html(raw, resp.charset)
+                elif not raw.startswith(_GZIP_MAGIC):  # inflated already (Content-Encoding: gzip)
+                    text = decode_html(raw, resp.charset) if _begins_as_xml(raw[:1024]) else None
                 elif (inflated := _gunzip(raw, s.max_body_bytes)) is not None:
                     text, whole = decode_html(inflated[0], None), inflated[1]
             if method != "HEAD" and not complete:
@@ -1190,10 +1192,17 @@ _GZIP_HEAD_BYTES = 64 * 1024
 _XML_START = b"\xef\xbb\xbf\t\n\r "  # a byte-order mark and white space may come before the first "<"
 
 
+#: The first bytes of every gzip file.
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _holds_xml(data: bytes) -> bool | None:
     """Whether gzip ``data`` (its start will do) holds what begins as XML does; None while too
-    little of it is there to tell. Data that is not gzip holds no XML.
+    little of it is there to tell. Data that is not gzip is judged as it is: a ``.xml.gz`` served
+    with ``Content-Encoding: gzip`` (as object stores often serve one) arrives inflated already.
     """
+    if len(data) >= 2 and not data.startswith(_GZIP_MAGIC):
+        return _begins_as_xml(data[:1024])
     try:
         return _begins_as_xml(zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(data, 64))
     except zlib.error:

@@ -289,7 +289,20 @@ async def _robots(client: Client, origin: str, agent: str) -> Callable[[str], bo
         return lambda _url: True
     parser = RobotFileParser()
     parser.parse(outcome.page.splitlines())
-    return lambda url: parser.can_fetch(agent, url)
+    return lambda url: parser.can_fetch(agent, _as_sent(url))
+
+
+def _as_sent(url: str) -> str:
+    """``url`` as the HTTP client will send it: dot segments removed, percent-encoded ones too, so
+    that ``robots.txt`` is judged on the path the server is asked for (``/docs/%2e%2e/private/``
+    asks for ``/private/``).
+    """
+    from .hosts import client_url
+
+    try:
+        return str(client_url(url))
+    except ValueError:
+        return url
 
 
 async def _suggest(client: Client, targets: dict[str, str], results: dict[str, Result], budget: float) -> None:
