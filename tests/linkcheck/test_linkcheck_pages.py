@@ -423,3 +423,21 @@ def test_a_sitemap_loc_that_never_closes_is_read_in_linear_time():
         "https://a.example/x"
     ]
     assert list(_LOC.finditer("<loc>" + " " * 100_000)) == []
+
+
+def test_the_run_budget_ends_the_fetching_of_pages_too(tmp_path, httpserver):
+    """--budget bounded the checking, not the fetching of pages given as URLs: a slow page held
+    the run past it. What is not read when it ends is a result (a page given) and a warning."""
+    import time
+
+    def slow(_request):
+        from werkzeug import Response
+
+        time.sleep(3)
+        return Response("<a href='/x'>x</a>", content_type="text/html")
+
+    httpserver.expect_request("/slow.html").respond_with_handler(slow)
+    result = run(online(tmp_path, httpserver.url_for("/slow.html"), "--budget", "1", "--timeout", "10"))
+    assert "the run budget (1 s, --budget) ended before 1 of the pages were read" in result.output
+    [late] = results_of(result)
+    assert (late["state"], late["message"]) == ("error", "not read: the run budget ended first")

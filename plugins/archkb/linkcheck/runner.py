@@ -189,6 +189,7 @@ def fetch_pages(
     max_pages: int | None = None,
     robots: bool = False,
     kept_out: list[str] | None = None,
+    late: list[str] | None = None,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> dict[str, Outcome]:
@@ -209,6 +210,8 @@ def fetch_pages(
             4xx means no rules, a 5xx or no answer that nothing is to be read. The pages given are
             always read.
         kept_out: Filled with the pages ``robots.txt`` kept out (they are links still, to check).
+        late: Filled with the pages not read when the run's budget (``settings.run_budget``) ended:
+            the fetching stops then, as the checking does.
         resolver: Replace the system resolver (tests).
         tls: Verify servers with this context (tests).
 
@@ -250,9 +253,27 @@ def fetch_pages(
 
             # No rounds: a page's links are queued as soon as it is read, and the hosts' gates keep
             # the politeness, so the host is never left idle while a slow page of the round loads.
-            pending = {asyncio.ensure_future(one(u, given=True)) for u in start[:limit]}
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + settings.run_budget
+            asked: dict[asyncio.Future, str] = {}
+
+            def ask(url: str, given: bool = False) -> asyncio.Future:
+                task = asyncio.ensure_future(one(url, given))
+                asked[task] = url
+                return task
+
+            pending = {ask(u, given=True) for u in start[:limit]}
             while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await asyncio.wait(
+                    pending, timeout=max(0.0, deadline - loop.time()), return_when=asyncio.FIRST_COMPLETED
+                )
+                if not done:  # the run's budget is spent: what is still being fetched is not read
+                    for task in pending:
+                        task.cancel()
+                        if late is not None:
+                            late.append(asked[task])
+                    await asyncio.gather(*pending, return_exceptions=True)
+                    break
                 for task in done:
                     url, outcome = task.result()
                     if outcome is None:
@@ -264,7 +285,7 @@ def fetch_pages(
                         key = normalize_url(nxt)
                         if key not in seen and len(seen) < limit:
                             seen.add(key)
-                            pending.add(asyncio.ensure_future(one(nxt)))
+                            pending.add(ask(nxt))
         return fetched
 
     try:

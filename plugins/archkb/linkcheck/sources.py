@@ -401,8 +401,15 @@ def collect_pages(
     reader = _Reader(urls, settings, recursive)
     try:
         kept_out: list[str] = []
+        late: list[str] = []
         outcomes = fetch_pages(
-            urls, settings, follow=reader, max_pages=max_pages, robots=recursive and robots, kept_out=kept_out
+            urls,
+            settings,
+            follow=reader,
+            max_pages=max_pages,
+            robots=recursive and robots,
+            kept_out=kept_out,
+            late=late,
         )
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
@@ -414,6 +421,17 @@ def collect_pages(
             "they were checked, not read (--ignore-robots reads them)"
         )
     stamp = now_iso()
+    if late:
+        inputs.warnings.append(
+            f"the run budget ({settings.run_budget:g} s, --budget) ended before {len(late)} of the pages "
+            f"were read ({redact_credentials(late[0])} first): their own links were not checked"
+        )
+        for url in late:
+            if url in reader.given:  # a page given: a result of its own, as one that did not answer
+                message = "not read: the run budget ended first"
+                inputs.results.append(
+                    Result(redact_credentials(url), State.ERROR, None, None, [INPUT_SOURCE], message, stamp)
+                )
     for url, outcome in outcomes.items():
         if url in reader.read:
             inputs.external += reader.read[url]
