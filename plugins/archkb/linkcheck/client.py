@@ -121,7 +121,6 @@ class _Chain:
 
 
 _CHAIN: contextvars.ContextVar[_Chain | None] = contextvars.ContextVar("archkb_linkcheck_chain", default=None)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class _Retry(Exception):
@@ -546,7 +545,7 @@ class Client:
             port = request.port
             if chain is not None and chain.github_port is None:
                 chain.github_port = port
-            if not downgraded and (port == _DEFAULT_PORTS.get(request.scheme) or (chain and port == chain.github_port)):
+            if not downgraded and (request.is_default_port() or (chain and port == chain.github_port)):
                 headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         if chain is not None and request.scheme == "https":
             chain.secure = True

@@ -15,7 +15,8 @@ __all__ = ['md_escape', 'md_attr', 'escape_html', 'escape_attr', 'escape_html_ca
 
 # The ASCII characters that Markdown or one of the site's extensions read as syntax anywhere
 # in a line, and those that open a block at the start of one (lists, quotes, definitions...).
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#!|~&^]")
+_MD_SYNTAX = r"\\`*_{}\[\]<>()#!|~&^"
+_MD_SPECIAL = re.compile(f"[{_MD_SYNTAX}]")
 
 
 _MD_LINE_START = re.compile(r"^(?:[-+=:>%]|\d+(?=[.)]))")
@@ -45,7 +46,7 @@ def md_escape(text: str) -> str:
 _BLOCK_OPENERS = frozenset("-+=:>%0123456789")
 
 # In an attribute: what Markdown or an extension reads as syntax (as in text), and the quotes.
-_ATTR_SPECIAL = re.compile(r"""[\\`*_{}\[\]<>()#!|~&^"']""")
+_ATTR_SPECIAL = re.compile(f"[{_MD_SYNTAX}\"']")
 _ATTR_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
