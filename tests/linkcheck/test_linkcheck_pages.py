@@ -441,3 +441,42 @@ def test_the_run_budget_ends_the_fetching_of_pages_too(tmp_path, httpserver):
     assert "the run budget (1 s, --budget) ended before 1 of the pages were read" in result.output
     [late] = results_of(result)
     assert (late["state"], late["message"]) == ("error", "not read: the run budget ended first")
+
+
+@pytest.fixture
+def own_server():
+    """A threaded server of this test's own: another test's slow handler, still sleeping on the
+    shared one, cannot delay its answers."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_the_pages_and_the_check_of_their_links_share_one_budget(tmp_path, own_server):
+    """The pages had --budget, and then the check of their links had it all again: a run could take
+    twice what it was given. Now the check has what the pages left: a page read after 1 s of a 2.5 s
+    budget leaves 1.5 s, too little for a link that answers after 2 s (which a fresh 2.5 s allowed)."""
+    import time
+
+    def page(_request):
+        from werkzeug import Response
+
+        time.sleep(1)
+        return Response("<a href='/slow-link'>x</a>", content_type="text/html")
+
+    def slow_link(_request):
+        from werkzeug import Response
+
+        time.sleep(2)
+        return Response("ok", content_type="text/html")
+
+    own_server.expect_request("/page.html").respond_with_handler(page)
+    own_server.expect_request("/slow-link").respond_with_handler(slow_link)
+    result = run(online(tmp_path, own_server.url_for("/page.html"), "--budget", "2.5", "--timeout", "10"))
+    [link] = results_of(result)
+    assert link["url"] == own_server.url_for("/slow-link")
+    assert (link["state"], link["message"]) == ("error", "not checked within the run budget of 2.5s")

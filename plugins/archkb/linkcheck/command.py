@@ -161,7 +161,7 @@ def _inputs(
         inputs.external += pages.external
         inputs.results += pages.results
         inputs.warnings += pages.warnings
-        inputs.known = pages.known
+        inputs.known, inputs.deadline = pages.known, pages.deadline
     return inputs
 
 
@@ -418,7 +418,8 @@ def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[tuple[Path 
     type=click.FloatRange(min=0, min_open=True),
     default=600.0,
     show_default=True,
-    help="Seconds the whole network phase may take.",
+    help="Seconds the whole network phase may take: fetching the pages given as URLs and checking every "
+    "link, together.",
 )
 @click.option(
     "--recursive",
@@ -707,7 +708,7 @@ def check_links(
         )
         if dump:
             _dump(inputs, settings, fmt, output)
-        report = check_urls(inputs.external, settings, progress=True, known=inputs.known)
+        report = check_urls(inputs.external, settings, progress=True, known=inputs.known, deadline=inputs.deadline)
     except (InputError, SettingsError) as exc:
         raise ConfigError(str(exc)) from exc
     _add_offline_verdicts(report, inputs, root_dir, root)

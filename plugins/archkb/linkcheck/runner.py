@@ -49,6 +49,7 @@ def check_urls(
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
     known: Mapping[str, Outcome] | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Check links and return the report (synchronous; safe to call from a running event loop).
 
@@ -67,6 +68,9 @@ def check_urls(
             for a local certificate authority). It must verify certificates and host names.
         known: Documents already fetched in this run (:func:`fetch_pages`' pages, their body read),
             by their URL: a link to one is judged from it, fragment and all, and not asked again.
+        deadline: When the run's budget ends, as a ``time.monotonic()`` value: what is left of a
+            budget that fetching those documents began (``Inputs.deadline``). Default:
+            ``settings.run_budget`` seconds from the start of the check.
 
     Raises:
         SettingsError: when the settings are invalid.
@@ -75,9 +79,14 @@ def check_urls(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls, known=known))
+        run = check_urls_async(
+            todo, settings, progress=progress, resolver=resolver, tls=tls, known=known, deadline=deadline
+        )
+        return asyncio.run(run)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        run = check_urls_async(todo, settings, progress=progress, resolver=resolver, tls=tls, known=known)
+        run = check_urls_async(
+            todo, settings, progress=progress, resolver=resolver, tls=tls, known=known, deadline=deadline
+        )
         return pool.submit(asyncio.run, run).result()
 
 
@@ -89,6 +98,7 @@ async def check_urls_async(
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
     known: Mapping[str, Outcome] | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """The asynchronous form of :func:`check_urls`."""
     fetched = {normalize_url(url): outcome for url, outcome in (known or {}).items() if is_http(url)}
@@ -142,7 +152,8 @@ async def check_urls_async(
 
     client_stats = None
     threshold = gc.get_threshold()
-    deadline = started + settings.run_budget
+    if deadline is None:
+        deadline = started + settings.run_budget
     needs_client = _needs_client(settings, documents, results, targets)
     if needs_client and (problems := _client_problems(settings)):
         raise SettingsError("; ".join(problems))
@@ -156,7 +167,9 @@ async def check_urls_async(
             async with Client(settings, resolver=resolver, tls=tls) as client:
                 if documents:
                     remember = None if cache is None else _remembering(cache, targets)
-                    await _fetch_all(client, documents, targets, sources, results, settings, progress, remember)
+                    await _fetch_all(
+                        client, documents, targets, sources, results, settings, deadline, progress, remember
+                    )
                 await _second_asks(client, targets, results, cache, settings, deadline)
                 client_stats = client.stats
                 report.hosts = client.host_stats()
@@ -190,6 +203,7 @@ def fetch_pages(
     robots: bool = False,
     kept_out: list[str] | None = None,
     late: list[str] | None = None,
+    deadline: float | None = None,
     resolver: AbstractResolver | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> dict[str, Outcome]:
@@ -212,6 +226,9 @@ def fetch_pages(
         kept_out: Filled with the pages ``robots.txt`` kept out (they are links still, to check).
         late: Filled with the pages not read when the run's budget (``settings.run_budget``) ended:
             the fetching stops then, as the checking does.
+        deadline: When the budget ends, as a ``time.monotonic()`` value (default: ``run_budget``
+            seconds from now); give the same to :func:`check_urls` to make the pages and the check
+            of their links one budget.
         resolver: Replace the system resolver (tests).
         tls: Verify servers with this context (tests).
 
@@ -253,8 +270,7 @@ def fetch_pages(
 
             # No rounds: a page's links are queued as soon as it is read, and the hosts' gates keep
             # the politeness, so the host is never left idle while a slow page of the round loads.
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + settings.run_budget
+            ends = time.monotonic() + settings.run_budget if deadline is None else deadline
             asked: dict[asyncio.Future, str] = {}
 
             def ask(url: str, given: bool = False) -> asyncio.Future:
@@ -265,7 +281,7 @@ def fetch_pages(
             pending = {ask(u, given=True) for u in start[:limit]}
             while pending:
                 done, pending = await asyncio.wait(
-                    pending, timeout=max(0.0, deadline - loop.time()), return_when=asyncio.FIRST_COMPLETED
+                    pending, timeout=max(0.0, ends - time.monotonic()), return_when=asyncio.FIRST_COMPLETED
                 )
                 if not done:  # the run's budget is spent: what is still being fetched is not read
                     for task in pending:
@@ -449,10 +465,11 @@ async def _fetch_all(
     sources: dict[str, list[str]],
     results: dict[str, Result],
     settings: Settings,
+    deadline: float,
     progress: bool,
     remember: Callable[[str, Result], None] | None = None,
 ) -> None:
-    """Fetch every document once (within the run budget) and fill ``results``.
+    """Fetch every document once (until ``deadline``, the run budget's end) and fill ``results``.
 
     ``remember`` is called with each written URL and its verdict as soon as it is known: the cache
     is filled while the run waits on the network, not after it.
@@ -504,7 +521,7 @@ async def _fetch_all(
             if n < counts[host]
         ]
         try:
-            _finished, _pending = await asyncio.wait(tasks, timeout=settings.run_budget)
+            _finished, _pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
         finally:  # on the budget, or on an interruption: stop what is still running
             unfinished = [task for task in tasks if not task.done()]
             for task in unfinished:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,9 @@ class Inputs:
         warnings: What the report should say about the inputs (a page read only in part).
         known: The pages fetched to read their links (:func:`collect_pages`), by URL, for the
             check to judge links to them without asking again.
+        deadline: When the run's budget ends (a ``time.monotonic()`` value), once fetching pages
+            has begun it (:func:`collect_pages`): the check that follows has only what is left of
+            it. None: no network yet; the check starts the budget.
     """
 
     external: list[Link] = field(default_factory=list)
@@ -84,6 +88,7 @@ class Inputs:
     results: list[Result] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     known: dict[str, Outcome] = field(default_factory=dict)
+    deadline: float | None = None
 
 
 def _display(path: Path, base: Path) -> str:
@@ -399,6 +404,7 @@ def collect_pages(
     from .runner import SettingsError, fetch_pages
 
     reader = _Reader(urls, settings, recursive)
+    deadline = time.monotonic() + settings.run_budget  # one budget for the pages and the check after them
     try:
         kept_out: list[str] = []
         late: list[str] = []
@@ -410,10 +416,11 @@ def collect_pages(
             robots=recursive and robots,
             kept_out=kept_out,
             late=late,
+            deadline=deadline,
         )
     except SettingsError as exc:
         raise InputError(str(exc)) from exc
-    inputs = Inputs(known=outcomes)
+    inputs = Inputs(known=outcomes, deadline=deadline)
     if kept_out:
         first = redact_credentials(kept_out[0])
         inputs.warnings.append(
