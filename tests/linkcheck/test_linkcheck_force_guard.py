@@ -69,3 +69,37 @@ def test_workflow_link_steps_force_the_guard_and_never_turn_it_off(name):
     workflow = yaml.safe_load(text)
     for job in workflow["jobs"].values():  # the tests use local servers: never forced for the whole job
         assert FORCE_GUARD_ENV not in job.get("env", {}) and FORCE_GUARD_ENV not in workflow.get("env", {})
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"github_hosts": ["github.com", "Collector.Example."]}, "github_hosts collector.example is refused here"),
+        ({"github_https_only": False}, "sending the GitHub token over plain HTTP is refused here"),
+    ],
+)
+def test_a_forced_guard_keeps_the_token_on_githubs_own_hosts(monkeypatch, tmp_path, changes, named):
+    """github_hosts comes from project files that a pull request can change, and the token is the
+    workflow's: where the guard is forced, the token goes to GitHub's two hosts over HTTPS or the
+    run is refused, before anything is sent."""
+    monkeypatch.setenv(FORCE_GUARD_ENV, "1")
+    settings = Settings(cache_path=str(tmp_path / "c.json"), github_token="secret-token", **changes)
+    with pytest.raises(SettingsError, match=named) as refused:
+        check_urls([Link("https://example.org/", "a.md:1")], settings)
+    assert "secret-token" not in str(refused.value)
+    # Without the token there is nothing to send; with it, GitHub's own hosts over HTTPS are allowed.
+    for allowed in (settings.replace(github_token=None), Settings(cache_path=settings.cache_path, github_token="t")):
+        (result,) = check_urls([Link("https://example.org/", "a.md:1")], allowed.replace(excludes=[".*"])).results
+        assert result.state is State.SKIPPED  # excluded: checked without a request
+
+
+def test_cli_refuses_a_project_file_that_sends_the_token_elsewhere(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.archkb.link_check]\ngithub_hosts = ["collector.example"]\n')
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    page = tmp_path / "p.md"
+    page.write_text("<https://example.org/>\n")
+    env = {"CI": "true", FORCE_GUARD_ENV: "1", "GITHUB_TOKEN": "secret-token"}
+    result = CliRunner().invoke(check_links, [str(page), "--root", str(tmp_path)], env=env)
+    assert result.exit_code == 3, result.output
+    assert "github_hosts collector.example is refused here: ARCHKB_FORCE_GUARD is set" in result.output
+    assert "secret-token" not in result.output and "Traceback" not in result.output

@@ -572,6 +572,18 @@ def _policy_problems(settings: Settings) -> list[str]:
             f"{asked} is refused here: {FORCE_GUARD_ENV} is set, so the private-address policy "
             "cannot be turned off (CI sets it where it checks links from pull requests)"
         )
+    if guard_forced() and settings.github_token:
+        from .hosts import normalize_host
+        from .settings import GITHUB_HOSTS
+
+        # The hosts come from project files a pull request can change; the token is the workflow's.
+        others = sorted({normalize_host(h) for h in settings.github_hosts} - set(GITHUB_HOSTS))
+        if others or not settings.github_https_only:
+            where = f"github_hosts {', '.join(others)}" if others else "sending the GitHub token over plain HTTP"
+            problems.append(
+                f"{where} is refused here: {FORCE_GUARD_ENV} is set, so GITHUB_TOKEN goes only to "
+                f"{' and '.join(GITHUB_HOSTS)}, over HTTPS (unset GITHUB_TOKEN, or take the hosts out)"
+            )
     return problems
 
 
