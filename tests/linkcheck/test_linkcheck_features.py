@@ -653,3 +653,24 @@ def test_no_report_format_carries_an_old_style_runner_command():
         assert "##[" not in render(report, fmt), fmt
     assert json.loads(render(report, "json"))["results"][0]["url"] == url
     ET.fromstring(render(report, "junit"))
+
+
+def test_a_remap_that_makes_a_link_malformed_says_so():
+    """A remap whose replacement breaks the host gave "malformed URL: the host 'exb cmple.org'...",
+    naming a host no page has: the message now says the remap made it."""
+    from archkb.linkcheck.plan import plan_link
+
+    _target, verdict = plan_link("https://example.org/", ["a.md:1"], [("a", "b c")], [])
+    assert verdict is not None and verdict.state is State.BROKEN
+    assert verdict.message.startswith("malformed URL after the remap to 'https://exb cmple.org/': the host")
+    _target, verdict = plan_link("https://exa mple.org/", ["a.md:1"], [], [])  # no remap: as before
+    assert verdict is not None and verdict.message.startswith("malformed URL: the host 'exa mple.org'")
+    _target, verdict = plan_link("//exa mple.org/", ["a.md:1"], [], [])  # read as HTTPS, not remapped
+    assert verdict is not None and verdict.message.startswith("malformed URL: ")
+
+
+@pytest.mark.parametrize("api", ["http://", "https://?url=", "ftp://archive.example/", "https://a b/"])
+def test_an_archive_api_without_a_host_is_refused(api):
+    problems = Settings(suggest=True, archive_api=api).validate()
+    assert [p for p in problems if p.startswith("archive API must be an http(s) URL with a host")], problems
+    assert not Settings(suggest=True, archive_api="http://127.0.0.1:8080/wayback/available").validate()

@@ -51,7 +51,7 @@ def plan_link(
     written or as remapped), or, when there are includes, that none of them matches (an include
     wins over an exclude); ``broken`` for a malformed URL; None when it is to be checked.
     """
-    target = _rewrite(url, rewrites)
+    target = rewritten = _rewrite(url, rewrites)
     if target.startswith("//"):
         target = f"https:{target}"
     target = strip_credentials(target)
@@ -63,9 +63,10 @@ def plan_link(
         return target, Result(url, State.SKIPPED, sources=sources, message=message)
     problem = malformed(target)
     if problem is not None:
-        return target, Result(
-            url, State.BROKEN, sources=sources, message=f"malformed URL: {problem}", checked_at=now_iso()
-        )
+        # A remap can make a sound link malformed: say so, or the message names a host never written.
+        remapped = f" after the remap to {target!r}" if rewritten != url else ""
+        message = f"malformed URL{remapped}: {problem}"
+        return target, Result(url, State.BROKEN, sources=sources, message=message, checked_at=now_iso())
     if includes:
         if any(p.search(url) or p.search(target) for p in includes):
             return target, None
