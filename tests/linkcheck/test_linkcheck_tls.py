@@ -126,7 +126,9 @@ async def test_the_command_trusts_the_bundle_that_ssl_cert_file_names(tls_server
 
 
 async def test_a_server_that_leaves_out_its_intermediate_is_a_tls_error_that_says_so(tls_ca, settings, tmp_path):
-    """Browsers fetch a missing intermediate certificate themselves; Python does not. The error says so."""
+    """Browsers fetch a missing intermediate certificate themselves, from the address the server's
+    certificate names; trustme's names none, so nothing can be fetched, and the error says so
+    (test_linkcheck_issuers.py has certificates that name one)."""
     from aiohttp import web
 
     from .conftest import ServerState, make_app
@@ -152,7 +154,8 @@ async def test_a_server_that_leaves_out_its_intermediate_is_a_tls_error_that_say
     assert result.state is State.ERROR
     assert "unable to get local issuer certificate" in result.message
     assert result.message.endswith(
-        "the server may leave out an intermediate certificate, which browsers fetch themselves"
+        "the server may leave out an intermediate certificate, which browsers fetch themselves, "
+        "and its certificate names none to fetch"
     )
 
 

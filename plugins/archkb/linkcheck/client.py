@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import email.utils
 import errno
+import functools
 import heapq
 import itertools
 import json
@@ -31,7 +32,7 @@ import statistics
 import time
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -52,6 +53,10 @@ from .resolver import GuardedResolver, SystemResolver
 from .settings import HostRule, Settings
 from .states import State
 from .urls import host_key, is_http, malformed, normalize_url
+
+#: What :meth:`Client._request` gives: (status, Location, headers, body text, read whole, is HTML)
+#: and the seconds it took.
+_Exchanged = tuple[tuple[int, str | None, dict[str, str], str | None, bool, bool], float]
 
 __all__ = ["Outcome", "Slots", "HostGate", "Stats", "Client", "parse_retry_after", "rate_limit_wait"]
 
@@ -447,6 +452,11 @@ class Client:
         self.peers = PeerGuard(allow_private=settings.allow_private, allow_hosts=settings.allow_hosts)
         self._proxies = {scheme.lower(): _proxy_parts(proxy) for scheme, proxy in settings.proxies.items()}
         self._names: dict[str, asyncio.Future[None]] = {}  # host -> its judgement before a proxy
+        # Intermediates that servers leave out, fetched as browsers do (see .issuers): the hosts
+        # whose chains they complete, the context that knows them, and each host's one try.
+        self._issuer_context: ssl.SSLContext | None = None
+        self._issuer_hosts: set[tuple[str, int]] = set()
+        self._issuer_tries: dict[tuple[str, int], asyncio.Future[str | None]] = {}
 
     async def __aenter__(self) -> Client:
         inner = self._resolver or SystemResolver()
@@ -734,7 +744,8 @@ class Client:
                     return self._blocked_address(exc, current, url)
             gate = self._gate_for(request)
             try:
-                hop, spent = await self._request(method, key, request, need_body, budget, first, gate, jar)
+                send = functools.partial(self._request, method, key, request, need_body, budget, gate=gate, jar=jar)
+                hop, spent = await self._completing_chain(request, send, first)
             except _HostDown as down:
                 host = _written_host(current, request)
                 message = f"not tried: {host} timed out {down.count} times in a row in this run"
@@ -817,7 +828,7 @@ class Client:
         first: bool = False,
         gate: HostGate | None = None,
         jar: aiohttp.CookieJar | None = None,
-    ) -> tuple[tuple[int, str | None, dict[str, str], str | None, bool, bool], float]:
+    ) -> _Exchanged:
         """Send one request through the host's queue and the global cap (with ``jar``'s cookies).
 
         ``key`` is the normalized URL (:func:`.urls.normalize_url`: no two requests for it at once);
@@ -854,6 +865,90 @@ class Client:
                     self._global.release()
             finally:
                 gate.release()
+
+    async def _completing_chain(
+        self, request: URL, send: Callable[[bool], Awaitable[_Exchanged]], first: bool
+    ) -> _Exchanged:
+        """``send(first)`` (:meth:`_request` with all but ``first`` given); when the server's chain
+        lacks its intermediate, ``send(True)`` once more with the intermediate its certificate
+        names, fetched once per host and port (:meth:`_issuer_for`), ahead as a check begun.
+        """
+        known = _endpoint(request) in self._issuer_hosts
+        try:
+            return await send(first)
+        except aiohttp.ClientSSLError as exc:
+            if known or not _lacks_issuer(exc) or await self._issuer_for(request) is not None:
+                raise
+        return await send(True)
+
+    async def _issuer_for(self, request: URL) -> str | None:
+        """Fetch the intermediate that ``request``'s server leaves out; None once its chain is
+        complete, else why it could not be (said in the verdict). Asked once per host and port.
+        """
+        endpoint = _endpoint(request)
+        if endpoint not in self._issuer_tries:
+            self._issuer_tries[endpoint] = asyncio.ensure_future(self._fetch_issuer(request))
+        return await asyncio.shield(self._issuer_tries[endpoint])
+
+    async def _fetch_issuer(self, request: URL) -> str | None:
+        if self._proxied(str(request)):  # the handshake would have to go through the proxy's tunnel
+            return "it is not fetched through a proxy"
+        try:
+            from .issuers import issuer_context, issuer_urls
+        except ImportError:  # pragma: no cover - cryptography is a dependency
+            return "cryptography is not installed to read its certificate"
+        leaf = await self._leaf_certificate(request)
+        urls = issuer_urls(leaf) if leaf else []
+        if not leaf or not urls:
+            return "its certificate names none to fetch"
+        why = ""
+        for address in urls:
+            found, why = await self._issuers_at(address, leaf)
+            if found:
+                if self._issuer_context is None:
+                    self._issuer_context = issuer_context(self._tls)
+                for der in found:
+                    self._issuer_context.load_verify_locations(cadata=der)
+                self._issuer_hosts.add(_endpoint(request))
+                return None
+        return _shorten(f"the one its certificate names could not be used ({redact_text(why)})", 320)
+
+    async def _leaf_certificate(self, request: URL) -> bytes | None:
+        """The certificate ``request``'s server presents, read from a handshake through the guards."""
+        from .issuers import leaf_certificate
+
+        assert self._lookups is not None
+        host, port = _endpoint(request)
+        try:
+            addresses = await _within(self.settings.timeout, self._lookups.resolve(host, port, socket.AF_UNSPEC))
+            with self.peers.attempt(host):
+                return await _within(
+                    self.settings.timeout, leaf_certificate(host, port, addresses, self.peers.socket_factory)
+                )
+        except (OSError, asyncio.TimeoutError, BlockedAddressError):
+            return None
+
+    async def _issuers_at(self, address: str, leaf: bytes) -> tuple[list[bytes], str]:
+        """The certificates that may sign ``leaf`` downloaded from ``address`` (through the queues
+        and the policy), or none and why.
+        """
+        from .issuers import MAX_ISSUER_BYTES, issuers_in
+
+        try:
+            where = client_url(address)
+            if not self.settings.allow_private:
+                check_host_literal(where.raw_host or "", self.settings.allow_hosts)
+            status, _headers, body = await self._fetch(normalize_url(address), where, self._gate_for(where), first=True)
+        except asyncio.CancelledError:
+            raise
+        except BlockedAddressError:
+            return [], f"{address} is a private address"
+        except Exception as exc:  # noqa: BLE001 - the verdict stays the TLS error, with the reason
+            return [], f"{address}: {_shorten(exc, 80)}"
+        if status != 200:
+            return [], f"{address}: HTTP {status}"
+        found = issuers_in(body[:MAX_ISSUER_BYTES], leaf)
+        return found, "" if found else f"{address} gave no certificate that signs it"
 
     def _proxy(self, url: URL) -> tuple[URL, dict[str, str] | None] | None:
         """The proxy ``url`` goes through (its address, and its credentials), or None to go directly."""
@@ -922,6 +1017,7 @@ class Client:
                     cookies=cookies,
                     proxy=through,
                     proxy_headers=proxy_headers,
+                    ssl=self._issuer_context if _endpoint(url) in self._issuer_hosts else True,
                 ) as resp:
                     if jar is not None and resp.cookies:
                         jar.update_cookies(resp.cookies, resp.url)
@@ -1042,10 +1138,12 @@ class Client:
             return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
         if tls:
             message = f"TLS error: {_shorten(exc, 240)}"
-            verify = getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
-            if getattr(verify, "verify_code", None) == _NO_ISSUER:
+            if _lacks_issuer(exc):
                 # Browsers fetch a missing intermediate themselves (or have it cached): readers may not see this.
                 message += "; the server may leave out an intermediate certificate, which browsers fetch themselves"
+                tried = self._issuer_tries.get(_endpoint(client_url(current))) if is_http(current) else None
+                if tried is not None and tried.done() and not tried.cancelled() and tried.result():
+                    message += f", and {tried.result()}"
             return Outcome(State.ERROR, None, final, message)
         if isinstance(exc, aiohttp.ClientConnectorError):
             os_error = getattr(exc, "os_error", None)
@@ -1133,6 +1231,18 @@ def _shorten(text: object, limit: int = 160) -> str:
 
 #: OpenSSL's ``X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY``: "unable to get local issuer certificate".
 _NO_ISSUER = 20
+
+
+def _lacks_issuer(exc: BaseException) -> bool:
+    """Whether a TLS failure is a chain without its issuer (what an intermediate fetched may mend)."""
+    verify = getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
+    return getattr(verify, "verify_code", None) == _NO_ISSUER
+
+
+def _endpoint(url: URL) -> tuple[str, int]:
+    """A URL's host (as sent) and port: what a certificate chain belongs to."""
+    return url.raw_host or "", url.port or (443 if url.scheme == "https" else 80)
+
 
 #: Seconds a proxied request's host name may take to look up here before it is left to the proxy.
 _PROXIED_LOOKUP_SECONDS = 5.0

@@ -1,0 +1,149 @@
+"""Missing intermediate certificates, fetched as browsers fetch them (Authority Information Access).
+
+Some servers send their own certificate without the intermediate that signed it. Browsers open
+such a site all the same: the certificate names where its issuer's certificate can be downloaded
+(its Authority Information Access extension, "CA Issuers"), and they fetch it (or have it cached).
+OpenSSL does not, so without this a checker reports "unable to get local issuer certificate" for
+a page that every reader can open (lycheeverse/lychee#1684).
+
+What this module holds, for :class:`~.client.Client`, which does the network part through its
+own queues and the private-address policy:
+
+- :func:`leaf_certificate`: the server's certificate, read from a TLS handshake that sends no
+  request at all (nothing of the check, no header, no token crosses an unverified connection);
+- :func:`issuer_urls`: the http(s) "CA Issuers" addresses it names;
+- :func:`issuers_in`: the certificates a download holds (DER, PEM or PKCS #7) that may sign it;
+- :func:`issuer_context`: a verifying context that also knows those certificates.
+
+Why the downloaded certificates cannot make a server trusted that is not: each is kept only if it
+is a CA certificate, is not self-issued, and names the server certificate's issuer as its
+subject; and the context is made without ``VERIFY_X509_PARTIAL_CHAIN``, so OpenSSL still
+verifies every signature up to a self-signed root of the trust store, with the host name checked
+as always. A certificate that is not self-issued can only ever be a link of that chain, never its
+anchor. Parsing the certificates needs ``cryptography``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["MAX_ISSUER_BYTES", "issuer_context", "issuer_urls", "issuers_in", "leaf_certificate"]
+
+MAX_ISSUER_BYTES = 64 * 1024
+"""The most of a "CA Issuers" download that is read (an intermediate is 1-2 KiB)."""
+
+_MAX_URLS = 2  # "CA Issuers" addresses tried per certificate
+
+
+def issuer_urls(der: bytes) -> list[str]:
+    """The http(s) "CA Issuers" URLs of a DER certificate's Authority Information Access, at most two."""
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (ValueError, x509.ExtensionNotFound):
+        return []
+    urls = [
+        d.access_location.value
+        for d in access
+        if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+        and d.access_location.value.lower().startswith(("http://", "https://"))
+    ]
+    return urls[:_MAX_URLS]
+
+
+def issuers_in(body: bytes, leaf: bytes) -> list[bytes]:
+    """The certificates in ``body`` (DER, PEM, or a PKCS #7 bundle) that may have signed ``leaf``,
+    as DER: CA certificates, not self-issued, whose subject is the leaf's issuer.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    try:
+        issuer = x509.load_der_x509_certificate(leaf).issuer
+    except ValueError:
+        return []
+    found: list[Any] = []
+    loaders: list[Callable[[bytes], list[Any]]] = [
+        lambda b: [x509.load_der_x509_certificate(b)],
+        x509.load_pem_x509_certificates,
+        pkcs7.load_der_pkcs7_certificates,
+        pkcs7.load_pem_pkcs7_certificates,
+    ]
+    for load in loaders:
+        try:
+            found = load(body)
+            break
+        except ValueError:
+            continue
+    kept: list[bytes] = []
+    for cert in found:
+        try:
+            constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        except (ValueError, x509.ExtensionNotFound):
+            continue
+        if constraints.ca and cert.subject == issuer and cert.subject != cert.issuer:
+            kept.append(cert.public_bytes(Encoding.DER))
+    return kept
+
+
+def issuer_context(base: ssl.SSLContext | None) -> ssl.SSLContext:
+    """A verifying context that trusts what ``base`` trusts (None: the system's store), for loading
+    fetched intermediates into (``load_verify_locations(cadata=der)``) without partial chains.
+    """
+    if base is None:
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context(cadata=b"".join(base.get_ca_certs(binary_form=True)) or None)
+    context.verify_flags &= ~ssl.VERIFY_X509_PARTIAL_CHAIN  # every chain ends at a root of the store
+    return context
+
+
+async def leaf_certificate(
+    host: str, port: int, addresses: list[dict[str, Any]], make_socket: Callable[[tuple], socket.socket]
+) -> bytes | None:
+    """The DER certificate ``host`` presents on ``port``, from a TLS handshake and nothing more.
+
+    ``addresses`` are the host's looked-up addresses (aiohttp's resolver dictionaries, from the
+    guarded resolver) and ``make_socket`` the peer guard's socket factory, which refuses forbidden
+    ones. Nothing is sent on the connection but the handshake; it is closed at once. None when no
+    address gives a certificate.
+    """
+    unverified = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    unverified.check_hostname = False
+    unverified.verify_mode = ssl.CERT_NONE  # only to read what is presented: nothing is sent on it
+    loop = asyncio.get_running_loop()
+    for info in addresses[:2]:
+        family, address = info["family"], info["host"]
+        sockaddr = (address, port) if family != socket.AF_INET6 else (address, port, 0, 0)
+        try:
+            sock = make_socket((family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr))
+        except OSError:  # refused by the peer guard
+            continue
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, sockaddr)
+            transport, _protocol = await loop.create_connection(
+                asyncio.Protocol, sock=sock, ssl=unverified, server_hostname=host
+            )
+        except (OSError, ssl.SSLError):
+            sock.close()
+            continue
+        except BaseException:  # cancelled (the time limit): the socket is not left open
+            sock.close()
+            raise
+        try:
+            tls = transport.get_extra_info("ssl_object")
+            der = tls.getpeercert(binary_form=True) if tls is not None else None
+        finally:
+            transport.close()
+        if der:
+            return bytes(der)
+    return None

@@ -1,0 +1,266 @@
+"""A server that leaves out its intermediate certificate: fetched from the address its certificate
+names (Authority Information Access), as browsers do, without trusting anything the trust store
+does not. Every server is local: a root, an intermediate and a server certificate made here."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import ssl
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+from archkb.linkcheck import Link, State, check_urls_async
+from archkb.linkcheck.issuers import issuer_urls, issuers_in
+
+_NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+@dataclass
+class Made:
+    """A certificate and its key."""
+
+    cert: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _name(common: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def make_cert(
+    subject: str, issuer: Made | None, *, ca: bool, aia: str | None = None, issuer_name: str | None = None
+) -> Made:
+    """A certificate for ``subject`` signed by ``issuer`` (None: self-signed), naming ``aia`` as
+    its "CA Issuers" address; a server certificate is for 127.0.0.1 and localhost."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer.cert.subject if issuer else _name(issuer_name or subject))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(_NOW - datetime.timedelta(days=1))
+        .not_valid_after(_NOW + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+    if aia:
+        access = x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(aia))
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
+    signer = issuer.key if issuer else key
+    return Made(builder.sign(signer, hashes.SHA256()), key)
+
+
+@pytest.fixture(scope="module")
+def root() -> Made:
+    return make_cert("Local Test Root", None, ca=True)
+
+
+@pytest.fixture(scope="module")
+def intermediate(root) -> Made:
+    return make_cert("Local Test Intermediate", root, ca=True)
+
+
+@pytest.fixture
+def client_tls(root) -> ssl.SSLContext:
+    """What the checker trusts: the root only."""
+    return ssl.create_default_context(cadata=root.pem.decode())
+
+
+class Issuers:
+    """A plain-HTTP server of downloads (``/int.der`` ...), counting what it is asked for."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.asked: list[str] = []
+        self.port = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+async def issuers():
+    served = Issuers()
+
+    async def handler(request: web.Request) -> web.Response:
+        served.asked.append(request.path)
+        if request.path not in served.files:
+            return web.Response(status=404)
+        return web.Response(body=served.files[request.path], content_type="application/pkix-cert")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    served.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield served
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def serve_tls(tmp_path):
+    """Start an HTTPS server on 127.0.0.1 presenting ``leaf`` alone (no intermediate); it counts requests."""
+    runners: list[web.AppRunner] = []
+
+    async def start(leaf: Made) -> tuple[str, list[str]]:
+        seen: list[str] = []
+        cert, key = tmp_path / f"leaf{len(runners)}.pem", tmp_path / f"key{len(runners)}.pem"
+        cert.write_bytes(leaf.pem)
+        key.write_bytes(
+            leaf.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+
+        async def handler(request: web.Request) -> web.Response:
+            seen.append(f"{request.method} {request.path}")
+            return web.Response(text="<html><body><h1 id='top'>ok</h1></body></html>", content_type="text/html")
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+        await site.start()
+        runners.append(runner)
+        return f"https://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", seen  # type: ignore[union-attr]
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+async def test_a_left_out_intermediate_is_fetched_as_browsers_fetch_it(
+    settings, client_tls, root, intermediate, issuers, serve_tls
+):
+    issuers.files["/int.der"] = intermediate.der
+    leaf = make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der"))
+    base, seen = await serve_tls(leaf)
+    links = [Link(f"{base}/a", "a.md:1"), Link(f"{base}/b#top", "a.md:2"), Link(f"{base}/c", "a.md:3")]
+    report = await check_urls_async(links, settings.replace(no_cache=True), tls=client_tls)
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")] * 3
+    assert issuers.asked == ["/int.der"]  # once for the host, not once a link
+    # The handshake that read the certificate sent no request: the server saw only the checks.
+    assert sorted(seen) == ["GET /b", "HEAD /a", "HEAD /c"]
+
+
+async def test_without_the_fetch_the_same_server_is_the_tls_error_it_was(
+    settings, client_tls, intermediate, issuers, serve_tls
+):
+    leaf = make_cert("server", intermediate, ca=False, aia=issuers.url("/missing.der"))
+    base, seen = await serve_tls(leaf)
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert "unable to get local issuer certificate" in result.message
+    assert "which browsers fetch themselves, and the one its certificate names could not be used" in result.message
+    assert f"{issuers.url('/missing.der')}: HTTP 404" in result.message
+    assert seen == []  # nothing was sent over a connection that did not verify
+
+
+async def test_a_certificate_that_names_no_issuer_to_fetch_says_so(settings, client_tls, intermediate, serve_tls):
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False))
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR and result.message.endswith("and its certificate names none to fetch")
+    assert seen == []
+
+
+async def test_a_fetched_root_of_the_servers_own_is_never_trusted(settings, client_tls, issuers, serve_tls):
+    """The attack: the server's certificate names, as its issuer, a self-signed CA of its own.
+    Trusting what was fetched would trust anything; it is refused, and the chain stays unverified."""
+    own_root = make_cert("Own Root", None, ca=True)
+    issuers.files["/own.der"] = own_root.der
+    base, seen = await serve_tls(make_cert("server", own_root, ca=False, aia=issuers.url("/own.der")))
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert f"{issuers.url('/own.der')} gave no certificate that signs it" in result.message
+    assert seen == []
+
+
+async def test_an_intermediate_that_does_not_chain_to_a_trusted_root_does_not_help(
+    settings, client_tls, issuers, serve_tls
+):
+    """A real-looking intermediate, signed by a root the checker does not trust: loading it as a
+    link of the chain does not make the chain end at a trusted root."""
+    other_root = make_cert("Other Root", None, ca=True)
+    other_intermediate = make_cert("Other Intermediate", other_root, ca=True)
+    issuers.files["/other.der"] = other_intermediate.der
+    leaf = make_cert("server", other_intermediate, ca=False, aia=issuers.url("/other.der"))
+    base, seen = await serve_tls(leaf)
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR and "certificate verify failed" in result.message
+    assert issuers.asked == ["/other.der"] and seen == []
+
+
+async def test_the_issuer_address_is_judged_by_the_private_address_policy(
+    settings, client_tls, intermediate, issuers, serve_tls
+):
+    """The address comes from the server's certificate: with the policy on, a private one is never
+    asked. The server itself is exempt by name (localhost); the issuer's 127.0.0.1 is not."""
+    issuers.files["/int.der"] = intermediate.der
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    guarded = settings.replace(no_cache=True, allow_private=False, allow_hosts=["localhost"])
+    url = base.replace("127.0.0.1", "localhost")
+    report = await check_urls_async([Link(f"{url}/a", "a.md:1")], guarded, tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert f"{issuers.url('/int.der')} is a private address" in result.message
+    assert issuers.asked == [] and seen == []
+
+
+def test_the_certificate_readers_take_only_what_may_sign_the_server(root, intermediate):
+    leaf = make_cert("server", intermediate, ca=False, aia="http://issuers.example/int.crt")
+    assert issuer_urls(leaf.der) == ["http://issuers.example/int.crt"]
+    assert issuer_urls(make_cert("server", intermediate, ca=False, aia="ldap://x/").der) == []
+    assert issuer_urls(b"not a certificate") == []
+    assert issuers_in(intermediate.der, leaf.der) == [intermediate.der]
+    assert issuers_in(intermediate.pem + root.pem, leaf.der) == [intermediate.der]  # PEM, the root left out
+    assert issuers_in(root.der, leaf.der) == []  # self-issued, and not the leaf's issuer
+    not_ca = make_cert("Local Test Intermediate", root, ca=False)
+    assert issuers_in(not_ca.der, leaf.der) == []  # the right name, but not a CA
+    assert issuers_in(b"\x00" * 50, leaf.der) == [] and issuers_in(intermediate.der, b"junk") == []
+
+
+async def test_through_a_proxy_the_issuer_is_not_fetched_and_the_error_says_why(
+    settings, client_tls, intermediate, issuers, serve_tls, proxy_server
+):
+    """The certificate would have to be read through the proxy's tunnel: not done; the link stays
+    the TLS error it was, the reason given, and nothing is asked of the issuer's address."""
+    issuers.files["/int.der"] = intermediate.der
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    proxied = settings.replace(no_cache=True, proxies={"http": proxy_server.url(), "https": proxy_server.url()})
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], proxied, tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR and result.message.endswith("and it is not fetched through a proxy")
+    assert issuers.asked == [] and seen == []
