@@ -1,4 +1,4 @@
-"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 23 ways.
+"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 25 ways.
 
 One command (from the project root, virtualenv active)::
 
@@ -11,17 +11,19 @@ between them), and scores each link against the verdict a maintainer wants:
 * ``pass``: the link works, or works after what a polite client does anyway (a permanent or temporary
   redirect, a 503 or a 429 that clears, GitHub's 403 for its rate limit that clears at its reset, a redirect to set a cookie and back, HEAD refused but GET fine, a slow answer, a fragment that is
   there, a text fragment, a huge body that must not be downloaded, a fragment on a gzip-encoded page
-  or on a page whose ``<meta>`` names a legacy encoding, a header line over 8 KiB);
+  or on a page whose ``<meta>`` names a legacy encoding, a header line over 8 KiB, an HTTPS server
+  that leaves out its intermediate certificate, which its certificate names for browsers to fetch);
 * ``dead``: the link is dead (404, 410, a redirect to a 404, a fragment that is not on the page);
 * ``not ok``: the link cannot be judged (a redirect loop, a host that never answers, a refused
-  connection, a fragment past the part of a gzip bomb a checker should read): reported, but not
-  as dead.
+  connection, a fragment past the part of a gzip bomb a checker should read, an HTTPS server whose
+  certificate names as its issuer a self-signed authority of its own): reported, but not as dead.
 
 archkb's states map as ``ok``/``redirected`` = pass, ``broken`` = dead, ``error``/``blocked`` =
 not ok. lychee has one failure state (its ``error_map`` and ``timeout_map``): a failure is right for
 the dead and not-ok classes, and wrong for the pass classes. Each checker runs with its defaults,
-and lychee with ``--include-fragments`` (it checks no fragment otherwise). Results go to
-``bench/linkcheck/faults.md``.
+and lychee with ``--include-fragments`` (it checks no fragment otherwise), both trusting the farm's
+own root authority through ``SSL_CERT_FILE`` (its certificates are made with ``chains.py``). Results
+go to ``bench/linkcheck/faults.md``.
 """
 
 from __future__ import annotations
@@ -82,7 +84,17 @@ CLASSES = [
         "pass",
         "GitHub's rate limit: 403 with `X-RateLimit-Remaining: 0` until a reset 1-2 s ahead, once, then 200",
     ),
+    (
+        "TLS_AIA",
+        "pass",
+        "HTTPS whose server leaves out its intermediate certificate, which its certificate names (AIA) "
+        "and browsers fetch (lycheeverse/lychee#1684)",
+    ),
+    ("TLS_OWN", "not ok", "HTTPS whose certificate names as its issuer (AIA) a self-signed authority of its own"),
 ]
+
+#: The HTTPS classes: each on a port of its own, its server certificate (made by ``chains.py``).
+TLS_CLASSES = ("TLS_AIA", "TLS_OWN")
 
 
 def free_port() -> int:
@@ -102,8 +114,28 @@ def bomb() -> bytes:
     )
 
 
-async def serve(port: int) -> None:
-    """Serve the fault classes until cancelled."""
+def make_chains(folder: Path, port: int) -> None:
+    """Write the farm's certificates to ``folder``: ``root.pem`` (what the checkers trust), the
+    downloads ``int.der`` and ``own.der``, and each HTTPS class's server certificate and key."""
+    from chains import key_pem, make_cert
+
+    folder.mkdir(parents=True, exist_ok=True)
+    root = make_cert("Fault Farm Root", None, ca=True)
+    intermediate = make_cert("Fault Farm Intermediate", root, ca=True)
+    own = make_cert("Own Root", None, ca=True)
+    (folder / "root.pem").write_bytes(root.pem)
+    (folder / "int.der").write_bytes(intermediate.der)
+    (folder / "own.der").write_bytes(own.der)
+    for name, issuer, download in (("TLS_AIA", intermediate, "int.der"), ("TLS_OWN", own, "own.der")):
+        leaf = make_cert("127.0.0.1", issuer, ca=False, aia=f"http://127.0.0.1:{port}/{download}")
+        (folder / f"{name}.pem").write_bytes(leaf.pem)  # the server's certificate alone: no chain
+        (folder / f"{name}.key").write_bytes(key_pem(leaf))
+
+
+async def serve(port: int, tls_ports: dict[str, int] | None = None, chains: Path | None = None) -> None:
+    """Serve the fault classes until cancelled (the HTTPS ones on ``tls_ports``, from ``chains``)."""
+    import ssl
+
     from aiohttp import web
 
     seen: Counter[str] = Counter()
@@ -117,6 +149,8 @@ async def serve(port: int) -> None:
         first = seen[path] == 1
         if path == "/ok":
             return web.Response(body=PAGE, content_type="text/html")
+        if path in ("/int.der", "/own.der") and chains is not None:  # the "CA Issuers" downloads
+            return web.Response(body=(chains / path[1:]).read_bytes(), content_type="application/pkix-cert")
         if path in ("/gone-404", "/gone-410"):
             return web.Response(status=int(path[-3:]), text="gone")
         if path == "/moved-301":
@@ -189,15 +223,25 @@ async def serve(port: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
+    for name, tls_port in (tls_ports or {}).items():
+        assert chains is not None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(chains / f"{name}.pem", chains / f"{name}.key")
+        await web.TCPSite(runner, "127.0.0.1", tls_port, ssl_context=context).start()
     print("ready", flush=True)
     await asyncio.Event().wait()
 
 
-def links(port: int, refused: int) -> list[tuple[str, str, str]]:
+def links(port: int, refused: int, tls_ports: dict[str, int]) -> list[tuple[str, str, str]]:
     """The URL of each class, with its wanted verdict and description."""
     out = []
     for path, want, what in CLASSES:
-        url = f"http://127.0.0.1:{refused}/" if path == "REFUSED" else f"http://127.0.0.1:{port}{path}"
+        if path == "REFUSED":
+            url = f"http://127.0.0.1:{refused}/"
+        elif path in tls_ports:
+            url = f"https://127.0.0.1:{tls_ports[path]}/ok"
+        else:
+            url = f"http://127.0.0.1:{port}{path}"
         out.append((url, want, what))
     return out
 
@@ -230,13 +274,18 @@ def main() -> None:
     """Run the farm and both checkers; write faults.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", type=int, metavar="PORT", help="only serve the fault classes on PORT")
+    parser.add_argument("--tls", type=int, nargs=len(TLS_CLASSES), metavar="PORT", help="and the HTTPS ones on these")
     args = parser.parse_args()
+    chains = OUT / "chains"
     if args.serve:
-        asyncio.run(serve(args.serve))
+        tls = dict(zip(TLS_CLASSES, args.tls or (), strict=False))
+        asyncio.run(serve(args.serve, tls, chains if tls else None))
         return
     OUT.mkdir(parents=True, exist_ok=True)
     port, refused = free_port(), free_port()
-    farm = links(port, refused)
+    tls_ports = {name: free_port() for name in TLS_CLASSES}
+    make_chains(chains, port)
+    farm = links(port, refused, tls_ports)
     site = OUT / "site"
     site.mkdir(exist_ok=True)
     items = "\n".join(f'<li><a href="{url}">{what}</a></li>' for url, _want, what in farm)
@@ -244,7 +293,11 @@ def main() -> None:
         f"<!doctype html><html><body><ul>\n{items}\n</ul></body></html>\n", encoding="utf-8"
     )
     bindir = Path(sys.executable).parent
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--tls", *map(str, tls_ports.values())],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     commands = {
         "archkb": [
             str(bindir / "archkb"),
@@ -283,7 +336,7 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 check=False,
-                env={**os.environ, "CI": "true"},
+                env={**os.environ, "CI": "true", "SSL_CERT_FILE": str(chains / "root.pem")},
                 timeout=900,
             )
             seconds = time.perf_counter() - started

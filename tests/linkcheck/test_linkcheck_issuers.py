@@ -4,74 +4,31 @@ does not. Every server is local: a root, an intermediate and a server certificat
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
+import importlib.util
 import ssl
-from dataclasses import dataclass
+import sys
+from pathlib import Path
 
 import pytest
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from archkb.linkcheck import Link, State, check_urls_async
 from archkb.linkcheck.issuers import issuer_urls, issuers_in
 
-_NOW = datetime.datetime.now(datetime.timezone.utc)
+
+def _chains():
+    """The bench's certificate maker (bench/linkcheck/chains.py), which the fault farm uses too."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "linkcheck" / "chains.py"
+    spec = importlib.util.spec_from_file_location("bench_linkcheck_chains", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
-@dataclass
-class Made:
-    """A certificate and its key."""
-
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-
-    @property
-    def der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def pem(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def make_cert(
-    subject: str, issuer: Made | None, *, ca: bool, aia: str | None = None, issuer_name: str | None = None
-) -> Made:
-    """A certificate for ``subject`` signed by ``issuer`` (None: self-signed), naming ``aia`` as
-    its "CA Issuers" address; a server certificate is for 127.0.0.1 and localhost."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(issuer.cert.subject if issuer else _name(issuer_name or subject))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_NOW - datetime.timedelta(days=1))
-        .not_valid_after(_NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
-            critical=False,
-        )
-    if aia:
-        access = x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(aia))
-        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
-    signer = issuer.key if issuer else key
-    return Made(builder.sign(signer, hashes.SHA256()), key)
+chains = _chains()
+Made, make_cert = chains.Made, chains.make_cert
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +89,7 @@ async def serve_tls(tmp_path):
         seen: list[str] = []
         cert, key = tmp_path / f"leaf{len(runners)}.pem", tmp_path / f"key{len(runners)}.pem"
         cert.write_bytes(leaf.pem)
-        key.write_bytes(
-            leaf.key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
+        key.write_bytes(chains.key_pem(leaf))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
 
