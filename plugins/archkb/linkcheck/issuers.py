@@ -31,10 +31,7 @@ import ssl
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MAX_ISSUER_BYTES", "issuer_context", "issuer_urls", "issuers_in", "leaf_certificate"]
-
-MAX_ISSUER_BYTES = 64 * 1024
-"""The most of a "CA Issuers" download that is read (an intermediate is 1-2 KiB)."""
+__all__ = ["issuer_context", "issuer_urls", "issuers_in", "leaf_certificate"]
 
 _MAX_URLS = 2  # "CA Issuers" addresses tried per certificate
 
