@@ -217,3 +217,13 @@ async def test_through_a_proxy_the_issuer_is_not_fetched_and_the_error_says_why(
     (result,) = report.results
     assert result.state is State.ERROR and result.message.endswith("and it is not fetched through a proxy")
     assert issuers.asked == [] and seen == []
+
+
+def test_a_pkcs7_bundle_of_issuers_is_read_too(root, intermediate):
+    """Some authorities publish their "CA Issuers" certificates as PKCS #7 (.p7c), DER or PEM."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    leaf = make_cert("server", intermediate, ca=False)
+    for encoding in (Encoding.DER, Encoding.PEM):
+        bundle = pkcs7.serialize_certificates([root.cert, intermediate.cert], encoding)
+        assert issuers_in(bundle, leaf.der) == [intermediate.der]
