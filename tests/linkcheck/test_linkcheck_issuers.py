@@ -53,6 +53,7 @@ class Issuers:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.asked: list[str] = []
+        self.on_request = lambda request: None
         self.port = 0
 
     def url(self, path: str) -> str:
@@ -65,6 +66,7 @@ async def issuers():
 
     async def handler(request: web.Request) -> web.Response:
         served.asked.append(request.path)
+        served.on_request(request)
         if request.path not in served.files:
             return web.Response(status=404)
         return web.Response(body=served.files[request.path], content_type="application/pkix-cert")
@@ -123,6 +125,20 @@ async def test_a_left_out_intermediate_is_fetched_as_browsers_fetch_it(
     assert issuers.asked == ["/int.der"]  # once for the host, not once a link
     # The handshake that read the certificate sent no request: the server saw only the checks.
     assert sorted(seen) == ["GET /b", "HEAD /a", "HEAD /c"]
+
+
+async def test_the_issuer_address_is_asked_without_the_credentials_it_carries(
+    settings, client_tls, intermediate, issuers, serve_tls
+):
+    """Credentials in an address from a server's certificate are never sent (nor shown), as for links."""
+    issuers.files["/int.der"] = intermediate.der
+    seen_auth: list[str | None] = []
+    aia = issuers.url("/int.der").replace("http://", "http://someone:hunter2@")
+    base, _seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=aia))
+    issuers.on_request = lambda request: seen_auth.append(request.headers.get("Authorization"))
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    assert [r.state for r in report.results] == [State.OK]
+    assert issuers.asked == ["/int.der"] and seen_auth == [None]
 
 
 async def test_without_the_fetch_the_same_server_is_the_tls_error_it_was(

@@ -934,6 +934,7 @@ class Client:
         """
         from .issuers import issuers_in
 
+        address = strip_credentials(address)  # as for every link: never sent with credentials
         try:
             where = client_url(address)
             if not self.settings.allow_private:
