@@ -36,16 +36,14 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_cert(
-    subject: str, issuer: Made | None, *, ca: bool, aia: str | None = None, issuer_name: str | None = None
-) -> Made:
+def make_cert(subject: str, issuer: Made | None, *, ca: bool, aia: str | None = None) -> Made:
     """A certificate for ``subject`` signed by ``issuer`` (None: self-signed), naming ``aia`` as
     its "CA Issuers" address; a server certificate is for 127.0.0.1 and localhost."""
     key = ec.generate_private_key(ec.SECP256R1())
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(subject))
-        .issuer_name(issuer.cert.subject if issuer else _name(issuer_name or subject))
+        .issuer_name(issuer.cert.subject if issuer else _name(subject))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(_NOW - datetime.timedelta(days=1))
