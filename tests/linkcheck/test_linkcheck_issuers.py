@@ -243,3 +243,23 @@ def test_a_pkcs7_bundle_of_issuers_is_read_too(root, intermediate):
     for encoding in (Encoding.DER, Encoding.PEM):
         bundle = pkcs7.serialize_certificates([root.cert, intermediate.cert], encoding)
         assert issuers_in(bundle, leaf.der) == [intermediate.der]
+
+
+def test_a_certificate_whose_extensions_cannot_be_read_is_no_address_and_no_issuer(monkeypatch, intermediate):
+    """For a certificate with an extension twice, cryptography raises DuplicateExtension when the
+    extensions are read, which is not a ValueError: nothing a server sends lets a parsing error out."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
+
+    class Doubled:
+        issuer = subject = intermediate.cert.subject
+
+        @property
+        def extensions(self):
+            raise x509.DuplicateExtension(
+                "Duplicate 1.3.6.1.5.5.7.1.1 extension found", ExtensionOID.AUTHORITY_INFORMATION_ACCESS
+            )
+
+    monkeypatch.setattr(x509, "load_der_x509_certificate", lambda _der: Doubled())
+    assert issuer_urls(b"a server's certificate") == []
+    assert issuers_in(b"a download", b"a server's certificate") == []

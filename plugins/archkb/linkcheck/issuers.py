@@ -44,7 +44,7 @@ def issuer_urls(der: bytes) -> list[str]:
     try:
         cert = x509.load_der_x509_certificate(der)
         access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-    except (ValueError, x509.ExtensionNotFound):
+    except Exception:  # noqa: BLE001 - a server's certificate: none, malformed, duplicate extensions...
         return []
     urls = [
         d.access_location.value
@@ -65,7 +65,7 @@ def issuers_in(body: bytes, leaf: bytes) -> list[bytes]:
 
     try:
         issuer = x509.load_der_x509_certificate(leaf).issuer
-    except ValueError:
+    except Exception:  # noqa: BLE001 - what a server sent: anything that cannot be read is no issuer
         return []
     found: list[Any] = []
     loaders: list[Callable[[bytes], list[Any]]] = [
@@ -78,16 +78,16 @@ def issuers_in(body: bytes, leaf: bytes) -> list[bytes]:
         try:
             found = load(body)
             break
-        except ValueError:
+        except Exception:  # noqa: BLE001, S112 - not this encoding (or not a certificate at all)
             continue
     kept: list[bytes] = []
     for cert in found:
         try:
             constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except (ValueError, x509.ExtensionNotFound):
+            if constraints.ca and cert.subject == issuer and cert.subject != cert.issuer:
+                kept.append(cert.public_bytes(Encoding.DER))
+        except Exception:  # noqa: BLE001, S112 - not a CA certificate, or one that cannot be read
             continue
-        if constraints.ca and cert.subject == issuer and cert.subject != cert.issuer:
-            kept.append(cert.public_bytes(Encoding.DER))
     return kept
 
 
