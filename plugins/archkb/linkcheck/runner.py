@@ -12,7 +12,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from .cache import LinkCache
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - aiohttp is imported only when something 
     from aiohttp.abc import AbstractResolver
 
     from .client import Client, Outcome
+
+_T = TypeVar("_T")
 
 __all__ = ["check_urls", "check_urls_async", "fetch_pages", "SettingsError", "DEFAULT_REPORT_PATH", "now_iso"]
 
@@ -76,18 +78,23 @@ def check_urls(
         SettingsError: when the settings are invalid.
     """
     todo = list(links)
+    return _finish(
+        lambda: check_urls_async(
+            todo, settings, progress=progress, resolver=resolver, tls=tls, known=known, deadline=deadline
+        )
+    )
+
+
+def _finish(make: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    """Run the coroutine ``make()`` to its end from synchronous code: on a new event loop, or, when
+    called from a running one (a plugin inside an async host), on a loop of its own in a thread.
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        run = check_urls_async(
-            todo, settings, progress=progress, resolver=resolver, tls=tls, known=known, deadline=deadline
-        )
-        return asyncio.run(run)
+        return asyncio.run(make())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        run = check_urls_async(
-            todo, settings, progress=progress, resolver=resolver, tls=tls, known=known, deadline=deadline
-        )
-        return pool.submit(asyncio.run, run).result()
+        return pool.submit(asyncio.run, make()).result()
 
 
 async def check_urls_async(
@@ -246,70 +253,94 @@ def fetch_pages(
         raise SettingsError("; ".join(problems))
     start = list(dict.fromkeys(split_fragment(u)[0] for u in urls))
     limit = max_pages if max_pages is not None else sys.maxsize
+    ends = time.monotonic() + settings.run_budget if deadline is None else deadline
 
     async def run() -> dict[str, Outcome]:
         from .client import Client
 
-        fetched: dict[str, Outcome] = {}
-        seen = {normalize_url(u) if is_http(u) else u for u in start}
         async with Client(settings, resolver=resolver, tls=tls) as client:
-            agent = settings.user_agent.split("/", 1)[0]
-            rules: dict[str, asyncio.Future[Callable[[str], bool]]] = {}
+            crawl = _Crawl(client, settings, follow, limit, robots, kept_out, late)
+            return await crawl.run(start, ends)
 
-            async def allowed(url: str) -> bool:
-                parts = urlsplit(url)
-                origin = f"{parts.scheme}://{parts.netloc}"
-                if origin not in rules:
-                    rules[origin] = asyncio.ensure_future(_robots(client, origin, agent))
-                return (await rules[origin])(url)
+    return _finish(run)
 
-            async def one(url: str, given: bool = False) -> tuple[str, Outcome | None]:
-                if robots and not given and not await allowed(url):
-                    return url, None
-                return url, await client.check(url, keep_page=True)
 
-            # No rounds: a page's links are queued as soon as it is read, and the hosts' gates keep
-            # the politeness, so the host is never left idle while a slow page of the round loads.
-            ends = time.monotonic() + settings.run_budget if deadline is None else deadline
-            asked: dict[asyncio.Future, str] = {}
+class _Crawl:
+    """:func:`fetch_pages`' reading: each page's links queued as soon as it is read (no rounds;
+    the hosts' gates keep the politeness, so a host is never idle while a slow page loads).
+    """
 
-            def ask(url: str, given: bool = False) -> asyncio.Future:
-                task = asyncio.ensure_future(one(url, given))
-                asked[task] = url
-                return task
+    def __init__(
+        self,
+        client: Client,
+        settings: Settings,
+        follow: Callable[[str, Outcome], Iterable[str]] | None,
+        limit: int,
+        robots: bool,
+        kept_out: list[str] | None,
+        late: list[str] | None,
+    ) -> None:
+        self.client, self.follow, self.limit, self.robots = client, follow, limit, robots
+        self.kept_out, self.late = kept_out, late
+        self.agent = settings.user_agent.split("/", 1)[0]
+        self.rules: dict[str, asyncio.Future[Callable[[str], bool]]] = {}  # origin -> its robots.txt
+        self.fetched: dict[str, Outcome] = {}
+        self.seen: set[str] = set()
+        self.asked: dict[asyncio.Future[tuple[str, Outcome | None]], str] = {}
 
-            pending = {ask(u, given=True) for u in start[:limit]}
-            while pending:
-                done, pending = await asyncio.wait(
-                    pending, timeout=max(0.0, ends - time.monotonic()), return_when=asyncio.FIRST_COMPLETED
-                )
-                if not done:  # the run's budget is spent: what is still being fetched is not read
-                    for task in pending:
-                        task.cancel()
-                        if late is not None:
-                            late.append(asked[task])
-                    await asyncio.gather(*pending, return_exceptions=True)
-                    break
-                for task in done:
-                    url, outcome = task.result()
-                    if outcome is None:
-                        if kept_out is not None:
-                            kept_out.append(url)
-                        continue
-                    fetched[url] = outcome
-                    for nxt in follow(url, outcome) if follow is not None else ():
-                        key = normalize_url(nxt)
-                        if key not in seen and len(seen) < limit:
-                            seen.add(key)
-                            pending.add(ask(nxt))
-        return fetched
+    async def run(self, start: list[str], ends: float) -> dict[str, Outcome]:
+        """Read ``start`` (given: never kept out by robots.txt) and what they lead to, until ``ends``."""
+        self.seen = {normalize_url(u) if is_http(u) else u for u in start}
+        pending = {self._ask(u, given=True) for u in start[: self.limit]}
+        while pending:
+            done, pending = await asyncio.wait(
+                pending, timeout=max(0.0, ends - time.monotonic()), return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:  # the run's budget is spent: what is still being fetched is not read
+                await self._stop(pending)
+                break
+            for task in done:
+                pending |= self._read(*task.result())
+        return self.fetched
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(run())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    def _ask(self, url: str, given: bool = False) -> asyncio.Future[tuple[str, Outcome | None]]:
+        task = asyncio.ensure_future(self._one(url, given))
+        self.asked[task] = url
+        return task
+
+    async def _one(self, url: str, given: bool) -> tuple[str, Outcome | None]:
+        if self.robots and not given and not await self._allowed(url):
+            return url, None
+        return url, await self.client.check(url, keep_page=True)
+
+    async def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self.rules:
+            self.rules[origin] = asyncio.ensure_future(_robots(self.client, origin, self.agent))
+        return (await self.rules[origin])(url)
+
+    def _read(self, url: str, outcome: Outcome | None) -> set[asyncio.Future[tuple[str, Outcome | None]]]:
+        """Keep a page read (None: robots.txt kept it out); return the requests for where it leads."""
+        if outcome is None:
+            if self.kept_out is not None:
+                self.kept_out.append(url)
+            return set()
+        self.fetched[url] = outcome
+        asked = set()
+        for nxt in self.follow(url, outcome) if self.follow is not None else ():
+            key = normalize_url(nxt)
+            if key not in self.seen and len(self.seen) < self.limit:
+                self.seen.add(key)
+                asked.add(self._ask(nxt))
+        return asked
+
+    async def _stop(self, pending: set[asyncio.Future[tuple[str, Outcome | None]]]) -> None:
+        for task in pending:
+            task.cancel()
+            if self.late is not None:
+                self.late.append(self.asked[task])
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _robots(client: Client, origin: str, agent: str) -> Callable[[str], bool]:
