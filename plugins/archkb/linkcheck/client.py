@@ -873,7 +873,7 @@ class Client:
         lacks its intermediate, ``send(True)`` once more with the intermediate its certificate
         names, fetched once per host and port (:meth:`_issuer_for`), ahead as a check begun.
         """
-        known = _endpoint(request) in self._issuer_hosts
+        known = bool(self._issuer_hosts) and _endpoint(request) in self._issuer_hosts
         try:
             return await send(first)
         except aiohttp.ClientSSLError as exc:
@@ -898,8 +898,7 @@ class Client:
         except ImportError:  # pragma: no cover - cryptography is a dependency
             return "cryptography is not installed to read its certificate"
         leaf = await self._leaf_certificate(request)
-        urls = issuer_urls(leaf) if leaf else []
-        if not leaf or not urls:
+        if leaf is None or not (urls := issuer_urls(leaf)):
             return "its certificate names none to fetch"
         why = ""
         for address in urls:
@@ -940,8 +939,6 @@ class Client:
             if not self.settings.allow_private:
                 check_host_literal(where.raw_host or "", self.settings.allow_hosts)
             status, _headers, body = await self._fetch(normalize_url(address), where, self._gate_for(where), first=True)
-        except asyncio.CancelledError:
-            raise
         except BlockedAddressError:
             return [], f"{address} is a private address"
         except Exception as exc:  # noqa: BLE001 - the verdict stays the TLS error, with the reason
@@ -1018,7 +1015,7 @@ class Client:
                     cookies=cookies,
                     proxy=through,
                     proxy_headers=proxy_headers,
-                    ssl=self._issuer_context if _endpoint(url) in self._issuer_hosts else True,
+                    ssl=self._issuer_context if self._issuer_hosts and _endpoint(url) in self._issuer_hosts else True,
                 ) as resp:
                     if jar is not None and resp.cookies:
                         jar.update_cookies(resp.cookies, resp.url)
@@ -1241,8 +1238,8 @@ def _lacks_issuer(exc: BaseException) -> bool:
 
 
 def _endpoint(url: URL) -> tuple[str, int]:
-    """A URL's host (as sent) and port: what a certificate chain belongs to."""
-    return url.raw_host or "", url.port or (443 if url.scheme == "https" else 80)
+    """A URL's host (as sent) and port (yarl gives the scheme's default): what a chain belongs to."""
+    return url.raw_host or "", url.port or 0
 
 
 #: Seconds a proxied request's host name may take to look up here before it is left to the proxy.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .hosts import normalize_host
 from .proxy import proxy_problems
-from .urls import malformed
+from .urls import is_http, malformed
 
 __all__ = [
     "Settings",
@@ -318,9 +318,7 @@ class Settings:
         for rule in self.hosts:
             problems += rule.problems()
         problems += proxy_problems(self.proxies)
-        if self.suggest and (
-            not self.archive_api.lower().startswith(("http://", "https://")) or malformed(self.archive_api)
-        ):
+        if self.suggest and (not is_http(self.archive_api) or malformed(self.archive_api)):
             problems.append(f"archive API must be an http(s) URL with a host, got {self.archive_api!r}")
         return problems
 

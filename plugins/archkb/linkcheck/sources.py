@@ -240,33 +240,36 @@ def collect_changed(root: Path, base: str, *, exclude_paths: Iterable[str] = ())
 INPUT_SOURCE = "(input)"
 
 
-def _scope(url: str) -> tuple[str, str, str]:
-    """What a crawl from ``url`` stays within: its scheme, host and port, and its folder."""
+def _sent_path(url: str) -> str | None:
+    """The path the HTTP client will send for ``url``: dot segments removed, percent-encoded ones
+    too (``/docs/%2e%2e/secret`` asks for ``/secret``); None when it will not send it at all.
+    """
     from .hosts import client_url
 
-    parts = urlsplit(url)
     try:
-        path = client_url(url).raw_path or "/"
+        return client_url(url).raw_path or "/"
     except ValueError:
-        path = parts.path
+        return None
+
+
+def _scope(url: str) -> tuple[str, str, str]:
+    """What a crawl from ``url`` stays within: its scheme, host and port, and its folder."""
+    parts = urlsplit(url)
+    path = _sent_path(url) or parts.path
     folder = path[: path.rfind("/") + 1] or "/"
     return parts.scheme.lower(), parts.netloc.lower(), folder
 
 
 def _within(url: str, scopes: list[tuple[str, str, str]]) -> bool:
-    """Whether ``url`` is under one of the crawl's folders, judged by the path that will be sent:
-    the HTTP client removes dot segments, percent-encoded ones too (``/docs/%2e%2e/secret`` asks
-    for ``/secret``), so the path as written would let a page climb out of the folder.
+    """Whether ``url`` is under one of the crawl's folders, judged by the path that will be sent
+    (:func:`_sent_path`): the path as written would let a page climb out of the folder.
     """
-    from .hosts import client_url
-
     parts = urlsplit(url)
     here = (parts.scheme.lower(), parts.netloc.lower())
-    try:
-        path = client_url(url).raw_path or "/"
-    except ValueError:
-        return False
-    return any(here == (scheme, netloc) and path.startswith(folder) for scheme, netloc, folder in scopes)
+    path = _sent_path(url)
+    return path is not None and any(
+        here == (scheme, netloc) and path.startswith(folder) for scheme, netloc, folder in scopes
+    )
 
 
 def _read_page(url: str, outcome: Outcome) -> tuple[list[Link], list[Link]]:
