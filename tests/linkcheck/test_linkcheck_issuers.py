@@ -263,3 +263,52 @@ def test_a_certificate_whose_extensions_cannot_be_read_is_no_address_and_no_issu
     monkeypatch.setattr(x509, "load_der_x509_certificate", lambda _der: Doubled())
     assert issuer_urls(b"a server's certificate") == []
     assert issuers_in(b"a download", b"a server's certificate") == []
+
+
+async def test_two_left_out_intermediates_are_fetched_one_above_the_other(
+    settings, client_tls, root, issuers, serve_tls
+):
+    """The server's issuer is itself signed by an intermediate the store lacks: each names the next."""
+    upper = make_cert("Local Upper Intermediate", root, ca=True)
+    lower = make_cert("Local Lower Intermediate", upper, ca=True, aia=issuers.url("/upper.der"))
+    issuers.files |= {"/lower.der": lower.der, "/upper.der": upper.der}
+    base, seen = await serve_tls(make_cert("server", lower, ca=False, aia=issuers.url("/lower.der")))
+    links = [Link(f"{base}/a", "a.md:1"), Link(f"{base}/b", "a.md:2")]
+    report = await check_urls_async(links, settings.replace(no_cache=True), tls=client_tls)
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")] * 2
+    assert issuers.asked == ["/lower.der", "/upper.der"]
+    assert sorted(seen) == ["HEAD /a", "HEAD /b"]
+
+
+async def test_the_walk_stops_at_an_intermediate_a_trusted_root_signs(settings, client_tls, root, issuers, serve_tls):
+    """An intermediate names its root's certificate too (most do): the store has it, so it is not fetched."""
+    issuers.files["/root.der"] = root.der
+    intermediate = make_cert("Local Named Intermediate", root, ca=True, aia=issuers.url("/root.der"))
+    issuers.files["/int.der"] = intermediate.der
+    base, _seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")]
+    assert issuers.asked == ["/int.der"]
+
+
+async def test_a_chain_missing_more_than_the_limit_is_fetched_no_further(
+    settings, client_tls, root, issuers, serve_tls
+):
+    """Each certificate may name yet another: no more than MAX_MISSING downloads for one server, and
+    what OpenSSL then says of the unfinished chain is the verdict."""
+    from archkb.linkcheck.issuers import MAX_MISSING
+
+    above = root
+    for level in range(MAX_MISSING + 1, 0, -1):
+        above = make_cert(f"Local Intermediate {level}", above, ca=True, aia=issuers.url(f"/i{level + 1}.der"))
+        issuers.files[f"/i{level}.der"] = above.der
+    base, seen = await serve_tls(make_cert("server", above, ca=False, aia=issuers.url("/i1.der")))
+    report = await check_urls_async([Link(f"{base}/a", "a.md:1")], settings.replace(no_cache=True), tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR and "unable to get issuer certificate" in result.message
+    assert result.message.endswith(
+        f"; {MAX_MISSING} intermediate certificate(s) the server leaves out were fetched (at most {MAX_MISSING}),"
+        " and the chain still does not end at a trusted root"
+    )
+    assert issuers.asked == [f"/i{level}.der" for level in range(1, MAX_MISSING + 1)]
+    assert seen == []

@@ -46,6 +46,7 @@ from .credentials import redact_text, strip_credentials
 from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal, host_is_allowed, literal_address
 from .hosts import _unzone, client_host, client_url, normalize_host
+from .issuers import MAX_MISSING
 from .peer import PeerGuard, peer_guard_supported
 from .proxy import proxy_for
 from .report import HostStats
@@ -455,7 +456,7 @@ class Client:
         # Intermediates that servers leave out, fetched as browsers do (see .issuers): the hosts
         # whose chains they complete, the context that knows them, and each host's one try.
         self._issuer_context: ssl.SSLContext | None = None
-        self._issuer_hosts: set[tuple[str, int]] = set()
+        self._issuer_hosts: dict[tuple[str, int], int] = {}  # a host and port: how many were fetched for it
         self._issuer_tries: dict[tuple[str, int], asyncio.Future[str | None]] = {}
 
     async def __aenter__(self) -> Client:
@@ -898,19 +899,40 @@ class Client:
         except ImportError:  # pragma: no cover - cryptography is a dependency
             return "cryptography is not installed to read its certificate"
         leaf = await self._leaf_certificate(request)
-        if leaf is None or not (urls := issuer_urls(leaf)):
+        if leaf is None or not issuer_urls(leaf):
             return "its certificate names none to fetch"
-        why = ""
-        for address in urls:
-            found, why = await self._issuers_at(address, leaf)
-            if found:
-                if self._issuer_context is None:
-                    self._issuer_context = issuer_context(self._tls)
-                for der in found:
-                    self._issuer_context.load_verify_locations(cadata=der)
-                self._issuer_hosts.add(_endpoint(request))
-                return None
-        return _shorten(f"the one its certificate names could not be used ({redact_text(why)})", 320)
+        if self._issuer_context is None:
+            self._issuer_context = issuer_context(self._tls)
+        chain, why = await self._missing_chain(leaf, self._issuer_context)
+        if not chain:
+            return _shorten(f"the one its certificate names could not be used ({redact_text(why)})", 320)
+        for der in chain:
+            self._issuer_context.load_verify_locations(cadata=der)
+        self._issuer_hosts[_endpoint(request)] = len(chain)
+        return None
+
+    async def _missing_chain(self, leaf: bytes, context: ssl.SSLContext) -> tuple[list[bytes], str]:
+        """The intermediates above ``leaf`` that its server leaves out, each downloaded from the
+        address the one below names, until one is signed by a root ``context`` lists, nothing more
+        is named, or :data:`~.issuers.MAX_MISSING` are found; and, when none is, why.
+        """
+        from .issuers import issuer_urls, signed_by_store
+
+        chain: list[bytes] = []
+        below, why = leaf, ""
+        while len(chain) < MAX_MISSING:
+            found: list[bytes] = []
+            for address in issuer_urls(below):
+                found, why = await self._issuers_at(address, below)
+                if found:
+                    break
+            if not found:
+                break  # the walk ends where nothing more is named; OpenSSL judges what it has
+            chain += found
+            if signed_by_store(found[0], context):
+                break
+            below = found[0]
+        return chain, why
 
     async def _leaf_certificate(self, request: URL) -> bytes | None:
         """The certificate ``request``'s server presents, read from a handshake through the guards."""
@@ -1142,6 +1164,13 @@ class Client:
                 tried = self._issuer_tries.get(_endpoint(client_url(current))) if is_http(current) else None
                 if tried is not None and tried.done() and not tried.cancelled() and tried.result():
                     message += f", and {tried.result()}"
+            elif _verify_code(exc) == _NO_ISSUER_ABOVE and is_http(current):
+                fetched = self._issuer_hosts.get(_endpoint(client_url(current)))
+                if fetched:
+                    message += (
+                        f"; {fetched} intermediate certificate(s) the server leaves out were fetched"
+                        f" (at most {MAX_MISSING}), and the chain still does not end at a trusted root"
+                    )
             return Outcome(State.ERROR, None, final, message)
         if isinstance(exc, aiohttp.ClientConnectorError):
             os_error = getattr(exc, "os_error", None)
@@ -1229,12 +1258,19 @@ def _shorten(text: object, limit: int = 160) -> str:
 
 #: OpenSSL's ``X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY``: "unable to get local issuer certificate".
 _NO_ISSUER = 20
+#: ``X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT``: the same above the server's own certificate (after a fetch).
+_NO_ISSUER_ABOVE = 2
 
 
 def _lacks_issuer(exc: BaseException) -> bool:
     """Whether a TLS failure is a chain without its issuer (what an intermediate fetched may mend)."""
+    return _verify_code(exc) == _NO_ISSUER
+
+
+def _verify_code(exc: BaseException) -> int | None:
+    """OpenSSL's verification error code behind a TLS failure, if it is one."""
     verify = getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
-    return getattr(verify, "verify_code", None) == _NO_ISSUER
+    return getattr(verify, "verify_code", None)
 
 
 def _endpoint(url: URL) -> tuple[str, int]:

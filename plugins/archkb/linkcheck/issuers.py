@@ -13,7 +13,10 @@ own queues and the private-address policy:
   request at all (nothing of the check, no header, no token crosses an unverified connection);
 - :func:`issuer_urls`: the http(s) "CA Issuers" addresses it names;
 - :func:`issuers_in`: the certificates a download holds (DER, PEM or PKCS #7) that may sign it;
-- :func:`issuer_context`: a verifying context that also knows those certificates.
+- :func:`issuer_context`: a verifying context that also knows those certificates;
+- :func:`signed_by_store`: whether a fetched certificate's issuer is a root the context lists, so
+  the walk up a chain with more than one certificate missing (at most :data:`MAX_MISSING`) stops
+  there rather than fetching the root too.
 
 Why the downloaded certificates cannot make a server trusted that is not: each is kept only if it
 is a CA certificate, is not self-issued, and names the server certificate's issuer as its
@@ -31,9 +34,10 @@ import ssl
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["issuer_context", "issuer_urls", "issuers_in", "leaf_certificate"]
+__all__ = ["MAX_MISSING", "issuer_context", "issuer_urls", "issuers_in", "leaf_certificate", "signed_by_store"]
 
 _MAX_URLS = 2  # "CA Issuers" addresses tried per certificate
+MAX_MISSING = 3  # intermediates fetched one above the other for one server, at most
 
 
 def issuer_urls(der: bytes) -> list[str]:
@@ -101,6 +105,28 @@ def issuer_context(base: ssl.SSLContext | None) -> ssl.SSLContext:
         context = ssl.create_default_context(cadata=b"".join(base.get_ca_certs(binary_form=True)) or None)
     context.verify_flags &= ~ssl.VERIFY_X509_PARTIAL_CHAIN  # every chain ends at a root of the store
     return context
+
+
+def signed_by_store(der: bytes, context: ssl.SSLContext) -> bool:
+    """Whether the issuer ``der`` names is the subject of a CA certificate ``context`` lists.
+
+    False also where the store cannot be listed (certificates in a directory are loaded only as
+    they are needed): the walk then goes on until nothing more is named, which costs at most one
+    download more, and OpenSSL's verification decides as always.
+    """
+    from cryptography import x509
+
+    try:
+        issuer = x509.load_der_x509_certificate(der).issuer
+    except Exception:  # noqa: BLE001 - one that cannot be read is signed by nothing known
+        return False
+    for trusted in context.get_ca_certs(binary_form=True):
+        try:
+            if x509.load_der_x509_certificate(trusted).subject == issuer:
+                return True
+        except Exception:  # noqa: BLE001, S112 - a store entry cryptography cannot read
+            continue
+    return False
 
 
 async def leaf_certificate(
