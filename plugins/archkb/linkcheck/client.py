@@ -1151,44 +1151,56 @@ class Client:
                 )
         dns = _dns_failure(exc)
         if dns is not None:
-            host = urlsplit(current).hostname
-            code = getattr(dns, "errno", None)
-            if code in (socket.EAI_AGAIN,) or (hasattr(socket, "EAI_FAIL") and code == socket.EAI_FAIL):
-                return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
-            return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
+            return _dns_outcome(dns, urlsplit(current).hostname, final)
         if tls:
-            message = f"TLS error: {_shorten(exc, 240)}"
-            if _lacks_issuer(exc):
-                # Browsers fetch a missing intermediate themselves (or have it cached): readers may not see this.
-                message += "; the server may leave out an intermediate certificate, which browsers fetch themselves"
-                tried = self._issuer_tries.get(_endpoint(client_url(current))) if is_http(current) else None
-                if tried is not None and tried.done() and not tried.cancelled() and tried.result():
-                    message += f", and {tried.result()}"
-            elif _verify_code(exc) == _NO_ISSUER_ABOVE and is_http(current):
-                fetched = self._issuer_hosts.get(_endpoint(client_url(current)))
-                if fetched:
-                    message += (
-                        f"; {fetched} intermediate certificate(s) the server leaves out were fetched"
-                        f" (at most {MAX_MISSING}), and the chain still does not end at a trusted root"
-                    )
-            return Outcome(State.ERROR, None, final, message)
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            os_error = getattr(exc, "os_error", None)
-            if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
-                return Outcome(State.ERROR, None, final, "connection refused")
-            return Outcome(State.ERROR, None, final, f"cannot connect: {_shorten(exc)}")
-        if isinstance(exc, aiohttp.ServerDisconnectedError):
-            raise _Retry(Outcome(State.ERROR, None, final, "the server closed the connection without answering"))
-        if isinstance(exc, aiohttp.ClientPayloadError):
-            message = f"the response ended before its body did ({_shorten(exc, 120)})"
-            raise _Retry(Outcome(State.ERROR, None, final, message)) from None
-        if isinstance(exc, (aiohttp.ClientOSError, ConnectionResetError)):
-            raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
-        if isinstance(exc, aiohttp.ClientResponseError):  # the response could not be parsed
-            return Outcome(State.ERROR, None, final, f"invalid HTTP response: {_shorten(exc.message)}")
-        if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
-            return Outcome(State.ERROR, None, final, f"invalid URL: {_shorten(exc)}")
-        return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {_shorten(exc)}")
+            return Outcome(State.ERROR, None, final, self._tls_message(exc, current))
+        return _connection_outcome(exc, final)
+
+    def _tls_message(self, exc: BaseException, current: str) -> str:
+        """A TLS failure's message, with what a fetch of the chain's missing certificates found."""
+        message = f"TLS error: {_shorten(exc, 240)}"
+        endpoint = _endpoint(client_url(current)) if is_http(current) else None
+        if _lacks_issuer(exc):
+            # Browsers fetch a missing intermediate themselves (or have it cached): readers may not see this.
+            message += "; the server may leave out an intermediate certificate, which browsers fetch themselves"
+            tried = self._issuer_tries.get(endpoint) if endpoint else None
+            if tried is not None and tried.done() and not tried.cancelled() and tried.result():
+                message += f", and {tried.result()}"
+        elif _verify_code(exc) == _NO_ISSUER_ABOVE and endpoint and self._issuer_hosts.get(endpoint):
+            message += (
+                f"; {self._issuer_hosts[endpoint]} intermediate certificate(s) the server leaves out were fetched"
+                f" (at most {MAX_MISSING}), and the chain still does not end at a trusted root"
+            )
+        return message
+
+
+def _dns_outcome(dns: BaseException, host: str | None, final: str | None) -> Outcome:
+    """A failed look-up's verdict: ``error`` while it may pass (a temporary failure), else ``broken``."""
+    code = getattr(dns, "errno", None)
+    if code in (socket.EAI_AGAIN,) or (hasattr(socket, "EAI_FAIL") and code == socket.EAI_FAIL):
+        return Outcome(State.ERROR, None, final, f"temporary DNS failure for {host}")
+    return Outcome(State.BROKEN, None, final, f"host name {host} does not resolve")
+
+
+def _connection_outcome(exc: BaseException, final: str | None) -> Outcome:
+    """The verdict of a failure to connect, or to read an answer; raises _Retry for resets."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_error = getattr(exc, "os_error", None)
+        if getattr(os_error, "errno", None) == errno.ECONNREFUSED:
+            return Outcome(State.ERROR, None, final, "connection refused")
+        return Outcome(State.ERROR, None, final, f"cannot connect: {_shorten(exc)}")
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        raise _Retry(Outcome(State.ERROR, None, final, "the server closed the connection without answering"))
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        message = f"the response ended before its body did ({_shorten(exc, 120)})"
+        raise _Retry(Outcome(State.ERROR, None, final, message)) from None
+    if isinstance(exc, (aiohttp.ClientOSError, ConnectionResetError)):
+        raise _Retry(Outcome(State.ERROR, None, final, f"connection reset: {exc.__class__.__name__}")) from None
+    if isinstance(exc, aiohttp.ClientResponseError):  # the response could not be parsed
+        return Outcome(State.ERROR, None, final, f"invalid HTTP response: {_shorten(exc.message)}")
+    if isinstance(exc, (aiohttp.InvalidURL, ValueError)):
+        return Outcome(State.ERROR, None, final, f"invalid URL: {_shorten(exc)}")
+    return Outcome(State.ERROR, None, final, f"{exc.__class__.__name__}: {_shorten(exc)}")
 
 
 #: The Wayback Machine's hosts: a snapshot URL an availability API gives must be on one of them,
