@@ -729,63 +729,24 @@ class Client:
         location_fragment: str | None = None  # the last fragment a Location carried
         budget = s.timeout
         for _hop in range(s.max_redirects + 1):
-            if not is_http(current):
-                return Outcome(State.ERROR, None, current, f"redirect to a non-HTTP URL: {current}")
-            try:
-                request = client_url(current)  # parsed once, as aiohttp would: judged and requested as is
-            except ValueError as exc:
-                return Outcome(State.ERROR, None, self._final(current, url), f"invalid URL: {exc}")
-            if not s.allow_private:
-                try:
-                    check_host_literal(request.raw_host or "", s.allow_hosts)
-                except BlockedAddressError as exc:
-                    host = _written_host(current, request)
-                    if host != exc.host:  # name it as written: "１２７.０.０.１ is 127.0.0.1, ..."
-                        exc = BlockedAddressError(host, exc.address, resolved=False)
-                    return self._blocked_address(exc, current, url)
+            request = self._hop_target(current, url)
+            if isinstance(request, Outcome):
+                return request
             gate = self._gate_for(request)
-            try:
-                send = functools.partial(self._request, method, key, request, need_body, budget, gate=gate, jar=jar)
-                hop, spent = await self._completing_chain(request, send, first)
-            except _HostDown as down:
-                host = _written_host(current, request)
-                message = f"not tried: {host} timed out {down.count} times in a row in this run"
-                return Outcome(State.ERROR, None, self._final(current, url), message)
-            except _HostLimited as limited:
-                host = _written_host(current, request)
-                message = (
-                    f"not tried: {host} asked for no requests for {limited.seconds:.0f}s more, "
-                    f"past the {s.retry_after_cap:g}s a run waits"
-                )
-                return Outcome(State.BLOCKED, None, self._final(current, url), message)
-            except asyncio.TimeoutError:
-                gate.timeouts_in_a_row += 1
-                message = f"timed out after {s.timeout:g}s"
-                if self._lookups is not None and self._lookups.looking_up(request.raw_host or ""):
-                    # Its name servers never answered: a dead domain, often.
-                    message = f"DNS lookup of {_written_host(current, request)} {message}"
-                raise _Retry(Outcome(State.ERROR, None, self._final(current, url), message)) from None
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - every network failure becomes a verdict
-                return self._failure(exc, current, url)
-            gate.timeouts_in_a_row = 0
+            send = functools.partial(self._request, method, key, request, need_body, budget, gate=gate, jar=jar)
+            sent = await self._hop(request, send, first, gate, current, url)
+            if isinstance(sent, Outcome):
+                return sent
+            (status, location, headers, text, complete, html), spent = sent
             budget -= spent
             first = True  # the next hop continues this check
-            status, location, headers, text, complete, html = hop
-            reset_in = rate_limit_wait(headers)
-            if reset_in is not None and reset_in > 0:  # none left: the host's next requests wait for its reset
-                if reset_in <= s.retry_after_cap:
-                    gate.pause(reset_in)
-                else:
-                    gate.close(reset_in)
+            self._heed_rate_limit(gate, headers)
             if status in _REDIRECTS and location:
                 if first_permanent is None:
                     first_permanent = status in _PERMANENT
-                target = strip_credentials(urljoin(current, location))  # never followed with them
-                target = target.split("#", 1)[0] or target
-                if "#" in location:  # a browser then shows the Location's fragment (even ""), not the link's
-                    location_fragment = location.split("#", 1)[1]
+                target, carried = _location_target(current, location)
+                if carried is not None:  # a browser then shows the Location's fragment (even ""), not the link's
+                    location_fragment = carried
                 problem = malformed(target) if is_http(target) else None
                 if problem is not None:
                     return Outcome(State.ERROR, status, target, f"redirect to a malformed URL: {problem}")
@@ -803,11 +764,80 @@ class Client:
                 status, headers, self._final(current, url), bool(first_permanent), ids, complete, html, accept
             )
             outcome.fragment = location_fragment
-            if keep_page:
-                outcome.page = text
+            outcome.page = text if keep_page else None
             return outcome
         hops = "redirect" if s.max_redirects == 1 else "redirects"
         return Outcome(State.ERROR, None, current, f"more than {s.max_redirects} {hops}")
+
+    def _hop_target(self, current: str, url: str) -> URL | Outcome:
+        """``current`` parsed once, as aiohttp would (judged and requested as is), or the verdict
+        on a hop that is not sent: not http(s), not a URL, or a private address written as an IP.
+        """
+        if not is_http(current):
+            return Outcome(State.ERROR, None, current, f"redirect to a non-HTTP URL: {current}")
+        try:
+            request = client_url(current)
+        except ValueError as exc:
+            return Outcome(State.ERROR, None, self._final(current, url), f"invalid URL: {exc}")
+        if self.settings.allow_private:
+            return request
+        try:
+            check_host_literal(request.raw_host or "", self.settings.allow_hosts)
+        except BlockedAddressError as exc:
+            host = _written_host(current, request)
+            if host != exc.host:  # name it as written: "１２７.０.０.１ is 127.0.0.1, ..."
+                exc = BlockedAddressError(host, exc.address, resolved=False)
+            return self._blocked_address(exc, current, url)
+        return request
+
+    async def _hop(
+        self,
+        request: URL,
+        send: Callable[[bool], Awaitable[_Exchanged]],
+        first: bool,
+        gate: HostGate,
+        current: str,
+        url: str,
+    ) -> _Exchanged | Outcome:
+        """One request of :meth:`_follow`'s chain: the exchange and the seconds it took, or the
+        verdict of its failure; a time-out raises _Retry.
+        """
+        s = self.settings
+        try:
+            sent = await self._completing_chain(request, send, first)
+        except _HostDown as down:
+            host = _written_host(current, request)
+            message = f"not tried: {host} timed out {down.count} times in a row in this run"
+            return Outcome(State.ERROR, None, self._final(current, url), message)
+        except _HostLimited as limited:
+            host = _written_host(current, request)
+            message = (
+                f"not tried: {host} asked for no requests for {limited.seconds:.0f}s more, "
+                f"past the {s.retry_after_cap:g}s a run waits"
+            )
+            return Outcome(State.BLOCKED, None, self._final(current, url), message)
+        except asyncio.TimeoutError:
+            gate.timeouts_in_a_row += 1
+            message = f"timed out after {s.timeout:g}s"
+            if self._lookups is not None and self._lookups.looking_up(request.raw_host or ""):
+                # Its name servers never answered: a dead domain, often.
+                message = f"DNS lookup of {_written_host(current, request)} {message}"
+            raise _Retry(Outcome(State.ERROR, None, self._final(current, url), message)) from None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every network failure becomes a verdict
+            return self._failure(exc, current, url)
+        gate.timeouts_in_a_row = 0
+        return sent
+
+    def _heed_rate_limit(self, gate: HostGate, headers: dict[str, str]) -> None:
+        """Where an answer says none of the host's requests are left, its next ones wait for the reset."""
+        reset_in = rate_limit_wait(headers)
+        if reset_in is not None and reset_in > 0:
+            if reset_in <= self.settings.retry_after_cap:
+                gate.pause(reset_in)
+            else:
+                gate.close(reset_in)
 
     def _proxied(self, current: str) -> bool:
         try:
@@ -1105,15 +1135,7 @@ class Client:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: bot wall (cf-mitigated)")
         if status in (404, 410):
             return Outcome(State.BROKEN, status, final, f"HTTP {status}")
-        retry_after = parse_retry_after(headers.get("retry-after")) if status in (403, 429, 503) else None
-        reset = rate_limit_wait(headers) if status in (403, 429) and retry_after is None else None
-        asked_by = "Retry-After" if reset is None else "its rate limit resets in"
-        if status in _RETRY_STATUSES:
-            outcome = Outcome(State.ERROR, status, final, f"HTTP {status}", rate_limited=status == 429)
-            raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
-        if status == 403 and (retry_after is not None or reset is not None):  # GitHub's way to say 429
-            outcome = Outcome(State.ERROR, status, final, "HTTP 403: rate limited", rate_limited=True)
-            raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
+        _retry_if_asked(status, headers, final)
         if status in _BLOCKED_STATUSES:
             return Outcome(State.BLOCKED, status, final, f"HTTP {status}: refused to us, not necessarily dead")
         if status == 407:  # only a proxy sends it: this run's proxy wants credentials, the link is not judged
@@ -1272,6 +1294,30 @@ def _shorten(text: object, limit: int = 160) -> str:
 _NO_ISSUER = 20
 #: ``X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT``: the same above the server's own certificate (after a fetch).
 _NO_ISSUER_ABOVE = 2
+
+
+def _retry_if_asked(status: int, headers: dict[str, str], final: str | None) -> None:
+    """Raise _Retry for a status that asks for another try (429, 503...), or a 403 that carries a
+    wait (GitHub's way to say 429), with the wait its ``Retry-After`` or rate-limit reset gives.
+    """
+    retry_after = parse_retry_after(headers.get("retry-after")) if status in (403, 429, 503) else None
+    reset = rate_limit_wait(headers) if status in (403, 429) and retry_after is None else None
+    asked_by = "Retry-After" if reset is None else "its rate limit resets in"
+    if status in _RETRY_STATUSES:
+        outcome = Outcome(State.ERROR, status, final, f"HTTP {status}", rate_limited=status == 429)
+        raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
+    if status == 403 and (retry_after is not None or reset is not None):
+        outcome = Outcome(State.ERROR, status, final, "HTTP 403: rate limited", rate_limited=True)
+        raise _Retry(outcome, retry_after if reset is None else reset, asked_by)
+
+
+def _location_target(current: str, location: str) -> tuple[str, str | None]:
+    """Where a ``Location`` leads from ``current``, without credentials (never followed with
+    them) or fragment, and the fragment it carried (None when it has none).
+    """
+    target = strip_credentials(urljoin(current, location))
+    fragment = location.split("#", 1)[1] if "#" in location else None
+    return target.split("#", 1)[0] or target, fragment
 
 
 def _lacks_issuer(exc: BaseException) -> bool:
