@@ -275,23 +275,36 @@ class Settings:
 
     def validate(self) -> list[str]:
         """Return a list of problems with these settings (empty when they are usable)."""
+        problems = self._number_problems() + self._pattern_problems()
+        problems += _status_and_header_problems("", self.accept, self.headers)
+        for rule in self.hosts:
+            problems += rule.problems()
+        problems += proxy_problems(self.proxies)
+        if self.suggest and (not is_http(self.archive_api) or malformed(self.archive_api)):
+            problems.append(f"archive API must be an http(s) URL with a host, got {self.archive_api!r}")
+        return problems
+
+    def _number_problems(self) -> list[str]:
+        """The counts and durations out of range."""
+        checks = (
+            (_seconds(self.timeout, zero=False), f"timeout must be a finite number of seconds > 0, got {self.timeout}"),
+            (self.retries >= 0, f"retries must be >= 0, got {self.retries}"),
+            (self.concurrency >= 1, f"concurrency must be >= 1, got {self.concurrency}"),
+            (self.per_host >= 1, f"per-host must be >= 1, got {self.per_host}"),
+            (self.max_redirects >= 0, f"max-redirects must be >= 0, got {self.max_redirects}"),
+            (_seconds(self.max_age_days), f"max-age must be a finite number of days >= 0, got {self.max_age_days}"),
+            (self.host_timeouts >= 0, f"host-timeouts must be >= 0, got {self.host_timeouts}"),
+            (
+                _seconds(self.run_budget, zero=False),
+                f"run budget must be a finite number of seconds > 0, got {self.run_budget}",
+            ),
+            (_seconds(self.interval), f"interval must be a finite number of seconds >= 0, got {self.interval}"),
+        )
+        return [problem for usable, problem in checks if not usable]
+
+    def _pattern_problems(self) -> list[str]:
+        """The regular expressions (and remap replacements) that cannot be used."""
         problems: list[str] = []
-        if not _seconds(self.timeout, zero=False):
-            problems.append(f"timeout must be a finite number of seconds > 0, got {self.timeout}")
-        if self.retries < 0:
-            problems.append(f"retries must be >= 0, got {self.retries}")
-        if self.concurrency < 1:
-            problems.append(f"concurrency must be >= 1, got {self.concurrency}")
-        if self.per_host < 1:
-            problems.append(f"per-host must be >= 1, got {self.per_host}")
-        if self.max_redirects < 0:
-            problems.append(f"max-redirects must be >= 0, got {self.max_redirects}")
-        if not _seconds(self.max_age_days):
-            problems.append(f"max-age must be a finite number of days >= 0, got {self.max_age_days}")
-        if self.host_timeouts < 0:
-            problems.append(f"host-timeouts must be >= 0, got {self.host_timeouts}")
-        if not _seconds(self.run_budget, zero=False):
-            problems.append(f"run budget must be a finite number of seconds > 0, got {self.run_budget}")
         for kind, patterns in (
             ("exclude", self.excludes),
             ("include", self.includes),
@@ -312,14 +325,6 @@ class Settings:
                 compiled.sub(replacement, "")  # parses the replacement, whether or not anything matches
             except (re.error, IndexError) as exc:  # IndexError: an unknown group name
                 problems.append(f"remap {pattern!r}: its replacement ({replacement}) cannot be used: {exc}")
-        if not _seconds(self.interval):
-            problems.append(f"interval must be a finite number of seconds >= 0, got {self.interval}")
-        problems += _status_and_header_problems("", self.accept, self.headers)
-        for rule in self.hosts:
-            problems += rule.problems()
-        problems += proxy_problems(self.proxies)
-        if self.suggest and (not is_http(self.archive_api) or malformed(self.archive_api)):
-            problems.append(f"archive API must be an http(s) URL with a host, got {self.archive_api!r}")
         return problems
 
     def fingerprint(self) -> str:
