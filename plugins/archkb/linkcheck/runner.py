@@ -113,49 +113,15 @@ async def check_urls_async(
     if problems:
         raise SettingsError("; ".join(problems))
     started = time.monotonic()
-    sources: dict[str, list[str]] = {}
-    for link in links:
-        url = link.url.strip()
-        bucket = sources.setdefault(url, [])
-        if link.source not in bucket:
-            bucket.append(link.source)
-
+    sources = _sources_of(links)
     report = Report()
     cache: LinkCache | None = None
     if settings.cache_path and not settings.no_cache:
         cache = LinkCache(settings.cache_path, settings.fingerprint(), settings.max_age_days).load()
         if cache.warning:
             report.warnings.append(cache.warning)
-
-    excludes = [re.compile(p) for p in settings.excludes]
-    includes = [re.compile(p) for p in settings.includes]
-    results: dict[str, Result] = {}
-    targets: dict[str, str] = {}  # written url -> rewritten url
-    documents: dict[str, tuple[str, list[str]]] = {}  # normalized doc -> (doc url, written urls)
-    from_cache = 0
-    for url, where in sources.items():
-        # The target is never sent with credentials, nor keyed by them (the report flags them).
-        target, verdict = plan_link(url, where, settings.rewrites, excludes, includes)
-        targets[url] = target
-        if verdict is not None:
-            results[url] = verdict
-            continue
-        doc, fragment = split_fragment(target)
-        page = fetched.get(normalize_url(doc)) if fetched and is_http(doc) else None
-        if page is not None:  # fetched already in this run (a page given as a URL, or crawled)
-            results[url] = _verdict(url, fragment, page, settings, where, now_iso())
-            continue
-        cached = cache.get(target) if cache else None
-        if cached is not None:
-            cached.url, cached.sources = url, where
-            results[url] = cached
-            from_cache += 1
-            continue
-        if settings.offline:
-            results[url] = Result(url, State.SKIPPED, sources=where, message="offline, and not in the cache")
-            continue
-        key = normalize_url(doc)
-        documents.setdefault(key, (doc, []))[1].append(url)
+    plan = _Plan.make(sources, settings, fetched, cache)
+    results, targets, documents = plan.results, plan.targets, plan.documents
 
     client_stats = None
     threshold = gc.get_threshold()
@@ -191,7 +157,7 @@ async def check_urls_async(
     report.stats = {
         "links": float(sum(len(s) for s in sources.values())),
         "unique": float(len(sources)),
-        "from_cache": float(from_cache),
+        "from_cache": float(plan.from_cache),
         "requests": float(client_stats.requests if client_stats else 0),
         "retries": float(client_stats.retries if client_stats else 0),
         "peak_in_flight": float(client_stats.peak_in_flight if client_stats else 0),
@@ -199,6 +165,78 @@ async def check_urls_async(
         "seconds": round(time.monotonic() - started, 3),
     }
     return report
+
+
+def _sources_of(links: Iterable[Link]) -> dict[str, list[str]]:
+    """Each URL as written (trimmed), with the places that cite it, in order and once each."""
+    sources: dict[str, list[str]] = {}
+    for link in links:
+        bucket = sources.setdefault(link.url.strip(), [])
+        if link.source not in bucket:
+            bucket.append(link.source)
+    return sources
+
+
+@dataclasses.dataclass
+class _Plan:
+    """What a check does with each URL before a request: the verdicts known already (excluded,
+    fetched in this run, cached, offline), where each URL is sent (``targets``, after remaps), and
+    the documents still to fetch (normalized document -> its URL and the written URLs on it).
+    """
+
+    results: dict[str, Result] = dataclasses.field(default_factory=dict)
+    targets: dict[str, str] = dataclasses.field(default_factory=dict)
+    documents: dict[str, tuple[str, list[str]]] = dataclasses.field(default_factory=dict)
+    from_cache: int = 0
+
+    @classmethod
+    def make(
+        cls,
+        sources: dict[str, list[str]],
+        settings: Settings,
+        fetched: Mapping[str, Outcome],
+        cache: LinkCache | None,
+    ) -> _Plan:
+        plan = cls()
+        excludes = [re.compile(p) for p in settings.excludes]
+        includes = [re.compile(p) for p in settings.includes]
+        for url, where in sources.items():
+            # The target is never sent with credentials, nor keyed by them (the report flags them).
+            target, verdict = plan_link(url, where, settings.rewrites, excludes, includes)
+            plan.targets[url] = target
+            if verdict is None:
+                verdict = plan._known(url, target, where, settings, fetched, cache)
+            if verdict is not None:
+                plan.results[url] = verdict
+                continue
+            doc = split_fragment(target)[0]
+            plan.documents.setdefault(normalize_url(doc), (doc, []))[1].append(url)
+        return plan
+
+    def _known(
+        self,
+        url: str,
+        target: str,
+        where: list[str],
+        settings: Settings,
+        fetched: Mapping[str, Outcome],
+        cache: LinkCache | None,
+    ) -> Result | None:
+        """The verdict on ``url`` without a request: fetched already in this run (a page given as
+        a URL, or crawled), cached, or skipped offline; None when it has to be asked.
+        """
+        doc, fragment = split_fragment(target)
+        page = fetched.get(normalize_url(doc)) if fetched and is_http(doc) else None
+        if page is not None:
+            return _verdict(url, fragment, page, settings, where, now_iso())
+        cached = cache.get(target) if cache else None
+        if cached is not None:
+            cached.url, cached.sources = url, where
+            self.from_cache += 1
+            return cached
+        if settings.offline:
+            return Result(url, State.SKIPPED, sources=where, message="offline, and not in the cache")
+        return None
 
 
 def fetch_pages(
