@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -589,21 +589,26 @@ async def _fetch_all(
             for host in queues
             if n < counts[host]
         ]
-        try:
-            _finished, _pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
-        finally:  # on the budget, or on an interruption: stop what is still running
-            unfinished = [task for task in tasks if not task.done()]
-            for task in unfinished:
-                task.cancel()
-            if unfinished:
-                await asyncio.gather(*unfinished, return_exceptions=True)
+        await _until(tasks, deadline)
         stamp = now_iso()
-        for _doc, urls in documents.values():
-            for u in urls:
-                if u not in results:
-                    message = f"not checked within the run budget of {settings.run_budget:g}s"
-                    results[u] = Result(u, State.ERROR, sources=sources[u], message=message, checked_at=stamp)
-                    bar.advance(State.ERROR)
+        message = f"not checked within the run budget of {settings.run_budget:g}s"
+        for u in (u for _doc, urls in documents.values() for u in urls if u not in results):
+            results[u] = Result(u, State.ERROR, sources=sources[u], message=message, checked_at=stamp)
+            bar.advance(State.ERROR)
+
+
+async def _until(tasks: Sequence[asyncio.Future[None]], deadline: float) -> None:
+    """Wait for ``tasks`` until ``deadline`` (a ``time.monotonic()`` time); on the deadline, or
+    on an interruption, cancel what is still running and wait for it to stop.
+    """
+    try:
+        await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        unfinished = [task for task in tasks if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
 
 
 def _remembering(cache: LinkCache, targets: dict[str, str]) -> Callable[[str, Result], None]:
