@@ -219,89 +219,78 @@ def cross_check(catalog: Catalog) -> list[Problem]:
         The problems found, each located in the file that holds the mistake.
     """
     problems: list[Problem] = []
-    slugs = list(catalog.patterns)
-    ref_ids = list(catalog.references)
     for entry in catalog.patterns.values():
-        meta = entry.meta
-        if meta is None:
+        if entry.meta is None:
             continue
-        seen: set[tuple[str, str]] = set()
-        for index, relation in enumerate(meta.related):
-            line = entry.line_of(("related", index))
-            if relation.pattern == entry.slug:
-                problems.append(
-                    Problem(
-                        entry.path, line, f"relation '{relation.type}' points at the pattern itself ('{entry.slug}')"
-                    )
-                )
-                continue
-            if relation.pattern not in catalog.patterns:
-                problems.append(
-                    Problem(
-                        entry.path,
-                        line,
-                        f"unknown pattern '{relation.pattern}' in related{did_you_mean(relation.pattern, slugs)}",
-                    )
-                )
-                continue
-            key = (relation.pattern, relation.type)
-            if key in seen:
-                problems.append(
-                    Problem(entry.path, line, f"duplicate relation '{relation.type}' to '{relation.pattern}'")
-                )
-            seen.add(key)
-        seen_refs: set[str] = set()
-        for index, ref_id in enumerate(meta.references):
-            line = entry.line_of(("references", index))
-            if ref_id in seen_refs:
-                problems.append(Problem(entry.path, line, f"reference '{ref_id}' is listed twice"))
-            seen_refs.add(ref_id)
-            if ref_id not in catalog.references:
-                problems.append(
-                    Problem(entry.path, line, f"unknown reference id '{ref_id}'{did_you_mean(ref_id, ref_ids)}")
-                )
-        for line, ref_id in entry.citations():
-            if ref_id not in catalog.references:
-                problems.append(
-                    Problem(
-                        entry.path,
-                        line,
-                        f"unknown reference id '{ref_id}' in the citation [@{ref_id}]{did_you_mean(ref_id, ref_ids)}",
-                    )
-                )
-            elif ref_id not in seen_refs:
-                problems.append(
-                    Problem(
-                        entry.path,
-                        line,
-                        f"the citation [@{ref_id}] is not listed in the front matter; add '{ref_id}' to 'references'",
-                    )
-                )
-        if meta.status == "published":
-            problems.extend(_template_problems(entry))
+        problems += _relation_problems(entry, catalog)
+        problems += _reference_problems(entry, catalog)
+        if entry.meta.status == "published":
+            problems += _template_problems(entry)
     for path_entry in catalog.paths.values():
-        data = path_entry.data
-        if data is None:
+        if path_entry.data is not None:
+            problems += _step_problems(path_entry, catalog)
+    return problems
+
+
+def _relation_problems(entry: Any, catalog: Catalog) -> list[Problem]:
+    """A pattern's relations: to itself, to an unknown pattern, or listed twice."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for index, relation in enumerate(entry.meta.related):
+        line = entry.line_of(("related", index))
+        if relation.pattern == entry.slug:
+            message = f"relation '{relation.type}' points at the pattern itself ('{entry.slug}')"
+        elif relation.pattern not in catalog.patterns:
+            message = (
+                f"unknown pattern '{relation.pattern}' in related{did_you_mean(relation.pattern, catalog.patterns)}"
+            )
+        elif (relation.pattern, relation.type) in seen:
+            message = f"duplicate relation '{relation.type}' to '{relation.pattern}'"
+        else:
+            seen.add((relation.pattern, relation.type))
             continue
-        for index, step in enumerate(data.steps):
-            line = path_entry.line_of(("steps", index))
-            if step.pattern is not None and step.pattern not in catalog.patterns:
-                problems.append(
-                    Problem(
-                        path_entry.path,
-                        line,
-                        f"unknown pattern '{step.pattern}' in step {index + 1}{did_you_mean(step.pattern, slugs)}",
-                    )
-                )
-            if step.reference is not None and step.reference not in catalog.references:
-                problems.append(
-                    Problem(
-                        path_entry.path,
-                        line,
-                        f"unknown reference id '{step.reference}' in "
-                        f"step {index + 1}{did_you_mean(step.reference, ref_ids)}",
-                    )
-                )
+        problems.append(Problem(entry.path, line, message))
+    return problems
+
+
+def _reference_problems(entry: Any, catalog: Catalog) -> list[Problem]:
+    """A pattern's reference ids (unknown or listed twice) and its citations (unknown, or not listed)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, ref_id in enumerate(entry.meta.references):
+        line = entry.line_of(("references", index))
+        if ref_id in seen:
+            problems.append(Problem(entry.path, line, f"reference '{ref_id}' is listed twice"))
+        seen.add(ref_id)
+        if ref_id not in catalog.references:
+            hint = did_you_mean(ref_id, catalog.references)
+            problems.append(Problem(entry.path, line, f"unknown reference id '{ref_id}'{hint}"))
+    for line, ref_id in entry.citations():
+        if ref_id not in catalog.references:
+            hint = did_you_mean(ref_id, catalog.references)
+            message = f"unknown reference id '{ref_id}' in the citation [@{ref_id}]{hint}"
+        elif ref_id not in seen:
+            message = f"the citation [@{ref_id}] is not listed in the front matter; add '{ref_id}' to 'references'"
+        else:
+            continue
+        problems.append(Problem(entry.path, line, message))
+    return problems
+
+
+def _step_problems(path_entry: Any, catalog: Catalog) -> list[Problem]:
+    """A reading path's steps that name an unknown pattern or reference."""
+    problems: list[Problem] = []
+    for index, step in enumerate(path_entry.data.steps):
+        line = path_entry.line_of(("steps", index))
+        if step.pattern is not None and step.pattern not in catalog.patterns:
+            hint = did_you_mean(step.pattern, catalog.patterns)
+            problems.append(
+                Problem(path_entry.path, line, f"unknown pattern '{step.pattern}' in step {index + 1}{hint}")
+            )
+        if step.reference is not None and step.reference not in catalog.references:
+            hint = did_you_mean(step.reference, catalog.references)
+            message = f"unknown reference id '{step.reference}' in step {index + 1}{hint}"
+            problems.append(Problem(path_entry.path, line, message))
     return problems
 
 
