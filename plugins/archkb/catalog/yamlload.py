@@ -137,57 +137,69 @@ class _Builder:
         self.lines.setdefault(loc, self.line(node))
         self._alias_check(node)
         if isinstance(node, ScalarNode):
-            if node.tag == _STR_TAG:
-                return node.value
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except ConstructorError as exc:
-                raise YamlError(self.line(node), _tag_message(node.tag)) from exc
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise YamlError(self.line(node), f"cannot read value {node.value!r}: {exc}") from exc
+            return node.value if node.tag == _STR_TAG else self._scalar(node)
         if isinstance(node, SequenceNode):
-            if node.tag != _SEQ_TAG:
-                raise YamlError(self.line(node), _tag_message(node.tag))
-            items: list[Any] = []
-            lines, offset, check = self.lines, self.offset + 1, self.seen is not None
-            for i, item in enumerate(node.value):
-                if not check and type(item) is ScalarNode and item.tag == _STR_TAG:  # a plain string
-                    lines[loc + (i,)] = item.start_mark.line + offset
-                    items.append(item.value)
-                else:
-                    items.append(self.build(item, loc + (i,), depth + 1))
-            return items
+            return self._sequence(node, loc, depth)
         if isinstance(node, MappingNode):
-            if node.tag != _MAP_TAG:
-                raise YamlError(self.line(node), _tag_message(node.tag))
-            result: dict[Any, Any] = {}
-            lines, offset, check = self.lines, self.offset + 1, self.seen is not None
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    raise YamlError(self.line(key_node), "a mapping key must be a plain value")
-                if key_node.tag == _STR_TAG:  # the common case, without a detour through build()
-                    self._alias_check(key_node)
-                    # Interned: the same few keys recur in every entry of a catalog.
-                    key: Any = intern(key_node.value)
-                else:
-                    key = self.build(key_node, loc + ("<key>",), depth + 1)
-                    lines.pop(loc + ("<key>",), None)
-                    try:
-                        hash(key)
-                    except TypeError:
-                        raise YamlError(self.line(key_node), "a mapping key must be a plain value") from None
-                if key == "<<":
-                    raise YamlError(self.line(key_node), "YAML merge keys ('<<') are not allowed")
-                if key in result:
-                    raise YamlError(self.line(key_node), f"duplicate key '{key}'")
-                key_loc = loc + (key,)
-                lines[key_loc] = key_node.start_mark.line + offset
-                if not check and type(value_node) is ScalarNode and value_node.tag == _STR_TAG:
-                    result[key] = value_node.value  # a plain string: its line is the key's
-                else:
-                    result[key] = self.build(value_node, key_loc, depth + 1)
-            return result
+            return self._mapping(node, loc, depth)
         raise YamlError(self.line(node), "unsupported YAML node")  # pragma: no cover
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        """A scalar with a tag other than a string's: a number, a boolean, null, a date..."""
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ConstructorError as exc:
+            raise YamlError(self.line(node), _tag_message(node.tag)) from exc
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise YamlError(self.line(node), f"cannot read value {node.value!r}: {exc}") from exc
+
+    def _sequence(self, node: SequenceNode, loc: tuple[Any, ...], depth: int) -> list[Any]:
+        if node.tag != _SEQ_TAG:
+            raise YamlError(self.line(node), _tag_message(node.tag))
+        items: list[Any] = []
+        lines, offset, check = self.lines, self.offset + 1, self.seen is not None
+        for i, item in enumerate(node.value):
+            if not check and type(item) is ScalarNode and item.tag == _STR_TAG:  # a plain string
+                lines[loc + (i,)] = item.start_mark.line + offset
+                items.append(item.value)
+            else:
+                items.append(self.build(item, loc + (i,), depth + 1))
+        return items
+
+    def _mapping(self, node: MappingNode, loc: tuple[Any, ...], depth: int) -> dict[Any, Any]:
+        if node.tag != _MAP_TAG:
+            raise YamlError(self.line(node), _tag_message(node.tag))
+        result: dict[Any, Any] = {}
+        lines, offset, check = self.lines, self.offset + 1, self.seen is not None
+        for key_node, value_node in node.value:
+            key = self._key(key_node, loc, depth)
+            if key in result:
+                raise YamlError(self.line(key_node), f"duplicate key '{key}'")
+            key_loc = loc + (key,)
+            lines[key_loc] = key_node.start_mark.line + offset
+            if not check and type(value_node) is ScalarNode and value_node.tag == _STR_TAG:
+                result[key] = value_node.value  # a plain string: its line is the key's
+            else:
+                result[key] = self.build(value_node, key_loc, depth + 1)
+        return result
+
+    def _key(self, key_node: Node, loc: tuple[Any, ...], depth: int) -> Any:
+        """A mapping key: a plain, hashable value, and never the merge key."""
+        if not isinstance(key_node, ScalarNode):
+            raise YamlError(self.line(key_node), "a mapping key must be a plain value")
+        if key_node.tag == _STR_TAG:  # the common case, without a detour through build()
+            self._alias_check(key_node)
+            key: Any = intern(key_node.value)  # interned: the same few keys recur in every entry
+        else:
+            key = self.build(key_node, loc + ("<key>",), depth + 1)
+            self.lines.pop(loc + ("<key>",), None)
+            try:
+                hash(key)
+            except TypeError:
+                raise YamlError(self.line(key_node), "a mapping key must be a plain value") from None
+        if key == "<<":
+            raise YamlError(self.line(key_node), "YAML merge keys ('<<') are not allowed")
+        return key
 
 
 def _tag_message(tag: str) -> str:
