@@ -148,65 +148,64 @@ def _problem_from_error(
     model: type[BaseModel], err: Any, data: Any, loaded: LoadedYaml, path: str, what: str, prefix: tuple[Any, ...]
 ) -> Problem:
     loc = tuple(err["loc"])
-    kind = err["type"]
-    line = loaded.line_of(prefix + loc)
-    name = _dotted(loc)
-    value = err.get("input")
+    return Problem(path, loaded.line_of(prefix + loc), _error_message(model, err, loc, data, what))
+
+
+def _error_message(model: type[BaseModel], err: Any, loc: tuple[Any, ...], data: Any, what: str) -> str:
+    """What a pydantic error means, said for the person who wrote the file."""
+    kind, name, value = err["type"], _dotted(loc), err.get("input")
     if kind == "extra_forbidden":
-        owner = _model_at(model, loc[:-1]) or model
-        allowed = list(owner.model_fields)
-        field = str(loc[-1])
-        where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else ""
-        hint = did_you_mean(field, allowed)
-        if not hint:
-            hint = "; allowed fields: " + ", ".join(allowed)
-        return Problem(path, line, f"unknown field '{field}'{where}{hint}")
+        return _unknown_field(model, loc)
     if kind == "missing":
-        where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else f" in the {what}"
-        parent = data
-        for part in loc[:-1]:
-            try:
-                parent = parent[part]
-            except (KeyError, IndexError, TypeError):
-                parent = None
-                break
-        hint = ""
-        if isinstance(parent, dict):
-            near = closest(str(loc[-1]), [str(k) for k in parent])
-            if near:
-                hint = f"; found '{near}', which looks like a misspelling"
-        return Problem(path, line, f"missing required field '{loc[-1]}'{where}{hint}")
+        return _missing_field(loc, data, what)
     if kind == "literal_error":
         choices = _literal_choices(_annotation_at(model, loc))
         label = "relation type" if loc and loc[-1] == "type" else f"value for '{name}'"
-        return Problem(
-            path,
-            line,
-            f"unknown {label} '{value}'{did_you_mean(str(value), choices)}; expected one of: {', '.join(choices)}",
-        )
-    if kind == "string_pattern_mismatch":
-        return Problem(
-            path,
-            line,
-            f"'{name}' is '{value}', but must be lowercase words joined by hyphens, such as 'queue-decoupling'",
-        )
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return Problem(path, line, f"'{name}' must be a mapping of 'field: value' lines, not {_type_name(value)}")
-    if kind == "list_type":
-        return Problem(
-            path, line, f"'{name}' must be a list (one '- item' per line, or [a, b]), not {_type_name(value)}"
-        )
-    if kind in ("string_type",):
-        return Problem(
-            path, line, f"'{name}' must be text, not {_type_name(value)}" + (" (quote it)" if value is not None else "")
-        )
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return Problem(path, line, f"'{name}' must be a whole number, not {value!r}")
-    message = err["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
+        return f"unknown {label} '{value}'{did_you_mean(str(value), choices)}; expected one of: {', '.join(choices)}"
+    typed = _type_message(kind, name, value)
+    if typed is not None:
+        return typed
+    message = err["msg"].removeprefix("Value error, ")
     target = f"'{name}'" if name else f"the {what}"
-    return Problem(path, line, f"{target} {message[0].lower()}{message[1:]}" if message else f"{target} is invalid")
+    return f"{target} {message[0].lower()}{message[1:]}" if message else f"{target} is invalid"
+
+
+def _unknown_field(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    owner = _model_at(model, loc[:-1]) or model
+    allowed = list(owner.model_fields)
+    field = str(loc[-1])
+    where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else ""
+    hint = did_you_mean(field, allowed) or "; allowed fields: " + ", ".join(allowed)
+    return f"unknown field '{field}'{where}{hint}"
+
+
+def _missing_field(loc: tuple[Any, ...], data: Any, what: str) -> str:
+    where = f" in {_dotted(loc[:-1])}" if len(loc) > 1 else f" in the {what}"
+    parent = data
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            parent = None
+            break
+    near = closest(str(loc[-1]), [str(k) for k in parent]) if isinstance(parent, dict) else None
+    hint = f"; found '{near}', which looks like a misspelling" if near else ""
+    return f"missing required field '{loc[-1]}'{where}{hint}"
+
+
+def _type_message(kind: str, name: str, value: Any) -> str | None:
+    """The message for a value of the wrong type or shape, or None for another kind of error."""
+    if kind == "string_pattern_mismatch":
+        return f"'{name}' is '{value}', but must be lowercase words joined by hyphens, such as 'queue-decoupling'"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"'{name}' must be a mapping of 'field: value' lines, not {_type_name(value)}"
+    if kind == "list_type":
+        return f"'{name}' must be a list (one '- item' per line, or [a, b]), not {_type_name(value)}"
+    if kind == "string_type":
+        return f"'{name}' must be text, not {_type_name(value)}" + (" (quote it)" if value is not None else "")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"'{name}' must be a whole number, not {value!r}"
+    return None
 
 
 def cross_check(catalog: Catalog) -> list[Problem]:
