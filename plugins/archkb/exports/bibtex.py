@@ -94,8 +94,27 @@ def reference_to_bibtex(ref: Reference, *, topic: str | None = None) -> str:
     ]
     if ref.year is not None:
         fields.append(("year", str(ref.year)))
+    fields += _where_published(ref, kind)
+    optional = (
+        ("doi", _url(ref.doi) if ref.doi else ""),
+        ("isbn", bibtex_escape(ref.isbn) if ref.isbn else ""),
+        ("url", _url(ref.url)),
+        ("urldate", ref.accessed.isoformat() if ref.accessed is not None else ""),
+        ("keywords", bibtex_escape(", ".join(ref.tags))),
+    )
+    fields += [(name, value) for name, value in optional if value]
+    note = [f"Kind: {ref.kind}"] + ([f"topic: {topic}"] if topic else [])
+    fields.append(("note", bibtex_escape("; ".join(note))))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields if value)
+    return f"@{kind}{{{ref.id},\n{body}\n}}\n"
+
+
+def _where_published(ref: Reference, kind: str) -> list[tuple[str, str]]:
+    """The fields that say where an entry of ``kind`` appeared: journal, booktitle, institution..."""
     venue = bibtex_escape(ref.venue) if ref.venue else None
     publisher = bibtex_escape(ref.publisher) if ref.publisher else None
+    fields: list[tuple[str, str]] = []
     if kind == "article":
         fields.append(("journal", venue or ""))
     elif kind == "inproceedings":
@@ -106,31 +125,15 @@ def reference_to_bibtex(ref: Reference, *, topic: str | None = None) -> str:
             fields.append(("number", venue))
     elif kind == "phdthesis":
         fields.append(("school", publisher or venue or ""))
-    elif kind == "manual":
-        if publisher:
-            fields.append(("organization", publisher))
+    elif kind == "manual" and publisher:
+        fields.append(("organization", publisher))
     elif kind == "misc":
         how = REFERENCE_KIND_VOCABULARY[ref.kind].label
         where = venue or publisher
         fields.append(("howpublished", how + (f", {where}" if where else "")))
     if publisher and kind in ("book", "inproceedings", "article"):
         fields.append(("publisher", publisher))
-    if ref.doi:
-        fields.append(("doi", _url(ref.doi)))
-    if ref.isbn:
-        fields.append(("isbn", bibtex_escape(ref.isbn)))
-    fields.append(("url", _url(ref.url)))
-    if ref.accessed is not None:
-        fields.append(("urldate", ref.accessed.isoformat()))
-    if ref.tags:
-        fields.append(("keywords", bibtex_escape(", ".join(ref.tags))))
-    note = [f"Kind: {ref.kind}"]
-    if topic:
-        note.append(f"topic: {topic}")
-    fields.append(("note", bibtex_escape("; ".join(note))))
-    width = max(len(name) for name, _ in fields)
-    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields if value)
-    return f"@{kind}{{{ref.id},\n{body}\n}}\n"
+    return fields
 
 
 def catalog_to_bibtex(catalog: Catalog | Iterable[ReferenceEntry]) -> str:
