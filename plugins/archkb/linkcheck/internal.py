@@ -101,34 +101,47 @@ def check_internal(pages: dict[Path, PageLinks], root: Path, base_path: str | No
                 if not (link_path + "/").startswith(base_path):
                     key = (link.url, "outside")
                     if key not in results:
-                        results[key] = Result(
-                            link.url,
-                            State.SKIPPED,
-                            sources=[],
-                            message=f"outside the site's base path {base_path}",
-                            checked_at=stamp,
-                        )
-                    if link.source not in results[key].sources:
-                        results[key].sources.append(link.source)
+                        message = f"outside the site's base path {base_path}"
+                        results[key] = Result(link.url, State.SKIPPED, sources=[], message=message, checked_at=stamp)
+                    _cited(results[key], link.source)
                     continue
                 link_path = "/" + link_path[len(base_path) :]
             target = _target_file(path, link_path, root)
             key_target = str(target) if target else f"missing:{parts.path}@{path.parent}"
             key = (link.url, f"{key_target}#{fragment}")
-            if key in results:
-                if link.source not in results[key].sources:
-                    results[key].sources.append(link.source)
-                continue
-            result = Result(link.url, State.OK, sources=[link.source], checked_at=stamp)
-            if target is None:
-                result.state = State.BROKEN
-                result.message = f"no page at {_shown(path, link_path, root)} in the built site"
-            elif fragment and fragment_is_checkable(fragment) and target.suffix in (".html", ".htm"):
-                if target not in ids:
-                    ids[target] = extract_links_from_html(target).ids
-                if fragment not in ids[target]:
-                    shown = target.relative_to(root).as_posix()
-                    result.state = State.BROKEN
-                    result.message = f"anchor #{fragment} is not an id on {shown}"
-            results[key] = result
+            if key not in results:
+                results[key] = _verdict(link.url, target, fragment, path, link_path, root, ids)
+                results[key].checked_at = stamp
+            _cited(results[key], link.source)
     return list(results.values())
+
+
+def _cited(result: Result, source: str) -> None:
+    """Add ``source`` to the places that cite ``result``'s link, once."""
+    if source not in result.sources:
+        result.sources.append(source)
+
+
+def _verdict(
+    url: str,
+    target: Path | None,
+    fragment: str,
+    page: Path,
+    link_path: str,
+    root: Path,
+    ids: dict[Path, set[str]],
+) -> Result:
+    """An internal link's verdict: ``broken`` when ``target`` is no page of the site, or when its
+    fragment is no id of that page (read once, into ``ids``); else ``ok``.
+    """
+    if target is None:
+        return Result(
+            url, State.BROKEN, sources=[], message=f"no page at {_shown(page, link_path, root)} in the built site"
+        )
+    if fragment and fragment_is_checkable(fragment) and target.suffix in (".html", ".htm"):
+        if target not in ids:
+            ids[target] = extract_links_from_html(target).ids
+        if fragment not in ids[target]:
+            shown = target.relative_to(root).as_posix()
+            return Result(url, State.BROKEN, sources=[], message=f"anchor #{fragment} is not an id on {shown}")
+    return Result(url, State.OK, sources=[])
