@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from .plan import DUMP_FORMATS
-from .report import FORMATS
-from .settings import DEFAULT_ARCHIVE_API, DEFAULT_CACHE_PATH
+from .report import FORMATS, Report
+from .settings import DEFAULT_ARCHIVE_API, DEFAULT_CACHE_PATH, Settings
 
 # Only what the options need is imported here; the checker itself (HTML parser, HTTP client) is
 # imported when the command runs, and the catalog (pydantic) only for a run over the project.
@@ -347,6 +347,65 @@ def _with_listed(paths: tuple[Path | str, ...], files_from) -> tuple[tuple[Path 
     return (*paths, *listed), None
 
 
+def _configured(
+    settings: Settings, ctx: click.Context, root: Path, remaps: tuple[str, ...], config_file: Path | None
+) -> Settings:
+    """``settings`` with the remaps given and the config file's table (``--config FILE``, else
+    ROOT's pyproject.toml) applied, except for the options given on the command line, which win.
+    """
+    from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
+
+    options = (
+        "per_host",
+        "concurrency",
+        "timeout",
+        "retries",
+        "max_redirects",
+        "suggest",
+        "require_https",
+        "archive_api",
+        "interval",
+    )
+    try:
+        settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
+        found = load_table(config_file) if config_file else project_table(root)
+        if found is None:
+            return settings
+        given = {name for name in options if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+        return apply_table(settings, found[0], found[1], skip=frozenset(given))
+    except ConfigFileError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _report(report: Report, fmt: str, output: Path | None, root: Path, host_stats: bool, *, save: bool) -> None:
+    """Say the warnings, write the report, save the project's link health when ``save``, say the
+    summary when the report went elsewhere, and exit with the code the verdicts give.
+    """
+    from .runner import DEFAULT_REPORT_PATH
+    from .states import STATE_INFO
+
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    _write(_rendered(report, fmt, root, host_stats), output)
+    if save:
+        try:
+            report.save(root / DEFAULT_REPORT_PATH)
+        except OSError as exc:
+            click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
+    if fmt != "text" or output is not None:
+        click.echo(_summary_line(report), err=True)
+    sys.exit(EXIT_BROKEN if any(STATE_INFO[r.state].exit_broken for r in report.results) else EXIT_OK)
+
+
+def _summary_line(report: Report) -> str:
+    """The one line said on standard error when the report goes elsewhere: counts and traffic."""
+    counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
+    sent = int(report.stats.get("requests", 0))
+    peak = int(report.stats.get("peak_per_host", 0))
+    traffic = f"; {sent} requests, at most {peak} in flight per host" if sent else ""
+    return f"{len(report.results)} links: {counts or 'none'}{traffic}"
+
+
 @click.command("check-links", cls=_Command)
 @click.argument("paths", nargs=-1, type=_Input())
 @click.option(
@@ -618,12 +677,9 @@ def check_links(
     the proxy environment variables are honoured (see --proxy). Exit codes: 0 nothing broken, 2
     broken links found, 3 usage or configuration error.
     """
-    from .config import ConfigFileError, apply_table, load_table, parse_remap, project_table
     from .proxy import proxies_from_environment, with_scheme
-    from .runner import DEFAULT_REPORT_PATH, SettingsError, check_urls
-    from .settings import Settings
+    from .runner import SettingsError, check_urls
     from .sources import InputError
-    from .states import STATE_INFO
 
     paths, nothing_listed = _with_listed(paths, files_from)
     root = find_root(root)
@@ -657,28 +713,7 @@ def check_links(
         raise ConfigError(f"--dump writes {' or '.join(DUMP_FORMATS)}; --format {fmt} is for a check's report")
     if not offline and not dump and (no_cache or not Path(settings.cache_path or "").is_file()):
         _prefetch_http_client()  # cold: every link will be fetched (a warm run may need no client)
-    try:
-        settings = settings.replace(rewrites=[parse_remap(text) for text in remaps])
-        found = load_table(config_file) if config_file else project_table(root)
-        if found is not None:
-            given = {
-                name
-                for name in (
-                    "per_host",
-                    "concurrency",
-                    "timeout",
-                    "retries",
-                    "max_redirects",
-                    "suggest",
-                    "require_https",
-                    "archive_api",
-                    "interval",
-                )
-                if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
-            }
-            settings = apply_table(settings, found[0], found[1], skip=frozenset(given))
-    except ConfigFileError as exc:
-        raise ConfigError(str(exc)) from exc
+    settings = _configured(settings, ctx, root, remaps, config_file)
     # Given here, they win over the config file's: lists are added to, a header of the same name replaced.
     settings = settings.replace(
         includes=[*settings.includes, *include],
@@ -713,22 +748,7 @@ def check_links(
         raise ConfigError(str(exc)) from exc
     _add_offline_verdicts(report, inputs, root_dir, root)
 
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    _write(_rendered(report, fmt, root, host_stats), output)
-    if not paths and not offline and changed_base is None:
-        # Only an online check of the whole project updates the link health that readers
-        # see; checking some other site or file, the links a change adds, or an offline run
-        # that knows only what the cache knows, must not overwrite it.
-        try:
-            report.save(root / DEFAULT_REPORT_PATH)
-        except OSError as exc:
-            click.echo(f"warning: cannot write {root / DEFAULT_REPORT_PATH}: {exc}", err=True)
-    if fmt != "text" or output is not None:
-        counts = ", ".join(f"{n} {state}" for state, n in report.summary.items() if n)
-        sent = int(report.stats.get("requests", 0))
-        traffic = (
-            f"; {sent} requests, at most {int(report.stats.get('peak_per_host', 0))} in flight per host" if sent else ""
-        )
-        click.echo(f"{len(report.results)} links: {counts or 'none'}{traffic}", err=True)
-    sys.exit(EXIT_BROKEN if any(STATE_INFO[r.state].exit_broken for r in report.results) else EXIT_OK)
+    # Only an online check of the whole project updates the link health that readers see;
+    # checking some other site or file, the links a change adds, or an offline run that knows
+    # only what the cache knows, must not overwrite it.
+    _report(report, fmt, output, root, host_stats, save=not paths and not offline and changed_base is None)
