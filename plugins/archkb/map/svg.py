@@ -82,6 +82,23 @@ def render_svg(
     ]
     if description:
         out.append(f'<desc id="{map_id}-desc">{_esc(description)}</desc>')
+    out += _arrow_defs(map_id)
+    out += _frames(layout)
+    out += _edges(layout, map_id)
+    out += _group_titles(layout)
+    out.append('<g class="archkb-nodes">')
+    for placed in layout.nodes.values():
+        out.append(_render_node(placed, href(placed.node.slug) if not placed.current else None))
+    out.append("</g>")
+    if layout.legend:
+        out += _legend(layout, map_id)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _arrow_defs(map_id: str) -> list[str]:
+    """The arrowheads of the relation types drawn with one."""
+    out: list[str] = []
     out.append("<defs>")
     for style in EDGE_STYLES.values():
         if style.arrow:
@@ -92,7 +109,12 @@ def render_svg(
                 f'class="archkb-arrow archkb-rel--{style.type}"/></marker>'
             )
     out.append("</defs>")
+    return out
 
+
+def _frames(layout: MapLayout) -> list[str]:
+    """The frames of the framed groups."""
+    out: list[str] = []
     out.append('<g class="archkb-groups" aria-hidden="true">')
     for group in layout.groups:
         if group.framed:
@@ -102,7 +124,12 @@ def render_svg(
                 f'height="{b.h:.1f}" rx="8" fill="none" stroke="currentColor" stroke-opacity="0.25"/>'
             )
     out.append("</g>")
+    return out
 
+
+def _edges(layout: MapLayout, map_id: str) -> list[str]:
+    """One path per relation, two between the same pair bent apart, each titled."""
+    out: list[str] = []
     out.append('<g class="archkb-edges" aria-hidden="true">')
     pair_count: dict[frozenset[str], int] = {}
     for source, rel_type, target in layout.edges:
@@ -122,7 +149,12 @@ def render_svg(
         a_title, b_title = layout.nodes[source].node.title, layout.nodes[target].node.title
         out.append(f"<path {attrs}><title>{_esc(f'{a_title} {style.label} {b_title}')}</title></path>")
     out.append("</g>")
+    return out
 
+
+def _group_titles(layout: MapLayout) -> list[str]:
+    """The groups' headings, over the edges."""
+    out: list[str] = []
     # Headings go over the edges, with a halo in the background colour so they stay legible.
     out.append('<g class="archkb-group-titles" aria-hidden="true">')
     for group in layout.groups:
@@ -133,30 +165,28 @@ def render_svg(
             f'stroke-linejoin="round" paint-order="stroke">{_esc(group.title)}</text>'
         )
     out.append("</g>")
+    return out
 
-    out.append('<g class="archkb-nodes">')
-    for placed in layout.nodes.values():
-        out.append(_render_node(placed, href(placed.node.slug) if not placed.current else None))
+
+def _legend(layout: MapLayout, map_id: str) -> list[str]:
+    """The legend: a sample line and the label of each relation type shown."""
+    out: list[str] = []
+    out.append('<g class="archkb-legend" aria-hidden="true">')
+    for item in layout.legend:
+        style = item.style
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+        marker = f' marker-end="url(#{map_id}-arrow-{style.type})"' if style.arrow else ""
+        out.append(
+            f'<path class="archkb-edge archkb-rel--{style.type}" d="M{item.x:.1f},{item.y:.1f} '
+            f'h{_LEGEND_SAMPLE - 4}" fill="none" stroke="currentColor"{dash}{marker}/>'
+        )
+        lb = item.label_box
+        out.append(
+            f'<text class="archkb-legend-label" x="{lb.x:.1f}" y="{item.y + 4:.1f}" '
+            f'fill="currentColor">{_esc(style.label)}</text>'
+        )
     out.append("</g>")
-
-    if layout.legend:
-        out.append('<g class="archkb-legend" aria-hidden="true">')
-        for item in layout.legend:
-            style = item.style
-            dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-            marker = f' marker-end="url(#{map_id}-arrow-{style.type})"' if style.arrow else ""
-            out.append(
-                f'<path class="archkb-edge archkb-rel--{style.type}" d="M{item.x:.1f},{item.y:.1f} '
-                f'h{_LEGEND_SAMPLE - 4}" fill="none" stroke="currentColor"{dash}{marker}/>'
-            )
-            lb = item.label_box
-            out.append(
-                f'<text class="archkb-legend-label" x="{lb.x:.1f}" y="{item.y + 4:.1f}" '
-                f'fill="currentColor">{_esc(style.label)}</text>'
-            )
-        out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 def _render_node(placed: PlacedNode, link: str | None) -> str:
