@@ -242,52 +242,53 @@ def _files(root: Path, folder: Path, suffixes: tuple[str, ...], problems: list[P
     lookalikes = _LOOKALIKES.get(suffixes[0], suffixes)
     out: list[Path] = []
     for path in sorted(folder.iterdir()):
-        name = path.name
-        if name.startswith("."):
+        if path.name.startswith("."):
             continue
-        rel = path.relative_to(root).as_posix()
-        looks = path.suffix.lower() in lookalikes
-        if path.is_symlink():
-            if looks:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "the file is a symbolic link; the catalog reads only regular "
-                        "files inside the project: put the file itself here",
-                    )
-                )
-            continue
-        if path.is_dir():
-            if any(child.suffix.lower() in lookalikes for child in path.iterdir()):
-                problems.append(
-                    Problem(rel, 1, f"files in the sub-folder '{rel}' are not read; move them up into '{rel_folder}/'")
-                )
-            continue
-        if not path.is_file() or not looks:
-            continue
-        # Not a link, in a folder that is not one and lies inside the project: inside too.
-        if path.suffix in suffixes and not name.startswith("_"):
-            out.append(path)
-        elif name.startswith("_"):
-            problems.append(
-                Problem(
-                    rel,
-                    1,
-                    f"'{name}' is not read: names starting with '_' are skipped; rename "
-                    f"it to '{name.lstrip('_')}' (use 'status: draft' for unfinished work)",
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    rel,
-                    1,
-                    f"'{name}' is not read: only '{suffixes[0]}' files (lower case) are; "
-                    f"rename it to '{path.stem}{suffixes[0]}'",
-                )
-            )
+        judged = _entry(path, path.relative_to(root).as_posix(), rel_folder, suffixes, lookalikes)
+        if isinstance(judged, Problem):
+            problems.append(judged)
+        elif judged is not None:
+            out.append(judged)
     return out
+
+
+def _entry(
+    path: Path, rel: str, rel_folder: str, suffixes: tuple[str, ...], lookalikes: tuple[str, ...]
+) -> Path | Problem | None:
+    """One entry of a catalog folder: the file to read, the problem that says why a file that
+    looks like a catalog file is not read, or None for anything else.
+    """
+    name = path.name
+    looks = path.suffix.lower() in lookalikes
+    if path.is_symlink():
+        if not looks:
+            return None
+        return Problem(
+            rel,
+            1,
+            "the file is a symbolic link; the catalog reads only regular files inside the project: put the file itself here",
+        )
+    if path.is_dir():
+        if any(child.suffix.lower() in lookalikes for child in path.iterdir()):
+            return Problem(rel, 1, f"files in the sub-folder '{rel}' are not read; move them up into '{rel_folder}/'")
+        return None
+    if not path.is_file() or not looks:
+        return None
+    # Not a link, in a folder that is not one and lies inside the project: inside too.
+    if name.startswith("_"):
+        return Problem(
+            rel,
+            1,
+            f"'{name}' is not read: names starting with '_' are skipped; rename "
+            f"it to '{name.lstrip('_')}' (use 'status: draft' for unfinished work)",
+        )
+    if path.suffix in suffixes:
+        return path
+    return Problem(
+        rel,
+        1,
+        f"'{name}' is not read: only '{suffixes[0]}' files (lower case) are; rename it to '{path.stem}{suffixes[0]}'",
+    )
 
 
 def _read(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
