@@ -400,47 +400,55 @@ def apply_table(
     """
     changes: dict[str, Any] = {}
     for key, value in table.items():
-        keys = (key,)
         if key not in KEYS:
-            raise ConfigFileError(_said(where, keys, _unknown_text(key, KEYS)))
-        if key in skip:
-            continue
-        if key in ("exclude", "include", "exclude_path"):
-            _check(where, keys, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
-            field_name = f"{key}s"
-            _valid(where, keys, **{field_name: list(value)})
-            changes[field_name] = [*getattr(settings, field_name), *value]
-        elif key == "remap":
-            changes["rewrites"] = [*settings.rewrites, *_remaps(where, value)]
-        elif key == "accept":
-            codes = _statuses(where, keys, value)
-            _valid(where, keys, accept=codes)
-            changes["accept"] = [*settings.accept, *codes]
-        elif key == "headers":
-            headers = _headers(where, keys, value)
-            _valid(where, keys, headers=headers)
-            changes["headers"] = {**settings.headers, **headers}
-        elif key in _SCALARS:
-            field_name, kind = _SCALARS[key]
-            _check(where, keys, value, kind(value), KEYS[key])
-            value = float(value) if key in ("interval", "timeout") else value
-            _valid(where, keys, **{field_name: value})
-            changes[field_name] = value
-        elif key == "archive_api":
-            _check(
-                where,
-                keys,
-                value,
-                isinstance(value, str) and value.lower().startswith(("http://", "https://")),
-                KEYS[key],
-            )
-            changes[key] = value
-        elif key == "github_hosts":
-            _check(where, keys, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
-            changes[key] = list(value)
-        elif key == "hosts":
-            changes["hosts"] = [*settings.hosts, *_host_rules(where, value)]
+            raise ConfigFileError(_said(where, (key,), _unknown_text(key, KEYS)))
+        if key not in skip:
+            changes |= _replaced(key, value, where) if key in _REPLACED else _added(settings, key, value, where)
     return settings.replace(**changes) if changes else settings
+
+
+#: The table's keys whose value replaces the settings' (the others add to them).
+_REPLACED = frozenset({*_SCALARS, "archive_api", "github_hosts"})
+
+
+def _replaced(key: str, value: Any, where: Where) -> dict[str, Any]:
+    """The setting a key of :data:`_REPLACED` replaces, checked."""
+    keys = (key,)
+    if key == "archive_api":
+        scheme_ok = isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+        _check(where, keys, value, scheme_ok, KEYS[key])
+        return {key: value}
+    if key == "github_hosts":
+        _check(where, keys, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
+        return {key: list(value)}
+    field_name, kind = _SCALARS[key]
+    _check(where, keys, value, kind(value), KEYS[key])
+    value = float(value) if key in ("interval", "timeout") else value
+    _valid(where, keys, **{field_name: value})
+    return {field_name: value}
+
+
+def _added(settings: Settings, key: str, value: Any, where: Where) -> dict[str, Any]:
+    """The setting a list, table or pattern key adds to: patterns, remaps, statuses, headers, host rules."""
+    keys = (key,)
+    if key in ("exclude", "include", "exclude_path"):
+        _check(where, keys, value, isinstance(value, list) and all(isinstance(v, str) for v in value), KEYS[key])
+        field_name = f"{key}s"
+        _valid(where, keys, **{field_name: list(value)})
+        return {field_name: [*getattr(settings, field_name), *value]}
+    if key == "remap":
+        return {"rewrites": [*settings.rewrites, *_remaps(where, value)]}
+    if key == "accept":
+        codes = _statuses(where, keys, value)
+        _valid(where, keys, accept=codes)
+        return {"accept": [*settings.accept, *codes]}
+    if key == "headers":
+        headers = _headers(where, keys, value)
+        _valid(where, keys, headers=headers)
+        return {"headers": {**settings.headers, **headers}}
+    if key == "hosts":
+        return {"hosts": [*settings.hosts, *_host_rules(where, value)]}
+    return {}
 
 
 def _host_rules(where: Where, value: Any) -> list[HostRule]:
