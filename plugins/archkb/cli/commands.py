@@ -399,8 +399,7 @@ def new_reference_command(
     catalog; each problem is printed and the exit status is 1.
     """
     from ..catalog.loader import find_root
-    from ..catalog.model import REFERENCE_KINDS
-    from .scaffold import ReferenceRejected, add_reference, reference_id
+    from .scaffold import ReferenceRejected, add_reference
 
     project = find_root(root)
     fields: dict[str, object] = {
@@ -421,27 +420,7 @@ def new_reference_command(
         "note": note,
     }
     if not no_input:
-        for name, label in _REQUIRED_PROMPTS:
-            if fields[name] in (None, []):
-                if name == "authors":
-                    answer = click.prompt(label)
-                    fields[name] = [a.strip() for a in answer.split(";") if a.strip()]
-                elif name == "kind":
-                    fields[name] = click.prompt(label, type=click.Choice(REFERENCE_KINDS))
-                elif name == "year":
-                    answer = click.prompt(
-                        label + " (leave empty for a living document)", default="", show_default=False
-                    )
-                    fields[name] = int(answer) if answer.strip().isdigit() else None
-                    if fields[name] is None and not fields.get("accessed"):
-                        fields["accessed"] = dt.date.today().isoformat()
-                else:
-                    fields[name] = click.prompt(label)
-        if not fields["id"]:
-            named: Any = fields["authors"] or []
-            published: Any = fields["year"]
-            suggested = reference_id(list(named), published, str(fields["title"] or ""))
-            fields["id"] = click.prompt("Id", default=suggested or None)
+        _ask_for_missing(fields)
     try:
         added = add_reference(project, file, fields, topic=topic)
     except ReferenceRejected as exc:
@@ -457,6 +436,35 @@ def new_reference_command(
         click.echo(
             f"note: the catalog has {count} other problem{'s' if count != 1 else ''}; run 'archkb validate'", err=True
         )
+
+
+def _ask_for_missing(fields: dict[str, object]) -> None:
+    """Prompt for each required field of a new reference not given as an option, then for its id
+    (suggested from the first author's surname, the year and the title).
+    """
+    from ..catalog.model import REFERENCE_KINDS
+    from .scaffold import reference_id
+
+    for name, label in _REQUIRED_PROMPTS:
+        if fields[name] not in (None, []):
+            continue
+        if name == "authors":
+            answer = click.prompt(label)
+            fields[name] = [a.strip() for a in answer.split(";") if a.strip()]
+        elif name == "kind":
+            fields[name] = click.prompt(label, type=click.Choice(REFERENCE_KINDS))
+        elif name == "year":
+            answer = click.prompt(label + " (leave empty for a living document)", default="", show_default=False)
+            fields[name] = int(answer) if answer.strip().isdigit() else None
+            if fields[name] is None and not fields.get("accessed"):
+                fields["accessed"] = dt.date.today().isoformat()
+        else:
+            fields[name] = click.prompt(label)
+    if not fields["id"]:
+        named: Any = fields["authors"] or []
+        published: Any = fields["year"]
+        suggested = reference_id(list(named), published, str(fields["title"] or ""))
+        fields["id"] = click.prompt("Id", default=suggested or None)
 
 
 @main.command("changed-links")
