@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..catalog.loader import load_catalog
+from ..catalog.loader import Catalog, load_catalog
 from ..catalog.model import SLUG_PATTERN, TEMPLATE_SECTIONS, Reference, ReferenceFile
 from ..catalog.problems import Problem
 from ..catalog.validate import validate_model
@@ -286,25 +286,9 @@ def add_reference(
         k: v for k, v in entry.items() if k not in REFERENCE_FIELD_ORDER
     }
 
-    ref, errors = validate_model(Reference, entry, LoadedYaml(None, {}), rel, what="reference entry")
-    if ref is None:
-        raise ReferenceRejected([f"{rel}: new entry: {p.message}" for p in errors])
-    for problem in scan_markdown(ref.summary, rel, 1):
-        errors.append(Problem(rel, 1, f"summary: {problem.message}"))
-    if errors:
-        raise ReferenceRejected([f"{rel}: new entry: {p.message}" for p in errors])
-
+    ref = _valid_entry(entry, rel)
     before = load_catalog(root, references_dir=references_dir)
-    clash = []
-    existing = before.references.get(ref.id)
-    if existing is not None:
-        clash.append(f"{rel}: new entry: the id '{ref.id}' is already used at {existing.source}; choose another (--id)")
-    for other in before.references.values():
-        if other.url.rstrip("/") == ref.url.rstrip("/"):
-            clash.append(
-                f"{rel}: new entry: the URL is already the reference '{other.id}' "
-                f"({other.source}); cite that id instead"
-            )
+    clash = _clashes(ref, before, rel)
     if clash:
         raise ReferenceRejected(clash)
 
@@ -325,6 +309,31 @@ def add_reference(
             [str(p) for p in caused] or [f"{rel}: the new entry did not load back; the file was restored"]
         )
     return AddedReference(rel, ref.id, line, created, sorted(set(after.problems)))
+
+
+def _valid_entry(entry: dict[str, Any], rel: str) -> Reference:
+    """The entry as a :class:`Reference`, its summary's Markdown checked too; else ReferenceRejected."""
+    ref, errors = validate_model(Reference, entry, LoadedYaml(None, {}), rel, what="reference entry")
+    if ref is None:
+        raise ReferenceRejected([f"{rel}: new entry: {p.message}" for p in errors])
+    errors += [Problem(rel, 1, f"summary: {problem.message}") for problem in scan_markdown(ref.summary, rel, 1)]
+    if errors:
+        raise ReferenceRejected([f"{rel}: new entry: {p.message}" for p in errors])
+    return ref
+
+
+def _clashes(ref: Reference, catalog: Catalog, rel: str) -> list[str]:
+    """The new entry's id or URL where the catalog already has it."""
+    clash = []
+    existing = catalog.references.get(ref.id)
+    if existing is not None:
+        clash.append(f"{rel}: new entry: the id '{ref.id}' is already used at {existing.source}; choose another (--id)")
+    clash += [
+        f"{rel}: new entry: the URL is already the reference '{other.id}' ({other.source}); cite that id instead"
+        for other in catalog.references.values()
+        if other.url.rstrip("/") == ref.url.rstrip("/")
+    ]
+    return clash
 
 
 def _reference_target(root: Path, file: Path, references_dir: str) -> Path:
