@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..catalog.loader import Catalog, load_catalog
+from ..catalog.graph import Catalog
+from ..catalog.loader import load_catalog
 from ..catalog.model import SLUG_PATTERN, TEMPLATE_SECTIONS, Reference, ReferenceFile
 from ..catalog.problems import Problem
 from ..catalog.validate import validate_model
