@@ -333,14 +333,23 @@ def _template_problems(entry: Any) -> list[Problem]:
             )
     if "Consequences" in names:
         start = {text: line for line, text in h2}["Consequences"]
-        after = [(line, level, text) for line, level, text in found if line > start]
-        section: list[str] = []
-        for _, level, text in after:
-            if level <= 2:
-                break
-            if level == 3:
-                section.append(text)
-        for sub in CONSEQUENCE_SUBSECTIONS:
-            if sub not in section:
-                problems.append(Problem(entry.path, start, f"'## Consequences' needs a '### {sub}' subsection"))
+        section = _subsections(found, start)
+        problems += [
+            Problem(entry.path, start, f"'## Consequences' needs a '### {sub}' subsection")
+            for sub in CONSEQUENCE_SUBSECTIONS
+            if sub not in section
+        ]
     return problems
+
+
+def _subsections(headings: list[tuple[int, int, str]], start: int) -> list[str]:
+    """The level-three headings of the section whose heading is at line ``start``."""
+    section: list[str] = []
+    for line, level, text in headings:
+        if line <= start:
+            continue
+        if level <= 2:
+            break
+        if level == 3:
+            section.append(text)
+    return section
