@@ -57,25 +57,30 @@ def blank_match(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+def _front_matter_lines(lines: list[str]) -> int:
+    """How many of ``lines`` are front matter (``---`` to ``---`` or ``...``); all when unclosed."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return index + 1
+    return len(lines)
+
+
 def blank_code(text: str) -> str:
     """Replace code (fenced and indented blocks, inline spans) and front matter with blanks.
 
     Line structure is kept, so offsets still map to the right line numbers. An indented line counts
     as code only after a blank line and outside a list (list items indent their continuation).
     """
-    out: list[str] = []
-    fence: str | None = None
     lines = text.split("\n")
-    front = bool(lines) and lines[0].strip() == "---"
+    body_start = _front_matter_lines(lines)
+    out: list[str] = [""] * body_start
+    fence: str | None = None
     in_list = False
     in_indented = False
     previous_blank = True
-    for index, line in enumerate(lines):
-        if front:
-            if index > 0 and line.strip() in ("---", "..."):
-                front = False
-            out.append("")
-            continue
+    for line in lines[body_start:]:
         match = _FENCE.match(line)
         if fence is not None:
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
