@@ -807,31 +807,13 @@ def catalog_to_epub(
             made[0] = _book_converter(Path(catalog.root))
         return made[0]
 
-    def cached(name: str, render: Callable[[], bytes]) -> bytes:
-        return cache(name, render) if cache is not None else render()
-
     layout = layout if layout is not None else catalog_map_layout(catalog)
     links = _Links(catalog, options)
     paths, rest = book_order(catalog)
     edition = _edition(dates, catalog)
 
-    files: dict[str, bytes | Callable[[], bytes]] = {}
-    manifest: list[tuple[str, str, str, str]] = []
-    spine: list[str] = []
-
-    def add(
-        name: str,
-        data: bytes | Callable[[], bytes],
-        *,
-        item_id: str,
-        media: str = "application/xhtml+xml",
-        props: str = "",
-        linear: bool = True,
-    ) -> None:
-        files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else (lambda: cached(name, data))
-        manifest.append((item_id, name, media, props))
-        if linear and media == "application/xhtml+xml":
-            spine.append(item_id)
+    book = _Contents(cache)
+    add = book.add
 
     def chapter(slug: str) -> Callable[[], bytes]:
         return lambda: _pattern_document(catalog.patterns[slug], catalog, links, markdown(), health, dates, options)
@@ -856,9 +838,40 @@ def catalog_to_epub(
     add(_MAP_FILE, lambda: _map_document(catalog, links, layout, options), item_id="map")
     add(_SVG_FILE, lambda: _map_svg(layout), item_id="map-image", media="image/svg+xml")
     add(_CSS_FILE, _BOOK_CSS.encode("utf-8"), item_id="css", media="text/css")
-    files["OEBPS/content.opf"] = _package(options, edition, manifest, spine)
-    files["META-INF/container.xml"] = _CONTAINER
-    return _zip(files, edition or _EPOCH)
+    book.files["OEBPS/content.opf"] = _package(options, edition, book.manifest, book.spine)
+    book.files["META-INF/container.xml"] = _CONTAINER
+    return _zip(book.files, edition or _EPOCH)
+
+
+class _Contents:
+    """The book's files as they are added (each document rendered when the book is zipped, through
+    ``cache`` when there is one), its manifest and its spine.
+    """
+
+    def __init__(self, cache: BookCache | None) -> None:
+        self.cache = cache
+        self.files: dict[str, bytes | Callable[[], bytes]] = {}
+        self.manifest: list[tuple[str, str, str, str]] = []
+        self.spine: list[str] = []
+
+    def add(
+        self,
+        name: str,
+        data: bytes | Callable[[], bytes],
+        *,
+        item_id: str,
+        media: str = "application/xhtml+xml",
+        props: str = "",
+        linear: bool = True,
+    ) -> None:
+        """Add the file ``OEBPS/<name>`` to the manifest, and to the spine when it is a linear document."""
+        self.files[f"OEBPS/{name}"] = data if isinstance(data, bytes) else partial(self._rendered, name, data)
+        self.manifest.append((item_id, name, media, props))
+        if linear and media == "application/xhtml+xml":
+            self.spine.append(item_id)
+
+    def _rendered(self, name: str, render: Callable[[], bytes]) -> bytes:
+        return self.cache(name, render) if self.cache is not None else render()
 
 
 def book_options_from_config(root: str | Path, config_file: str = "mkdocs.yml") -> BookOptions:
