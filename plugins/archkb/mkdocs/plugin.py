@@ -32,7 +32,7 @@ from ..safety.chars import printable
 from ..safety.htmlpolicy import check_html, sanitize_html
 from ..site import clear_caches
 from ..site.fragments import MAP_PREVIEW_MARKER, expand_markers
-from ..site.generator import SiteGenerator, SiteOptions
+from ..site.generator import GeneratedPage, SiteGenerator, SiteOptions
 from ..site.html import SectionHeading
 from ..site.incremental import RenderCache
 from ..site.spill import SpillFolder
@@ -163,6 +163,13 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
         self.generated_pages = {page.uri for page in generated if page.uri.endswith(".md")}
         self.contributed = {pattern_uri(entry.slug): entry.path for entry in catalog.patterns.values()}
         _refuse_outside_files(files, self.root)
+        self._put_generated(files, config, generated)
+        return files
+
+    def _put_generated(self, files: Files, config: MkDocsConfig, generated: list[GeneratedPage]) -> None:
+        """Add the generated pages to MkDocs' files (each replacing a file of the same path), with
+        their edit links, and keep the pages whose HTML is made after MkDocs renders them.
+        """
         edit_prefix = _edit_uri_prefix(config, self.root)  # resolved once, not per page
         for page in generated:
             existing = files.get_file_from_path(page.uri)
@@ -178,7 +185,6 @@ class ArchkbPlugin(BasePlugin[ArchkbConfig]):
             files.append(file)
             if isinstance(page.deferred, DeferredHtml):
                 self.deferred[page.uri] = page.deferred
-        return files
 
     def _section_headings(self, config: MkDocsConfig) -> dict[str, SectionHeading]:
         """The generated sections' headings, rendered once per configuration."""
