@@ -171,6 +171,13 @@ def _attribute_problem(tag: str, name: str, value: str) -> str | None:
     allowed = _ALLOWED_BY_TAG.get(tag) or GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
     if name not in allowed:
         return f"attribute '{name}=' on <{tag}> is not allowed; allowed on <{tag}>: " + ", ".join(sorted(allowed))
+    return _value_problem(tag, name, value)
+
+
+def _value_problem(tag: str, name: str, value: str) -> str | None:
+    """Why the value of an allowed attribute is refused (a URL's scheme, a style, a reserved class
+    or id, an input's type), or ``None``.
+    """
     if name in URL_ATTRIBUTES:
         scheme = url_scheme(value)
         if scheme is not None and scheme not in URL_SCHEMES:
@@ -193,6 +200,22 @@ def _attribute_problem(tag: str, name: str, value: str) -> str | None:
     elif tag == "input" and name == "type" and value.lower() != "checkbox":
         return f'<input type="{value}"> is not allowed; only task-list checkboxes are'
     return None
+
+
+def _attribute_violations(tag: str, attrs: dict[str, str | None]) -> list[HtmlViolation]:
+    """The refused attributes of an allowed element, each with the text that finds it in the source."""
+    out: list[HtmlViolation] = []
+    free = _FREE_BY_TAG[tag]
+    for name, value in attrs.items():
+        if name in free:
+            continue
+        problem = _attribute_problem(tag, name, value or "")
+        if problem:
+            needles = tuple(
+                n for n in ((value or "") if len(value or "") >= 3 else "", f"{name}=", name, f"<{tag}") if n
+            )
+            out.append(HtmlViolation(problem, needles))
+    return out
 
 
 def check_html(html: str) -> list[HtmlViolation]:
@@ -243,16 +266,7 @@ def check_html(html: str) -> list[HtmlViolation]:
                 )
             )
             continue
-        free = _FREE_BY_TAG[tag]
-        for name, value in attrs.items():
-            if name in free:
-                continue
-            problem = _attribute_problem(tag, name, value or "")
-            if problem:
-                needles = tuple(
-                    n for n in ((value or "") if len(value or "") >= 3 else "", f"{name}=", name, f"<{tag}") if n
-                )
-                out.append(HtmlViolation(problem, needles))
+        out += _attribute_violations(tag, attrs)
         if tag == "input" and "disabled" not in attrs:
             out.append(HtmlViolation("<input> must be a disabled task-list checkbox", ("<input", "[ ]", "[x]")))
     out += _structure(tree, wrap_id, article_id, inner_id, end_id)
