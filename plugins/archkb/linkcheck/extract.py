@@ -227,6 +227,39 @@ def _find(text: str, candidate: str, start: int, whole: bool) -> int:
     return text.find(candidate, start, start + _NEAR + len(candidate))
 
 
+class _Locator:
+    """Finds where each link of a page is written, in document order: from the end of the last one
+    found, as written or escaped as HTML writes it; a link not found there is placed at the cursor.
+    """
+
+    __slots__ = ("cursor", "display", "lines", "misses", "text")
+
+    def __init__(self, text: str, display: str) -> None:
+        self.text, self.display, self.lines = text, display, _Lines(text)
+        self.cursor = 0
+        self.misses = 0  # links not found as written: each searched the rest of the page (see _find)
+
+    def add(self, page: PageLinks, to_page: bool, urls: list[str]) -> None:
+        """Add the links written as ``urls`` (one attribute's) to ``page``, each with its line;
+        to its pages too when ``to_page`` (an ``a`` or ``area``'s).
+        """
+        for written in urls:
+            link = Link(_as_browser_reads(written), f"{self.display}:{self.lines.line(self.offset(written))}")
+            page.links.append(link)
+            if to_page:
+                page.pages.append(link)
+
+    def offset(self, written: str) -> int:
+        """Where ``written`` is in the page (the cursor when it cannot be found), moving past it."""
+        for candidate in (written, htmllib.escape(written, quote=False), htmllib.escape(written)):
+            offset = _find(self.text, candidate, self.cursor, self.misses < _FULL_SEARCHES)
+            if offset >= 0:
+                self.cursor = offset + len(candidate)
+                return offset
+        self.misses += 1
+        return self.cursor
+
+
 def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None) -> PageLinks:
     """Extract links and ids from an HTML page.
 
@@ -240,10 +273,8 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
     """
     text, display = _read(path_or_text, name)
     tree = LexborHTMLParser(text)
-    lines = _Lines(text)
     page = PageLinks(path=display)
-    cursor = 0
-    misses = 0  # links not found as written: each searched the rest of the page (see _find)
+    where = _Locator(text, display)
     root = tree.root
     if root is None:
         return page
@@ -263,20 +294,7 @@ def extract_links_from_html(path_or_text: str | Path, *, name: str | None = None
             value = attrs.get(attr)
             if not value or not value.strip():
                 continue
-            for written in _srcset_urls(value) if attr == "srcset" else [value.strip()]:
-                offset = -1
-                for candidate in (written, htmllib.escape(written, quote=False), htmllib.escape(written)):
-                    offset = _find(text, candidate, cursor, misses < _FULL_SEARCHES)
-                    if offset >= 0:
-                        cursor = offset + len(candidate)
-                        break
-                else:
-                    misses += 1
-                line = lines.line(offset if offset >= 0 else cursor)
-                link = Link(_as_browser_reads(written), f"{display}:{line}")
-                page.links.append(link)
-                if tag in ("a", "area"):
-                    page.pages.append(link)
+            where.add(page, tag in ("a", "area"), _srcset_urls(value) if attr == "srcset" else [value.strip()])
     return page
 
 
