@@ -371,7 +371,7 @@ def _has_opening_bracket(text: str, close: int) -> bool:
     return False
 
 
-def _closing(text: str, i: int, *, titles: bool) -> int | None:
+def _closing(text: str, i: int, *, titles: bool) -> int | None:  # noqa: C901 - one scanner, a branch per character class
     """The index of the ``)`` that closes a link destination starting at ``i``, or None.
 
     Nested pairs and escaped characters are skipped. With ``titles``, once a quote opens a title,
