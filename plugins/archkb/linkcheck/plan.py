@@ -107,7 +107,8 @@ class Planned:
         }
 
 
-def _grouped(links: Iterable[Link]) -> dict[str, list[str]]:
+def grouped_sources(links: Iterable[Link]) -> dict[str, list[str]]:
+    """Each URL as written (trimmed), with the places that cite it, in order and once each."""
     sources: dict[str, list[str]] = {}
     for link in links:
         bucket = sources.setdefault(link.url.strip(), [])
@@ -139,7 +140,7 @@ def dump_links(
     compiled = [re.compile(p) for p in excludes]
     wanted = [re.compile(p) for p in includes]
     planned: list[Planned] = []
-    for url, where in _grouped(external).items():
+    for url, where in grouped_sources(external).items():
         target, verdict = plan_link(url, where, rewrites or [], compiled, wanted)
         shown = redact_credentials(url)
         changed = target if target != url and target != shown else None
@@ -148,7 +149,7 @@ def dump_links(
         else:
             action = "broken" if verdict.state is State.BROKEN else "skip"
             planned.append(Planned(shown, action, where, changed, verdict.message))
-    planned += [Planned(url, "internal", where) for url, where in _grouped(internal).items()]
+    planned += [Planned(url, "internal", where) for url, where in grouped_sources(internal).items()]
     return planned
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from .cache import LinkCache
 from .credentials import CREDENTIALS_MESSAGE, has_credentials, redact_credentials, redact_text, strip_credentials
-from .plan import plan_link
+from .plan import grouped_sources, plan_link
 from .report import Report
 from .settings import Settings
 from .states import STATE_ORDER, Link, Result, State, now_iso
@@ -113,7 +113,7 @@ async def check_urls_async(
     if problems:
         raise SettingsError("; ".join(problems))
     started = time.monotonic()
-    sources = _sources_of(links)
+    sources = grouped_sources(links)
     report = Report()
     cache: LinkCache | None = None
     if settings.cache_path and not settings.no_cache:
@@ -165,16 +165,6 @@ async def check_urls_async(
         "seconds": round(time.monotonic() - started, 3),
     }
     return report
-
-
-def _sources_of(links: Iterable[Link]) -> dict[str, list[str]]:
-    """Each URL as written (trimmed), with the places that cite it, in order and once each."""
-    sources: dict[str, list[str]] = {}
-    for link in links:
-        bucket = sources.setdefault(link.url.strip(), [])
-        if link.source not in bucket:
-            bucket.append(link.source)
-    return sources
 
 
 @dataclasses.dataclass
