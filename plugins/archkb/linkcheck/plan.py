@@ -18,7 +18,7 @@ from .credentials import redact_credentials, strip_credentials
 from .states import Link, Result, State, now_iso
 from .urls import has_scheme, is_http, malformed
 
-__all__ = ["ACTIONS", "Planned", "plan_link", "dump_links", "render_dump", "DUMP_FORMATS"]
+__all__ = ["ACTIONS", "Planned", "plan_link", "grouped_sources", "dump_links", "render_dump", "DUMP_FORMATS"]
 
 #: What a run does with a link, as ``--dump`` names it: asks for it over the network (``check``),
 #: judges it against the built site's pages (``internal``), leaves it (``skip``), or finds it broken
