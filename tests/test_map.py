@@ -168,6 +168,23 @@ def test_titles_are_escaped():
     assert root.find(f".//{SVG}a[@data-slug='a']").get("{http://www.w3.org/1999/xlink}href") == "a?x=1&y=2"
 
 
+def test_the_map_id_is_escaped_in_every_attribute_it_lands_in():
+    """The id prefix is made from a slug, which validation holds to lowercase words; the SVG
+    escapes it all the same, in the ids, aria-labelledby and every marker reference."""
+    nodes = [MapNode("a", "A", "g"), MapNode("b", "B", "g")]
+    hostile = 'm" onload="alert(1)'
+    svg = render_svg(
+        layout_map(nodes, [("a", "uses", "b")]), href=lambda s: f"{s}/", map_id=hostile, title="T", description="D"
+    )
+    root = ET.fromstring(svg)  # still well-formed: no attribute was closed early
+    assert "onload" not in root.attrib and root.get("id") == hostile
+    assert root.get("aria-labelledby") == f"{hostile}-title {hostile}-desc"
+    assert root.find(f"{SVG}title").get("id") == f"{hostile}-title"
+    markers = [el.get("marker-end") for el in root.iter() if el.get("marker-end")]
+    assert markers and all(m.startswith(f"url(#{hostile}-arrow-") for m in markers)
+    assert not [el for el in root.iter() if any(name.startswith("on") for name in el.attrib)]
+
+
 def test_canonical_edges_flip_inverse_types():
     assert canonical_edge("a", "used-by", "b") == ("b", "uses", "a")
     assert canonical_edge("a", "refined-by", "b") == ("b", "refines", "a")

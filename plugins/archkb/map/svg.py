@@ -72,8 +72,9 @@ def render_svg(
         Markdown passes it through untouched.
     """
     w, h = math.ceil(layout.width), math.ceil(layout.height)
+    map_id = _esc(map_id)  # every id and reference below is inside an attribute
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_esc(css_class)}" id="{_esc(map_id)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_esc(css_class)}" id="{map_id}" '
         f'xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" '
         f'aria-labelledby="{map_id}-title{" " + map_id + "-desc" if description else ""}" '
