@@ -1,4 +1,4 @@
-"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 25 ways.
+"""The fault farm: archkb check-links and lychee on links that fail, or seem to, in 26 ways.
 
 One command (from the project root, virtualenv active)::
 
@@ -12,7 +12,8 @@ between them), and scores each link against the verdict a maintainer wants:
   redirect, a 503 or a 429 that clears, GitHub's 403 for its rate limit that clears at its reset, a redirect to set a cookie and back, HEAD refused but GET fine, a slow answer, a fragment that is
   there, a text fragment, a huge body that must not be downloaded, a fragment on a gzip-encoded page
   or on a page whose ``<meta>`` names a legacy encoding, a header line over 8 KiB, an HTTPS server
-  that leaves out its intermediate certificate, which its certificate names for browsers to fetch);
+  that leaves out its intermediate certificate, which its certificate names for browsers to fetch,
+  or two of them, each naming the next);
 * ``dead``: the link is dead (404, 410, a redirect to a 404, a fragment that is not on the page);
 * ``not ok``: the link cannot be judged (a redirect loop, a host that never answers, a refused
   connection, a fragment past the part of a gzip bomb a checker should read, an HTTPS server whose
@@ -90,11 +91,16 @@ CLASSES = [
         "HTTPS whose server leaves out its intermediate certificate, which its certificate names (AIA) "
         "and browsers fetch (lycheeverse/lychee#1684)",
     ),
+    (
+        "TLS_AIA2",
+        "pass",
+        "HTTPS whose server leaves out two intermediates, each certificate naming (AIA) the next, as browsers follow",
+    ),
     ("TLS_OWN", "not ok", "HTTPS whose certificate names as its issuer (AIA) a self-signed authority of its own"),
 ]
 
 #: The HTTPS classes: each on a port of its own, its server certificate (made by ``chains.py``).
-TLS_CLASSES = ("TLS_AIA", "TLS_OWN")
+TLS_CLASSES = ("TLS_AIA", "TLS_AIA2", "TLS_OWN")
 
 
 def free_port() -> int:
@@ -116,17 +122,24 @@ def bomb() -> bytes:
 
 def make_chains(folder: Path, port: int) -> None:
     """Write the farm's certificates to ``folder``: ``root.pem`` (what the checkers trust), the
-    downloads ``int.der`` and ``own.der``, and each HTTPS class's server certificate and key."""
+    downloads (``int.der``, ``lower.der``, ``upper.der``, ``own.der``), and each HTTPS class's server
+    certificate and key."""
     from chains import key_pem, make_cert
 
     folder.mkdir(parents=True, exist_ok=True)
     root = make_cert("Fault Farm Root", None, ca=True)
     intermediate = make_cert("Fault Farm Intermediate", root, ca=True)
+    upper = make_cert("Fault Farm Upper Intermediate", root, ca=True)
+    lower = make_cert("Fault Farm Lower Intermediate", upper, ca=True, aia=f"http://127.0.0.1:{port}/upper.der")
     own = make_cert("Own Root", None, ca=True)
     (folder / "root.pem").write_bytes(root.pem)
-    (folder / "int.der").write_bytes(intermediate.der)
-    (folder / "own.der").write_bytes(own.der)
-    for name, issuer, download in (("TLS_AIA", intermediate, "int.der"), ("TLS_OWN", own, "own.der")):
+    for download, made in (("int.der", intermediate), ("lower.der", lower), ("upper.der", upper), ("own.der", own)):
+        (folder / download).write_bytes(made.der)
+    for name, issuer, download in (
+        ("TLS_AIA", intermediate, "int.der"),
+        ("TLS_AIA2", lower, "lower.der"),
+        ("TLS_OWN", own, "own.der"),
+    ):
         leaf = make_cert("127.0.0.1", issuer, ca=False, aia=f"http://127.0.0.1:{port}/{download}")
         (folder / f"{name}.pem").write_bytes(leaf.pem)  # the server's certificate alone: no chain
         (folder / f"{name}.key").write_bytes(key_pem(leaf))
@@ -149,7 +162,9 @@ async def serve(port: int, tls_ports: dict[str, int] | None = None, chains: Path
         first = seen[path] == 1
         if path == "/ok":
             return web.Response(body=PAGE, content_type="text/html")
-        if path in ("/int.der", "/own.der") and chains is not None:  # the "CA Issuers" downloads
+        if (
+            path in ("/int.der", "/lower.der", "/upper.der", "/own.der") and chains is not None
+        ):  # the "CA Issuers" downloads
             return web.Response(body=(chains / path[1:]).read_bytes(), content_type="application/pkix-cert")
         if path in ("/gone-404", "/gone-410"):
             return web.Response(status=int(path[-3:]), text="gone")
