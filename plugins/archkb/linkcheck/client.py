@@ -46,7 +46,7 @@ from .credentials import redact_text, strip_credentials
 from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal, host_is_allowed, literal_address
 from .hosts import _unzone, client_host, client_url, normalize_host
-from .issuers import MAX_MISSING
+from .issuers import MAX_MISSING, issuer_context, issuer_urls, issuers_in, leaf_certificate, signed_by_store
 from .peer import PeerGuard, peer_guard_supported
 from .proxy import proxy_for
 from .report import HostStats
@@ -924,10 +924,6 @@ class Client:
     async def _fetch_issuer(self, request: URL) -> str | None:
         if self._proxied(str(request)):  # the handshake would have to go through the proxy's tunnel
             return "it is not fetched through a proxy"
-        try:
-            from .issuers import issuer_context, issuer_urls
-        except ImportError:  # pragma: no cover - cryptography is a dependency
-            return "cryptography is not installed to read its certificate"
         leaf = await self._leaf_certificate(request)
         if leaf is None or not issuer_urls(leaf):
             return "its certificate names none to fetch"
@@ -946,8 +942,6 @@ class Client:
         address the one below names, until one is signed by a root ``context`` lists, nothing more
         is named, or :data:`~.issuers.MAX_MISSING` are found; and, when none is, why.
         """
-        from .issuers import issuer_urls, signed_by_store
-
         chain: list[bytes] = []
         below, why = leaf, ""
         while len(chain) < MAX_MISSING:
@@ -966,8 +960,6 @@ class Client:
 
     async def _leaf_certificate(self, request: URL) -> bytes | None:
         """The certificate ``request``'s server presents, read from a handshake through the guards."""
-        from .issuers import leaf_certificate
-
         assert self._lookups is not None
         host, port = _endpoint(request)
         try:
@@ -983,8 +975,6 @@ class Client:
         """The certificates that may sign ``leaf`` downloaded from ``address`` (through the queues
         and the policy), or none and why.
         """
-        from .issuers import issuers_in
-
         address = strip_credentials(address)  # as for every link: never sent with credentials
         try:
             where = client_url(address)

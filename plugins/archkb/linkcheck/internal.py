@@ -110,8 +110,7 @@ def check_internal(pages: dict[Path, PageLinks], root: Path, base_path: str | No
             key_target = str(target) if target else f"missing:{parts.path}@{path.parent}"
             key = (link.url, f"{key_target}#{fragment}")
             if key not in results:
-                results[key] = _verdict(link.url, target, fragment, path, link_path, root, ids)
-                results[key].checked_at = stamp
+                results[key] = _verdict(link.url, target, fragment, path, link_path, root, ids, stamp)
             _cited(results[key], link.source)
     return list(results.values())
 
@@ -130,18 +129,19 @@ def _verdict(
     link_path: str,
     root: Path,
     ids: dict[Path, set[str]],
+    stamp: str,
 ) -> Result:
     """An internal link's verdict: ``broken`` when ``target`` is no page of the site, or when its
     fragment is no id of that page (read once, into ``ids``); else ``ok``.
     """
     if target is None:
-        return Result(
-            url, State.BROKEN, sources=[], message=f"no page at {_shown(page, link_path, root)} in the built site"
-        )
+        message = f"no page at {_shown(page, link_path, root)} in the built site"
+        return Result(url, State.BROKEN, sources=[], message=message, checked_at=stamp)
     if fragment and fragment_is_checkable(fragment) and target.suffix in (".html", ".htm"):
         if target not in ids:
             ids[target] = extract_links_from_html(target).ids
         if fragment not in ids[target]:
             shown = target.relative_to(root).as_posix()
-            return Result(url, State.BROKEN, sources=[], message=f"anchor #{fragment} is not an id on {shown}")
-    return Result(url, State.OK, sources=[])
+            message = f"anchor #{fragment} is not an id on {shown}"
+            return Result(url, State.BROKEN, sources=[], message=message, checked_at=stamp)
+    return Result(url, State.OK, sources=[], checked_at=stamp)
