@@ -446,6 +446,7 @@ class ProxyState:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, target, headers)
     names: dict[str, str] = field(default_factory=dict)  # host name -> the address the proxy connects to
     refuse_connect: int | None = None  # answer every CONNECT with this status
+    tunnels: int | None = None  # tunnel this many CONNECTs, then refuse the rest with 403
     answer: int | None = None  # answer every plain-HTTP request with this status itself
 
 
@@ -455,10 +456,11 @@ class LocalProxy:
 
     port: int
     state: ProxyState
+    scheme: str = "http"
 
     def url(self, userinfo: str = "") -> str:
         """The proxy's URL, with ``user:password@`` when given."""
-        return f"http://{userinfo}127.0.0.1:{self.port}"
+        return f"{self.scheme}://{userinfo}127.0.0.1:{self.port}"
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -472,9 +474,9 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
-@pytest.fixture
-async def proxy_server():
-    """A forward HTTP proxy on 127.0.0.1: CONNECT tunnels for HTTPS, absolute-form requests for HTTP.
+async def _start_proxy(tls: ssl.SSLContext | None) -> tuple[asyncio.Server, LocalProxy]:
+    """A forward proxy on 127.0.0.1 (spoken to over TLS when ``tls`` is given): CONNECT tunnels for
+    HTTPS, absolute-form requests for HTTP.
 
     Like a real proxy it resolves names itself (``state.names``, else as given) and does not pass
     ``Proxy-Authorization`` on.
@@ -492,6 +494,9 @@ async def proxy_server():
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
         state.requests.append((method, target, headers))
         if method == "CONNECT":
+            if state.tunnels is not None:
+                state.refuse_connect = 403 if state.tunnels <= 0 else state.refuse_connect
+                state.tunnels -= 1
             if state.refuse_connect is not None:
                 writer.write(f"HTTP/1.1 {state.refuse_connect} Refused\r\nContent-Length: 0\r\n\r\n".encode())
                 await writer.drain()
@@ -525,8 +530,28 @@ async def proxy_server():
         await _pipe(up_reader, writer)  # the origin closes after its answer (Connection: close)
         up_writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    yield LocalProxy(server.sockets[0].getsockname()[1], state)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=tls)
+    return server, LocalProxy(server.sockets[0].getsockname()[1], state, "https" if tls else "http")
+
+
+@pytest.fixture
+async def proxy_server():
+    """A forward HTTP proxy on 127.0.0.1 (:func:`_start_proxy`)."""
+    server, proxy = await _start_proxy(None)
+    yield proxy
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.fixture
+async def https_proxy_server(tls_ca):
+    """The same proxy spoken to over TLS (an ``https://`` proxy), its certificate issued by
+    :func:`tls_ca` to 127.0.0.1.
+    """
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_ca.issue_cert("127.0.0.1").configure_cert(context)
+    server, proxy = await _start_proxy(context)
+    yield proxy
     server.close()
     await server.wait_closed()
 

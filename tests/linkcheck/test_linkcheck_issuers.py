@@ -4,6 +4,7 @@ does not. Every server is local: a root, an intermediate and a server certificat
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import ssl
 import sys
@@ -221,17 +222,118 @@ def test_the_certificate_readers_take_only_what_may_sign_the_server(root, interm
     assert issuers_in(b"\x00" * 50, leaf.der) == [] and issuers_in(intermediate.der, b"junk") == []
 
 
-async def test_through_a_proxy_the_issuer_is_not_fetched_and_the_error_says_why(
+def _through(settings, proxy: str, **extra):
+    return settings.replace(no_cache=True, proxies={"http": proxy, "https": proxy}, **extra)
+
+
+async def test_through_a_proxy_the_certificate_is_read_in_its_tunnel_and_the_issuer_fetched_through_it(
     settings, client_tls, intermediate, issuers, serve_tls, proxy_server
 ):
-    """The certificate would have to be read through the proxy's tunnel: not done; the link stays
-    the TLS error it was, the reason given, and nothing is asked of the issuer's address."""
+    """Behind a proxy nothing reaches the server or the issuer's address directly: the handshake
+    that reads the server's certificate runs inside a CONNECT tunnel, and the download goes to
+    the proxy like any plain-HTTP link. The link is then checked through the proxy, verified."""
     issuers.files["/int.der"] = intermediate.der
     base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
-    proxied = settings.replace(no_cache=True, proxies={"http": proxy_server.url(), "https": proxy_server.url()})
+    report = await check_urls_async(
+        [Link(f"{base}/a", "a.md:1")], _through(settings, proxy_server.url()), tls=client_tls
+    )
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")]
+    endpoint = base.removeprefix("https://")
+    asked = [(method, target) for method, target, _headers in proxy_server.state.requests]
+    # The first check (which fails), the handshake, the download, the check with the chain mended.
+    assert asked == [
+        ("CONNECT", endpoint),
+        ("CONNECT", endpoint),
+        ("GET", issuers.url("/int.der")),
+        ("CONNECT", endpoint),
+    ]
+    assert issuers.asked == ["/int.der"] and seen == ["HEAD /a"]
+
+
+async def test_the_proxys_credentials_go_with_the_handshake_and_the_download_to_the_proxy_only(
+    settings, client_tls, intermediate, issuers, serve_tls, proxy_server
+):
+    issuers.files["/int.der"] = intermediate.der
+    seen_auth: list[str | None] = []
+    issuers.on_request = lambda request: seen_auth.append(request.headers.get("Proxy-Authorization"))
+    base, _seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    proxied = _through(settings, proxy_server.url("archkb:s3cret@"))
     report = await check_urls_async([Link(f"{base}/a", "a.md:1")], proxied, tls=client_tls)
+    assert [r.state for r in report.results] == [State.OK]
+    sent = [headers.get("proxy-authorization") for _method, _target, headers in proxy_server.state.requests]
+    assert len(sent) == 4 and set(sent) == {"Basic " + base64.b64encode(b"archkb:s3cret").decode()}
+    assert seen_auth == [None]  # the proxy keeps them: the issuer's server never sees them
+
+
+async def test_through_an_https_proxy_the_handshake_is_tls_inside_tls(
+    settings, root, intermediate, issuers, serve_tls, https_proxy_server, tls_ca
+):
+    """An ``https://`` proxy is spoken to over TLS (its certificate verified as for links), and the
+    handshake that reads the server's certificate runs inside that."""
+    issuers.files["/int.der"] = intermediate.der
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    trusting = ssl.create_default_context(cadata=root.pem.decode() + tls_ca.cert_pem.bytes().decode())
+    report = await check_urls_async(
+        [Link(f"{base}/a", "a.md:1")], _through(settings, https_proxy_server.url()), tls=trusting
+    )
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")]
+    assert [method for method, _target, _headers in https_proxy_server.state.requests] == [
+        "CONNECT",
+        "CONNECT",
+        "GET",
+        "CONNECT",
+    ]
+    assert issuers.asked == ["/int.der"] and seen == ["HEAD /a"]
+
+
+async def test_inside_an_https_proxy_a_failed_handshake_is_reported_by_its_verification_error(
+    settings, root, intermediate, serve_tls, https_proxy_server, tls_ca
+):
+    """CPython 3.11 can turn a failed TLS-in-TLS handshake into a TypeError of its own; the message
+    is the certificate's verification error all the same, and what was tried to mend it."""
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False))  # names no issuer
+    trusting = ssl.create_default_context(cadata=root.pem.decode() + tls_ca.cert_pem.bytes().decode())
+    report = await check_urls_async(
+        [Link(f"{base}/a", "a.md:1")], _through(settings, https_proxy_server.url()), tls=trusting
+    )
     (result,) = report.results
-    assert result.state is State.ERROR and result.message.endswith("and it is not fetched through a proxy")
+    assert result.state is State.ERROR
+    assert result.message.startswith("TLS error: ") and "unable to get local issuer certificate" in result.message
+    assert "TypeError" not in result.message and "_abort" not in result.message
+    assert result.message.endswith("and its certificate names none to fetch")
+    assert seen == []
+
+
+async def test_through_a_proxy_the_issuer_address_is_still_judged_by_the_private_address_policy(
+    settings, client_tls, intermediate, issuers, serve_tls, proxy_server
+):
+    """The proxy would reach a private issuer address for us: it is refused before the proxy is asked."""
+    issuers.files["/int.der"] = intermediate.der
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    guarded = _through(settings, proxy_server.url(), allow_private=False, allow_hosts=["localhost"])
+    url = base.replace("127.0.0.1", "localhost")
+    report = await check_urls_async([Link(f"{url}/a", "a.md:1")], guarded, tls=client_tls)
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert f"{issuers.url('/int.der')} is a private address" in result.message
+    assert [method for method, _target, _headers in proxy_server.state.requests] == ["CONNECT", "CONNECT"]
+    assert issuers.asked == [] and seen == []
+
+
+async def test_a_tunnel_the_proxy_refuses_for_the_handshake_leaves_the_tls_error_with_its_reason(
+    settings, client_tls, intermediate, issuers, serve_tls, proxy_server
+):
+    """The proxy tunnels the check but not the handshake after it (a proxy that changed its mind):
+    the link stays the TLS error, saying the certificate could not be read, and nothing is fetched."""
+    issuers.files["/int.der"] = intermediate.der
+    base, seen = await serve_tls(make_cert("server", intermediate, ca=False, aia=issuers.url("/int.der")))
+    proxy_server.state.tunnels = 1
+    report = await check_urls_async(
+        [Link(f"{base}/a", "a.md:1")], _through(settings, proxy_server.url()), tls=client_tls
+    )
+    (result,) = report.results
+    assert result.state is State.ERROR
+    assert result.message.endswith("and the proxy refused the tunnel to read its certificate: HTTP 403")
     assert issuers.asked == [] and seen == []
 
 

@@ -52,6 +52,30 @@ async def test_an_https_link_to_a_certificate_nobody_trusts_is_still_a_tls_error
     assert result.message.startswith("TLS error")
 
 
+async def test_an_https_proxy_is_spoken_to_over_tls_for_both_schemes(
+    server, tls_server, settings, client_tls, https_proxy_server
+):
+    """An ``https://`` proxy: the connection to it is TLS (its certificate verified), and an HTTPS
+    link's tunnel runs inside it, verified end to end."""
+    plain, secure = server.url("/ok"), tls_server.url("/ok")
+    report = await check_urls_async(links(plain, secure), through(settings, https_proxy_server.url()), tls=client_tls)
+    assert [(r.state, r.message) for r in report.results] == [(State.OK, "")] * 2
+    assert sorted((m, t) for m, t, _ in https_proxy_server.state.requests) == [
+        ("CONNECT", f"127.0.0.1:{tls_server.port}"),
+        ("HEAD", plain),
+    ]
+
+
+async def test_an_https_proxy_whose_certificate_is_not_trusted_is_an_error(server, settings, https_proxy_server):
+    (result,) = (await check_urls_async(links(server.url("/ok")), through(settings, https_proxy_server.url()))).results
+    assert result.state is State.ERROR
+    # The proxy's certificate failed, not the link's: said so, and not taken for the link's server
+    # leaving out an intermediate (no chain is fetched for it).
+    assert result.message.startswith(f"TLS error with the proxy 127.0.0.1:{https_proxy_server.port}: ")
+    assert "certificate verify failed" in result.message and "intermediate" not in result.message
+    assert https_proxy_server.state.requests == []  # nothing was said to a proxy that could not be verified
+
+
 async def test_no_proxy_hosts_are_reached_directly(server, settings, proxy_server):
     settings = through(settings, proxy_server.url(), no_proxy=["localhost", "127.0.0.1"])
     report = await check_urls_async(links(server.url("/ok")), settings)

@@ -46,7 +46,16 @@ from .credentials import redact_text, strip_credentials
 from .extract import decode_html, ids_from_html
 from .guard import BlockedAddressError, check_host_literal, host_is_allowed, literal_address
 from .hosts import _unzone, client_host, client_url, normalize_host
-from .issuers import MAX_MISSING, issuer_context, issuer_urls, issuers_in, leaf_certificate, signed_by_store
+from .issuers import (
+    MAX_MISSING,
+    Tunnel,
+    TunnelRefused,
+    issuer_context,
+    issuer_urls,
+    issuers_in,
+    leaf_certificate,
+    signed_by_store,
+)
 from .peer import PeerGuard, peer_guard_supported
 from .proxy import proxy_for
 from .report import HostStats
@@ -456,6 +465,7 @@ class Client:
         # Intermediates that servers leave out, fetched as browsers do (see .issuers): the hosts
         # whose chains they complete, the context that knows them, and each host's one try.
         self._issuer_context: ssl.SSLContext | None = None
+        self._proxy_context: ssl.SSLContext | None = None
         self._issuer_hosts: dict[tuple[str, int], int] = {}  # a host and port: how many were fetched for it
         self._issuer_tries: dict[tuple[str, int], asyncio.Future[str | None]] = {}
 
@@ -907,8 +917,10 @@ class Client:
         known = bool(self._issuer_hosts) and _endpoint(request) in self._issuer_hosts
         try:
             return await send(first)
-        except aiohttp.ClientSSLError as exc:
-            if known or not _lacks_issuer(exc) or await self._issuer_for(request) is not None:
+        except aiohttp.ClientConnectionError as exc:  # ClientSSLError; through a proxy's TLS, not always
+            if known or not _lacks_issuer(exc) or self._tls_at_proxy(exc, str(request)) is not None:
+                raise
+            if await self._issuer_for(request) is not None:
                 raise
         return await send(True)
 
@@ -922,9 +934,10 @@ class Client:
         return await asyncio.shield(self._issuer_tries[endpoint])
 
     async def _fetch_issuer(self, request: URL) -> str | None:
-        if self._proxied(str(request)):  # the handshake would have to go through the proxy's tunnel
-            return "it is not fetched through a proxy"
-        leaf = await self._leaf_certificate(request)
+        try:
+            leaf = await self._leaf_certificate(request)
+        except TunnelRefused as refused:
+            return f"the proxy refused the tunnel to read its certificate: HTTP {refused.status}"
         if leaf is None or not issuer_urls(leaf):
             return "its certificate names none to fetch"
         if self._issuer_context is None:
@@ -959,17 +972,46 @@ class Client:
         return chain, why
 
     async def _leaf_certificate(self, request: URL) -> bytes | None:
-        """The certificate ``request``'s server presents, read from a handshake through the guards."""
+        """The certificate ``request``'s server presents, read from a handshake through the guards:
+        directly, or inside a tunnel of the proxy that applies (its host name judged first, as for
+        every proxied request); :class:`~.issuers.TunnelRefused` when the proxy will not open one.
+        """
         assert self._lookups is not None
         host, port = _endpoint(request)
+        proxy = self._proxy(request)
         try:
-            addresses = await _within(self.settings.timeout, self._lookups.resolve(host, port, socket.AF_UNSPEC))
-            with self.peers.attempt(host):
-                return await _within(
-                    self.settings.timeout, leaf_certificate(host, port, addresses, self.peers.socket_factory)
+            if proxy is None:
+                addresses = await _within(self.settings.timeout, self._lookups.resolve(host, port, socket.AF_UNSPEC))
+                with self.peers.attempt(host):
+                    return await _within(
+                        self.settings.timeout, leaf_certificate(host, port, addresses, self.peers.socket_factory)
+                    )
+            if not self.settings.allow_private:
+                await self._judge_name(request)
+            through, headers = proxy
+            tunnel = Tunnel(through.raw_host or "", through.port or 0, headers or {}, self._proxy_tls(through))
+            with self.peers.attempt(host, proxy_host=tunnel.host):  # the proxy's own name and address pass
+                addresses = await _within(
+                    self.settings.timeout, self._lookups.resolve(tunnel.host, tunnel.port, socket.AF_UNSPEC)
                 )
+                return await _within(
+                    self.settings.timeout,
+                    leaf_certificate(host, port, addresses, self.peers.socket_factory, tunnel=tunnel),
+                )
+        except TunnelRefused:
+            raise
         except (OSError, asyncio.TimeoutError, BlockedAddressError):
             return None
+
+    def _proxy_tls(self, proxy: URL) -> ssl.SSLContext | None:
+        """The verifying context an ``https://`` proxy is spoken to with (what links are verified
+        against); None for an ``http://`` one.
+        """
+        if proxy.scheme != "https":
+            return None
+        if self._proxy_context is None:
+            self._proxy_context = self._tls or ssl.create_default_context()
+        return self._proxy_context
 
     async def _issuers_at(self, address: str, leaf: bytes) -> tuple[list[bytes], str]:
         """The certificates that may sign ``leaf`` downloaded from ``address`` (through the queues
@@ -1165,12 +1207,30 @@ class Client:
         if dns is not None:
             return _dns_outcome(dns, urlsplit(current).hostname, final)
         if tls:
+            proxy = self._tls_at_proxy(exc, current)
+            if proxy is not None:
+                return Outcome(State.ERROR, None, final, _proxy_tls_message(exc, proxy))
             return Outcome(State.ERROR, None, final, self._tls_message(exc, current))
         return _connection_outcome(exc, final)
 
+    def _tls_at_proxy(self, exc: BaseException, current: str) -> URL | None:
+        """The ``https://`` proxy whose own TLS connection ``exc`` failed (its certificate, not the
+        link's), or None. aiohttp names the host and port it was connecting to.
+        """
+        proxy = self._proxy(client_url(current)) if is_http(current) else None
+        if proxy is None or proxy[0].scheme != "https":
+            return None
+        through = proxy[0]
+        at = (getattr(exc, "host", None), getattr(exc, "port", None))
+        return through if at == (through.raw_host, through.port) else None
+
     def _tls_message(self, exc: BaseException, current: str) -> str:
         """A TLS failure's message, with what a fetch of the chain's missing certificates found."""
-        message = f"TLS error: {_shorten(exc, 240)}"
+        verify = _verification(exc)
+        # Inside an https:// proxy's TLS, a failed handshake can reach aiohttp as an unrelated
+        # TypeError (CPython 3.11's TLS-in-TLS); the verification error itself is what to show.
+        shown = exc if verify is None or isinstance(exc, aiohttp.ClientSSLError) else verify
+        message = f"TLS error: {_shorten(shown, 240)}"
         endpoint = _endpoint(client_url(current)) if is_http(current) else None
         if _lacks_issuer(exc):
             # Browsers fetch a missing intermediate themselves (or have it cached): readers may not see this.
@@ -1184,6 +1244,13 @@ class Client:
                 f" (at most {MAX_MISSING}), and the chain still does not end at a trusted root"
             )
         return message
+
+
+def _proxy_tls_message(exc: BaseException, proxy: URL) -> str:
+    """The message for an ``https://`` proxy whose certificate could not be verified."""
+    message = getattr(_verification(exc), "verify_message", None)
+    why = f"certificate verify failed: {message}" if message else exc
+    return f"TLS error with the proxy {proxy.raw_host}:{proxy.port}: {_shorten(why, 200)}"
 
 
 def _dns_outcome(dns: BaseException, host: str | None, final: str | None) -> Outcome:
@@ -1315,10 +1382,14 @@ def _lacks_issuer(exc: BaseException) -> bool:
     return _verify_code(exc) == _NO_ISSUER
 
 
+def _verification(exc: BaseException) -> BaseException | None:
+    """The certificate verification error behind a TLS failure (aiohttp's carries it), or None."""
+    return getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
+
+
 def _verify_code(exc: BaseException) -> int | None:
     """OpenSSL's verification error code behind a TLS failure, if it is one."""
-    verify = getattr(exc, "certificate_error", None) or _find(exc, ssl.SSLCertVerificationError)
-    return getattr(verify, "verify_code", None)
+    return getattr(_verification(exc), "verify_code", None)
 
 
 def _endpoint(url: URL) -> tuple[str, int]:

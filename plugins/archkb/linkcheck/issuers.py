@@ -10,7 +10,8 @@ What this module holds, for :class:`~.client.Client`, which does the network par
 own queues and the private-address policy:
 
 - :func:`leaf_certificate`: the server's certificate, read from a TLS handshake that sends no
-  request at all (nothing of the check, no header, no token crosses an unverified connection);
+  request at all (nothing of the check, no header, no token crosses an unverified connection),
+  directly or, behind a proxy, inside a ``CONNECT`` tunnel (:class:`Tunnel`);
 - :func:`issuer_urls`: the http(s) "CA Issuers" addresses it names;
 - :func:`issuers_in`: the certificates a download holds (DER, PEM or PKCS #7) that may sign it;
 - :func:`issuer_context`: a verifying context that also knows those certificates;
@@ -31,10 +32,20 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_MISSING", "issuer_context", "issuer_urls", "issuers_in", "leaf_certificate", "signed_by_store"]
+__all__ = [
+    "MAX_MISSING",
+    "Tunnel",
+    "TunnelRefused",
+    "issuer_context",
+    "issuer_urls",
+    "issuers_in",
+    "leaf_certificate",
+    "signed_by_store",
+]
 
 _MAX_URLS = 2  # "CA Issuers" addresses tried per certificate
 MAX_MISSING = 3  # intermediates fetched one above the other for one server, at most
@@ -129,15 +140,46 @@ def signed_by_store(der: bytes, context: ssl.SSLContext) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Tunnel:
+    """The proxy a handshake goes through: its host and port, the headers its ``CONNECT`` carries
+    (its credentials, ``Proxy-Authorization``), and for an ``https://`` proxy the verifying context
+    it is spoken to with (None: plain TCP to it).
+    """
+
+    host: str
+    port: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    tls: ssl.SSLContext | None = None
+
+
+class TunnelRefused(OSError):
+    """The proxy answered the ``CONNECT`` with a status other than 2xx (``status``)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"the proxy answered its CONNECT with HTTP {status}")
+        self.status = status
+
+
+#: The most a proxy's answer to a ``CONNECT`` may hold before the tunnel is given up.
+_CONNECT_ANSWER_LIMIT = 16 * 1024
+
+
 async def leaf_certificate(
-    host: str, port: int, addresses: list[dict[str, Any]], make_socket: Callable[[tuple], socket.socket]
+    host: str,
+    port: int,
+    addresses: list[dict[str, Any]],
+    make_socket: Callable[[tuple], socket.socket],
+    *,
+    tunnel: Tunnel | None = None,
 ) -> bytes | None:
     """The DER certificate ``host`` presents on ``port``, from a TLS handshake and nothing more.
 
-    ``addresses`` are the host's looked-up addresses (aiohttp's resolver dictionaries, from the
-    guarded resolver) and ``make_socket`` the peer guard's socket factory, which refuses forbidden
-    ones. Nothing is sent on the connection but the handshake; it is closed at once. None when no
-    address gives a certificate.
+    ``addresses`` are the looked-up addresses (aiohttp's resolver dictionaries, from the guarded
+    resolver) of the host, or of the proxy when ``tunnel`` is given, and ``make_socket`` the peer
+    guard's socket factory, which refuses forbidden ones. Nothing is sent to the host but the
+    handshake (and to a proxy only the ``CONNECT``); the connection is closed at once. None when no
+    address gives a certificate; :class:`TunnelRefused` when the proxy will not open the tunnel.
     """
     unverified = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     unverified.check_hostname = False
@@ -145,7 +187,8 @@ async def leaf_certificate(
     loop = asyncio.get_running_loop()
     for info in addresses[:2]:
         family, address = info["family"], info["host"]
-        sockaddr = (address, port) if family != socket.AF_INET6 else (address, port, 0, 0)
+        to = info["port"] if tunnel else port  # behind a proxy, the addresses are the proxy's
+        sockaddr: tuple[Any, ...] = (address, to) if family != socket.AF_INET6 else (address, to, 0, 0)
         try:
             sock = make_socket((family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr))
         except OSError:  # refused by the peer guard
@@ -153,9 +196,16 @@ async def leaf_certificate(
         try:
             sock.setblocking(False)
             await loop.sock_connect(sock, sockaddr)
-            transport, _protocol = await loop.create_connection(
-                asyncio.Protocol, sock=sock, ssl=unverified, server_hostname=host
-            )
+            transport: asyncio.BaseTransport
+            if tunnel is None:
+                transport, _protocol = await loop.create_connection(
+                    asyncio.Protocol, sock=sock, ssl=unverified, server_hostname=host
+                )
+            else:
+                transport = await _tunnelled(loop, sock, host, port, tunnel, unverified)
+        except TunnelRefused:
+            sock.close()
+            raise
         except (OSError, ssl.SSLError):
             sock.close()
             continue
@@ -170,3 +220,52 @@ async def leaf_certificate(
         if der:
             return bytes(der)
     return None
+
+
+async def _tunnelled(
+    loop: asyncio.AbstractEventLoop,
+    sock: socket.socket,
+    host: str,
+    port: int,
+    tunnel: Tunnel,
+    context: ssl.SSLContext,
+) -> asyncio.BaseTransport:
+    """Open a ``CONNECT`` tunnel to ``host:port`` on ``sock`` (connected to the proxy), and make
+    the TLS handshake with ``host`` inside it; the transport of that TLS connection.
+    """
+    reader, writer = await asyncio.open_connection(
+        sock=sock,
+        ssl=tunnel.tls,
+        server_hostname=tunnel.host if tunnel.tls is not None else None,
+        limit=_CONNECT_ANSWER_LIMIT,
+    )
+    try:
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", *(f"{k}: {v}" for k, v in tunnel.headers.items())]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        try:
+            answer = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+            raise OSError(f"the proxy's answer to CONNECT could not be read ({exc.__class__.__name__})") from None
+        status = _status_of(answer)
+        if not status:
+            raise OSError("the proxy's answer to CONNECT is not HTTP")
+        if not 200 <= status < 300:
+            raise TunnelRefused(status)
+        transport = await loop.start_tls(
+            writer.transport, writer.transport.get_protocol(), context, server_hostname=host
+        )
+        if transport is None:  # pragma: no cover - only a transport already closing gives None
+            raise OSError("the tunnel closed before the handshake")
+        return transport
+    except BaseException:
+        writer.close()
+        raise
+
+
+def _status_of(answer: bytes) -> int:
+    """The status of an HTTP answer's first line (``HTTP/1.1 200 Connection established``), or 0."""
+    parts = answer.split(b"\r\n", 1)[0].split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        return 0
+    return int(parts[1])
