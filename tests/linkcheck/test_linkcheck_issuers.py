@@ -4,8 +4,10 @@ does not. Every server is local: a root, an intermediate and a server certificat
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import importlib.util
+import logging
 import ssl
 import sys
 from pathlib import Path
@@ -287,10 +289,11 @@ async def test_through_an_https_proxy_the_handshake_is_tls_inside_tls(
 
 
 async def test_inside_an_https_proxy_a_failed_handshake_is_reported_by_its_verification_error(
-    settings, root, intermediate, serve_tls, https_proxy_server, tls_ca
+    settings, root, intermediate, serve_tls, https_proxy_server, tls_ca, caplog
 ):
-    """CPython 3.11 can turn a failed TLS-in-TLS handshake into a TypeError of its own; the message
-    is the certificate's verification error all the same, and what was tried to mend it."""
+    """CPython 3.11 can turn a failed TLS-in-TLS handshake into a TypeError of its own (CPython
+    gh-113214); the message is the certificate's verification error all the same, and what was
+    tried to mend it, and that TypeError's traceback is not printed at the user."""
     base, seen = await serve_tls(make_cert("server", intermediate, ca=False))  # names no issuer
     trusting = ssl.create_default_context(cadata=root.pem.decode() + tls_ca.cert_pem.bytes().decode())
     report = await check_urls_async(
@@ -302,6 +305,7 @@ async def test_inside_an_https_proxy_a_failed_handshake_is_reported_by_its_verif
     assert "TypeError" not in result.message and "_abort" not in result.message
     assert result.message.endswith("and its certificate names none to fetch")
     assert seen == []
+    assert [r for r in caplog.records if r.name == "asyncio" and r.levelno >= logging.WARNING] == []
 
 
 async def test_through_a_proxy_the_issuer_address_is_still_judged_by_the_private_address_policy(
@@ -414,3 +418,23 @@ async def test_a_chain_missing_more_than_the_limit_is_fetched_no_further(
     )
     assert issuers.asked == [f"/i{level}.der" for level in range(1, MAX_MISSING + 1)]
     assert seen == []
+
+
+async def test_only_that_cpython_error_is_kept_from_the_user_and_the_loop_handler_is_put_back(settings):
+    """Every other error the event loop reports still reaches the handler it had, and that handler
+    is the loop's again once the client is closed."""
+    from archkb.linkcheck.client import Client
+
+    loop = asyncio.get_running_loop()
+    seen: list[object] = []
+    before = lambda _loop, context: seen.append(context.get("exception"))  # noqa: E731
+    loop.set_exception_handler(before)
+    try:
+        async with Client(settings):
+            other = TypeError("SSLProtocol._abort() takes 1 positional argument but 2 were given")
+            loop.call_exception_handler({"message": "not from sslproto", "exception": other})
+            loop.call_exception_handler({"message": "a bug elsewhere", "exception": ValueError("x")})
+        assert seen == [other, seen[1]] and isinstance(seen[1], ValueError)
+        assert loop.get_exception_handler() is before
+    finally:
+        loop.set_exception_handler(None)

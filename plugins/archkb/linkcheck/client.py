@@ -466,10 +466,14 @@ class Client:
         # whose chains they complete, the context that knows them, and each host's one try.
         self._issuer_context: ssl.SSLContext | None = None
         self._proxy_context: ssl.SSLContext | None = None
+        self._loop_handler: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object] | None = None
         self._issuer_hosts: dict[tuple[str, int], int] = {}  # a host and port: how many were fetched for it
         self._issuer_tries: dict[tuple[str, int], asyncio.Future[str | None]] = {}
 
     async def __aenter__(self) -> Client:
+        loop = asyncio.get_running_loop()
+        self._loop_handler = loop.get_exception_handler()
+        loop.set_exception_handler(self._loop_error)
         inner = self._resolver or SystemResolver()
         extra: dict[str, Any] = {}  # aiohttp's keyword arguments, typed one by one in its signature
         if peer_guard_supported():  # aiohttp 3.12+; the runner refuses older ones unless the policy is off
@@ -506,8 +510,23 @@ class Client:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._session is not None:
-            await self._session.close()
+        try:
+            if self._session is not None:
+                await self._session.close()
+        finally:
+            asyncio.get_running_loop().set_exception_handler(self._loop_handler)
+
+    def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The event loop's error handler while the client is open: what it was before, except for
+        CPython's TLS-in-TLS ``TypeError`` (:func:`_is_tls_in_tls_bug`), which would print a
+        traceback at the user for a failure the request itself reports.
+        """
+        if _is_tls_in_tls_bug(context.get("exception")):
+            return
+        if self._loop_handler is not None:
+            self._loop_handler(loop, context)
+        else:
+            loop.default_exception_handler(context)
 
     def _url_lock(self, key: str) -> asyncio.Lock:
         """The lock that keeps two requests for the same URL (``key``, normalized) from running at once.
@@ -1380,6 +1399,20 @@ def _location_target(current: str, location: str) -> tuple[str, str | None]:
 def _lacks_issuer(exc: BaseException) -> bool:
     """Whether a TLS failure is a chain without its issuer (what an intermediate fetched may mend)."""
     return _verify_code(exc) == _NO_ISSUER
+
+
+def _is_tls_in_tls_bug(exc: object) -> bool:
+    """Whether ``exc`` is the ``TypeError`` CPython 3.11's asyncio raises when a TLS connection
+    inside another (an ``https://`` proxy's tunnel) fails: ``_force_close`` calls
+    ``SSLProtocol._abort`` with an argument it does not take (CPython gh-113214).
+    """
+    if not isinstance(exc, TypeError) or "_abort()" not in str(exc):
+        return False
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    code = frame.tb_frame.f_code if frame is not None else None
+    return code is not None and code.co_name == "_force_close" and code.co_filename.endswith("sslproto.py")
 
 
 def _verification(exc: BaseException) -> BaseException | None:
