@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
-import pytest
 import yaml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    tomllib = pytest.importorskip("tomli")
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -26,7 +21,7 @@ PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
 def test_ruff_targets_the_oldest_supported_python_at_the_code_line_length():
     ruff = PYPROJECT["tool"]["ruff"]
-    assert PYPROJECT["project"]["requires-python"] == ">=3.10" and ruff["target-version"] == "py310"
+    assert PYPROJECT["project"]["requires-python"] == ">=3.11" and ruff["target-version"] == "py311"
     assert ruff["line-length"] == 120
     assert ruff["lint"]["pydocstyle"]["convention"] == "google"  # as the API reference renders docstrings
     assert {"F", "E", "B", "S", "BLE", "D"} <= set(ruff["lint"]["select"])
@@ -34,7 +29,7 @@ def test_ruff_targets_the_oldest_supported_python_at_the_code_line_length():
 
 def test_mypy_is_strict_on_the_core():
     mypy = PYPROJECT["tool"]["mypy"]
-    assert mypy["packages"] == ["archkb"] and mypy["mypy_path"] == "plugins" and mypy["python_version"] == "3.10"
+    assert mypy["packages"] == ["archkb"] and mypy["mypy_path"] == "plugins" and mypy["python_version"] == "3.11"
     core = next(o for o in mypy["overrides"] if "archkb.catalog.*" in o["module"])
     assert {"archkb.catalog.*", "archkb.safety.*", "archkb.site.*", "archkb.map.*", "archkb.exports.*"} == set(
         core["module"]

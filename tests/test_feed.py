@@ -11,7 +11,7 @@ from archkb.exports.feed import ATOM_NS, git_last_commit_dates, pattern_changes,
 from conftest import git, pattern_text
 
 A = f"{{{ATOM_NS}}}"
-NOW = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 def dated(site):
@@ -32,7 +32,7 @@ def test_changes_use_front_matter_dates_then_build_date(site):
 
 
 def test_changes_fall_back_to_git_dates(site):
-    when = dt.datetime(2025, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2025, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
     changes = {
         c.slug: c for c in pattern_changes(load_catalog(site.root), git_dates={"patterns/beta.md": when}, now=NOW)
     }
@@ -51,8 +51,8 @@ def test_git_last_commit_dates_reads_a_real_repository(site):
     git(root, "commit", "-q", "-m", "two", date="2024-06-01T12:30:00+02:00")
     dates = git_last_commit_dates(root, "patterns")
     assert dates == {
-        "patterns/alpha.md": dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc),
-        "patterns/beta.md": dt.datetime(2024, 6, 1, 10, 30, tzinfo=dt.timezone.utc),
+        "patterns/alpha.md": dt.datetime(2024, 1, 1, 10, tzinfo=dt.UTC),
+        "patterns/beta.md": dt.datetime(2024, 6, 1, 10, 30, tzinfo=dt.UTC),
     }
     assert "patterns/gamma.md" not in dates  # never committed: the build date applies
 

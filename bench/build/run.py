@@ -370,7 +370,7 @@ def _machine() -> str:
 def _save(out: Path, results: dict[str, Any], runs: list[BuildRun]) -> None:
     results["runs"] = [asdict(r) for r in runs]
     results["summary"] = summarise(runs)
-    results["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results["finished"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     stem = "results" if results.get("shape", "synthetic") == "synthetic" else f"results-{results['shape']}"
     stem += "-book" if results.get("book") else ""
     (out / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -160,7 +160,7 @@ def main() -> None:
     broken = [r for r in report["results"] if r["state"] == "broken"]
     found_gone = sum(1 for r in broken if "/docs/gone-" in r["url"])
     found_missing = sum(1 for r in broken if r["url"].endswith("#missing"))
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Crawling a site: archkb, linkinator, LinkChecker",
         "",

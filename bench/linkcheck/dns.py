@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -163,7 +163,7 @@ NAMES = {
 
 
 def write(rows: list[tuple[str, str, dict]], args: argparse.Namespace) -> None:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Name lookups: archkb's resolver against aiohttp's ThreadedResolver",
         "",

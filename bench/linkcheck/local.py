@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -191,7 +191,7 @@ def main() -> None:
         ).stdout
     )["summary"]
     theirs_own = json.loads(subprocess.run(lychee_cmd, cwd=ROOT, capture_output=True, text=True, check=False).stdout)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Local links: archkb and lychee",
         "",

@@ -291,7 +291,7 @@ def write(
         for variant, routes in times.items()
     }
     meta = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "runs": runs,
         "swapped_in_place": in_place,
         "page_errors": {v: sorted(set(e)) for v, e in errors.items()},

@@ -688,7 +688,7 @@ def _package(
     """The OPF package document: metadata, manifest (sorted by id) and spine."""
     key = options.site_url or f"urn:archkb:{options.title}"
     identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
-    modified = dt.datetime.combine(edition or _EPOCH, dt.time(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    modified = dt.datetime.combine(edition or _EPOCH, dt.time(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = [
         f'<dc:identifier id="pub-id">{_x(identifier)}</dc:identifier>',
         f"<dc:title>{_x(options.title)}</dc:title>",

@@ -88,12 +88,12 @@ def git_last_commit_dates(root: str | Path, folder: str) -> dict[str, dt.datetim
         except ValueError:
             continue
         for path in lines[1:]:
-            dates.setdefault(path, when.astimezone(dt.timezone.utc))
+            dates.setdefault(path, when.astimezone(dt.UTC))
     return dates
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def pattern_changes(
@@ -107,7 +107,7 @@ def pattern_changes(
             :func:`git_last_commit_dates`); used for patterns without front-matter dates.
         now: The build time, the last fallback (default: now, UTC).
     """
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     git_dates = git_dates or {}
     changes = []
     for slug, entry in catalog.patterns.items():
@@ -132,7 +132,7 @@ def pattern_changes(
 
 
 def _iso(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def render_atom(
@@ -172,7 +172,7 @@ def render_atom(
         sub(feed, "subtitle", subtitle)
     sub(feed, "id", base + FEED_URI if base else "urn:archkb:feed")
     entries = list(changes)[:limit]
-    newest = entries[0].updated if entries else (now or dt.datetime.now(dt.timezone.utc))
+    newest = entries[0].updated if entries else (now or dt.datetime.now(dt.UTC))
     sub(feed, "updated", _iso(newest))
     sub(sub(feed, "author"), "name", f"{title} contributors")
     sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_URI)

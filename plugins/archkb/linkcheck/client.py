@@ -845,7 +845,7 @@ class Client:
                 f"past the {s.retry_after_cap:g}s a run waits"
             )
             return Outcome(State.BLOCKED, None, self._final(current, url), message)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             gate.timeouts_in_a_row += 1
             message = f"timed out after {s.timeout:g}s"
             if self._lookups is not None and self._lookups.looking_up(request.raw_host or ""):
@@ -1019,7 +1019,7 @@ class Client:
                 )
         except TunnelRefused:
             raise
-        except (OSError, asyncio.TimeoutError, BlockedAddressError):
+        except (TimeoutError, OSError, BlockedAddressError):
             return None
 
     def _proxy_tls(self, proxy: URL) -> ssl.SSLContext | None:
@@ -1082,7 +1082,7 @@ class Client:
             )
         except BlockedAddressError:
             raise
-        except (OSError, asyncio.TimeoutError):  # not known here (a proxy-only network): the proxy resolves it
+        except (TimeoutError, OSError):  # not known here (a proxy-only network): the proxy resolves it
             return
 
     @contextlib.asynccontextmanager
@@ -1118,7 +1118,9 @@ class Client:
                     cookies=cookies,
                     proxy=through,
                     proxy_headers=proxy_headers,
-                    ssl=self._issuer_context if self._issuer_hosts and _endpoint(url) in self._issuer_hosts else True,
+                    ssl=(self._issuer_context or True)
+                    if self._issuer_hosts and _endpoint(url) in self._issuer_hosts
+                    else True,
                 ) as resp:
                     if jar is not None and resp.cookies:
                         jar.update_cookies(resp.cookies, resp.url)

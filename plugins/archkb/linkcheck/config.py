@@ -32,7 +32,6 @@ import difflib
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,16 +83,10 @@ class ConfigFileError(ValueError):
 
 
 def _toml() -> Any:
-    """The TOML reader: the standard library's from Python 3.11, the ``tomli`` package before."""
-    if sys.version_info >= (3, 11):
-        import tomllib
+    """The standard library's TOML reader, imported when a settings file is first read."""
+    import tomllib
 
-        return tomllib
-    try:  # pragma: no cover - Python 3.10
-        import tomli  # optional, and only on Python 3.10
-    except ModuleNotFoundError as exc:  # pragma: no cover
-        raise ConfigFileError("reading TOML settings needs Python 3.11+ or the 'tomli' package") from exc
-    return tomli
+    return tomllib
 
 
 #: A settings file larger than this is not read: no link-check table needs it, and a mistaken path

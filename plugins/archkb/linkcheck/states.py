@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["State", "StateInfo", "STATE_INFO", "Link", "Result", "STATE_ORDER", "split_source"]
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     """The outcome of checking one link. Every result is exactly one of these.
 
     Attributes:
@@ -28,9 +28,6 @@ class State(str, enum.Enum):
     BLOCKED = "blocked"
     ERROR = "error"
     SKIPPED = "skipped"
-
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -157,7 +154,7 @@ class Result:
             raise ValueError("'sources' must be a list of strings")
         return cls(
             url=data["url"],
-            state=State(data.get("state")),
+            state=State(data.get("state", "")),
             status=status,
             final_url=data.get("final_url"),
             sources=list(sources),
@@ -172,4 +169,4 @@ class Result:
 
 def now_iso() -> str:
     """Return the current UTC time in ISO 8601, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
